@@ -1,0 +1,176 @@
+"""Load country files: ``defaults.yaml`` <- ``messages.yaml`` <- ``<code>.yaml`` <- stage overrides.
+
+Every problem becomes a :class:`ConfigError`: one line naming the file, the field, what is
+wrong and how to fix it. No traceback reaches a user.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from helpline.config.rules import check_rules
+from helpline.config.schema import CountryConfig
+
+COUNTRIES_DIR = Path(__file__).resolve().parents[2] / "countries"
+SHARED_FILES = {"defaults.yaml", "messages.yaml"}
+
+
+class ConfigError(Exception):
+    """A country file is wrong. ``str(err)`` is the one-line message for the user."""
+
+    def __init__(self, file: str, field: str, problem: str, fix: str = ""):
+        self.file, self.field, self.problem, self.fix = file, field, problem, fix
+        where = f"{file}: {field}" if field else file
+        text = f"{where}: {problem}"
+        if fix and "fix:" not in problem:
+            text += f"; fix: {fix}"
+        super().__init__(text)
+
+
+def country_files(countries_dir: Path = COUNTRIES_DIR) -> list[Path]:
+    """Every country file in the folder (sorted), i.e. every ``*.yaml`` but the shared ones."""
+    return sorted(p for p in countries_dir.glob("*.yaml") if p.name not in SHARED_FILES)
+
+
+def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Mappings merge key by key; anything else (lists included) is replaced."""
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _read_yaml(path: Path, display: str) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(display, "", "file not found", "check the country code; files live in countries/") from None
+    except UnicodeDecodeError:
+        raise ConfigError(display, "", "file is not UTF-8 text", "save it as UTF-8") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(display, line, f"YAML syntax error: {problem}", "fix the indentation or quoting there") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(display, "", "top level is not a mapping", "start the file with 'code: xx'")
+    return data
+
+
+def _loc_to_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The pydantic model that holds the field at ``loc`` (to list allowed field names)."""
+    import typing
+
+    model: Any = CountryConfig
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)) or part not in model.model_fields:
+            return None
+        ann = model.model_fields[part].annotation
+        model = None
+        for cand in [ann, *typing.get_args(ann)]:
+            for inner in [cand, *typing.get_args(cand)]:
+                if isinstance(inner, type) and issubclass(inner, BaseModel):
+                    model = inner
+        if model is None:
+            return None
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _pydantic_to_config_error(err: ValidationError, display: str) -> ConfigError:
+    first = err.errors()[0]
+    loc = tuple(first["loc"])
+    field = _loc_to_path(loc)
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        model = _model_at(loc)
+        allowed = ", ".join(model.model_fields) if model else ""
+        return ConfigError(
+            display, field, "unknown field", f"remove it or correct the spelling (allowed here: {allowed})"
+        )
+    if kind == "missing":
+        return ConfigError(display, field, "required field is missing", "add it; see docs/country-file.md")
+    msg = str(first["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        msg = msg.removeprefix(prefix)
+    value = first.get("input")
+    shown = f" (got {value!r})" if value is not None and not isinstance(value, dict | list) else ""
+    if "fix:" in msg:
+        return ConfigError(display, field, msg)
+    return ConfigError(display, field, f"{msg}{shown}", "see docs/country-file.md for the expected form")
+
+
+def load_country(
+    code_or_path: str | Path,
+    *,
+    stage: str | None = None,
+    countries_dir: Path = COUNTRIES_DIR,
+) -> CountryConfig:
+    """Load, merge and validate one country. Raises :class:`ConfigError` on any problem."""
+    path = Path(code_or_path)
+    if path.suffix != ".yaml":
+        path = countries_dir / f"{code_or_path}.yaml"
+    shared_dir = countries_dir if path.parent.resolve() != countries_dir.resolve() else path.parent
+    try:
+        display = str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        display = str(path)
+
+    defaults = _read_yaml(shared_dir / "defaults.yaml", "countries/defaults.yaml")
+    standard = _read_yaml(shared_dir / "messages.yaml", "countries/messages.yaml")
+    country = _read_yaml(path, display)
+
+    merged = deep_merge(defaults, country)
+    if stage:
+        overrides = (country.get("stages") or {}).get(stage, {})
+        if not isinstance(overrides, dict):
+            raise ConfigError(display, f"stages.{stage}", "is not a mapping", "write overrides as a mapping")
+        merged = deep_merge(merged, overrides)
+        merged["stage"] = stage
+
+    # Standard translations first, then what the country file says, for its own languages only.
+    langs = [lg.get("code") for lg in merged.get("languages") or [] if isinstance(lg, dict)]
+    own = merged.get("messages") or {}
+    if not isinstance(own, dict):
+        raise ConfigError(display, "messages", "is not a mapping", "write messages: {<lang>: {<key>: text}}")
+    for lang in own:
+        if lang not in langs:
+            raise ConfigError(
+                display, f"messages.{lang}", "messages for a language the country does not offer",
+                f"add '{lang}' to languages or remove these messages",
+            )
+    merged["messages"] = {lang: {**standard.get(lang, {}), **(own.get(lang) or {})} for lang in langs if lang}
+
+    try:
+        cfg = CountryConfig.model_validate(merged)
+    except ValidationError as err:
+        raise _pydantic_to_config_error(err, display) from None
+    check_rules(cfg, display, file_stem=path.stem)
+    return cfg
+
+
+def load_all(*, stage: str | None = None, countries_dir: Path = COUNTRIES_DIR) -> list[CountryConfig]:
+    return [load_country(p, stage=stage, countries_dir=countries_dir) for p in country_files(countries_dir)]

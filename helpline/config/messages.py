@@ -1,0 +1,38 @@
+"""The spoken messages every language of a country must have.
+
+Standard translations live in ``countries/messages.yaml``; a country file may override any of
+them under ``messages: {<lang>: {<key>: "..."}}``. Texts may use the placeholders listed in
+``PLACEHOLDERS``; they are filled from the country file when flows are rendered.
+"""
+
+from __future__ import annotations
+
+# key -> what it is for (shown in the country-file reference and in error messages)
+REQUIRED_MESSAGES: dict[str, str] = {
+    "language_option": "Offer of this language in the language menu, in the language itself ({digit})",
+    "welcome": "Greeting after the language choice",
+    "privacy_notice": "Recording and privacy notice (what is recorded, why, how long, rights)",
+    "emergency_notice": "Danger first: call {emergency_number}; press {emergency_digit} for an operator now",
+    "main_menu": "Main menu: 1 information, 2 report someone at risk, 3 feedback or complaint, 0 operator",
+    "topics_menu_intro": "Introduction to the information menu",
+    "after_info": "After information: 1 repeat, 2 back to the menu, 0 operator",
+    "report_risk": "Before transfer for 'report someone at risk'",
+    "feedback": "Before transfer for 'feedback or complaint' (mentions confidential complaints)",
+    "closed": "Out of hours; says the opening hours ({hours})",
+    "callback_offer": "Out of hours: 1 to request a call back, 2 to end the call",
+    "callback_confirmed": "Confirmation that a call back was requested",
+    "transfer": "Before transfer to an operator",
+    "transfer_priority": "Before transfer to the priority queue",
+    "queue_hold": "Repeated while waiting in the queue",
+    "queue_callback_offer": "While waiting: press 1 for a call back instead of waiting",
+    "invalid_input": "After a key that is not an option",
+    "no_input": "After no key was pressed in time",
+    "technical_problem": "A backend failed; the caller is connected to a person",
+    "blocked": "Caller is temporarily blocked; still told the emergency number ({emergency_number})",
+    "goodbye": "End of call",
+    "whisper_language": "Agent whisper: the caller's language",
+    "whisper_priority": "Agent whisper: priority caller",
+    "whisper_returning": "Agent whisper: returning caller with an open case",
+}
+
+PLACEHOLDERS: frozenset[str] = frozenset({"digit", "emergency_number", "emergency_digit", "hours", "country"})

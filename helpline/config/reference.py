@@ -1,0 +1,111 @@
+"""Reference data the country-file schema validates against.
+
+Sources (check them when AWS adds a Region or a voice):
+- Amazon Connect Regions: https://docs.aws.amazon.com/connect/latest/adminguide/regions.html
+- Amazon Polly voices: https://docs.aws.amazon.com/polly/latest/dg/available-voices.html
+- UNHCR specific-needs codes: UNHCR "Specific Needs Codes" guidance (2009, used in proGres v4).
+"""
+
+from __future__ import annotations
+
+# Regions where an Amazon Connect instance can be created.
+CONNECT_REGIONS: frozenset[str] = frozenset(
+    {
+        "us-east-1",
+        "us-west-2",
+        "af-south-1",
+        "ap-northeast-1",
+        "ap-northeast-2",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "ca-central-1",
+        "eu-central-1",
+        "eu-west-2",
+        "us-gov-west-1",
+    }
+)
+
+# AWS Regions located inside the European Union (GDPR: EU callers' data stays here).
+# eu-west-2 (London) and eu-central-2 (Zurich) are in Europe but not in the EU.
+EU_REGIONS: frozenset[str] = frozenset(
+    {"eu-central-1", "eu-west-1", "eu-west-3", "eu-north-1", "eu-south-1", "eu-south-2"}
+)
+
+# ISO 3166-1 alpha-2 codes (lower case) of EU member states.
+EU_COUNTRIES: frozenset[str] = frozenset(
+    "at be bg hr cy cz dk ee fi fr de gr hu ie it lv lt lu mt nl pl pt ro sk si es se".split()
+)
+
+
+class LanguageInfo:
+    """What the project knows about a spoken language."""
+
+    def __init__(self, code: str, english: str, native: str, polly_voices: tuple[str, ...], connect_code: str):
+        self.code = code
+        self.english = english
+        self.native = native
+        self.polly_voices = polly_voices
+        # Amazon Connect / Lex style locale used for the contact's language attribute.
+        self.connect_code = connect_code
+
+
+# Languages a country file may use. Polly voices per language; an empty tuple means no
+# Amazon Polly voice exists and the language needs recorded prompts.
+LANGUAGES: dict[str, LanguageInfo] = {
+    li.code: li
+    for li in [
+        LanguageInfo("uk", "Ukrainian", "Українська", (), "uk-UA"),
+        LanguageInfo("ru", "Russian", "Русский", ("Tatyana", "Maxim"), "ru-RU"),
+        LanguageInfo("en", "English", "English", ("Joanna", "Matthew", "Amy", "Brian", "Emma", "Ruth"), "en-US"),
+        LanguageInfo("ro", "Romanian", "Română", ("Carmen",), "ro-RO"),
+        LanguageInfo("pl", "Polish", "Polski", ("Ewa", "Maja", "Jacek", "Jan", "Ola"), "pl-PL"),
+        LanguageInfo("hu", "Hungarian", "Magyar", (), "hu-HU"),
+        LanguageInfo("ar", "Arabic", "العربية", ("Zeina", "Hala", "Zayd"), "ar-AE"),
+        LanguageInfo("es", "Spanish", "Español", ("Lucia", "Conchita", "Enrique", "Lupe", "Mia"), "es-ES"),
+        LanguageInfo("fr", "French", "Français", ("Celine", "Lea", "Mathieu", "Remi"), "fr-FR"),
+        LanguageInfo("de", "German", "Deutsch", ("Vicki", "Marlene", "Hans", "Daniel"), "de-DE"),
+        LanguageInfo("my", "Burmese", "မြန်မာ", (), "my-MM"),
+        LanguageInfo("sk", "Slovak", "Slovenčina", (), "sk-SK"),
+        LanguageInfo("cs", "Czech", "Čeština", ("Jitka",), "cs-CZ"),
+        LanguageInfo("tr", "Turkish", "Türkçe", ("Filiz", "Burcu"), "tr-TR"),
+    ]
+}
+
+# UNHCR standardized specific-needs codes: top level and the sub-codes this project knows.
+NEEDS_CODES: dict[str, str] = {
+    "CR": "Child at risk",
+    "CR-CP": "Child parent",
+    "CR-CS": "Child spouse",
+    "CR-LW": "Child engaged in worst forms of child labour",
+    "CR-NE": "Child at risk of not attending school",
+    "SC": "Unaccompanied or separated child",
+    "SC-UC": "Unaccompanied child",
+    "SC-SC": "Separated child",
+    "WR": "Woman at risk",
+    "WR-SF": "Single female household representative",
+    "ER": "Older person at risk",
+    "ER-NF": "Older person unable to care for self",
+    "SP": "Single parent or caregiver",
+    "SP-PT": "Single parent",
+    "SP-GP": "Single grandparent",
+    "DS": "Disability",
+    "DS-PM": "Physical disability",
+    "DS-MM": "Mental disability",
+    "SM": "Serious medical condition",
+    "SM-CC": "Critical medical condition",
+    "SM-MI": "Mental illness",
+    "FU": "Family unity",
+    "FU-TR": "Tracing required",
+    "LP": "Specific legal and physical protection needs",
+    "LP-ND": "No legal documentation",
+    "LP-DT": "Detained or held in country of asylum",
+    "TR": "Torture",
+    "TR-PI": "Psychological or physical impairment due to torture",
+    "SV": "Sexual and gender-based violence",
+    "SV-VA": "Exposure to SGBV",
+    "SV-FM": "Forced marriage",
+    "PG": "Pregnant or lactating",
+    "PG-LC": "Lactation",
+}
+
+WEEKDAYS: tuple[str, ...] = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")

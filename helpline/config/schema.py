@@ -1,0 +1,265 @@
+"""Typed schema of a country file (after merging ``countries/defaults.yaml``).
+
+Structure and types are checked by pydantic (unknown fields are errors); rules that span
+several fields live in :mod:`helpline.config.rules`, which names the exact field at fault.
+The full reference with an example of every field is ``docs/country-file.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import cached_property
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+_TIME_RANGE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+DAY_ALIASES = {
+    "mon": "MONDAY",
+    "tue": "TUESDAY",
+    "wed": "WEDNESDAY",
+    "thu": "THURSDAY",
+    "fri": "FRIDAY",
+    "sat": "SATURDAY",
+    "sun": "SUNDAY",
+}
+_DAY_ORDER = list(DAY_ALIASES)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def parse_time_range(text: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """'09:00-17:00' -> ((9, 0), (17, 0)). '24:00' is allowed as an end (end of day)."""
+    m = _TIME_RANGE.match(text.strip())
+    if not m:
+        raise ValueError(f"'{text}' is not a time range; fix: write it as HH:MM-HH:MM, e.g. 09:00-17:00")
+    sh, sm, eh, em = (int(g) for g in m.groups())
+    if sh > 23 or sm > 59 or eh > 24 or em > 59 or (eh == 24 and em != 0):
+        raise ValueError(f"'{text}' has an impossible time; fix: hours 00-23 (24:00 only as an end), minutes 00-59")
+    if (eh, em) <= (sh, sm):
+        raise ValueError(
+            f"'{text}' ends before it starts; fix: split a range past midnight into two days, e.g. 20:00-24:00"
+        )
+    return (sh, sm), (eh, em)
+
+
+def parse_days(text: str) -> list[str]:
+    """'mon-fri' -> ['MONDAY', ..., 'FRIDAY']; 'sat' -> ['SATURDAY']; 'mon,wed' also works."""
+    days: list[str] = []
+    for part in text.lower().replace(" ", "").split(","):
+        if "-" in part:
+            a, b = part.split("-", 1)
+            if a not in DAY_ALIASES or b not in DAY_ALIASES:
+                raise ValueError(f"'{text}' is not a day range; fix: use mon tue wed thu fri sat sun, e.g. mon-fri")
+            i, j = _DAY_ORDER.index(a), _DAY_ORDER.index(b)
+            if j < i:
+                raise ValueError(f"'{text}' runs backwards; fix: write the first day first, e.g. mon-fri")
+            days.extend(DAY_ALIASES[d] for d in _DAY_ORDER[i : j + 1])
+        elif part in DAY_ALIASES:
+            days.append(DAY_ALIASES[part])
+        else:
+            raise ValueError(f"'{part}' is not a day; fix: use mon tue wed thu fri sat sun or a range like mon-fri")
+    return days
+
+
+class Slot(Strict):
+    day: str
+    start: tuple[int, int]
+    end: tuple[int, int]
+
+
+class Closure(Strict):
+    """A holiday or other closure (whole days, in the country's time zone)."""
+
+    name: str = Field(min_length=1, max_length=127)
+    date: dt.date
+    until: dt.date | None = None
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.until or self.date
+
+
+class Hours(Strict):
+    time_zone: str
+    weekly: dict[str, str | list[str]]
+    closures: list[Closure] = []
+    spoken: dict[str, str] = Field(
+        description="The opening hours as said in each language, inserted into the 'closed' message"
+    )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except Exception as exc:  # ZoneInfoNotFoundError, ValueError
+            raise ValueError(f"'{v}' is not an IANA time zone; fix: use a name like Europe/Warsaw") from exc
+        return v
+
+    @field_validator("weekly")
+    @classmethod
+    def _weekly(cls, v: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
+        seen: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {}
+        for days, ranges in v.items():
+            for day in parse_days(days):
+                for r in [ranges] if isinstance(ranges, str) else ranges:
+                    s, e = parse_time_range(r)
+                    for s2, e2 in seen.get(day, []):
+                        if s < e2 and s2 < e:
+                            raise ValueError(f"{day.lower()} has overlapping ranges; fix: merge them into one")
+                    seen.setdefault(day, []).append((s, e))
+        return v
+
+    @cached_property
+    def slots(self) -> list[Slot]:
+        out = []
+        for days, ranges in self.weekly.items():
+            for day in parse_days(days):
+                for r in [ranges] if isinstance(ranges, str) else ranges:
+                    s, e = parse_time_range(r)
+                    out.append(Slot(day=day, start=s, end=e))
+        order = list(DAY_ALIASES.values())
+        return sorted(out, key=lambda sl: (order.index(sl.day), sl.start))
+
+    def is_open(self, when: dt.datetime) -> bool:
+        """Whether the helpline is open at ``when`` (aware datetime; naive = local time)."""
+        tz = ZoneInfo(self.time_zone)
+        local = when.replace(tzinfo=tz) if when.tzinfo is None else when.astimezone(tz)
+        for c in self.closures:
+            if c.date <= local.date() <= c.last_day:
+                return False
+        day = list(DAY_ALIASES.values())[local.weekday()]
+        hm = (local.hour, local.minute)
+        return any(sl.day == day and sl.start <= hm < sl.end for sl in self.slots)
+
+
+class Language(Strict):
+    code: str = Field(description="ISO 639-1 code, e.g. uk")
+    digit: str = Field(pattern=r"^[0-9]$", description="Key pressed to choose this language")
+    voice: str | None = Field(default=None, description="Amazon Polly voice id, e.g. Tatyana")
+    recorded: bool = Field(default=False, description="Use recorded prompts from `recordings` instead of Polly")
+
+
+class Recordings(Strict):
+    bucket: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+    prefix: str = Field(default="prompts/", description="Files are read from <prefix><lang>/<message>.wav")
+
+
+class Emergency(Strict):
+    number: str = Field(pattern=r"^[0-9]{2,6}$", description="Local emergency number said to callers")
+    digit: str = Field(pattern=r"^[0-9]$", description="Key for 'in danger: operator now' (priority queue)")
+
+
+class Ivr(Strict):
+    max_attempts: int = Field(ge=1, le=5, description="Tries at a menu before the caller is put through")
+    input_timeout_seconds: int = Field(ge=1, le=180)
+    lambda_timeout_seconds: int = Field(ge=1, le=8, description="Connect allows at most 8 s")
+    queue_message_seconds: int = Field(ge=10, le=600, description="Interval of the waiting message")
+
+
+class Topic(Strict):
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]{1,30}$")
+    digit: str = Field(pattern=r"^[1-9]$")
+    menu: dict[str, str] = Field(description="Menu option per language, e.g. 'For health care, press 1.'")
+    info: dict[str, str] = Field(description="The information read to the caller, per language")
+
+
+class PartnerChannel(Strict):
+    type: Literal["email", "phone", "webhook", "sms"]
+    address: str = Field(min_length=3)
+
+
+class Partner(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
+    name: str = Field(min_length=2)
+    services: list[str] = Field(min_length=1, description="UNHCR specific-needs codes served")
+    regions: list[str] = Field(min_length=1, description="Regions served, or ['*'] for the whole country")
+    languages: list[str] = Field(min_length=1)
+    channel: PartnerChannel
+    capacity: int = Field(ge=1, le=100000, description="Open referrals the partner accepts at once")
+
+
+class PhoneNumber(Strict):
+    type: Literal["DID", "TOLL_FREE", "UIFN", "SHARED", "THIRD_PARTY_DID", "THIRD_PARTY_TF"]
+    country_code: str = Field(pattern=r"^[A-Z]{2}$")
+    prefix: str | None = Field(default=None, pattern=r"^\+[0-9]{1,15}$")
+
+
+class Instance(Strict):
+    alias: str | None = Field(default=None, pattern=r"^[a-z0-9]([a-z0-9-]{0,60}[a-z0-9])?$")
+    contact_lens: bool = True
+    inbound_calls: bool = True
+    outbound_calls: bool = True
+
+
+class Retention(Strict):
+    callers: int = Field(ge=1, le=3650)
+    cases: int = Field(ge=1, le=3650)
+    interactions: int = Field(ge=1, le=3650)
+    referrals: int = Field(ge=1, le=3650)
+    surveys: int = Field(ge=1, le=3650)
+    recordings: int = Field(ge=1, le=3650)
+
+
+class CountryConfig(Strict):
+    code: str = Field(pattern=r"^[a-z]{2}$", description="ISO 3166-1 alpha-2, lower case; equals the file name")
+    name: str = Field(min_length=2)
+    region: str
+    account: str | None = Field(default=None, pattern=r"^[0-9]{12}$")
+    stage: str = Field(pattern=r"^[a-z][a-z0-9]{1,15}$")
+    instance: Instance
+    languages: list[Language] = Field(min_length=1)
+    recordings: Recordings | None = None
+    hours: Hours
+    emergency: Emergency
+    ivr: Ivr
+    topics: list[Topic] = Field(min_length=1)
+    regions: list[str] = []
+    partners: list[Partner] = []
+    phone_number: PhoneNumber
+    retention_days: Retention
+    messages: dict[str, dict[str, str]]
+    tags: dict[str, str] = {}
+    stages: dict[str, dict] = Field(default={}, description="Per-stage overrides, merged when that stage is chosen")
+
+    # ---- derived names (one place, used by stacks and tools) ----
+    @property
+    def language_codes(self) -> list[str]:
+        return [lang.code for lang in self.languages]
+
+    @property
+    def stack_name(self) -> str:
+        return f"Helpline-{self.code.upper()}-{self.stage}"
+
+    @property
+    def instance_alias(self) -> str:
+        return self.instance.alias or f"helpline-{self.code}-{self.stage}"
+
+    def language(self, code: str) -> Language:
+        for lang in self.languages:
+            if lang.code == code:
+                return lang
+        raise KeyError(code)
+
+    def queue_names(self) -> dict[str, str]:
+        """Logical queue key -> queue name. One queue per language plus the priority queue."""
+        names = {lang.code: f"{self.code.upper()} {lang.code}" for lang in self.languages}
+        names["priority"] = f"{self.code.upper()} priority"
+        return names
+
+    def message(self, lang: str, key: str, **extra: str) -> str:
+        """A spoken message in ``lang`` with its placeholders filled."""
+        values = {
+            "emergency_number": self.emergency.number,
+            "emergency_digit": self.emergency.digit,
+            "hours": self.hours.spoken.get(lang, ""),
+            "country": self.name,
+            "digit": self.language(lang).digit if any(lg.code == lang for lg in self.languages) else "",
+        }
+        values.update(extra)
+        return self.messages[lang][key].format(**values)
