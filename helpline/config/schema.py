@@ -252,8 +252,30 @@ class CountryConfig(Strict):
         names["priority"] = f"{self.code.upper()} priority"
         return names
 
-    def message(self, lang: str, key: str, **extra: str) -> str:
-        """A spoken message in ``lang`` with its placeholders filled."""
+    def spoken(self, lang: str) -> dict[str, str]:
+        """Every text spoken in ``lang``: prompt id -> text (placeholders filled).
+
+        Prompt ids are the message keys plus ``topic_<key>_menu`` and ``topic_<key>_info``.
+        For a recorded language each id is one audio file, see :meth:`recording_uri`.
+        """
+        from helpline.config.messages import REQUIRED_MESSAGES
+
+        out = {key: self.message(lang, key) for key in REQUIRED_MESSAGES}
+        for topic in self.topics:
+            out[f"topic_{topic.key}_menu"] = topic.menu[lang].format(**self._values(lang))
+            out[f"topic_{topic.key}_info"] = topic.info[lang].format(**self._values(lang))
+        return out
+
+    def uses_recordings(self, lang: str) -> bool:
+        return self.language(lang).recorded
+
+    def recording_uri(self, lang: str, prompt_id: str) -> str:
+        """S3 URI of the recorded prompt for ``prompt_id`` in ``lang`` (8 kHz WAV recommended)."""
+        if self.recordings is None:
+            raise ValueError(f"{self.code}: no recordings location configured")
+        return f"s3://{self.recordings.bucket}/{self.recordings.prefix}{lang}/{prompt_id}.wav"
+
+    def _values(self, lang: str, **extra: str) -> dict[str, str]:
         values = {
             "emergency_number": self.emergency.number,
             "emergency_digit": self.emergency.digit,
@@ -262,4 +284,8 @@ class CountryConfig(Strict):
             "digit": self.language(lang).digit if any(lg.code == lang for lg in self.languages) else "",
         }
         values.update(extra)
-        return self.messages[lang][key].format(**values)
+        return values
+
+    def message(self, lang: str, key: str, **extra: str) -> str:
+        """A spoken message in ``lang`` with its placeholders filled."""
+        return self.messages[lang][key].format(**self._values(lang, **extra))
