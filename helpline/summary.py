@@ -1,0 +1,77 @@
+"""One-screen summary of what `make synth` rendered, read back from the synthesized templates."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+
+def _names(resources: dict, rtype: str, prop: str) -> list[str]:
+    return sorted(r["Properties"].get(prop, "?") for r in resources.values() if r["Type"] == rtype)
+
+
+def summarize(outdir: Path) -> list[dict]:
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    rows = []
+    for artifact_id, artifact in sorted(manifest["artifacts"].items()):
+        if artifact.get("type") != "aws:cloudformation:stack":
+            continue
+        template = json.loads((outdir / artifact["properties"]["templateFile"]).read_text())
+        res = template["Resources"]
+        env = artifact.get("environment", "")
+        handlers = sorted(
+            r["Properties"]["Handler"].split(".")[-2]
+            for r in res.values()
+            if r["Type"] == "AWS::Lambda::Function" and r["Properties"].get("Handler", "").startswith("functions.")
+        )
+        rows.append(
+            {
+                "stack": artifact_id,
+                "region": env.rsplit("/", 1)[-1],
+                "queues": _names(res, "AWS::Connect::Queue", "Name"),
+                "flows": _names(res, "AWS::Connect::ContactFlow", "Name"),
+                "tables": sorted(
+                    k.removesuffix("Table") for k, r in res.items() if r["Type"] == "AWS::DynamoDB::Table"
+                ),
+                "functions": handlers,
+                "prompts": sum(1 for r in res.values() if r["Type"] == "AWS::Connect::Prompt"),
+                "resources": len(res),
+                "template_kib": round((outdir / artifact["properties"]["templateFile"]).stat().st_size / 1024),
+            }
+        )
+    return rows
+
+
+def print_summary(outdir: Path, console: Console | None = None) -> None:
+    from helpline.config import load_country
+
+    console = console or Console()
+    for row in summarize(outdir):
+        code = row["stack"].split("-")[1].lower()
+        try:
+            cfg = load_country(code, stage=row["stack"].split("-", 2)[2])
+            langs = ", ".join(f"{lg.code} ({'recorded' if lg.recorded else lg.voice})" for lg in cfg.languages)
+        except Exception:  # a stack synthesized from a file that changed since; show what we can
+            langs = "?"
+        table = Table(
+            title=f"{row['stack']}  ({row['resources']} resources, {row['template_kib']} KiB)",
+            show_header=False,
+        )
+        table.add_column(style="bold")
+        table.add_column()
+        table.add_row("region", row["region"])
+        table.add_row("languages", langs)
+        table.add_row("queues", ", ".join(row["queues"]))
+        table.add_row("flows", ", ".join(row["flows"]))
+        table.add_row("tables", ", ".join(row["tables"]))
+        table.add_row("functions", ", ".join(row["functions"]))
+        table.add_row("prompts", f"{row['prompts']} recorded prompts")
+        console.print(table)
+
+
+if __name__ == "__main__":
+    print_summary(Path(sys.argv[1] if len(sys.argv) > 1 else "cdk.out"))

@@ -1,0 +1,129 @@
+"""Contact flows rendered from ``contact_flows/`` and deployed; the number answers the entry flow.
+
+The JSON comes from the same renderer the offline simulator uses; only the resolver differs:
+here every reference becomes a CloudFormation token (an ARN attribute of a resource).
+"""
+
+from __future__ import annotations
+
+from aws_cdk import aws_connect as connect
+from aws_cdk import aws_iam as iam
+from aws_cdk import custom_resources as cr
+from constructs import Construct
+from helpline.flows import render
+
+from helpline.config.schema import CountryConfig
+from stacks.constructs.functions import Functions
+from stacks.constructs.telephony import Telephony
+
+# Flow types whose resources are created first, so other flows can reference them.
+MAX_CONTENT_CHARS = 256_000
+
+
+class Flows(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: CountryConfig,
+        telephony: Telephony,
+        functions: Functions,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.config = config
+        self.telephony = telephony
+        self.functions = functions
+        self.flows: dict[str, connect.CfnContactFlow] = {}
+
+        # Learn the flow set, create one resource per flow, then render with real references
+        # (flows may reference each other, so every resource must exist before rendering).
+        skeleton = render.render_country(config, lambda kind, name: f"{kind}:{name}")
+        for name, flow in skeleton.items():
+            self.flows[name] = connect.CfnContactFlow(
+                self,
+                "Flow" + "".join(p.title() for p in name.split("_")),
+                instance_arn=telephony.instance.attr_arn,
+                name=f"{config.code.upper()} {name}",
+                type=flow.type,
+                description=flow.description[:500],
+                state="ACTIVE",
+                content="{}",
+            )
+        self.rendered = render.render_country(config, self.resolve)
+        for name, flow in self.rendered.items():
+            content = flow.json()
+            if len(content) > MAX_CONTENT_CHARS:
+                raise ValueError(f"flow {name} is {len(content)} characters; Connect allows {MAX_CONTENT_CHARS}")
+            self.flows[name].content = content
+
+        entry = getattr(render, "ENTRY_FLOW", "inbound")
+        self.entry_flow = self.flows[entry]
+        self._associate_number(self.entry_flow)
+
+    def resolve(self, kind: str, name: str) -> str:
+        """Reference -> CloudFormation token. Unknown references fail synthesis loudly."""
+        if kind == "queue":
+            return self.telephony.queues[name].attr_queue_arn
+        if kind == "lambda":
+            return self.functions.functions[name].function_arn
+        if kind == "hours":
+            if name != "main":
+                raise KeyError(f"unknown hours '{name}'")
+            return self.telephony.hours.attr_hours_of_operation_arn
+        if kind == "flow":
+            return self.flows[name].attr_contact_flow_arn
+        if kind == "prompt":
+            lang, prompt_id = name.split("/", 1)
+            return self.telephony.prompt(lang, prompt_id).attr_prompt_arn
+        raise KeyError(f"unknown reference kind '{kind}' ({name})")
+
+    def _associate_number(self, flow: connect.CfnContactFlow) -> None:
+        """CloudFormation has no property for this; call AssociatePhoneNumberContactFlow."""
+        tel = self.telephony
+        flow_id = flow.attr_contact_flow_arn
+        params = {
+            "PhoneNumberId": tel.phone_number_id,
+            "InstanceId": tel.instance_id,
+            "ContactFlowId": _last_segment(flow_id),
+        }
+        association = cr.AwsCustomResource(
+            self,
+            "NumberToEntryFlow",
+            on_create=cr.AwsSdkCall(
+                service="Connect",
+                action="associatePhoneNumberContactFlow",
+                parameters=params,
+                physical_resource_id=cr.PhysicalResourceId.of(f"{self.config.code}-number-entry-flow"),
+            ),
+            on_update=cr.AwsSdkCall(
+                service="Connect",
+                action="associatePhoneNumberContactFlow",
+                parameters=params,
+                physical_resource_id=cr.PhysicalResourceId.of(f"{self.config.code}-number-entry-flow"),
+            ),
+            on_delete=cr.AwsSdkCall(
+                service="Connect",
+                action="disassociatePhoneNumberContactFlow",
+                parameters={"PhoneNumberId": tel.phone_number_id, "InstanceId": tel.instance_id},
+            ),
+            policy=cr.AwsCustomResourcePolicy.from_statements(
+                [
+                    iam.PolicyStatement(
+                        actions=[
+                            "connect:AssociatePhoneNumberContactFlow",
+                            "connect:DisassociatePhoneNumberContactFlow",
+                        ],
+                        resources=[tel.phone_number.attr_phone_number_arn, flow.attr_contact_flow_arn],
+                    )
+                ]
+            ),
+            install_latest_aws_sdk=False,
+        )
+        self.number_association = association
+
+
+def _last_segment(arn: str) -> str:
+    from aws_cdk import Fn
+
+    return Fn.select(1, Fn.split("contact-flow/", arn))

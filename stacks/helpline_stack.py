@@ -1,0 +1,106 @@
+"""One country's helpline: composes the constructs; builds nothing itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import CfnOutput, Stack, Tags
+from aws_cdk import custom_resources as cr
+from constructs import Construct
+
+from helpline.config.schema import CountryConfig
+from stacks.constructs import acknowledge
+from stacks.constructs.data import DataLayer
+from stacks.constructs.flows import Flows
+from stacks.constructs.functions import FunctionAccess, Functions
+from stacks.constructs.monitoring import Monitoring
+from stacks.constructs.tables import all_table_specs
+from stacks.constructs.telephony import Telephony
+
+DESCRIPTIONS = {
+    "identify_caller": "Returning-caller lookup for the IVR (pseudonymous)",
+    "create_case": "Creates a case and its first interaction record, idempotent on the contact",
+    "route_referral": "Refers a case to partners by specific needs, with consent",
+    "record_contact_event": "Appends Amazon Connect contact events to the interaction records",
+    "record_survey_answer": "Stores one keypad survey answer",
+}
+EVENT_TRIGGERED = {"record_contact_event"}
+
+
+def function_access() -> list[FunctionAccess]:
+    """Per-function access, declared next to the handlers in functions/permissions.py."""
+    from functions.permissions import PERMISSIONS
+
+    return [
+        FunctionAccess(
+            name=name,
+            tables={table: tuple(actions) for table, actions in spec["tables"].items()},
+            secret=bool(spec.get("hash_key_secret")),
+            events=bool(spec.get("event_bus")),
+            trigger="eventbridge" if name in EVENT_TRIGGERED else "flow",
+            description=DESCRIPTIONS.get(name, name),
+        )
+        for name, spec in PERMISSIONS.items()
+    ]
+
+
+class HelplineStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: CountryConfig,
+        lambda_code_dir: Path,
+        lambda_layer_dir: Path,
+        **kwargs,
+    ) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            description=f"Refugee helpline for {config.name} ({config.stage}) - helpline-blueprint",
+            **kwargs,
+        )
+        from functions.dal.partners import partners_to_items
+
+        prefix = f"helpline-{config.code}-{config.stage}"
+        self.config = config
+        self.data = DataLayer(
+            self,
+            "Data",
+            table_specs=all_table_specs(),
+            partner_items=partners_to_items([p.model_dump() for p in config.partners]),
+            partners_table="Partners",
+            name_prefix=prefix,
+        )
+        self.telephony = Telephony(self, "Telephony", config=config, key=self.data.key)
+        self.functions = Functions(
+            self,
+            "Functions",
+            config=config,
+            data=self.data,
+            access=function_access(),
+            code_dir=lambda_code_dir,
+            layer_dir=lambda_layer_dir,
+            instance_arn=self.telephony.instance.attr_arn,
+        )
+        self.flows = Flows(self, "Flows", config=config, telephony=self.telephony, functions=self.functions)
+        self.monitoring = Monitoring(self, "Monitoring", functions=self.functions, key=self.data.key)
+
+        # AwsCustomResource (partner seeding, number association) runs on one shared function.
+        provider = self.node.try_find_child("AWS" + cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace("-", ""))
+        if provider is not None:
+            acknowledge(
+                provider,
+                "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+                "The CDK-provided custom-resource function only writes its own logs with this managed policy; "
+                "its API permissions are scoped per call (partners table, this number and flow).",
+            )
+
+        for key, value in {**config.tags, "country": config.code, "stage": config.stage}.items():
+            Tags.of(self).add(key, value)
+
+        CfnOutput(self, "InstanceId", value=self.telephony.instance.attr_id)
+        CfnOutput(self, "PhoneNumber", value=self.telephony.phone_number.attr_address)
+        CfnOutput(self, "RecordingsBucket", value=self.telephony.recordings.bucket_name)
+        CfnOutput(self, "AlarmTopic", value=self.monitoring.topic.topic_arn)
