@@ -20,7 +20,7 @@ ensure_node_on_path()
 import aws_cdk as cdk  # noqa: E402
 from cdk_nag import AwsSolutionsChecks  # noqa: E402
 
-from helpline.config import ConfigError, country_files, load_country  # noqa: E402
+from helpline.config import COUNTRIES_DIR, ConfigError, country_files, load_country  # noqa: E402
 from stacks.helpline_stack import HelplineStack  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
@@ -39,12 +39,13 @@ def build_app(
     app = cdk.App(outdir=outdir, context=context) if outdir else cdk.App(context=context)
     wanted = countries or [c for c in str(app.node.try_get_context("country") or "").split(",") if c]
     stage = stage or app.node.try_get_context("stage")
-    codes = wanted or [p.stem for p in country_files()]
+    countries_dir = Path(os.environ.get("HELPLINE_COUNTRIES_DIR") or COUNTRIES_DIR)
+    codes = wanted or [p.stem for p in country_files(countries_dir)]
+    configs = [load_country(code, stage=stage, countries_dir=countries_dir) for code in codes]
     code_dir, layer_dir = BUILD / "lambda", BUILD / "layer"
     if not (code_dir / "functions").is_dir() or not (layer_dir / "python").is_dir():
         raise SystemExit("Lambda assets are not built: run `make build` (or `make synth`, which builds them).")
-    for code in codes:
-        cfg = load_country(code, stage=stage)
+    for cfg in configs:
         HelplineStack(
             app,
             cfg.stack_name,
@@ -62,7 +63,7 @@ def build_app(
 
 def main() -> int:
     try:
-        app = build_app(account=os.environ.get("CDK_DEFAULT_ACCOUNT"))
+        app = build_app(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), outdir=os.environ.get("CDK_OUTDIR", "cdk.out"))
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -1,0 +1,210 @@
+"""Fine-grained assertions on each country's synthesized template."""
+
+from __future__ import annotations
+
+import pytest
+from aws_cdk.assertions import Match
+
+from functions.dal.models import ALL_MODELS
+from functions.permissions import PERMISSIONS
+from stacks.constructs.telephony import AUDITOR_PERMISSIONS
+from tests.infrastructure.conftest import resources
+
+pytestmark = pytest.mark.xdist_group("infra")
+
+
+def test_one_queue_per_language_plus_priority(country):
+    cfg, template = country.config, country.template
+    names = sorted(q["Properties"]["Name"] for q in resources(country.raw, "AWS::Connect::Queue").values())
+    assert names == sorted([f"{cfg.code.upper()} {lang}" for lang in cfg.language_codes] + [f"{cfg.code.upper()} priority"])
+    # every language's routing profile serves the priority queue first
+    for profile in resources(country.raw, "AWS::Connect::RoutingProfile").values():
+        first = min(profile["Properties"]["QueueConfigs"], key=lambda q: q["Priority"])
+        assert first["QueueReference"]["QueueArn"]["Fn::GetAtt"][0].startswith("TelephonyQueuePriority")
+    template.resource_count_is("AWS::Connect::RoutingProfile", len(cfg.languages) + 1)
+
+
+def test_hours_use_the_country_time_zone_and_holidays(country):
+    cfg = country.config
+    country.template.has_resource_properties(
+        "AWS::Connect::HoursOfOperation",
+        {
+            "TimeZone": cfg.hours.time_zone,
+            "Config": Match.array_with(
+                [{"Day": "MONDAY", "StartTime": {"Hours": s.start[0], "Minutes": s.start[1]}, "EndTime": Match.any_value()}
+                 for s in cfg.hours.slots if s.day == "MONDAY"]
+            ),
+            "HoursOfOperationOverrides": [
+                Match.object_like({"OverrideName": c.name, "OverrideType": "CLOSED", "EffectiveFrom": c.date.isoformat()})
+                for c in cfg.hours.closures
+            ],
+        },
+    )
+
+
+def test_romania_is_open_weekdays_nine_to_five(synthesized):
+    hours = next(iter(resources(synthesized["ro"].raw, "AWS::Connect::HoursOfOperation").values()))
+    config = hours["Properties"]["Config"]
+    assert sorted(c["Day"] for c in config) == sorted(["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"])
+    assert all(c["StartTime"] == {"Hours": 9, "Minutes": 0} and c["EndTime"] == {"Hours": 17, "Minutes": 0} for c in config)
+
+
+def test_every_table_is_encrypted_with_the_customer_key_and_retained(country):
+    tables = resources(country.raw, "AWS::DynamoDB::Table")
+    assert len(tables) == len(ALL_MODELS)
+    for logical_id, table in tables.items():
+        props = table["Properties"]
+        assert props["SSESpecification"] == {"KMSMasterKeyId": {"Fn::GetAtt": ["DataKey", "Arn"]}, "SSEEnabled": True, "SSEType": "KMS"}, logical_id
+        assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+        assert props["DeletionProtectionEnabled"] is True
+        assert props["BillingMode"] == "PAY_PER_REQUEST"
+        assert table["DeletionPolicy"] == "Retain" and table["UpdateReplacePolicy"] == "Retain"
+
+
+def _keys(schema: list[dict]) -> set[tuple[str, str]]:
+    return {(k["AttributeName"], k["KeyType"]) for k in schema}
+
+
+def _attrs(definitions: list[dict]) -> set[tuple[str, str]]:
+    return {(a["AttributeName"], a["AttributeType"]) for a in definitions}
+
+
+def test_tables_match_the_pynamodb_models(country):
+    """One source: the deployed key schema, indexes and TTL equal what PynamoDB would create."""
+    tables = resources(country.raw, "AWS::DynamoDB::Table")
+    for model in ALL_MODELS:
+        props = tables[f"{model.LOGICAL_NAME}Table"]["Properties"]
+        schema = model._get_schema()  # what PynamoDB's own create_table sends
+        assert _keys(props["KeySchema"]) == _keys(schema["key_schema"])
+        assert _attrs(props["AttributeDefinitions"]) == _attrs(schema["attribute_definitions"])
+        want_gsis = {g["index_name"]: g for g in schema.get("global_secondary_indexes", [])}
+        got_gsis = {g["IndexName"]: g for g in props.get("GlobalSecondaryIndexes", [])}
+        assert set(got_gsis) == set(want_gsis)
+        for name, gsi in want_gsis.items():
+            assert _keys(got_gsis[name]["KeySchema"]) == _keys(gsi["key_schema"])
+            assert got_gsis[name]["Projection"]["ProjectionType"] == gsi["projection"]["ProjectionType"]
+        ttl = next((n for n, a in model.get_attributes().items() if type(a).__name__ == "TTLAttribute"), None)
+        if ttl:
+            assert props["TimeToLiveSpecification"] == {"AttributeName": model.get_attributes()[ttl].attr_name, "Enabled": True}
+        else:
+            assert "TimeToLiveSpecification" not in props
+        assert ("StreamSpecification" in props) == bool(getattr(model.Meta, "stream_view_type", None))
+
+
+def test_recordings_bucket_is_kms_encrypted_private_and_expires(country):
+    buckets = resources(country.raw, "AWS::S3::Bucket")
+    rec = buckets["RecordingsBucket"]["Properties"]
+    assert rec["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"] == {
+        "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": {"Fn::GetAtt": ["DataKey", "Arn"]}}
+    assert rec["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
+    assert rec["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] == country.config.retention_days.recordings
+    # The only other bucket holds S3 access logs, which S3 can deliver only to SSE-S3 buckets.
+    assert set(buckets) == {"RecordingsBucket", "AccessLogsBucket"}
+    country.template.has_resource_properties(
+        "AWS::Connect::InstanceStorageConfig",
+        {"ResourceType": "CALL_RECORDINGS", "S3Config": Match.object_like(
+            {"EncryptionConfig": {"EncryptionType": "KMS", "KeyId": {"Fn::GetAtt": ["DataKey", "Arn"]}}})},
+    )
+
+
+DATA_SERVICES = ("dynamodb:", "s3:", "kms:", "secretsmanager:", "events:", "sqs:", "sns:", "connect:", "logs:")
+
+
+def _statements(raw: dict):
+    for logical_id, res in raw["Resources"].items():
+        if res["Type"] == "AWS::IAM::Policy":
+            for st in res["Properties"]["PolicyDocument"]["Statement"]:
+                yield logical_id, st
+        if res["Type"] == "AWS::IAM::Role":
+            for pol in res["Properties"].get("Policies", []):
+                for st in pol["PolicyDocument"]["Statement"]:
+                    yield logical_id, st
+
+
+def test_no_wildcard_on_data_actions(country):
+    checked = 0
+    for logical_id, st in _statements(country.raw):
+        actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+        res = st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]]
+        for action in actions:
+            assert "*" not in action, f"{logical_id}: wildcard action {action}"
+            if action.startswith(DATA_SERVICES):
+                checked += 1
+                assert "*" not in res, f"{logical_id}: {action} on Resource '*'"
+    assert checked > 20
+
+
+def test_each_function_reaches_only_the_tables_it_declares(country):
+    raw = country.raw
+    table_ids = {f"{m.LOGICAL_NAME}Table": m.LOGICAL_NAME for m in ALL_MODELS}
+    for name, declared in PERMISSIONS.items():
+        policy_id = next(k for k, r in raw["Resources"].items()
+                         if r["Type"] == "AWS::IAM::Policy" and k.startswith("Functions" + "".join(p.title() for p in name.split("_")) + "Policy"))
+        granted: dict[str, set[str]] = {}
+        for st in raw["Resources"][policy_id]["Properties"]["PolicyDocument"]["Statement"]:
+            actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+            for r in st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]]:
+                ref = r.get("Fn::GetAtt", [None])[0] if isinstance(r, dict) else None
+                if ref in table_ids:
+                    granted.setdefault(table_ids[ref], set()).update(a for a in actions if a.startswith("dynamodb:"))
+        assert granted == {t: set(a) for t, a in declared["tables"].items()}, name
+
+
+def test_functions_are_docker_free_python_with_connect_integration(country):
+    cfg, template = country.config, country.template
+    functions = {k: r for k, r in resources(country.raw, "AWS::Lambda::Function").items()
+                 if r["Properties"].get("Handler", "").startswith("functions.")}
+    assert sorted(f["Properties"]["Handler"] for f in functions.values()) == sorted(
+        f"functions.handlers.{n}.handler" for n in PERMISSIONS)
+    for fn in functions.values():
+        props = fn["Properties"]
+        assert props["Runtime"] == "python3.14" and props["Architectures"] == ["arm64"]
+        assert len(props["Layers"]) == 1
+        if "record_contact_event" not in props["Handler"]:
+            assert props["Timeout"] <= 8  # Amazon Connect waits at most 8 s
+    flow_invoked = [n for n in PERMISSIONS if n != "record_contact_event"]
+    template.resource_count_is("AWS::Connect::IntegrationAssociation", len(flow_invoked))
+    template.has_resource_properties("AWS::Lambda::Permission", {
+        "Principal": "connect.amazonaws.com", "SourceArn": {"Fn::GetAtt": ["ConnectInstance", "Arn"]}})
+    template.has_resource_properties("AWS::Events::Rule", {"EventPattern": {
+        "source": ["aws.connect"], "detail-type": ["Amazon Connect Contact Event"],
+        "detail": {"instanceArn": [{"Fn::GetAtt": ["ConnectInstance", "Arn"]}]}}})
+
+
+def test_stateful_resources_keep_stable_logical_ids_and_are_retained(country):
+    raw = country.raw["Resources"]
+    stable = ["ConnectInstance", "DataKey", "RecordingsBucket", "AccessLogsBucket", "PhoneNumber", "CallerHashKey"]
+    stable += [f"{m.LOGICAL_NAME}Table" for m in ALL_MODELS]
+    for logical_id in stable:
+        assert raw[logical_id]["DeletionPolicy"] == "Retain", logical_id
+
+
+def test_security_profiles_agent_supervisor_and_read_only_auditor(country):
+    profiles = {p["Properties"]["SecurityProfileName"].split()[-1]: p["Properties"]["Permissions"]
+                for p in resources(country.raw, "AWS::Connect::SecurityProfile").values()}
+    assert set(profiles) == {"agent", "supervisor", "auditor"}
+    assert profiles["auditor"] == AUDITOR_PERMISSIONS
+    assert all(p.endswith(".View") for p in profiles["auditor"])
+    assert "BasicAgentAccess" in profiles["agent"]
+
+
+def test_number_is_claimed_and_answered_by_the_entry_flow(country):
+    cfg, template = country.config, country.template
+    template.has_resource_properties("AWS::Connect::PhoneNumber", {
+        "CountryCode": cfg.phone_number.country_code, "Type": cfg.phone_number.type,
+        "TargetArn": {"Fn::GetAtt": ["ConnectInstance", "Arn"]}})
+    association = [r for r in country.raw["Resources"].values() if r["Type"] == "Custom::AWS"
+                   and "associatePhoneNumberContactFlow" in str(r["Properties"].get("Create"))]
+    assert len(association) == 1
+
+
+def test_recorded_languages_get_prompts_from_the_recordings_location(country):
+    cfg = country.config
+    prompts = resources(country.raw, "AWS::Connect::Prompt")
+    recorded = [lg.code for lg in cfg.languages if lg.recorded]
+    assert recorded, "every shipped country offers Ukrainian, which has no Polly voice"
+    uris = {p["Properties"]["S3Uri"] for p in prompts.values()}
+    for uri in uris:
+        assert uri.startswith(f"s3://{cfg.recordings.bucket}/{cfg.recordings.prefix}")
+        assert uri.split("/")[-2] in recorded

@@ -1,0 +1,200 @@
+"""Country files: the shipped ones load; every validation rule gives one clear line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from helpline.config import COUNTRIES_DIR, ConfigError, load_all, load_country
+from helpline.config.messages import REQUIRED_MESSAGES
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_shipped_countries_load_with_their_languages_and_time_zones():
+    by_code = {c.code: c for c in load_all()}
+    assert sorted(by_code) == ["hu", "pl", "ro"]
+    assert by_code["pl"].language_codes == ["uk", "ru"] and by_code["pl"].hours.time_zone == "Europe/Warsaw"
+    assert by_code["hu"].language_codes == ["uk", "ru"] and by_code["hu"].hours.time_zone == "Europe/Budapest"
+    assert by_code["ro"].language_codes == ["ro", "uk", "en"] and by_code["ro"].hours.time_zone == "Europe/Bucharest"
+    for cfg in by_code.values():
+        assert cfg.region == "eu-central-1"  # EU callers' data stays in the EU
+        for lang in cfg.language_codes:
+            spoken = cfg.spoken(lang)
+            assert set(REQUIRED_MESSAGES) <= set(spoken)
+            assert all(text.strip() and "{" not in text for text in spoken.values())
+
+
+def test_romania_is_open_monday_to_friday_nine_to_five_local_time():
+    ro = load_country("ro").hours
+    monday = dt.datetime(2026, 3, 2, 9, 0)  # local time (naive = country's time zone)
+    assert ro.is_open(monday)
+    assert not ro.is_open(monday.replace(hour=8, minute=59))
+    assert not ro.is_open(monday.replace(hour=17))
+    assert not ro.is_open(dt.datetime(2026, 3, 7, 12, 0))  # Saturday
+    # 07:30 UTC is 09:30 in Bucharest in March (UTC+2)
+    assert ro.is_open(dt.datetime(2026, 3, 2, 7, 30, tzinfo=dt.UTC))
+    assert not ro.is_open(dt.datetime(2026, 12, 25, 10, 0))  # Christmas closure
+
+
+def test_ukrainian_text_is_ukrainian_and_romanian_is_romanian():
+    ro = load_country("ro")
+    assert "натисніть" in ro.message("uk", "main_menu")
+    assert "apăsați" in ro.message("ro", "main_menu")
+    assert "112" in ro.message("uk", "emergency_notice")
+    assert "9" in ro.message("en", "emergency_notice")
+
+
+def test_stage_overrides_merge_over_the_country_file():
+    assert load_country("pl", stage="dev").retention_days.cases == 30
+    assert load_country("pl").retention_days.cases == 730
+
+
+# ---------------------------------------------------------------- broken files
+
+
+@pytest.fixture
+def countries(tmp_path: Path) -> Path:
+    """A private copy of countries/ to break."""
+    folder = tmp_path / "countries"
+    shutil.copytree(COUNTRIES_DIR, folder)
+    return folder
+
+
+def _edit(folder: Path, code: str, change) -> None:
+    path = folder / f"{code}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _error(folder: Path, code: str) -> str:
+    with pytest.raises(ConfigError) as info:
+        load_country(code, countries_dir=folder)
+    text = str(info.value)
+    assert "\n" not in text, "errors are one line"
+    assert f"{code}.yaml" in text and "fix:" in text
+    return text
+
+
+def test_unknown_field(countries):
+    _edit(countries, "pl", lambda d: d["hours"].update(timezone="Europe/Warsaw"))
+    text = _error(countries, "pl")
+    assert "hours.timezone: unknown field" in text and "time_zone" in text
+
+
+def test_unknown_language_code(countries):
+    _edit(countries, "pl", lambda d: d["languages"].append({"code": "xx", "digit": "3", "voice": "Joanna"}))
+    assert "languages[2].code: unknown language code 'xx'" in _error(countries, "pl")
+
+
+def test_language_without_polly_voice_and_without_recordings(countries):
+    _edit(countries, "hu", lambda d: d["languages"][0].pop("recorded"))
+    text = _error(countries, "hu")
+    assert "languages[0]: Ukrainian (uk) has no Amazon Polly voice and no recorded prompts" in text
+    assert "recorded: true" in text
+
+
+def test_hungarian_has_no_polly_voice_either(countries):
+    def add_hungarian(d):
+        d["languages"].append({"code": "hu", "digit": "3", "voice": "Zsofia"})
+
+    _edit(countries, "hu", add_hungarian)
+    assert "languages[2].voice: 'Zsofia' is not an Amazon Polly voice for Hungarian" in _error(countries, "hu")
+
+
+def test_wrong_voice_for_language(countries):
+    _edit(countries, "pl", lambda d: d["languages"][1].update(voice="Joanna"))
+    text = _error(countries, "pl")
+    assert "'Joanna' is not an Amazon Polly voice for Russian" in text and "Tatyana" in text
+
+
+def test_missing_translation_of_a_message(countries):
+    # Slovak has no standard translations: adding it without texts must name the first missing one.
+    _edit(countries, "pl", lambda d: d["languages"].append({"code": "sk", "digit": "3", "recorded": True}))
+    assert "messages.sk.language_option: missing Slovak translation" in _error(countries, "pl")
+
+
+def test_missing_translation_of_a_topic(countries):
+    _edit(countries, "ro", lambda d: d["topics"][2]["info"].pop("uk"))
+    assert "topics[2].info.uk: missing Ukrainian translation" in _error(countries, "ro")
+
+
+def test_missing_translation_of_the_opening_hours(countries):
+    _edit(countries, "ro", lambda d: d["hours"]["spoken"].pop("en"))
+    assert "hours.spoken.en: missing English translation" in _error(countries, "ro")
+
+
+def test_duplicate_menu_digit(countries):
+    _edit(countries, "ro", lambda d: d["languages"][2].update(digit="1"))
+    assert "languages[2].digit: menu digit 1 is already used by 'ro'" in _error(countries, "ro")
+
+
+def test_duplicate_topic_digit(countries):
+    _edit(countries, "pl", lambda d: d["topics"][1].update(digit="1"))
+    assert "topics[1].digit: menu digit 1 is already used by topic 'health'" in _error(countries, "pl")
+
+
+def test_eu_country_in_a_non_eu_region(countries):
+    _edit(countries, "pl", lambda d: d.update(region="eu-west-2"))
+    text = _error(countries, "pl")
+    assert "region: 'eu-west-2' is outside the EU but PL is an EU member state" in text
+    assert "eu-central-1" in text
+
+
+def test_region_without_amazon_connect(countries):
+    _edit(countries, "ro", lambda d: d.update(region="eu-west-1"))
+    assert "region: Amazon Connect is not offered in 'eu-west-1'" in _error(countries, "ro")
+
+
+@pytest.mark.parametrize(
+    ("weekly", "expected"),
+    [
+        ({"mon-fri": "9-17"}, "is not a time range"),
+        ({"mon-fri": "09:00-25:00"}, "impossible time"),
+        ({"mon-fri": "17:00-09:00"}, "ends before it starts"),
+        ({"monday-fri": "09:00-17:00"}, "is not a day range"),
+        ({"mon-fri": ["09:00-13:00", "12:00-17:00"]}, "overlapping"),
+    ],
+)
+def test_hours_that_do_not_parse(countries, weekly, expected):
+    _edit(countries, "ro", lambda d: d["hours"].update(weekly=weekly))
+    text = _error(countries, "ro")
+    assert "hours.weekly" in text and expected in text
+
+
+def test_unknown_time_zone(countries):
+    _edit(countries, "ro", lambda d: d["hours"].update(time_zone="Europe/Constanta"))
+    assert "hours.time_zone" in _error(countries, "ro")
+
+
+def test_partner_with_unknown_needs_code(countries):
+    _edit(countries, "pl", lambda d: d["partners"][0]["services"].append("XYZ"))
+    assert "partners[0].services[4]: 'XYZ' is not a UNHCR specific-needs code" in _error(countries, "pl")
+
+
+def test_yaml_syntax_error_names_the_line(countries):
+    (countries / "ro.yaml").write_text("code: ro\nname: [Romania\n", encoding="utf-8")
+    assert "YAML syntax error" in _error(countries, "ro")
+
+
+def test_app_reports_a_broken_file_in_one_line_without_traceback(countries):
+    _edit(countries, "pl", lambda d: d.update(region="us-east-1"))
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "app.py")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"HELPLINE_COUNTRIES_DIR": str(countries), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr
+    assert "pl.yaml: region: 'us-east-1' is outside the EU" in lines[0]
