@@ -1,0 +1,266 @@
+"""PynamoDB models: the single source of truth for the helpline's DynamoDB tables.
+
+The CDK stack generates its tables from these classes (keys, attribute types, GSIs, TTL,
+streams), so keep them introspectable: every model has ``LOGICAL_NAME`` (stable
+CloudFormation logical id stem), ``TABLE_ENV`` (environment variable holding the physical
+table name, read at import into ``Meta.table_name``), ``RETENTION_ENV`` (env var with the TTL in
+days, or None) and ``TTL_ATTRIBUTE`` (name of the TTLAttribute, or None).
+
+No phone number or name is stored anywhere: callers are keyed by an HMAC pseudonym.
+No table uses a DynamoDB stream (``Meta.stream_view_type`` is unset everywhere): notifications go
+through EventBridge, audit reads the tables.
+
+Retention: each TTL-bearing item gets ``expires_at``.  All records of one interaction chain
+carry the *same* ``expires_at`` (fixed by the chain's first record and copied forward), so a
+chain expires as a whole and never shows a gap at its start.
+"""
+
+from __future__ import annotations
+
+import os
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+
+def _region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-central-1"
+
+
+def _int_env(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+class _BaseMeta:
+    billing_mode = "PAY_PER_REQUEST"
+
+    @classmethod
+    def configure(cls, table_env: str, logical_name: str) -> None:
+        cls.table_name = os.environ.get(table_env) or f"helpline-{logical_name.lower()}"
+        cls.region = _region()
+        cls.connect_timeout_seconds = _int_env("DDB_CONNECT_TIMEOUT", 1)
+        cls.read_timeout_seconds = _int_env("DDB_READ_TIMEOUT", 2)
+        cls.max_retry_attempts = _int_env("DDB_MAX_RETRIES", 1)
+
+
+class Caller(Model):
+    """One item per pseudonymous caller; holds everything identify_caller needs (one GetItem)."""
+
+    LOGICAL_NAME = "Callers"
+    TABLE_ENV = "CALLERS_TABLE"
+    RETENTION_ENV = "RETENTION_DAYS_CALLERS"
+    TTL_ATTRIBUTE = "expires_at"
+
+    class Meta(_BaseMeta):
+        pass
+
+    caller_id = UnicodeAttribute(hash_key=True)  # HMAC-SHA256 hex of the E.164 number
+    preferred_language = UnicodeAttribute(null=True)
+    open_case_id = UnicodeAttribute(null=True)
+    blocked_until = UTCDateTimeAttribute(null=True)
+    first_contact_id = UnicodeAttribute(null=True)
+    last_contact_id = UnicodeAttribute(null=True)
+    last_contact_at = UTCDateTimeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+
+class CasesByCaller(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-caller"
+        projection = AllProjection()
+
+    caller_id = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class Case(Model):
+    LOGICAL_NAME = "Cases"
+    TABLE_ENV = "CASES_TABLE"
+    RETENTION_ENV = "RETENTION_DAYS_CASES"
+    TTL_ATTRIBUTE = "expires_at"
+
+    class Meta(_BaseMeta):
+        pass
+
+    case_id = UnicodeAttribute(hash_key=True)
+    country = UnicodeAttribute()
+    status = UnicodeAttribute(default="open")  # open | referred | closed
+    topic = UnicodeAttribute()
+    language = UnicodeAttribute()
+    priority = UnicodeAttribute(default="normal")  # normal | urgent
+    needs_codes = ListAttribute(of=UnicodeAttribute, default=list)
+    consent = BooleanAttribute(default=False)
+    caller_id = UnicodeAttribute(null=True)
+    contact_id = UnicodeAttribute()
+    channel_note = UnicodeAttribute(null=True)
+    partner_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    # contact id -> comma list of partner ids referred during that contact (idempotency of referrals)
+    referral_sets = MapAttribute(default=dict)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute(null=True)
+
+    by_caller = CasesByCaller()
+
+
+class InteractionsByContact(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-contact"
+        projection = KeysOnlyProjection()
+
+    contact_id = UnicodeAttribute(hash_key=True)
+    recorded_at = UnicodeAttribute(range_key=True)
+
+
+class Interaction(Model):
+    """Append-only, hash-chained records. Chain id: ``case#<case_id>`` or ``contact#<ContactId>``."""
+
+    LOGICAL_NAME = "Interactions"
+    TABLE_ENV = "INTERACTIONS_TABLE"
+    RETENTION_ENV = "RETENTION_DAYS_INTERACTIONS"
+    TTL_ATTRIBUTE = "expires_at"
+
+    class Meta(_BaseMeta):
+        pass
+
+    chain_id = UnicodeAttribute(hash_key=True)
+    seq = NumberAttribute(range_key=True)  # 1, 2, 3 ... without gaps
+    record_type = UnicodeAttribute()
+    contact_id = UnicodeAttribute()
+    case_id = UnicodeAttribute(null=True)
+    event_id = UnicodeAttribute(null=True)
+    actor = UnicodeAttribute(default="system")
+    occurred_at = UnicodeAttribute()  # ISO-8601 UTC, kept as text so the hash is stable
+    recorded_at = UnicodeAttribute()
+    payload = MapAttribute(default=dict)  # flat map of short strings (ids, codes), never PII
+    prev_hash = UnicodeAttribute()
+    record_hash = UnicodeAttribute()
+    expires_at = TTLAttribute(null=True)
+
+    by_contact = InteractionsByContact()
+
+
+class ReferralsByPartner(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-partner"
+        projection = AllProjection()
+
+    partner_id = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class Referral(Model):
+    """One referral of a case to a partner, made during one contact (idempotent per contact)."""
+
+    LOGICAL_NAME = "Referrals"
+    TABLE_ENV = "REFERRALS_TABLE"
+    RETENTION_ENV = "RETENTION_DAYS_REFERRALS"
+    TTL_ATTRIBUTE = "expires_at"
+
+    class Meta(_BaseMeta):
+        pass
+
+    case_id = UnicodeAttribute(hash_key=True)
+    referral_id = UnicodeAttribute(range_key=True)  # sha256(case, partner, contact) -> "R-..."
+    partner_id = UnicodeAttribute()
+    contact_id = UnicodeAttribute()
+    needs_codes = ListAttribute(of=UnicodeAttribute, default=list)
+    consent = BooleanAttribute()
+    urgent = BooleanAttribute(default=False)
+    status = UnicodeAttribute(default="pending")  # pending | accepted | declined | closed
+    region = UnicodeAttribute()
+    language = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    record_hash = UnicodeAttribute()  # sha256 over the referral's creation fields (tamper evidence)
+    expires_at = TTLAttribute(null=True)
+
+    by_partner = ReferralsByPartner()
+
+
+class Partner(Model):
+    """Referral directory, seeded from the country file (see functions.dal.partners)."""
+
+    LOGICAL_NAME = "Partners"
+    TABLE_ENV = "PARTNERS_TABLE"
+    RETENTION_ENV = None
+    TTL_ATTRIBUTE = None
+
+    class Meta(_BaseMeta):
+        pass
+
+    partner_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    services = ListAttribute(of=UnicodeAttribute, default=list)
+    regions = ListAttribute(of=UnicodeAttribute, default=list)
+    languages = ListAttribute(of=UnicodeAttribute, default=list)
+    channel_type = UnicodeAttribute()
+    channel_address = UnicodeAttribute()
+    capacity = NumberAttribute(default=0)
+    assigned = NumberAttribute(default=0)
+
+
+class SurveyResponse(Model):
+    """Post-call survey answers, keyed by sha256(ContactId) (not by caller) - no caller link stored."""
+
+    LOGICAL_NAME = "SurveyResponses"
+    TABLE_ENV = "SURVEYS_TABLE"
+    RETENTION_ENV = "RETENTION_DAYS_SURVEYS"
+    TTL_ATTRIBUTE = "expires_at"
+
+    class Meta(_BaseMeta):
+        pass
+
+    response_key = UnicodeAttribute(hash_key=True)
+    item_key = UnicodeAttribute(range_key=True)  # <survey_id>#<question_id>
+    survey_id = UnicodeAttribute()
+    question_id = UnicodeAttribute()
+    answer = UnicodeAttribute()
+    answered_at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute(null=True)
+
+
+class IdempotencyMarker(Model):
+    """De-duplication markers for EventBridge deliveries (key ``event#<id>``), short TTL."""
+
+    LOGICAL_NAME = "Idempotency"
+    TABLE_ENV = "IDEMPOTENCY_TABLE"
+    RETENTION_ENV = "IDEMPOTENCY_TTL_HOURS"  # hours, not days
+    TTL_ATTRIBUTE = "expires_at"
+
+    class Meta(_BaseMeta):
+        pass
+
+    idempotency_key = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute(null=True)
+
+
+ALL_MODELS: list[type[Model]] = [Caller, Case, Interaction, Referral, Partner, SurveyResponse, IdempotencyMarker]
+MODELS_BY_LOGICAL_NAME: dict[str, type[Model]] = {m.LOGICAL_NAME: m for m in ALL_MODELS}
+
+
+def configure_models() -> None:
+    """(Re)read table names, region and timeouts from the environment and drop cached connections."""
+    for model in ALL_MODELS:
+        model.Meta.configure(model.TABLE_ENV, model.LOGICAL_NAME)
+        model._connection = None
+        for index in model._indexes.values() if hasattr(model, "_indexes") else ():
+            if hasattr(index, "_connection"):
+                index._connection = None
+
+
+configure_models()

@@ -1,0 +1,3 @@
+"""Thin Lambda entry points; each module exposes ``handler(event, context)``."""
+
+HANDLERS = ("identify_caller", "create_case", "route_referral", "record_contact_event", "record_survey_answer")

@@ -1,0 +1,74 @@
+"""identify_caller: who is calling (pseudonym), known?, preferred language, open case, blocked.
+
+DynamoDB budget: exactly ONE GetItem on Callers.  A write (one UpdateItem) happens only when
+something must change - the caller is new, the IVR language differs from the stored one, or the
+stored last contact is more than ``TOUCH_AFTER`` old (refreshes the caller's retention TTL at most
+once a day per caller).  A replay of the same contact is recognised through
+``first_contact_id`` so ``returning`` stays "false" for a first-time caller's replays.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from functions.dal import repository
+from functions.dal.models import Caller
+from functions.logic.common import expiry, parse_params, utcnow
+from functions.logic.pseudonym import caller_id_for
+from functions.models.connect import ContactFlowEvent
+from functions.models.params import IdentifyParams
+from functions.settings import get_settings
+
+TOUCH_AFTER = timedelta(hours=24)
+
+DEFAULTS = {
+    "status": "ok",
+    "caller_id": "",
+    "returning": "false",
+    "preferred_language": "",
+    "open_case_id": "",
+    "blocked": "false",
+}
+
+
+def run(event: ContactFlowEvent) -> dict[str, str]:
+    params = parse_params(IdentifyParams, event.parameters)
+    contact_id = event.contact_id
+    caller_id = caller_id_for(event.customer_address)
+    if caller_id is None:
+        return {"status": "no_caller_id", "preferred_language": params.language or ""}
+
+    now = utcnow()
+    caller = repository.get_caller(caller_id)
+
+    returning = caller is not None and caller.first_contact_id not in (None, contact_id)
+    stored_language = caller.preferred_language if caller is not None else None
+    language = params.language or stored_language or ""
+    blocked = bool(caller is not None and caller.blocked_until is not None and caller.blocked_until > now)
+    open_case_id = (caller.open_case_id or "") if caller is not None else ""
+
+    needs_write = (
+        caller is None
+        or (params.language is not None and params.language != stored_language)
+        or caller.last_contact_at is None
+        or now - caller.last_contact_at > TOUCH_AFTER
+    )
+    if needs_write:
+        actions = [
+            Caller.first_contact_id.set(Caller.first_contact_id | contact_id),
+            Caller.last_contact_id.set(contact_id),
+            Caller.last_contact_at.set(now),
+            Caller.expires_at.set(expiry(now, get_settings().retention_days_callers)),
+        ]
+        if params.language is not None:
+            actions.append(Caller.preferred_language.set(params.language))
+        repository.touch_caller(caller_id, actions)
+
+    return {
+        "status": "ok",
+        "caller_id": caller_id,
+        "returning": "true" if returning else "false",
+        "preferred_language": language,
+        "open_case_id": open_case_id,
+        "blocked": "true" if blocked else "false",
+    }

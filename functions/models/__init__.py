@@ -1,0 +1,1 @@
+"""Pydantic event and parameter models (no AWS imports)."""

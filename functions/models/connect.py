@@ -1,0 +1,70 @@
+"""Pydantic models of the Amazon Connect contact-flow Lambda event (``Name: ContactFlowEvent``).
+
+Shape: https://docs.aws.amazon.com/connect/latest/adminguide/connect-lambda-functions.html .
+Unknown keys are accepted and ignored (Amazon Connect adds fields over time).  Only what the
+handlers use is validated strictly: ContactId (also used in DynamoDB keys) and Parameters
+(a flat map of strings).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+CONTACT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{0,127}$"
+
+
+class _Loose(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class ConnectEndpoint(_Loose):
+    Address: str | None = None
+    Type: str | None = None
+
+
+class ConnectQueue(_Loose):
+    ARN: str | None = None
+    Name: str | None = None
+
+
+class ConnectContactData(_Loose):
+    ContactId: str = Field(pattern=CONTACT_ID_PATTERN)
+    InitialContactId: str | None = None
+    PreviousContactId: str | None = None
+    Channel: str = "VOICE"
+    InstanceARN: str | None = None
+    InitiationMethod: str | None = None
+    CustomerEndpoint: ConnectEndpoint | None = None
+    SystemEndpoint: ConnectEndpoint | None = None
+    Attributes: dict[str, Any] = Field(default_factory=dict)
+    LanguageCode: str | None = None
+    Queue: ConnectQueue | None = None
+
+
+class ConnectDetails(_Loose):
+    ContactData: ConnectContactData
+    Parameters: dict[str, str] = Field(default_factory=dict)
+
+
+class ContactFlowEvent(_Loose):
+    Name: Literal["ContactFlowEvent"]
+    Details: ConnectDetails
+
+    @property
+    def contact_id(self) -> str:
+        return self.Details.ContactData.ContactId
+
+    @property
+    def parameters(self) -> dict[str, str]:
+        return self.Details.Parameters
+
+    @property
+    def customer_address(self) -> str | None:
+        endpoint = self.Details.ContactData.CustomerEndpoint
+        return endpoint.Address if endpoint is not None else None
+
+
+def parse_flow_event(event: Any) -> ContactFlowEvent:
+    return ContactFlowEvent.model_validate(event)

@@ -1,0 +1,88 @@
+"""Environment settings of the Lambda functions (one pydantic model, read once, resettable).
+
+Environment variables (all optional unless marked):
+
+======================== ============================================= ==========================
+variable                 meaning                                       default
+======================== ============================================= ==========================
+CALLERS_TABLE            table names, one per PynamoDB model            helpline-<logical>-local
+CASES_TABLE              (see ``functions.dal.models``; read at import
+INTERACTIONS_TABLE        of the models module)
+REFERRALS_TABLE
+PARTNERS_TABLE
+SURVEYS_TABLE
+IDEMPOTENCY_TABLE
+HASH_KEY_SECRET_ARN      Secrets Manager secret holding the HMAC key    (required by identify_caller,
+                         (SecretString, >= 32 chars)                    create_case)
+HASH_KEY_MAX_AGE         seconds the secret is cached in memory         300
+EVENT_BUS_NAME           EventBridge bus for referral notifications     (required by route_referral)
+COUNTRY_CODE             ISO code, prefixes case ids ("PL-...")         xx
+RETENTION_DAYS_CALLERS   TTL of a caller item after its last contact    365
+RETENTION_DAYS_CASES     TTL of a case and of its whole interaction     730
+                         chain (fixed when the case is created)
+RETENTION_DAYS_INTERACTIONS  TTL of a contact chain (contact#<id>),     730
+                         fixed by its first record
+RETENTION_DAYS_REFERRALS TTL of referral items                          730
+RETENTION_DAYS_SURVEYS   TTL of survey answers                          180
+IDEMPOTENCY_TTL_HOURS    TTL of EventBridge de-duplication markers      48
+DDB_CONNECT_TIMEOUT      botocore connect timeout (s)                   1
+DDB_READ_TIMEOUT         botocore read timeout (s)                      2
+DDB_MAX_RETRIES          botocore retries after the first attempt       1
+POWERTOOLS_SERVICE_NAME  Powertools service name                        helpline
+POWERTOOLS_METRICS_NAMESPACE  CloudWatch namespace                      Helpline
+POWERTOOLS_LOG_LEVEL     log level                                      INFO
+======================== ============================================= ==========================
+
+The timeouts keep the worst case of a flow-invoked function under the 8 s Amazon Connect limit.
+"""
+
+from __future__ import annotations
+
+import os
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RETENTION_TABLES = ("callers", "cases", "interactions", "referrals", "surveys")
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    hash_key_secret_arn: str = ""
+    hash_key_max_age: int = Field(default=300, ge=0)
+    event_bus_name: str = ""
+    country_code: str = Field(default="xx", pattern=r"^[A-Za-z]{2,3}$")
+    retention_days_callers: int = Field(default=365, ge=1)
+    retention_days_cases: int = Field(default=730, ge=1)
+    retention_days_interactions: int = Field(default=730, ge=1)
+    retention_days_referrals: int = Field(default=730, ge=1)
+    retention_days_surveys: int = Field(default=180, ge=1)
+    idempotency_ttl_hours: int = Field(default=48, ge=1)
+    ddb_connect_timeout: int = Field(default=1, ge=1)
+    ddb_read_timeout: int = Field(default=2, ge=1)
+    ddb_max_retries: int = Field(default=1, ge=0)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        values = {}
+        for name in cls.model_fields:
+            raw = env.get(name.upper())
+            if raw not in (None, ""):
+                values[name] = raw
+        return cls.model_validate(values)
+
+
+_settings: Settings | None = None
+
+
+def get_settings() -> Settings:
+    global _settings
+    if _settings is None:
+        _settings = Settings.from_env()
+    return _settings
+
+
+def reset_settings() -> None:
+    global _settings
+    _settings = None

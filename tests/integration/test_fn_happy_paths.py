@@ -1,0 +1,157 @@
+"""Happy path of every handler through the sandbox (real entry points, moto)."""
+
+from __future__ import annotations
+
+import json
+
+from functions.logic.chain import verify_chain
+from tests.integration.support import CONTACT_EVENT_FIXTURES, load_event, with_contact, with_params
+
+FLOW_KEYS = {
+    "identify_caller": {"status", "caller_id", "returning", "preferred_language", "open_case_id", "blocked"},
+    "create_case": {"status", "case_id", "created"},
+    "route_referral": {"status", "referred", "partner_ids", "urgent"},
+    "record_survey_answer": {"status"},
+}
+
+
+def _flat_strings(response: dict) -> None:
+    assert all(isinstance(k, str) and isinstance(v, str) for k, v in response.items()), response
+
+
+def test_identify_new_then_returning(backend):
+    first = backend.invoke("identify_caller", load_event("identify_caller"))
+    _flat_strings(first)
+    assert FLOW_KEYS["identify_caller"] <= first.keys()
+    assert first["status"] == "ok" and first["returning"] == "false" and first["blocked"] == "false"
+    assert len(first["caller_id"]) == 64 and first["preferred_language"] == "uk"
+    created = backend.invoke("create_case", load_event("create_case"))
+    again = backend.invoke("identify_caller", with_contact(load_event("identify_caller"), "second-contact-0001"))
+    assert again["returning"] == "true"
+    assert again["caller_id"] == first["caller_id"]
+    assert again["open_case_id"] == created["case_id"]
+
+
+def test_identify_blocked_and_expired_block(backend):
+    from datetime import UTC, datetime, timedelta
+
+    from functions.dal.models import Caller
+
+    caller_id = backend.invoke("identify_caller", load_event("identify_caller"))["caller_id"]
+    Caller(caller_id).update(actions=[Caller.blocked_until.set(datetime.now(UTC) + timedelta(hours=1))])
+    assert backend.invoke("identify_caller", load_event("identify_caller"))["blocked"] == "true"
+    Caller(caller_id).update(actions=[Caller.blocked_until.set(datetime.now(UTC) - timedelta(seconds=1))])
+    assert backend.invoke("identify_caller", load_event("identify_caller"))["blocked"] == "false"
+
+
+def test_identify_withheld_number(backend):
+    event = load_event("identify_caller")
+    event["Details"]["ContactData"]["CustomerEndpoint"] = {"Address": "anonymous", "Type": "TELEPHONE_NUMBER"}
+    response = backend.invoke("identify_caller", event)
+    assert response["status"] == "no_caller_id" and response["caller_id"] == ""
+    assert backend.dump_tables()["Callers"] == []
+
+
+def test_create_case_writes_case_first_record_and_pointer(backend):
+    response = backend.invoke("create_case", load_event("create_case"))
+    _flat_strings(response)
+    assert response == {"status": "ok", "case_id": response["case_id"], "created": "true"}
+    assert response["case_id"].startswith("PL-")
+    tables = backend.dump_tables()
+    (case,) = tables["Cases"]
+    assert case["priority"] == "urgent"  # SM-CC is an urgent code
+    assert case["needs_codes"] == ["LP-ND", "SM-CC"] and case["consent"] is True
+    (record,) = tables["Interactions"]
+    assert record["chain_id"] == f"case#{response['case_id']}" and record["seq"] == 1
+    assert record["expires_at"] == case["expires_at"]
+    assert verify_chain(tables["Interactions"]) == []
+    (caller,) = tables["Callers"]
+    assert caller["open_case_id"] == response["case_id"]
+
+
+def test_route_referral_prefers_specific_partner_and_notifies(backend, case_id):
+    event = with_params(load_event("route_referral"), case_id=case_id)
+    response = backend.invoke("route_referral", event)
+    _flat_strings(response)
+    assert response["status"] == "ok" and response["referred"] == "2" and response["urgent"] == "true"
+    # SM-CC goes to the SM-CC specialist (regional) rather than the generic SM partner
+    assert response["partner_ids"].split(",") == ["pl-med-critical", "pl-legal-aid"]
+    tables = backend.dump_tables()
+    assert {r["partner_id"] for r in tables["Referrals"]} == {"pl-med-critical", "pl-legal-aid"}
+    (case,) = tables["Cases"]
+    assert case["status"] == "referred" and case["priority"] == "urgent"
+    assigned = {p["partner_id"]: p["assigned"] for p in tables["Partners"]}
+    assert assigned["pl-med-critical"] == 1 and assigned["pl-legal-aid"] == 1
+    assert len(backend.published_events) == 2
+    for entry in backend.published_events:
+        assert entry["Source"] == "helpline.referrals" and entry["EventBusName"] == backend.env["EVENT_BUS_NAME"]
+        detail = json.loads(entry["Detail"])
+        assert {"referral_id", "case_id", "partner_id", "needs_codes"} <= detail.keys()
+
+
+def test_route_referral_without_consent_records_needs_only(backend, case_id):
+    event = with_params(load_event("route_referral"), case_id=case_id, consent="false", needs_codes="SV")
+    response = backend.invoke("route_referral", event)
+    assert response["status"] == "ok" and response["referred"] == "0" and response["reason"] == "no_consent"
+    tables = backend.dump_tables()
+    assert tables["Referrals"] == [] and backend.published_events == []
+    assert tables["Cases"][0]["needs_codes"] == ["SV"] and tables["Cases"][0]["priority"] == "urgent"
+
+
+def test_route_referral_respects_language_region_and_capacity(backend, case_id):
+    event = with_params(load_event("route_referral"), case_id=case_id, needs_codes="SC-UC", region="pomorskie")
+    assert backend.invoke("route_referral", event)["reason"] == "no_partner"
+    first = with_params(load_event("route_referral"), case_id=case_id, needs_codes="SC-UC")
+    assert backend.invoke("route_referral", first)["partner_ids"] == "pl-child-protect"
+    # capacity 1 is now used up: a different contact finds no partner
+    second = with_contact(first, "other-contact-0002")
+    assert backend.invoke("route_referral", second)["reason"] == "no_partner"
+
+
+def test_route_referral_unknown_case(backend):
+    event = with_params(load_event("route_referral"), case_id="PL-AAAAAAAAAAAA")
+    response = backend.invoke("route_referral", event)
+    assert response["status"] == "case_not_found"
+    assert backend.dump_tables()["Referrals"] == []
+
+
+def test_record_contact_events_build_an_intact_chain(backend):
+    for name in CONTACT_EVENT_FIXTURES:
+        assert backend.invoke("record_contact_event", load_event(name))["status"] == "ok"
+    records = backend.dump_tables()["Interactions"]
+    records.sort(key=lambda r: r["seq"])
+    assert [r["record_type"] for r in records] == [
+        "contact_initiated", "contact_queued", "contact_connected_to_agent", "contact_disconnected"]
+    assert len({r["expires_at"] for r in records}) == 1
+    assert verify_chain(records) == []
+
+
+def test_record_contact_event_ignores_other_types(backend):
+    response = backend.invoke("record_contact_event", load_event("contact_event_connected_to_system"))
+    assert response["status"] == "ignored"
+    assert backend.item_count() == 5  # only the seeded partners
+
+
+def test_record_survey_answer(backend):
+    response = backend.invoke("record_survey_answer", load_event("record_survey_answer"))
+    assert response["status"] == "ok" and response["recorded"] == "true"
+    (item,) = backend.dump_tables()["SurveyResponses"]
+    assert item["answer"] == "3" and item["item_key"] == "csat-2026#q1"
+
+
+def test_sandboxes_are_isolated():
+    from helpline.sandbox import local_backend
+    from tests.integration.support import partners
+
+    with local_backend(partners(), country="pl") as b1:
+        b1.invoke("create_case", load_event("create_case"))
+        caller1 = b1.invoke("identify_caller", load_event("identify_caller"))["caller_id"]
+        assert len(b1.dump_tables()["Cases"]) == 1
+    with local_backend(partners(), country="ro", retention={"cases": 30}) as b2:
+        assert b2.dump_tables()["Cases"] == []
+        response = b2.invoke("create_case", load_event("create_case"))
+        assert response["case_id"].startswith("RO-")
+        caller2 = b2.invoke("identify_caller", load_event("identify_caller"))["caller_id"]
+        assert caller2 != caller1  # new secret per sandbox: the secret cache did not leak
+        case = b2.dump_tables()["Cases"][0]
+        assert case["expires_at"] - 30 * 86400 <= __import__("time").time() + 5
