@@ -33,6 +33,8 @@ REQUIRED_MESSAGES: dict[str, str] = {
     "whisper_language": "Agent whisper: the caller's language",
     "whisper_priority": "Agent whisper: priority caller",
     "whisper_returning": "Agent whisper: returning caller with an open case",
+    "queue_full": "No queue can take the call; says the emergency number ({emergency_number}) and to call again later",
+    "callback_failed": "A call back could not be arranged; says the emergency number ({emergency_number})",
 }
 
 PLACEHOLDERS: frozenset[str] = frozenset({"digit", "emergency_number", "emergency_digit", "hours", "country"})

@@ -1,0 +1,179 @@
+"""The ``helpline`` command line: validate country files, lint, simulate and draw contact flows."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    help="helpline-blueprint tools: country files, contact flows (lint, simulated calls, diagrams).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False, soft_wrap=True, emoji=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+
+
+def _load(code: str):
+    from helpline.config import ConfigError, load_country
+
+    try:
+        return load_country(code)
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        raise typer.Exit(2) from None
+
+
+def _all_codes() -> list[str]:
+    from helpline.config import country_files
+
+    return [p.stem for p in country_files()]
+
+
+@app.command()
+def validate(
+    countries: Annotated[list[str] | None, typer.Argument(help="Country codes (e.g. pl ro); default: every country file.")] = None,
+) -> None:
+    """Load and check country files; on the first problem print one line to stderr and exit 2."""
+    for code in countries or _all_codes():
+        cfg = _load(code)
+        out.print(f"{cfg.code}: ok ({cfg.name}, {', '.join(cfg.language_codes)}, {cfg.region})")
+
+
+@app.command()
+def lint(
+    targets: Annotated[
+        list[str] | None,
+        typer.Argument(help="Country codes (lint the rendered flows) and/or flow JSON files; default: every country."),
+    ] = None,
+    notices: Annotated[bool, typer.Option("--notices/--no-notices", help="Also print notices (action types the simulator does not model).")] = True,
+) -> None:
+    """Lint contact flows. Prints 'flow:action-id: rule: message'; exits 1 if any rule is broken.
+
+    Notices (unknown-type) are printed but do not make the exit status non-zero.
+    """
+    from helpline.flows.lint import lint_country, lint_file
+    from helpline.flows.render import RenderError
+
+    findings = []
+    for target in targets or _all_codes():
+        if target.endswith(".json") or Path(target).is_file():
+            findings.extend(lint_file(Path(target)))
+        else:
+            cfg = _load(target)
+            try:
+                findings.extend(lint_country(cfg))
+            except RenderError as exc:
+                print(f"{target}: render: {exc}", file=sys.stderr)
+                raise typer.Exit(1) from None
+    errors = [f for f in findings if not f.notice]
+    for f in findings:
+        if f.notice and not notices:
+            continue
+        (out if f.notice else out).print(("notice: " if f.notice else "") + str(f), markup=False)
+    n_notice = len(findings) - len(errors)
+    err.print(f"{len(errors)} finding(s), {n_notice} notice(s)")
+    if errors:
+        raise typer.Exit(1)
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def call(
+    ctx: typer.Context,
+    country: Annotated[str, typer.Argument(help="Country code, e.g. pl.")],
+    lang: Annotated[str | None, typer.Option("--lang", help="Caller's language; its digit is pressed at the language menu.")] = None,
+    press: Annotated[
+        list[str] | None,
+        typer.Option("--press", help="Keys in order, space separated or repeated; '-' = press nothing (time-out). "
+                     "When the keys run out, every further menu times out."),
+    ] = None,
+    at: Annotated[str | None, typer.Option("--at", help="Local date and time of the call, e.g. 2026-03-02T18:30 (default: now).")] = None,
+    caller: Annotated[str, typer.Option("--caller", help="Caller's number (E.164).")] = "+48500100200",
+    wait: Annotated[float, typer.Option("--wait", help="Seconds in the queue before an operator answers (runs the queue flow).")] = 0,
+    fail: Annotated[
+        list[str] | None,
+        typer.Option("--fail", help="Make this fail: a Lambda name (identify_caller, create_case), 'queue:<key>' or 'callback'."),
+    ] = None,
+    show_tables: Annotated[bool, typer.Option("--tables/--no-tables", help="Print what was written to the tables.")] = True,
+) -> None:
+    """Simulate a call offline: the rendered flows run against the real Lambda handlers (moto)."""
+    from helpline.flows.simulate import SimulationError, simulate_call
+
+    cfg = _load(country)
+    if lang is not None and lang not in cfg.language_codes:
+        print(f"{country}: language '{lang}' is not offered (offered: {', '.join(cfg.language_codes)})", file=sys.stderr)
+        raise typer.Exit(2)
+    keys: list[str] = []
+    for item in [*(press or []), *ctx.args]:
+        keys.extend(item.replace(",", " ").split())
+    if ctx.args and not press:
+        print(f"unexpected argument(s): {' '.join(ctx.args)} (keys go after --press)", file=sys.stderr)
+        raise typer.Exit(2)
+    bad = [k for k in keys if k not in set("0123456789*#-")]
+    if bad:
+        print(f"--press: {' '.join(bad)} is not a phone key (0-9, *, #) or '-' (no input)", file=sys.stderr)
+        raise typer.Exit(2)
+    captured = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(captured):
+            result = simulate_call(cfg, lang=lang, presses=keys, at=at, caller=caller, fail=fail or [], wait=wait)
+    except SimulationError as exc:
+        print(f"simulation stopped: {exc}", file=sys.stderr)
+        raise typer.Exit(1) from None
+    out.print(f"[bold]{cfg.name}[/bold] call at {at or 'now'} from {caller}")
+    out.print(result.render_transcript(), markup=False)
+    out.print()
+    if result.outcome == "queue":
+        out.print(f"[bold]outcome:[/bold] queued in {result.queue_name} (queue key {result.queue})")
+    elif result.outcome == "callback":
+        out.print(f"[bold]outcome:[/bold] call back requested ({result.callback['queue_name']}), call ended")
+    else:
+        out.print(f"[bold]outcome:[/bold] {result.outcome}")
+    out.print("attributes: " + ", ".join(f"{k}={v}" for k, v in result.attributes.items()), markup=False)
+    if show_tables:
+        for table, items in result.tables.items():
+            if table == "Partners" or not items:
+                continue
+            out.print(f"table {table}: {len(items)} item(s)")
+            for item in items:
+                out.print("  " + ", ".join(f"{k}={v}" for k, v in item.items()), markup=False)
+
+
+@app.command()
+def diagram(
+    country: Annotated[str, typer.Argument(help="Country code, e.g. pl.")],
+    lang: Annotated[str | None, typer.Option("--lang", help="Draw only this language's flows (plus the shared ones).")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder; files go to <out>/<country>/<flow>.svg and .png.")] = Path("diagrams"),
+) -> None:
+    """Draw every flow of a country (SVG and PNG) with the words callers hear. Needs graphviz 'dot'."""
+    from helpline.flows.diagram import DiagramError, write_diagrams
+
+    cfg = _load(country)
+    if lang is not None and lang not in cfg.language_codes:
+        print(f"{country}: language '{lang}' is not offered (offered: {', '.join(cfg.language_codes)})", file=sys.stderr)
+        raise typer.Exit(2)
+    try:
+        paths = write_diagrams(cfg, out_dir, lang=lang)
+    except DiagramError as exc:
+        print(str(exc), file=sys.stderr)
+        raise typer.Exit(1) from None
+    table = Table("file", "bytes")
+    for p in paths:
+        table.add_row(str(p), str(p.stat().st_size))
+    out.print(table)
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,361 @@
+"""Render the contact-flow templates in ``contact_flows/`` for one country.
+
+ONE renderer, two resolvers (DESIGN.md, "offline proof chain"): the stack and the simulator
+both call :func:`render_country`; only ``resolve(kind, name)`` differs. The stack's resolver
+returns CloudFormation tokens, :class:`LocalResolver` returns readable local names. Every
+reference in the output JSON comes from a ``resolve`` call made inside ``render_country``.
+
+Template language (a Flow-language JSON document plus a few template constructs):
+
+- ``"Template": {name, type, per_language, description}`` at top level: the flow's name
+  (``${lang}`` allowed for per-language flows), its Connect flow type and description.
+  Removed from the output.
+- ``${var}`` inside any string: a variable. ``lang`` (current language), ``first_lang``,
+  ``last_lang``, ``first_topic``, ``emergency_digit``; inside ``$each``: ``lang``/``digit``
+  (languages) or ``topic``/``digit`` (topics) and ``next`` (see below).
+- ``{{kind:name}}`` inside a string: a reference. ``queue``, ``lambda``, ``hours``, ``flow``
+  go to ``resolve(kind, name)``; ``voice:<lang>`` is the language's Amazon Polly voice;
+  ``cfg:<key>`` is a number from the country file (see :data:`CFG_VALUES`).
+- ``"$say": "<prompt id>"`` in a Parameters object or a message object: the spoken text in
+  the action's language: ``{"Text": ...}`` for an Amazon Polly language, ``{"PromptId":
+  resolve("prompt", "<lang>/<prompt id>")}`` for a language with recorded prompts. The text
+  comes from ``cfg.spoken(lang)``; templates hold no sentence.
+- ``"$in": "<lang>"`` on an action: speak that language instead of ``${lang}``.
+- ``"$if": "polly" | "recorded" | "never"`` on an action: keep the action only if its
+  language uses Amazon Polly / recorded prompts. A dropped action is bypassed: whatever
+  pointed at it points at its ``NextAction``.
+- ``{"$each": <list>, "items": [...], "then": "<id>"}`` in ``Actions`` or in a
+  ``Conditions``/``Errors`` list: the items repeated for every element of ``languages``,
+  ``languages_but_last``, ``last_language``, ``topics``, ``topics_but_last`` or
+  ``last_topic``. ``${next}`` is the first action of the next repetition (``then`` after
+  the last one).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from helpline.config.schema import CountryConfig
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "contact_flows"
+FLOW_VERSION = "2019-10-30"
+MAX_CONTENT_CHARS = 256_000
+
+# The templates, in rendering order. Per-language templates render once per language.
+TEMPLATE_FILES: tuple[str, ...] = ("inbound.json", "inbound_lang.json", "customer_queue.json", "agent_whisper.json")
+
+# Which Connect flow type each flow name has (per-language names use the ``_<lang>`` suffix).
+FLOW_TYPES: dict[str, str] = {
+    "inbound": "CONTACT_FLOW",
+    "inbound_<lang>": "CONTACT_FLOW",
+    "customer_queue": "CUSTOMER_QUEUE",
+    "agent_whisper": "AGENT_WHISPER",
+}
+# The flow a phone number is associated with.
+ENTRY_FLOW = "inbound"
+
+# Resolver kinds; ``resolve(kind, name)`` must handle each.
+RESOLVE_KINDS = ("queue", "lambda", "hours", "flow", "prompt")
+
+Resolver = Callable[[str, str], str]
+
+_VAR = re.compile(r"\$\{([a-z_]+)\}")
+_REF = re.compile(r"\{\{([a-z_]+):([^{}]+)\}\}")
+
+
+class RenderError(Exception):
+    """A template is wrong (unknown variable, reference, list or prompt)."""
+
+
+@dataclass
+class RenderedFlow:
+    name: str
+    type: str
+    description: str
+    content: dict[str, Any]
+    language: str | None = None
+    references: list[tuple[str, str]] = field(default_factory=list)
+
+    def json(self) -> str:
+        return json.dumps(self.content, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+
+
+def cfg_values(cfg: CountryConfig) -> dict[str, str]:
+    """Numbers a template may read with ``{{cfg:<key>}}``."""
+    return {
+        "input_timeout": str(cfg.ivr.input_timeout_seconds),
+        "lambda_timeout": str(cfg.ivr.lambda_timeout_seconds),
+        "retries": str(cfg.ivr.max_attempts - 1),
+        "queue_message_seconds": str(cfg.ivr.queue_message_seconds),
+        # The emergency option is offered right after the privacy notice; a short window
+        # (never longer than the menu time-out) keeps every other caller moving.
+        "emergency_window": str(min(3, cfg.ivr.input_timeout_seconds)),
+        "queue_offer_timeout": str(min(5, cfg.ivr.input_timeout_seconds)),
+    }
+
+
+CFG_VALUES = tuple(
+    ("input_timeout", "lambda_timeout", "retries", "queue_message_seconds", "emergency_window", "queue_offer_timeout")
+)
+
+
+def load_template(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise RenderError(f"{path.name}: not valid JSON: {exc}") from None
+    if "Template" not in data:
+        raise RenderError(f"{path.name}: no 'Template' header (name, type, per_language, description)")
+    return data
+
+
+class _Renderer:
+    def __init__(self, cfg: CountryConfig, resolve: Resolver, template_name: str, lang: str | None):
+        self.cfg = cfg
+        self.resolve = resolve
+        self.template = template_name
+        self.lang = lang
+        self.references: list[tuple[str, str]] = []
+        self.spoken: dict[str, dict[str, str]] = {}
+        self.values = cfg_values(cfg)
+        langs = cfg.language_codes
+        self.globals = {
+            "first_lang": langs[0],
+            "last_lang": langs[-1],
+            "first_topic": cfg.topics[0].key,
+            "emergency_digit": cfg.emergency.digit,
+        }
+        if lang:
+            self.globals["lang"] = lang
+
+    # ---- strings -------------------------------------------------------------------------
+    def subst_vars(self, text: str, env: dict[str, str]) -> str:
+        def repl(m: re.Match[str]) -> str:
+            name = m.group(1)
+            if name not in env:
+                raise RenderError(f"{self.template}: unknown variable ${{{name}}} in {text!r}")
+            return env[name]
+
+        return _VAR.sub(repl, text)
+
+    def subst_refs(self, text: str) -> str:
+        def repl(m: re.Match[str]) -> str:
+            kind, name = m.group(1), m.group(2)
+            if kind in ("queue", "lambda", "hours", "flow"):
+                self.references.append((kind, name))
+                return self.resolve(kind, name)
+            if kind == "voice":
+                try:
+                    voice = self.cfg.language(name).voice
+                except KeyError:
+                    raise RenderError(f"{self.template}: {{{{voice:{name}}}}}: unknown language") from None
+                if not voice:
+                    raise RenderError(f"{self.template}: {{{{voice:{name}}}}}: language has no Polly voice")
+                return voice
+            if kind == "cfg":
+                if name not in self.values:
+                    raise RenderError(f"{self.template}: unknown {{{{cfg:{name}}}}}; known: {', '.join(self.values)}")
+                return self.values[name]
+            raise RenderError(f"{self.template}: unknown reference kind {kind!r} in {text!r}")
+
+        return _REF.sub(repl, text)
+
+    def say(self, prompt_id: str, lang: str) -> dict[str, str]:
+        if lang not in self.spoken:
+            self.spoken[lang] = self.cfg.spoken(lang)
+        if prompt_id not in self.spoken[lang]:
+            raise RenderError(f"{self.template}: unknown prompt {prompt_id!r} for language {lang!r}")
+        if self.cfg.uses_recordings(lang):
+            name = f"{lang}/{prompt_id}"
+            self.references.append(("prompt", name))
+            return {"PromptId": self.resolve("prompt", name)}
+        return {"Text": self.spoken[lang][prompt_id]}
+
+    # ---- structure -----------------------------------------------------------------------
+    def each_items(self, selector: str) -> list[dict[str, str]]:
+        langs = [{"lang": lg.code, "digit": lg.digit} for lg in self.cfg.languages]
+        topics = [{"topic": t.key, "digit": t.digit} for t in self.cfg.topics]
+        table = {
+            "languages": langs,
+            "languages_but_last": langs[:-1],
+            "last_language": langs[-1:],
+            "topics": topics,
+            "topics_but_last": topics[:-1],
+            "last_topic": topics[-1:],
+        }
+        if selector not in table:
+            raise RenderError(f"{self.template}: unknown $each list {selector!r}; known: {', '.join(table)}")
+        return table[selector]
+
+    def expand_list(self, items: list[Any], env: dict[str, str], *, actions: bool) -> list[Any]:
+        out: list[Any] = []
+        for item in items:
+            if isinstance(item, dict) and "$each" in item:
+                rows = self.each_items(item["$each"])
+                body = item.get("items", [])
+                for i, row in enumerate(rows):
+                    sub = {**env, **row}
+                    if actions:
+                        if i + 1 < len(rows):
+                            nxt_env = {**env, **rows[i + 1]}
+                            sub["next"] = self.subst_vars(body[0]["Identifier"], {**nxt_env, "next": ""})
+                        else:
+                            sub["next"] = self.subst_vars(item.get("then", ""), sub) if item.get("then") else ""
+                    out.extend(self.expand_list(body, sub, actions=actions))
+            else:
+                value = self.expand_value(item, env)
+                if actions and isinstance(value, dict) and "lang" in env:
+                    value.setdefault("$in", env["lang"])
+                out.append(value)
+        return out
+
+    def expand_value(self, value: Any, env: dict[str, str]) -> Any:
+        if isinstance(value, str):
+            return self.subst_vars(value, env)
+        if isinstance(value, list):
+            return self.expand_list(value, env, actions=False)
+        if isinstance(value, dict):
+            return {k: self.expand_value(v, env) for k, v in value.items()}
+        return value
+
+    def speech(self, value: Any, lang: str) -> Any:
+        """Replace every ``$say`` (after variables) by Text or PromptId, then references."""
+        if isinstance(value, str):
+            return self.subst_refs(value)
+        if isinstance(value, list):
+            return [self.speech(v, lang) for v in value]
+        if isinstance(value, dict):
+            out: dict[str, Any] = {}
+            for k, v in value.items():
+                if k == "$say":
+                    out.update(self.say(v, lang))
+                else:
+                    out[k] = self.speech(v, lang)
+            return out
+        return value
+
+    def render(self, data: dict[str, Any]) -> dict[str, Any]:
+        env = dict(self.globals)
+        actions = self.expand_list(data["Actions"], env, actions=True)
+        start = self.subst_vars(data["StartAction"], env)
+
+        kept: list[dict[str, Any]] = []
+        bypass: dict[str, str] = {}
+        for action in actions:
+            lang = action.pop("$in", None) or self.lang or self.globals["first_lang"]
+            cond = action.pop("$if", None)
+            if cond is not None:
+                keep = {
+                    "polly": not self.cfg.uses_recordings(lang),
+                    "recorded": self.cfg.uses_recordings(lang),
+                    "never": False,
+                }.get(cond)
+                if keep is None:
+                    raise RenderError(f"{self.template}: unknown $if {cond!r} on {action.get('Identifier')}")
+                if not keep:
+                    bypass[action["Identifier"]] = action.get("Transitions", {}).get("NextAction", "")
+                    continue
+            kept.append(self.speech(action, lang))
+
+        def follow(target: str) -> str:
+            seen = set()
+            while target in bypass and target not in seen:
+                seen.add(target)
+                target = bypass[target]
+            return target
+
+        for action in kept:
+            tr = action.get("Transitions", {})
+            if "NextAction" in tr:
+                tr["NextAction"] = follow(tr["NextAction"])
+            for key in ("Conditions", "Errors"):
+                for branch in tr.get(key, []):
+                    branch["NextAction"] = follow(branch["NextAction"])
+        # Connect's own exports order the keys like this.
+        ordered = [
+            {k: a[k] for k in ("Parameters", "Identifier", "Type", "Transitions") if k in a} for a in kept
+        ]
+        return {"Version": data.get("Version", FLOW_VERSION), "StartAction": follow(start), "Actions": ordered}
+
+
+def render_template(
+    cfg: CountryConfig, resolve: Resolver, data: dict[str, Any], *, lang: str | None = None, file: str = "template"
+) -> RenderedFlow:
+    header = data["Template"]
+    r = _Renderer(cfg, resolve, file, lang)
+    content = r.render(copy.deepcopy(data))
+    name = r.subst_vars(header["name"], r.globals)
+    return RenderedFlow(
+        name=name,
+        type=header["type"],
+        description=header.get("description", ""),
+        content=content,
+        language=lang,
+        references=r.references,
+    )
+
+
+def render_country(cfg: CountryConfig, resolve: Resolver, templates_dir: Path = TEMPLATES_DIR) -> dict[str, RenderedFlow]:
+    """Every flow of the country: name -> :class:`RenderedFlow` (stable names, stable order).
+
+    Names: ``inbound`` (the phone number's flow), ``inbound_<lang>`` for each language,
+    ``customer_queue`` (CUSTOMER_QUEUE) and ``agent_whisper`` (AGENT_WHISPER).
+    """
+    flows: dict[str, RenderedFlow] = {}
+    for filename in TEMPLATE_FILES:
+        data = load_template(templates_dir / filename)
+        header = data["Template"]
+        langs: list[str | None] = list(cfg.language_codes) if header.get("per_language") else [None]
+        for lang in langs:
+            flow = render_template(cfg, resolve, data, lang=lang, file=filename)
+            if flow.name in flows:
+                raise RenderError(f"{filename}: flow name {flow.name!r} rendered twice")
+            flows[flow.name] = flow
+    for flow in flows.values():
+        for kind, name in flow.references:
+            if kind == "flow" and name not in flows:
+                raise RenderError(f"flow {flow.name}: refers to flow {name!r}, which is not rendered")
+    return flows
+
+
+def flow_type(name: str) -> str:
+    """Connect flow type of a flow name returned by :func:`render_country`."""
+    if name in FLOW_TYPES:
+        return FLOW_TYPES[name]
+    if name.startswith("inbound_"):
+        return FLOW_TYPES["inbound_<lang>"]
+    raise KeyError(name)
+
+
+class LocalResolver:
+    """Readable local names (``queue/uk``, ``lambda/identify_caller``, ``prompt/uk/welcome``...).
+
+    Keeps the reverse map so the simulator can tell what a rendered value refers to.
+    """
+
+    def __init__(self, cfg: CountryConfig):
+        self.cfg = cfg
+        self.reverse: dict[str, tuple[str, str]] = {}
+
+    def __call__(self, kind: str, name: str) -> str:
+        if kind not in RESOLVE_KINDS:
+            raise RenderError(f"unknown reference kind {kind!r}")
+        if kind == "queue" and name not in self.cfg.queue_names():
+            raise RenderError(f"unknown queue {name!r}; known: {', '.join(self.cfg.queue_names())}")
+        value = f"{kind}/{name}"
+        self.reverse[value] = (kind, name)
+        return value
+
+    def lookup(self, value: str) -> tuple[str, str] | None:
+        return self.reverse.get(value)
+
+
+def render_local(cfg: CountryConfig) -> tuple[dict[str, RenderedFlow], LocalResolver]:
+    resolver = LocalResolver(cfg)
+    return render_country(cfg, resolver), resolver

@@ -1,0 +1,209 @@
+"""The flow linter: one test per rule catching a broken flow, the corpus, the shipped flows."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from helpline.config import load_country
+from helpline.flows.lint import RULES, lint_content, lint_country, lint_file, lint_text
+from tests.flows.support import COUNTRIES
+
+CORPUS = Path("/work/shared/flows-corpus")
+
+
+def good() -> dict:
+    return {
+        "Version": "2019-10-30",
+        "StartAction": "ask",
+        "Actions": [
+            {"Identifier": "ask", "Type": "GetParticipantInput",
+             "Parameters": {"Text": "Press 1", "InputTimeLimitSeconds": "5"},
+             "Transitions": {"NextAction": "sorry", "Conditions": [
+                 {"NextAction": "fn", "Condition": {"Operator": "Equals", "Operands": ["1"]}}],
+                 "Errors": [{"NextAction": "sorry", "ErrorType": "InputTimeLimitExceeded"},
+                            {"NextAction": "sorry", "ErrorType": "NoMatchingCondition"},
+                            {"NextAction": "sorry", "ErrorType": "NoMatchingError"}]}},
+            {"Identifier": "fn", "Type": "InvokeLambdaFunction",
+             "Parameters": {"LambdaFunctionARN": "arn:aws:lambda:eu-central-1:1:function:f",
+                            "InvocationTimeLimitSeconds": "8", "ResponseValidation": {"ResponseType": "STRING_MAP"}},
+             "Transitions": {"NextAction": "q", "Errors": [{"NextAction": "sorry", "ErrorType": "NoMatchingError"}]}},
+            {"Identifier": "q", "Type": "TransferContactToQueue", "Parameters": {},
+             "Transitions": {"NextAction": "sorry", "Errors": [{"NextAction": "sorry", "ErrorType": "QueueAtCapacity"},
+                                                               {"NextAction": "sorry", "ErrorType": "NoMatchingError"}]}},
+            {"Identifier": "sorry", "Type": "MessageParticipant", "Parameters": {"Text": "Sorry"},
+             "Transitions": {"NextAction": "end"}},
+            {"Identifier": "end", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}},
+        ],
+    }
+
+
+def rules(flow) -> set[str]:
+    return {f.rule for f in lint_content(flow, "t") if not f.notice}
+
+
+def action(flow, ident):
+    return next(a for a in flow["Actions"] if a["Identifier"] == ident)
+
+
+def test_good_flow_is_clean():
+    assert rules(good()) == set()
+
+
+def test_rule_json():
+    assert {f.rule for f in lint_text("{not json", "t")} == {"json"}
+
+
+def test_rule_shape():
+    flow = good()
+    del action(flow, "sorry")["Transitions"]
+    flow["Version"] = "2020"
+    assert "shape" in rules(flow)
+
+
+@pytest.mark.parametrize("ident", ["x" * 51, "a:b", "call(me)", "toString"])
+def test_rule_identifier(ident):
+    flow = good()
+    action(flow, "end")["Identifier"] = ident
+    action(flow, "sorry")["Transitions"]["NextAction"] = ident
+    assert "identifier" in rules(flow)
+
+
+def test_rule_identifier_duplicate():
+    flow = good()
+    flow["Actions"].append(copy.deepcopy(action(flow, "end")))
+    assert "identifier" in rules(flow)
+
+
+def test_rule_next_action():
+    flow = good()
+    action(flow, "fn")["Transitions"]["NextAction"] = "nowhere"
+    assert "next-action" in rules(flow)
+
+
+def test_rule_unreachable():
+    flow = good()
+    flow["Actions"].append({"Identifier": "orphan", "Type": "MessageParticipant", "Parameters": {"Text": "hi"},
+                            "Transitions": {"NextAction": "end"}})
+    assert "unreachable" in rules(flow)
+
+
+@pytest.mark.parametrize("value", ["{{queue:uk}}", "${lang}", "x ${Q:name:Q}"])
+def test_rule_placeholder(value):
+    flow = good()
+    action(flow, "sorry")["Parameters"]["Text"] = value
+    assert "placeholder" in rules(flow)
+
+
+def test_rule_placeholder_template_key():
+    flow = good()
+    action(flow, "sorry")["Parameters"] = {"$say": "welcome"}
+    assert "placeholder" in rules(flow)
+
+
+@pytest.mark.parametrize(("ident", "error"), [("fn", "NoMatchingError"), ("q", "QueueAtCapacity"),
+                                              ("ask", "InputTimeLimitExceeded"), ("ask", "NoMatchingCondition")])
+def test_rule_error_branch(ident, error):
+    flow = good()
+    tr = action(flow, ident)["Transitions"]
+    tr["Errors"] = [e for e in tr["Errors"] if e["ErrorType"] != error]
+    assert "error-branch" in rules(flow)
+
+
+def test_rule_conditions():
+    flow = good()
+    action(flow, "fn")["Transitions"]["NextAction"] = "hours"
+    flow["Actions"].append({"Identifier": "hours", "Type": "CheckHoursOfOperation", "Parameters": {},
+                            "Transitions": {"NextAction": "q", "Conditions": [
+                                {"NextAction": "q", "Condition": {"Operator": "Equals", "Operands": ["True"]}}],
+                                "Errors": [{"NextAction": "sorry", "ErrorType": "NoMatchingError"}]}})
+    assert "conditions" in rules(flow)
+
+
+def test_rule_silent_disconnect():
+    flow = good()
+    action(flow, "fn")["Transitions"]["Errors"][0]["NextAction"] = "end"
+    assert "silent-disconnect" in rules(flow)
+
+
+def test_rule_silent_disconnect_through_silent_actions():
+    flow = good()
+    action(flow, "q")["Transitions"]["Errors"][0]["NextAction"] = "note"
+    flow["Actions"].append({"Identifier": "note", "Type": "UpdateContactAttributes",
+                            "Parameters": {"Attributes": {"a": "b"}}, "Transitions": {"NextAction": "end"}})
+    assert "silent-disconnect" in rules(flow)
+
+
+@pytest.mark.parametrize(("ident", "param", "value"), [("fn", "InvocationTimeLimitSeconds", "9"),
+                                                       ("ask", "InputTimeLimitSeconds", "0"),
+                                                       ("fn", "InvocationTimeLimitSeconds", "soon")])
+def test_rule_timeout(ident, param, value):
+    flow = good()
+    action(flow, ident)["Parameters"][param] = value
+    assert "timeout" in rules(flow)
+
+
+def test_rule_lambda_response():
+    flow = good()
+    action(flow, "fn")["Parameters"]["ResponseValidation"] = {"ResponseType": "JSON"}
+    assert "lambda-response" in rules(flow)
+
+
+def test_rule_size():
+    flow = good()
+    for i in range(250):
+        flow["Actions"].append({"Identifier": f"m{i}", "Type": "MessageParticipant", "Parameters": {"Text": "x"},
+                                "Transitions": {"NextAction": "end"}})
+        action(flow, "sorry")["Transitions"]["NextAction"] = f"m{i}"
+    assert "size" in rules(flow)
+
+
+def test_rule_unknown_type_is_a_notice():
+    flow = good()
+    action(flow, "sorry")["Type"] = "ShowView"
+    findings = lint_content(flow, "t")
+    assert [f for f in findings if f.rule == "unknown-type" and f.notice and "ShowView" in f.message]
+    assert "unknown-type" not in rules(flow)
+
+
+def test_every_rule_has_a_test():
+    tested = {"json", "shape", "identifier", "next-action", "unreachable", "placeholder", "error-branch",
+              "conditions", "silent-disconnect", "timeout", "lambda-response", "size", "unknown-type"}
+    assert tested == set(RULES)
+
+
+@pytest.mark.skipif(not CORPUS.exists(), reason="flows corpus not available")
+def test_reads_every_corpus_file_without_crashing():
+    files = sorted(CORPUS.glob("*.json"))
+    assert len(files) == 34
+    unmodelled: set[str] = set()
+    for path in files:
+        findings = lint_file(path)
+        assert all(f.rule != "json" for f in findings), path
+        for f in findings:
+            assert str(f).startswith(f"{path.name}:")
+            if f.rule == "unknown-type":
+                unmodelled.add(f.message.split()[2])
+    assert {"ShowView", "ConnectParticipantWithLexBot", "CreateTask"} <= unmodelled
+
+
+@pytest.mark.parametrize("code", COUNTRIES)
+def test_every_rendered_country_flow_lints_clean(code):
+    findings = lint_country(load_country(code))
+    assert findings == [], "\n".join(map(str, findings))
+
+
+def test_finding_format():
+    flow = good()
+    action(flow, "fn")["Transitions"]["NextAction"] = "nowhere"
+    f = next(f for f in lint_content(flow, "pl/inbound") if f.rule == "next-action")
+    assert str(f) == "pl/inbound:fn: next-action: next goes to 'nowhere', which does not exist"
+
+
+def test_lint_file_on_disk(tmp_path):
+    p = tmp_path / "flow.json"
+    p.write_text(json.dumps(good()))
+    assert lint_file(p) == []

@@ -1,0 +1,92 @@
+"""The renderer: one renderer, two resolvers; nothing but references differs."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from helpline.config import load_country
+from helpline.flows.render import (
+    FLOW_TYPES,
+    MAX_CONTENT_CHARS,
+    TEMPLATES_DIR,
+    LocalResolver,
+    flow_type,
+    render_country,
+)
+from tests.flows.support import COUNTRIES
+
+
+def token_resolver(calls):
+    def resolve(kind, name):
+        calls.append((kind, name))
+        return "${Token[" + kind.upper() + "." + str(len(calls)) + "]}"
+
+    return resolve
+
+
+@pytest.mark.parametrize("code", COUNTRIES)
+def test_two_resolvers_differ_only_in_references(code):
+    cfg = load_country(code)
+    calls: list = []
+    tokens = render_country(cfg, token_resolver(calls))
+    local = render_country(cfg, LocalResolver(cfg))
+    assert list(tokens) == list(local)
+    for name in tokens:
+        a = re.sub(r"\$\{Token\[[A-Z]+\.\d+\]\}", "REF", tokens[name].json())
+        b = re.sub(r'"(queue|lambda|hours|flow|prompt)/[^"]*"', '"REF"', local[name].json())
+        assert a == b, name
+        assert tokens[name].type == local[name].type == flow_type(name)
+        assert len(tokens[name].json()) <= MAX_CONTENT_CHARS
+    kinds = {k for k, _ in calls}
+    assert kinds == {"queue", "lambda", "hours", "flow", "prompt"}
+
+
+@pytest.mark.parametrize("code", COUNTRIES)
+def test_flow_names_and_types(code):
+    cfg = load_country(code)
+    flows = render_country(cfg, LocalResolver(cfg))
+    expected = ["inbound", *[f"inbound_{lg}" for lg in cfg.language_codes], "customer_queue", "agent_whisper"]
+    assert list(flows) == expected
+    assert {f.type for f in flows.values()} == {"CONTACT_FLOW", "CUSTOMER_QUEUE", "AGENT_WHISPER"}
+    assert set(FLOW_TYPES.values()) == {"CONTACT_FLOW", "CUSTOMER_QUEUE", "AGENT_WHISPER"}
+
+
+def test_rendering_is_deterministic():
+    cfg = load_country("ro")
+    a = {n: f.json() for n, f in render_country(cfg, LocalResolver(cfg)).items()}
+    b = {n: f.json() for n, f in render_country(cfg, LocalResolver(cfg)).items()}
+    assert a == b
+
+
+def test_polly_languages_speak_text_recorded_languages_use_prompts():
+    cfg = load_country("ro")
+    flows = render_country(cfg, LocalResolver(cfg))
+    uk = flows["inbound_uk"].json()
+    assert '"PromptId":"prompt/uk/welcome"' in uk and "UpdateContactTextToSpeechVoice" not in uk
+    en = json.loads(flows["inbound_en"].json())
+    assert en["Actions"][0]["Type"] == "UpdateContactTextToSpeechVoice"
+    assert en["Actions"][0]["Parameters"]["TextToSpeechVoice"] == "Joanna"
+    assert cfg.message("en", "welcome") in flows["inbound_en"].json()
+
+
+def test_templates_hold_no_spoken_text_and_no_arn():
+    cfg = load_country("ro")
+    texts = [t for lg in cfg.language_codes for t in cfg.spoken(lg).values()]
+    for path in TEMPLATES_DIR.glob("*.json"):
+        raw = path.read_text(encoding="utf-8")
+        assert "arn:aws" not in raw, path
+        assert not any(t in raw for t in texts), path
+        assert '"Text"' not in raw and '"PromptId"' not in raw, path
+
+
+def test_lambda_timeout_from_config():
+    cfg = load_country("pl")
+    flows = render_country(cfg, LocalResolver(cfg))
+    for flow in flows.values():
+        for a in flow.content["Actions"]:
+            if a["Type"] == "InvokeLambdaFunction":
+                assert a["Parameters"]["InvocationTimeLimitSeconds"] == str(cfg.ivr.lambda_timeout_seconds)
+                assert a["Parameters"]["ResponseValidation"] == {"ResponseType": "STRING_MAP"}
