@@ -61,7 +61,9 @@ def _read_yaml(path: Path, display: str) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(display, line, f"YAML syntax error: {problem}", "fix the indentation or quoting there") from None
+        raise ConfigError(
+            display, line, f"YAML syntax error: {problem}", "fix the indentation or quoting there"
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -159,7 +161,9 @@ def load_country(
     for lang in own:
         if lang not in langs:
             raise ConfigError(
-                display, f"messages.{lang}", "messages for a language the country does not offer",
+                display,
+                f"messages.{lang}",
+                "messages for a language the country does not offer",
                 f"add '{lang}' to languages or remove these messages",
             )
     merged["messages"] = {lang: {**standard.get(lang, {}), **(own.get(lang) or {})} for lang in langs if lang}

@@ -25,29 +25,42 @@ def _check_placeholders(file: str, field: str, text: str) -> None:
     try:
         names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
     except ValueError as exc:
-        raise _err(file, field, f"broken placeholder ({exc})", "write placeholders as {name}; a literal brace as {{") from None
+        raise _err(
+            file, field, f"broken placeholder ({exc})", "write placeholders as {name}; a literal brace as {{"
+        ) from None
     unknown = names - PLACEHOLDERS
     if unknown:
         raise _err(
-            file, field, f"unknown placeholder {{{sorted(unknown)[0]}}}",
+            file,
+            field,
+            f"unknown placeholder {{{sorted(unknown)[0]}}}",
             f"use only {', '.join('{' + p + '}' for p in sorted(PLACEHOLDERS))}",
         )
 
 
 def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # noqa: C901 - a list of rules
     if cfg.code != file_stem:
-        raise _err(file, "code", f"'{cfg.code}' does not match the file name", f"set code: {file_stem} or rename the file")
+        raise _err(
+            file,
+            "code",
+            f"'{cfg.code}' does not match the file name",
+            f"set code: {file_stem} or rename the file",
+        )
 
     # Regions: Amazon Connect must exist there; EU countries stay in EU Regions.
     if cfg.region not in CONNECT_REGIONS:
         raise _err(
-            file, "region", f"Amazon Connect is not offered in '{cfg.region}'",
+            file,
+            "region",
+            f"Amazon Connect is not offered in '{cfg.region}'",
             f"use one of {', '.join(sorted(CONNECT_REGIONS))}",
         )
     if cfg.code in EU_COUNTRIES and cfg.region not in EU_REGIONS:
         eu_connect = sorted(CONNECT_REGIONS & EU_REGIONS)
         raise _err(
-            file, "region", f"'{cfg.region}' is outside the EU but {cfg.code.upper()} is an EU member state (GDPR)",
+            file,
+            "region",
+            f"'{cfg.region}' is outside the EU but {cfg.code.upper()} is an EU member state (GDPR)",
             f"use {', '.join(eu_connect)} (the EU Regions with Amazon Connect)",
         )
 
@@ -59,7 +72,9 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
         info = LANGUAGES.get(lang.code)
         if info is None:
             raise _err(
-                file, f"{field}.code", f"unknown language code '{lang.code}'",
+                file,
+                f"{field}.code",
+                f"unknown language code '{lang.code}'",
                 f"use an ISO 639-1 code the project knows: {', '.join(sorted(LANGUAGES))}",
             )
         if lang.code in seen_codes:
@@ -67,7 +82,9 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
         seen_codes.add(lang.code)
         if lang.digit in seen_digits:
             raise _err(
-                file, f"{field}.digit", f"menu digit {lang.digit} is already used by '{seen_digits[lang.digit]}'",
+                file,
+                f"{field}.digit",
+                f"menu digit {lang.digit} is already used by '{seen_digits[lang.digit]}'",
                 "give every language its own digit",
             )
         seen_digits[lang.digit] = lang.code
@@ -76,22 +93,30 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
         if lang.voice and lang.voice not in info.polly_voices:
             voices = ", ".join(info.polly_voices) or "none"
             raise _err(
-                file, f"{field}.voice", f"'{lang.voice}' is not an Amazon Polly voice for {info.english}",
+                file,
+                f"{field}.voice",
+                f"'{lang.voice}' is not an Amazon Polly voice for {info.english}",
                 f"use one of: {voices}" if info.polly_voices else "set recorded: true and provide recordings",
             )
         if not lang.voice and not lang.recorded:
             if info.polly_voices:
                 raise _err(
-                    file, f"{field}.voice", f"{info.english} needs a voice or recorded prompts",
+                    file,
+                    f"{field}.voice",
+                    f"{info.english} needs a voice or recorded prompts",
                     f"set voice: {info.polly_voices[0]} (or recorded: true)",
                 )
             raise _err(
-                file, f"{field}", f"{info.english} ({lang.code}) has no Amazon Polly voice and no recorded prompts",
+                file,
+                f"{field}",
+                f"{info.english} ({lang.code}) has no Amazon Polly voice and no recorded prompts",
                 "set recorded: true and upload <recordings.prefix>" + lang.code + "/<message>.wav to recordings.bucket",
             )
         if lang.recorded and cfg.recordings is None:
             raise _err(
-                file, "recordings", f"{info.english} uses recorded prompts but no recordings location is set",
+                file,
+                "recordings",
+                f"{info.english} uses recorded prompts but no recordings location is set",
                 "add recordings: {bucket: <S3 bucket in the stack's Region>, prefix: prompts/}",
             )
 
@@ -102,20 +127,26 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
         for key in REQUIRED_MESSAGES:
             if key not in msgs or not msgs[key].strip():
                 raise _err(
-                    file, f"messages.{lang}.{key}", f"missing {LANGUAGES[lang].english} translation",
-                    f"add messages: {{{lang}: {{{key}: \"...\"}}}} ({REQUIRED_MESSAGES[key]})",
+                    file,
+                    f"messages.{lang}.{key}",
+                    f"missing {LANGUAGES[lang].english} translation",
+                    f'add messages: {{{lang}: {{{key}: "..."}}}} ({REQUIRED_MESSAGES[key]})',
                 )
         for key, text in msgs.items():
             if key not in REQUIRED_MESSAGES:
                 raise _err(
-                    file, f"messages.{lang}.{key}", "unknown message key",
+                    file,
+                    f"messages.{lang}.{key}",
+                    "unknown message key",
                     "remove it or use one of the keys in helpline/config/messages.py",
                 )
             _check_placeholders(file, f"messages.{lang}.{key}", text)
         if lang not in cfg.hours.spoken or not cfg.hours.spoken[lang].strip():
             raise _err(
-                file, f"hours.spoken.{lang}", f"missing {LANGUAGES[lang].english} translation of the opening hours",
-                f"add hours: {{spoken: {{{lang}: \"...\"}}}}",
+                file,
+                f"hours.spoken.{lang}",
+                f"missing {LANGUAGES[lang].english} translation of the opening hours",
+                f'add hours: {{spoken: {{{lang}: "..."}}}}',
             )
     for lang in cfg.hours.spoken:
         if lang not in langs:
@@ -130,7 +161,9 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
         seen_keys.add(topic.key)
         if topic.digit in seen_topic_digits:
             raise _err(
-                file, f"{field}.digit", f"menu digit {topic.digit} is already used by topic '{seen_topic_digits[topic.digit]}'",
+                file,
+                f"{field}.digit",
+                f"menu digit {topic.digit} is already used by topic '{seen_topic_digits[topic.digit]}'",
                 "give every topic its own digit (0 is the operator)",
             )
         seen_topic_digits[topic.digit] = topic.key
@@ -139,17 +172,26 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
             for lang in langs:
                 if lang not in texts or not texts[lang].strip():
                     raise _err(
-                        file, f"{field}.{part}.{lang}", f"missing {LANGUAGES[lang].english} translation",
+                        file,
+                        f"{field}.{part}.{lang}",
+                        f"missing {LANGUAGES[lang].english} translation",
                         f"add {part}: {{{lang}: \"...\"}} to topic '{topic.key}'",
                     )
                 _check_placeholders(file, f"{field}.{part}.{lang}", texts[lang])
             for lang in texts:
                 if lang not in langs:
-                    raise _err(file, f"{field}.{part}.{lang}", "text for a language the country does not offer", "remove it")
+                    raise _err(
+                        file,
+                        f"{field}.{part}.{lang}",
+                        "text for a language the country does not offer",
+                        "remove it",
+                    )
 
     if cfg.emergency.digit in MAIN_MENU_DIGITS:
         raise _err(
-            file, "emergency.digit", f"digit {cfg.emergency.digit} is already a main-menu option (0-3)",
+            file,
+            "emergency.digit",
+            f"digit {cfg.emergency.digit} is already a main-menu option (0-3)",
             "use a digit from 4 to 9, e.g. 9",
         )
 
@@ -158,26 +200,42 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
     for i, partner in enumerate(cfg.partners):
         field = f"partners[{i}]"
         if partner.id in seen_partners:
-            raise _err(file, f"{field}.id", f"partner id '{partner.id}' is used twice", "give every partner its own id")
+            raise _err(
+                file,
+                f"{field}.id",
+                f"partner id '{partner.id}' is used twice",
+                "give every partner its own id",
+            )
         seen_partners.add(partner.id)
         for j, code in enumerate(partner.services):
             if code not in NEEDS_CODES:
                 raise _err(
-                    file, f"{field}.services[{j}]", f"'{code}' is not a UNHCR specific-needs code",
+                    file,
+                    f"{field}.services[{j}]",
+                    f"'{code}' is not a UNHCR specific-needs code",
                     "use a code such as SV, SC-UC, SM-CC, LP-ND (list: helpline/config/reference.py)",
                 )
         for j, lang in enumerate(partner.languages):
             if lang not in LANGUAGES:
-                raise _err(file, f"{field}.languages[{j}]", f"unknown language code '{lang}'", "use an ISO 639-1 code")
+                raise _err(
+                    file,
+                    f"{field}.languages[{j}]",
+                    f"unknown language code '{lang}'",
+                    "use an ISO 639-1 code",
+                )
         for j, region in enumerate(partner.regions):
             if region != "*" and region not in cfg.regions:
                 raise _err(
-                    file, f"{field}.regions[{j}]", f"'{region}' is not one of the country's regions",
+                    file,
+                    f"{field}.regions[{j}]",
+                    f"'{region}' is not one of the country's regions",
                     "add it to regions: or use '*' for the whole country",
                 )
 
     if cfg.phone_number.country_code.lower() != cfg.code and cfg.code not in {"xx"}:
         raise _err(
-            file, "phone_number.country_code", f"'{cfg.phone_number.country_code}' is not {cfg.code.upper()}",
+            file,
+            "phone_number.country_code",
+            f"'{cfg.phone_number.country_code}' is not {cfg.code.upper()}",
             f"set country_code: {cfg.code.upper()}",
         )
