@@ -25,8 +25,8 @@ help:
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check uv==0.13.8
-	@$(BIN)/uv pip sync --quiet --python $(PY) requirements.lock
-	@$(BIN)/uv pip install --quiet --python $(PY) --no-deps -e .
+	@$(BIN)/uv pip sync --system-certs --quiet --python $(PY) requirements.lock
+	@$(BIN)/uv pip install --system-certs --quiet --python $(PY) --no-deps -e .
 	@touch $@
 
 setup: $(VENV)/.installed

@@ -9,4 +9,4 @@ SUITES = ["benchmarks.synth", "benchmarks.handlers", "benchmarks.simulator"]
 if __name__ == "__main__":
     for name in SUITES:
         print(f"\n=== {name} ===", flush=True)
-        importlib.import_module(name).main([]) if name.endswith("synth") else importlib.import_module(name).main()
+        importlib.import_module(name).main([])

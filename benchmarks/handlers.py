@@ -35,7 +35,11 @@ def cold_import(module: str, repeats: int) -> float:
     for _ in range(repeats):
         out = subprocess.run(  # noqa: S603
             [sys.executable, "-c", _SNIPPET.format(module=module)],
-            cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         samples.append(float(out.stdout.strip().splitlines()[-1]))
     return statistics.median(samples)
@@ -90,7 +94,9 @@ def warm_calls(calls: int) -> dict[str, dict[str, object]]:
                 if name == "create_case":
                     case_ids.append(response["case_id"])
             results[name] = {
-                "ddb_requests": f"{min(requests)}-{max(requests)}" if min(requests) != max(requests) else str(requests[0]),
+                "ddb_requests": f"{min(requests)}-{max(requests)}"
+                if min(requests) != max(requests)
+                else str(requests[0]),
                 "ops": ",".join(c.operation for c in b.dynamodb_calls()),
                 "median_ms": statistics.median(latencies),
                 "p95_ms": _percentile(latencies, 95),

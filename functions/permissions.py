@@ -56,12 +56,28 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
 _COMMON_ENV = ["COUNTRY_CODE", "DDB_CONNECT_TIMEOUT", "DDB_READ_TIMEOUT", "DDB_MAX_RETRIES"]
 ENVIRONMENT: dict[str, list[str]] = {
     "identify_caller": ["CALLERS_TABLE", "HASH_KEY_SECRET_ARN", "HASH_KEY_MAX_AGE", "RETENTION_DAYS_CALLERS"],
-    "create_case": ["CASES_TABLE", "INTERACTIONS_TABLE", "CALLERS_TABLE", "HASH_KEY_SECRET_ARN",
-                    "HASH_KEY_MAX_AGE", "RETENTION_DAYS_CASES", "RETENTION_DAYS_CALLERS"],
-    "route_referral": ["PARTNERS_TABLE", "REFERRALS_TABLE", "CASES_TABLE", "EVENT_BUS_NAME",
-                       "RETENTION_DAYS_REFERRALS"],
-    "record_contact_event": ["INTERACTIONS_TABLE", "IDEMPOTENCY_TABLE", "RETENTION_DAYS_INTERACTIONS",
-                             "IDEMPOTENCY_TTL_HOURS"],
+    "create_case": [
+        "CASES_TABLE",
+        "INTERACTIONS_TABLE",
+        "CALLERS_TABLE",
+        "HASH_KEY_SECRET_ARN",
+        "HASH_KEY_MAX_AGE",
+        "RETENTION_DAYS_CASES",
+        "RETENTION_DAYS_CALLERS",
+    ],
+    "route_referral": [
+        "PARTNERS_TABLE",
+        "REFERRALS_TABLE",
+        "CASES_TABLE",
+        "EVENT_BUS_NAME",
+        "RETENTION_DAYS_REFERRALS",
+    ],
+    "record_contact_event": [
+        "INTERACTIONS_TABLE",
+        "IDEMPOTENCY_TABLE",
+        "RETENTION_DAYS_INTERACTIONS",
+        "IDEMPOTENCY_TTL_HOURS",
+    ],
     "record_survey_answer": ["SURVEYS_TABLE", "RETENTION_DAYS_SURVEYS"],
 }
 for _name in ENVIRONMENT:

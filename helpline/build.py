@@ -65,6 +65,7 @@ def _build_layer() -> None:
         uv,
         "pip",
         "install",
+        "--system-certs",
         "--quiet",
         "--target",
         str(LAYER_DIR / "python"),

@@ -40,7 +40,9 @@ def _all_codes() -> list[str]:
 
 @app.command()
 def validate(
-    countries: Annotated[list[str] | None, typer.Argument(help="Country codes (e.g. pl ro); default: every country file.")] = None,
+    countries: Annotated[
+        list[str] | None, typer.Argument(help="Country codes (e.g. pl ro); default: every country file.")
+    ] = None,
 ) -> None:
     """Load and check country files; on the first problem print one line to stderr and exit 2."""
     for code in countries or _all_codes():
@@ -54,7 +56,10 @@ def lint(
         list[str] | None,
         typer.Argument(help="Country codes (lint the rendered flows) and/or flow JSON files; default: every country."),
     ] = None,
-    notices: Annotated[bool, typer.Option("--notices/--no-notices", help="Also print notices (action types the simulator does not model).")] = True,
+    notices: Annotated[
+        bool,
+        typer.Option("--notices/--no-notices", help="Also print notices (action types the simulator does not model)."),
+    ] = True,
 ) -> None:
     """Lint contact flows. Prints 'flow:action-id: rule: message'; exits 1 if any rule is broken.
 
@@ -89,27 +94,42 @@ def lint(
 def call(
     ctx: typer.Context,
     country: Annotated[str, typer.Argument(help="Country code, e.g. pl.")],
-    lang: Annotated[str | None, typer.Option("--lang", help="Caller's language; its digit is pressed at the language menu.")] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Caller's language; its digit is pressed at the language menu.")
+    ] = None,
     press: Annotated[
         list[str] | None,
-        typer.Option("--press", help="Keys in order, space separated or repeated; '-' = press nothing (time-out). "
-                     "When the keys run out, every further menu times out."),
+        typer.Option(
+            "--press",
+            help="Keys in order, space separated or repeated; '-' = press nothing (time-out). "
+            "When the keys run out, every further menu times out.",
+        ),
     ] = None,
-    at: Annotated[str | None, typer.Option("--at", help="Local date and time of the call, e.g. 2026-03-02T18:30 (default: now).")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="Local date and time of the call, e.g. 2026-03-02T18:30 (default: now).")
+    ] = None,
     caller: Annotated[str, typer.Option("--caller", help="Caller's number (E.164).")] = "+48500100200",
-    wait: Annotated[float, typer.Option("--wait", help="Seconds in the queue before an operator answers (runs the queue flow).")] = 0,
+    wait: Annotated[
+        float, typer.Option("--wait", help="Seconds in the queue before an operator answers (runs the queue flow).")
+    ] = 0,
     fail: Annotated[
         list[str] | None,
-        typer.Option("--fail", help="Make this fail: a Lambda name (identify_caller, create_case), 'queue:<key>' or 'callback'."),
+        typer.Option(
+            "--fail", help="Make this fail: a Lambda name (identify_caller, create_case), 'queue:<key>' or 'callback'."
+        ),
     ] = None,
-    show_tables: Annotated[bool, typer.Option("--tables/--no-tables", help="Print what was written to the tables.")] = True,
+    show_tables: Annotated[
+        bool, typer.Option("--tables/--no-tables", help="Print what was written to the tables.")
+    ] = True,
 ) -> None:
     """Simulate a call offline: the rendered flows run against the real Lambda handlers (moto)."""
     from helpline.flows.simulate import SimulationError, simulate_call
 
     cfg = _load(country)
     if lang is not None and lang not in cfg.language_codes:
-        print(f"{country}: language '{lang}' is not offered (offered: {', '.join(cfg.language_codes)})", file=sys.stderr)
+        print(
+            f"{country}: language '{lang}' is not offered (offered: {', '.join(cfg.language_codes)})", file=sys.stderr
+        )
         raise typer.Exit(2)
     keys: list[str] = []
     for item in [*(press or []), *ctx.args]:
@@ -150,15 +170,21 @@ def call(
 @app.command()
 def diagram(
     country: Annotated[str, typer.Argument(help="Country code, e.g. pl.")],
-    lang: Annotated[str | None, typer.Option("--lang", help="Draw only this language's flows (plus the shared ones).")] = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="Output folder; files go to <out>/<country>/<flow>.svg and .png.")] = Path("diagrams"),
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Draw only this language's flows (plus the shared ones).")
+    ] = None,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Output folder; files go to <out>/<country>/<flow>.svg and .png.")
+    ] = Path("diagrams"),
 ) -> None:
     """Draw every flow of a country (SVG and PNG) with the words callers hear. Needs graphviz 'dot'."""
     from helpline.flows.diagram import DiagramError, write_diagrams
 
     cfg = _load(country)
     if lang is not None and lang not in cfg.language_codes:
-        print(f"{country}: language '{lang}' is not offered (offered: {', '.join(cfg.language_codes)})", file=sys.stderr)
+        print(
+            f"{country}: language '{lang}' is not offered (offered: {', '.join(cfg.language_codes)})", file=sys.stderr
+        )
         raise typer.Exit(2)
     try:
         paths = write_diagrams(cfg, out_dir, lang=lang)

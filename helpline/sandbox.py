@@ -81,7 +81,7 @@ class _ListHandler(logging.Handler):
 
 
 def _plain(value: dict[str, Any]) -> Any:
-    (kind, inner), = value.items()
+    ((kind, inner),) = value.items()
     if kind == "S" or kind == "B":
         return inner
     if kind == "N":
@@ -169,9 +169,15 @@ class LocalBackend:
         self.calls.clear()
 
     # -- failure injection ------------------------------------------------------------------
-    def inject_failure(self, operation: str | None = None, *, service: str = "dynamodb",
-                       error: str = "ProvisionedThroughputExceededException", times: int | None = None,
-                       table: str | None = None) -> None:
+    def inject_failure(
+        self,
+        operation: str | None = None,
+        *,
+        service: str = "dynamodb",
+        error: str = "ProvisionedThroughputExceededException",
+        times: int | None = None,
+        table: str | None = None,
+    ) -> None:
         """Fail matching calls with ``error`` (a ClientError code, or "ReadTimeout" /
         "ConnectTimeout" / "EndpointConnectionError" for network failures)."""
         self._failures.append(_Failure(service, operation, error, times, table))
@@ -198,8 +204,10 @@ class LocalBackend:
             if failure.error == "EndpointConnectionError":
                 raise bex.EndpointConnectionError(endpoint_url=f"https://{service}.{REGION}.amazonaws.com")
             raise bex.ClientError(
-                {"Error": {"Code": failure.error, "Message": "injected by sandbox"},
-                 "ResponseMetadata": {"HTTPStatusCode": 400}},
+                {
+                    "Error": {"Code": failure.error, "Message": "injected by sandbox"},
+                    "ResponseMetadata": {"HTTPStatusCode": 400},
+                },
                 operation,
             )
 
@@ -261,8 +269,10 @@ def local_backend(
 
     global _active
     if _active:
-        raise RuntimeError("local_backend() is already active in this process; nesting is not supported "
-                           "(moto state would be shared). Use one sandbox at a time.")
+        raise RuntimeError(
+            "local_backend() is already active in this process; nesting is not supported "
+            "(moto state would be shared). Use one sandbox at a time."
+        )
     country = country.lower()
     items = partners_to_items(partners)  # validate before starting anything
     env = table_env(country, retention)

@@ -59,8 +59,13 @@ def validate_partner(partner: dict[str, Any]) -> dict[str, Any]:
     if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0:
         raise PartnerError(f"{pid}: capacity must be a non-negative integer")
     return {
-        "partner_id": pid, "name": name.strip(), "services": services, "regions": regions,
-        "languages": languages, "channel_type": channel["type"], "channel_address": str(channel["address"]),
+        "partner_id": pid,
+        "name": name.strip(),
+        "services": services,
+        "regions": regions,
+        "languages": languages,
+        "channel_type": channel["type"],
+        "channel_address": str(channel["address"]),
         "capacity": capacity,
     }
 

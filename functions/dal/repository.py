@@ -37,6 +37,7 @@ def error_code(exc: BaseException) -> str | None:
         return response.get("Error", {}).get("Code")
     return None
 
+
 _connection: Any = None
 _shared = False
 
@@ -84,8 +85,11 @@ class TxResult:
     reasons: list[Any]  # CancellationReason | None per transaction item, in request order
 
     def failed(self, index: int) -> bool:
-        return index < len(self.reasons) and self.reasons[index] is not None and \
-            self.reasons[index].code == CONDITION_FAILED
+        return (
+            index < len(self.reasons)
+            and self.reasons[index] is not None
+            and self.reasons[index].code == CONDITION_FAILED
+        )
 
     def old_item(self, index: int) -> dict | None:
         if index < len(self.reasons) and self.reasons[index] is not None:
@@ -97,7 +101,9 @@ class TxResult:
         return bool(self.reasons) and all(r is None or r.code == CONDITION_FAILED for r in self.reasons)
 
 
-def _run_transaction(puts: list[tuple[Any, Any, str | None]], updates: list[tuple[Any, list, Any, str | None]]) -> TxResult:
+def _run_transaction(
+    puts: list[tuple[Any, Any, str | None]], updates: list[tuple[Any, list, Any, str | None]]
+) -> TxResult:
     """One TransactWriteItems. Items are sent puts first, then updates (PynamoDB's order).
 
     Returns committed=False with the cancellation reasons when only conditions failed; any other
@@ -122,6 +128,7 @@ def _run_transaction(puts: list[tuple[Any, Any, str | None]], updates: list[tupl
 
 # --- callers -------------------------------------------------------------------------------
 
+
 def get_caller(caller_id: str) -> Caller | None:
     """1 GetItem (eventually consistent)."""
     _prepare()
@@ -138,6 +145,7 @@ def touch_caller(caller_id: str, actions: list) -> None:
 
 
 # --- cases -----------------------------------------------------------------------------------
+
 
 def create_case(case: Case, first_record: Interaction, caller_actions: list | None) -> tuple[bool, dict | None]:
     """1 TransactWriteItems: case + first interaction + caller's open-case pointer.
@@ -165,6 +173,7 @@ def create_case(case: Case, first_record: Interaction, caller_actions: list | No
 
 
 # --- interactions ---------------------------------------------------------------------------
+
 
 def chain_head(chain_id: str) -> Interaction | None:
     """1 Query (ScanIndexForward=false, Limit=1, consistent)."""
@@ -198,6 +207,7 @@ def chain_records(chain_id: str) -> list[Interaction]:
 
 # --- referrals -------------------------------------------------------------------------------
 
+
 def scan_partners() -> list[Partner]:
     """1 Scan (directories are small: hundreds of partners fit in one 1 MB page)."""
     _prepare()
@@ -227,13 +237,15 @@ def commit_referrals(
     case_condition = Case.case_id.exists() & Case.referral_sets[contact_id].does_not_exist()
     updates: list[tuple[Any, list, Any, str | None]] = [(Case(case_id), case_actions, case_condition, ALL_OLD)]
     for partner_id in partner_ids:
-        updates.append((
-            Partner(partner_id),
-            [Partner.assigned.add(1)],
-            Partner.partner_id.exists()
-            & (Partner.assigned.does_not_exist() | (Partner.assigned < Partner.capacity)),
-            None,
-        ))
+        updates.append(
+            (
+                Partner(partner_id),
+                [Partner.assigned.add(1)],
+                Partner.partner_id.exists()
+                & (Partner.assigned.does_not_exist() | (Partner.assigned < Partner.capacity)),
+                None,
+            )
+        )
     result = _run_transaction(puts=puts, updates=updates)
     if result.committed:
         return "committed", None
@@ -249,6 +261,7 @@ def commit_referrals(
 
 
 # --- surveys ---------------------------------------------------------------------------------
+
 
 def put_survey_answer(item: SurveyResponse) -> bool:
     """1 conditional PutItem. False when the answer was already recorded (replay)."""

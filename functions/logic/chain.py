@@ -55,11 +55,13 @@ def record_fields(record: Any) -> dict[str, Any]:
     if isinstance(record, dict):
         get = record.get
     else:
+
         def get(name: str, default: Any = None) -> Any:
             value = getattr(record, name, default)
             if name == "payload" and value is not None and not isinstance(value, dict):
                 value = value.as_dict() if hasattr(value, "as_dict") else dict(value.attribute_values)
             return value
+
     return {name: _normalise(name, get(name)) for name in HASHED_FIELDS}
 
 
@@ -135,8 +137,11 @@ def verify_chain(records: list[Any], *, expected_head: tuple[int, str] | None = 
         head_seq, head_hash = expected_head
         if max(seen, default=0) < head_seq:
             findings.append(Finding("truncated", len(records) - 1, prev_seq, f"anchor says seq {head_seq} exists"))
-        elif not any(int(_get(r, "seq")) == head_seq and _get(r, "record_hash") == head_hash for r in records
-                     if str(_get(r, "seq")).lstrip("-").isdigit()):
+        elif not any(
+            int(_get(r, "seq")) == head_seq and _get(r, "record_hash") == head_hash
+            for r in records
+            if str(_get(r, "seq")).lstrip("-").isdigit()
+        ):
             findings.append(Finding("tampered", len(records) - 1, head_seq, "anchor hash does not match"))
     return findings
 

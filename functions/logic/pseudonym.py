@@ -43,9 +43,14 @@ def _hash_key() -> bytes:
 
         from functions.aws import client
 
-        base.DEFAULT_PROVIDERS["secrets"] = SecretsProvider(boto3_client=client(
-            "secretsmanager", connect_timeout=settings.ddb_connect_timeout,
-            read_timeout=settings.ddb_read_timeout, max_retries=settings.ddb_max_retries))
+        base.DEFAULT_PROVIDERS["secrets"] = SecretsProvider(
+            boto3_client=client(
+                "secretsmanager",
+                connect_timeout=settings.ddb_connect_timeout,
+                read_timeout=settings.ddb_read_timeout,
+                max_retries=settings.ddb_max_retries,
+            )
+        )
     value = get_secret(settings.hash_key_secret_arn, max_age=settings.hash_key_max_age)
     if isinstance(value, bytes):
         value = value.decode("utf-8")

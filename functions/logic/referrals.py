@@ -50,8 +50,12 @@ def _events() -> Any:
         from functions.aws import client
 
         settings = get_settings()
-        _events_client = client("events", connect_timeout=settings.ddb_connect_timeout,
-                                read_timeout=settings.ddb_read_timeout, max_retries=settings.ddb_max_retries)
+        _events_client = client(
+            "events",
+            connect_timeout=settings.ddb_connect_timeout,
+            read_timeout=settings.ddb_read_timeout,
+            max_retries=settings.ddb_max_retries,
+        )
     return _events_client
 
 
@@ -64,6 +68,7 @@ def select_partners(
     partners: list[Partner] | list[dict], needs: list[str], region: str, language: str
 ) -> list[tuple[str, list[str]]]:
     """Pure selection: [(partner_id, [need codes]), ...] in selection order."""
+
     def get(p: Any, name: str) -> Any:
         return p.get(name) if isinstance(p, dict) else getattr(p, name)
 
@@ -122,8 +127,12 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
     if not params.consent or not needs:
         if not repository.update_case(params.case_id, _needs_actions(needs, urgent, now, params.consent)):
             raise CaseNotFound()
-        return {"status": "ok", "referred": "0", "urgent": urgent_text,
-                "reason": "no_consent" if not params.consent else "no_needs"}
+        return {
+            "status": "ok",
+            "referred": "0",
+            "urgent": urgent_text,
+            "reason": "no_consent" if not params.consent else "no_needs",
+        }
 
     partners = repository.scan_partners()
     selection = select_partners(partners, needs, params.region, params.language)
@@ -138,17 +147,35 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
     for partner_id, codes in selection:
         referral_id = referral_id_for(params.case_id, f"{partner_id}:{contact_id}")
         fields = {
-            "case_id": params.case_id, "referral_id": referral_id, "partner_id": partner_id,
-            "contact_id": contact_id, "needs_codes": codes, "consent": True, "urgent": any_urgent(codes),
-            "region": params.region, "language": params.language, "created_at": iso(now),
+            "case_id": params.case_id,
+            "referral_id": referral_id,
+            "partner_id": partner_id,
+            "contact_id": contact_id,
+            "needs_codes": codes,
+            "consent": True,
+            "urgent": any_urgent(codes),
+            "region": params.region,
+            "language": params.language,
+            "created_at": iso(now),
         }
-        referrals.append(Referral(
-            case_id=params.case_id, referral_id=referral_id, partner_id=partner_id, contact_id=contact_id,
-            needs_codes=codes, consent=True, urgent=any_urgent(codes), status="pending",
-            region=params.region, language=params.language, created_at=now, updated_at=now,
-            record_hash=sha256_hex(json.dumps(fields, sort_keys=True, separators=(",", ":"))),
-            expires_at=expires,
-        ))
+        referrals.append(
+            Referral(
+                case_id=params.case_id,
+                referral_id=referral_id,
+                partner_id=partner_id,
+                contact_id=contact_id,
+                needs_codes=codes,
+                consent=True,
+                urgent=any_urgent(codes),
+                status="pending",
+                region=params.region,
+                language=params.language,
+                created_at=now,
+                updated_at=now,
+                record_hash=sha256_hex(json.dumps(fields, sort_keys=True, separators=(",", ":"))),
+                expires_at=expires,
+            )
+        )
     partner_ids = [pid for pid, _ in selection]
     case_actions = _needs_actions(needs, urgent, now, True) + [
         Case.partner_ids.set(Case.partner_ids.append(partner_ids)),
@@ -167,12 +194,24 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
             old_needs = [v.get("S", "") for v in old.get("needs_codes", {}).get("L", [])]
             urgent_text = "true" if any_urgent(old_needs) else urgent_text
         ids = [p for p in stored.split(",") if p] if stored else partner_ids
-        return {"status": "ok", "referred": str(len(ids)), "partner_ids": ",".join(ids),
-                "urgent": urgent_text, "reason": "replay", "notified": "true"}
+        return {
+            "status": "ok",
+            "referred": str(len(ids)),
+            "partner_ids": ",".join(ids),
+            "urgent": urgent_text,
+            "reason": "replay",
+            "notified": "true",
+        }
 
     notified = _notify(referrals, settings.country_code)
-    return {"status": "ok", "referred": str(len(referrals)), "partner_ids": ",".join(partner_ids),
-            "urgent": urgent_text, "reason": "", "notified": "true" if notified else "false"}
+    return {
+        "status": "ok",
+        "referred": str(len(referrals)),
+        "partner_ids": ",".join(partner_ids),
+        "urgent": urgent_text,
+        "reason": "",
+        "notified": "true" if notified else "false",
+    }
 
 
 def _notify(referrals: list[Referral], country: str) -> bool:
@@ -188,24 +227,27 @@ def _notify(referrals: list[Referral], country: str) -> bool:
             "Source": EVENT_SOURCE,
             "DetailType": EVENT_DETAIL_TYPE,
             "EventBusName": bus,
-            "Detail": json.dumps({
-                "referral_id": r.referral_id,
-                "case_id": r.case_id,
-                "partner_id": r.partner_id,
-                "needs_codes": list(r.needs_codes),
-                "urgent": bool(r.urgent),
-                "language": r.language,
-                "region": r.region,
-                "country": country.lower(),
-                "created_at": iso(r.created_at),
-            }, separators=(",", ":")),
+            "Detail": json.dumps(
+                {
+                    "referral_id": r.referral_id,
+                    "case_id": r.case_id,
+                    "partner_id": r.partner_id,
+                    "needs_codes": list(r.needs_codes),
+                    "urgent": bool(r.urgent),
+                    "language": r.language,
+                    "region": r.region,
+                    "country": country.lower(),
+                    "created_at": iso(r.created_at),
+                },
+                separators=(",", ":"),
+            ),
         }
         for r in referrals
     ]
     try:
         failed = 0
         for start in range(0, len(entries), 10):
-            response = _events().put_events(Entries=entries[start:start + 10])
+            response = _events().put_events(Entries=entries[start : start + 10])
             failed += int(response.get("FailedEntryCount", 0))
     except Exception as exc:  # noqa: BLE001 - referrals are committed; report, do not fail the call
         from functions.errors import backend_error_code

@@ -33,7 +33,7 @@ EU_REGIONS: frozenset[str] = frozenset(
 
 # ISO 3166-1 alpha-2 codes (lower case) of EU member states.
 EU_COUNTRIES: frozenset[str] = frozenset(
-    "at be bg hr cy cz dk ee fi fr de gr hu ie it lv lt lu mt nl pl pt ro sk si es se".split()
+    ["at", "be", "bg", "hr", "cy", "cz", "dk", "ee", "fi", "fr", "de", "gr", "hu", "ie", "it", "lv", "lt", "lu", "mt", "nl", "pl", "pt", "ro", "sk", "si", "es", "se"]
 )
 
 

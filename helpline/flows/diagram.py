@@ -60,8 +60,9 @@ def require_dot() -> str:
     return dot
 
 
-def _describe(action: dict[str, Any], cfg: CountryConfig, resolver: LocalResolver, spoken_lang: str | None,
-              voices: dict[str, str]) -> str:
+def _describe(
+    action: dict[str, Any], cfg: CountryConfig, resolver: LocalResolver, spoken_lang: str | None, voices: dict[str, str]
+) -> str:
     kind = action["Type"]
     params = action.get("Parameters") or {}
     lines = [f"{LABELS.get(kind, kind)}  [{action['Identifier']}]"]
@@ -81,7 +82,14 @@ def _describe(action: dict[str, Any], cfg: CountryConfig, resolver: LocalResolve
         said = " / ".join(t for t in (text_of(m) for m in params.get("Messages", [])) if t)
     if said:
         lines.append("“" + said + "”")
-    for key in ("LambdaFunctionARN", "QueueId", "ContactFlowId", "HoursOfOperationId", "TextToSpeechVoice", "ComparisonValue"):
+    for key in (
+        "LambdaFunctionARN",
+        "QueueId",
+        "ContactFlowId",
+        "HoursOfOperationId",
+        "TextToSpeechVoice",
+        "ComparisonValue",
+    ):
         if key in params:
             ref = resolver.lookup(str(params[key]))
             lines.append(ref[1] if ref else str(params[key]))
@@ -103,15 +111,26 @@ def flow_graph(flow: RenderedFlow, cfg: CountryConfig, resolver: LocalResolver) 
     import graphviz
 
     voices = {lg.voice: lg.code for lg in cfg.languages if lg.voice}
-    g = graphviz.Digraph(name=flow.name, graph_attr={"rankdir": "TB", "label": f"{cfg.name}: {flow.name} ({flow.type})\n{flow.description}",
-                                                     "labelloc": "t", "fontname": "Helvetica"},
-                         node_attr={"shape": "box", "style": "rounded,filled", "fontname": "Helvetica", "fontsize": "10"},
-                         edge_attr={"fontname": "Helvetica", "fontsize": "9"})
+    g = graphviz.Digraph(
+        name=flow.name,
+        graph_attr={
+            "rankdir": "TB",
+            "label": f"{cfg.name}: {flow.name} ({flow.type})\n{flow.description}",
+            "labelloc": "t",
+            "fontname": "Helvetica",
+        },
+        node_attr={"shape": "box", "style": "rounded,filled", "fontname": "Helvetica", "fontsize": "10"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "9"},
+    )
     g.node("__start", "call starts" if flow.name == "inbound" else "start", shape="circle", fillcolor="#ffffff")
     g.edge("__start", flow.content["StartAction"])
     for action in flow.content["Actions"]:
         ident = action["Identifier"]
-        g.node(ident, _describe(action, cfg, resolver, flow.language, voices), fillcolor=COLORS.get(action["Type"], "#fafafa"))
+        g.node(
+            ident,
+            _describe(action, cfg, resolver, flow.language, voices),
+            fillcolor=COLORS.get(action["Type"], "#fafafa"),
+        )
         tr = action.get("Transitions") or {}
         targets_done: set[tuple[str, str]] = set()
         for c in tr.get("Conditions") or []:
@@ -127,8 +146,9 @@ def flow_graph(flow: RenderedFlow, cfg: CountryConfig, resolver: LocalResolver) 
     return g
 
 
-def write_diagrams(cfg: CountryConfig, out_dir: Path, *, lang: str | None = None,
-                   formats: tuple[str, ...] = ("svg", "png")) -> list[Path]:
+def write_diagrams(
+    cfg: CountryConfig, out_dir: Path, *, lang: str | None = None, formats: tuple[str, ...] = ("svg", "png")
+) -> list[Path]:
     """Write ``<out>/<country>/<flow>.svg|png``. ``lang``: only that language's flows (plus shared)."""
     require_dot()
     flows, resolver = render_local(cfg)

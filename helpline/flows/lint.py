@@ -19,8 +19,16 @@ MAX_CONTENT_CHARS = 256_000
 MAX_IDENTIFIER = 50
 FORBIDDEN_ID_CHARS = set("%:()\\/=$,;[]{}")
 FORBIDDEN_IDS = {
-    "__proto__", "constructor", "__defineGetter__", "__defineSetter__", "toString", "hasOwnProperty",
-    "isPrototypeOf", "propertyIsEnumerable", "toLocaleString", "valueOf",
+    "__proto__",
+    "constructor",
+    "__defineGetter__",
+    "__defineSetter__",
+    "toString",
+    "hasOwnProperty",
+    "isPrototypeOf",
+    "propertyIsEnumerable",
+    "toLocaleString",
+    "valueOf",
 }
 # Error branches each action type must have.
 REQUIRED_ERRORS: dict[str, tuple[str, ...]] = {
@@ -155,7 +163,12 @@ def lint_content(content: Any, flow: str, *, raw_length: int | None = None) -> l
                     add(ident, "shape", "an Errors entry needs ErrorType and NextAction")
             for c in tr.get("Conditions") or []:
                 cond = c.get("Condition") if isinstance(c, dict) else None
-                if not isinstance(cond, dict) or "Operator" not in cond or "Operands" not in cond or "NextAction" not in c:
+                if (
+                    not isinstance(cond, dict)
+                    or "Operator" not in cond
+                    or "Operands" not in cond
+                    or "NextAction" not in c
+                ):
                     add(ident, "shape", "a Conditions entry needs NextAction and Condition {Operator, Operands}")
         # identifier rules
         if len(ident) > MAX_IDENTIFIER:
@@ -170,7 +183,9 @@ def lint_content(content: Any, flow: str, *, raw_length: int | None = None) -> l
     n = len(actions_raw)
     if n > MAX_ACTIONS:
         add("-", "size", f"{n} actions (Connect allows at most {MAX_ACTIONS})")
-    length = raw_length if raw_length is not None else len(json.dumps(content, ensure_ascii=False, separators=(",", ":")))
+    length = (
+        raw_length if raw_length is not None else len(json.dumps(content, ensure_ascii=False, separators=(",", ":")))
+    )
     if length > MAX_CONTENT_CHARS:
         add("-", "size", f"content is {length} characters (CloudFormation allows at most {MAX_CONTENT_CHARS})")
 
@@ -250,8 +265,11 @@ def lint_content(content: Any, flow: str, *, raw_length: int | None = None) -> l
                 continue
             path = _silent_path_to_disconnect(actions, target)
             if path is not None:
-                add(ident, "silent-disconnect",
-                    f"{kind[6:]} branch reaches DisconnectParticipant without a message: {' -> '.join(path)}")
+                add(
+                    ident,
+                    "silent-disconnect",
+                    f"{kind[6:]} branch reaches DisconnectParticipant without a message: {' -> '.join(path)}",
+                )
     return findings
 
 

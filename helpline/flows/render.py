@@ -278,9 +278,7 @@ class _Renderer:
                 for branch in tr.get(key, []):
                     branch["NextAction"] = follow(branch["NextAction"])
         # Connect's own exports order the keys like this.
-        ordered = [
-            {k: a[k] for k in ("Parameters", "Identifier", "Type", "Transitions") if k in a} for a in kept
-        ]
+        ordered = [{k: a[k] for k in ("Parameters", "Identifier", "Type", "Transitions") if k in a} for a in kept]
         return {"Version": data.get("Version", FLOW_VERSION), "StartAction": follow(start), "Actions": ordered}
 
 
@@ -301,7 +299,9 @@ def render_template(
     )
 
 
-def render_country(cfg: CountryConfig, resolve: Resolver, templates_dir: Path = TEMPLATES_DIR) -> dict[str, RenderedFlow]:
+def render_country(
+    cfg: CountryConfig, resolve: Resolver, templates_dir: Path = TEMPLATES_DIR
+) -> dict[str, RenderedFlow]:
     """Every flow of the country: name -> :class:`RenderedFlow` (stable names, stable order).
 
     Names: ``inbound`` (the phone number's flow), ``inbound_<lang>`` for each language,

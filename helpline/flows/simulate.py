@@ -130,17 +130,20 @@ class _Outcome(Exception):
 class Simulator:
     """Runs calls for one country against a backend (``helpline.sandbox.local_backend``)."""
 
-    def __init__(self, cfg: CountryConfig, backend: Any = None, flows: dict[str, RenderedFlow] | None = None,
-                 resolver: LocalResolver | None = None):
+    def __init__(
+        self,
+        cfg: CountryConfig,
+        backend: Any = None,
+        flows: dict[str, RenderedFlow] | None = None,
+        resolver: LocalResolver | None = None,
+    ):
         self.cfg = cfg
         self.backend = backend
         if flows is None or resolver is None:
             flows, resolver = render_local(cfg)
         self.flows = flows
         self.resolver = resolver
-        self.actions = {
-            name: {a["Identifier"]: a for a in f.content["Actions"]} for name, f in flows.items()
-        }
+        self.actions = {name: {a["Identifier"]: a for a in f.content["Actions"]} for name, f in flows.items()}
         self.voice_lang = {lg.voice: lg.code for lg in cfg.languages if lg.voice}
         self.spoken = {lg: cfg.spoken(lg) for lg in cfg.language_codes}
 
@@ -246,9 +249,7 @@ class Simulator:
         while current is not None:
             self.steps += 1
             if self.steps > self.max_steps:
-                raise SimulationError(
-                    f"loop guard: more than {self.max_steps} steps (last: {self.flow}:{current})"
-                )
+                raise SimulationError(f"loop guard: more than {self.max_steps} steps (last: {self.flow}:{current})")
             action = self.actions[self.flow].get(current)
             if action is None:
                 raise SimulationError(f"flow {self.flow}: NextAction {current!r} does not exist")
@@ -363,7 +364,9 @@ class Simulator:
         params = self._enter(action)
         ref = self.resolver.lookup(params.get("LambdaFunctionARN", ""))
         if not ref or ref[0] != "lambda":
-            raise SimulationError(f"flow {self.flow}: action {action['Identifier']!r}: unknown Lambda {params.get('LambdaFunctionARN')!r}")
+            raise SimulationError(
+                f"flow {self.flow}: action {action['Identifier']!r}: unknown Lambda {params.get('LambdaFunctionARN')!r}"
+            )
         name = ref[1]
         call_params = {k: self._value(v) for k, v in (params.get("LambdaInvocationAttributes") or {}).items()}
         record: dict[str, Any] = {"function": name, "parameters": call_params}
@@ -371,14 +374,18 @@ class Simulator:
         self.state.external = {}
         if name in self.fail or self.backend is None:
             record["error"] = "injected failure" if name in self.fail else "no backend"
-            self.transcript.append(Line(self.flow, action["Identifier"], "note", f"Lambda {name} fails ({record['error']})"))
+            self.transcript.append(
+                Line(self.flow, action["Identifier"], "note", f"Lambda {name} fails ({record['error']})")
+            )
             return self._error(action, "NoMatchingError")
         event = self._event(call_params)
         try:
             response = self.backend.invoke(name, event)
         except Exception as exc:  # noqa: BLE001 - Connect sees any Lambda error the same way
             record["error"] = f"{type(exc).__name__}: {exc}"
-            self.transcript.append(Line(self.flow, action["Identifier"], "note", f"Lambda {name} raised {type(exc).__name__}"))
+            self.transcript.append(
+                Line(self.flow, action["Identifier"], "note", f"Lambda {name} raised {type(exc).__name__}")
+            )
             return self._error(action, "NoMatchingError")
         record["response"] = response
         validation = (params.get("ResponseValidation") or {}).get("ResponseType", "STRING_MAP")
@@ -389,7 +396,12 @@ class Simulator:
             return self._error(action, "NoMatchingError")
         self.state.external = {k: (v if isinstance(v, str) else str(v)) for k, v in (response or {}).items()}
         self.transcript.append(
-            Line(self.flow, action["Identifier"], "note", f"Lambda {name} -> status={self.state.external.get('status', '')}")
+            Line(
+                self.flow,
+                action["Identifier"],
+                "note",
+                f"Lambda {name} -> status={self.state.external.get('status', '')}",
+            )
         )
         return self._next(action)
 
@@ -421,7 +433,12 @@ class Simulator:
             return self._error(action, "NoMatchingError")
         is_open = self.cfg.hours.is_open(self.at)
         self.transcript.append(
-            Line(self.flow, action["Identifier"], "note", f"hours {ref[1]} at {self.at:%a %Y-%m-%d %H:%M}: {'open' if is_open else 'closed'}")
+            Line(
+                self.flow,
+                action["Identifier"],
+                "note",
+                f"hours {ref[1]} at {self.at:%a %Y-%m-%d %H:%M}: {'open' if is_open else 'closed'}",
+            )
         )
         nxt = self._condition(action, "True" if is_open else "False")
         return nxt if nxt is not None else self._error(action, "NoMatchingError")
@@ -502,7 +519,9 @@ class Simulator:
             "queue_name": self.cfg.queue_names().get(queue, queue),
             "initial_delay_seconds": str(params.get("InitialCallDelaySeconds", "")),
         }
-        self.transcript.append(Line(self.flow, action["Identifier"], "note", f"call back requested to queue {self.callback['queue_name']}"))
+        self.transcript.append(
+            Line(self.flow, action["Identifier"], "note", f"call back requested to queue {self.callback['queue_name']}")
+        )
         return self._next(action)
 
     def _do_TransferContactToQueue(self, action: dict[str, Any]) -> str | None:

@@ -10,9 +10,9 @@ from aws_cdk import aws_connect as connect
 from aws_cdk import aws_iam as iam
 from aws_cdk import custom_resources as cr
 from constructs import Construct
-from helpline.flows import render
 
 from helpline.config.schema import CountryConfig
+from helpline.flows import render
 from stacks.constructs.functions import Functions
 from stacks.constructs.telephony import Telephony
 

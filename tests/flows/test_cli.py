@@ -30,7 +30,9 @@ def test_lint_countries_clean():
 
 def test_lint_broken_file_exits_1(tmp_path):
     p = tmp_path / "bad.json"
-    p.write_text('{"Version": "2019-10-30", "StartAction": "a", "Actions": [{"Identifier": "a", "Type": "MessageParticipant", "Parameters": {}, "Transitions": {"NextAction": "b"}}]}')
+    p.write_text(
+        '{"Version": "2019-10-30", "StartAction": "a", "Actions": [{"Identifier": "a", "Type": "MessageParticipant", "Parameters": {}, "Transitions": {"NextAction": "b"}}]}'
+    )
     r = runner.invoke(app, ["lint", str(p)])
     assert r.exit_code == 1 and "bad.json:a: next-action:" in r.stdout
 

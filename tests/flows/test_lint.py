@@ -20,22 +20,48 @@ def good() -> dict:
         "Version": "2019-10-30",
         "StartAction": "ask",
         "Actions": [
-            {"Identifier": "ask", "Type": "GetParticipantInput",
-             "Parameters": {"Text": "Press 1", "InputTimeLimitSeconds": "5"},
-             "Transitions": {"NextAction": "sorry", "Conditions": [
-                 {"NextAction": "fn", "Condition": {"Operator": "Equals", "Operands": ["1"]}}],
-                 "Errors": [{"NextAction": "sorry", "ErrorType": "InputTimeLimitExceeded"},
-                            {"NextAction": "sorry", "ErrorType": "NoMatchingCondition"},
-                            {"NextAction": "sorry", "ErrorType": "NoMatchingError"}]}},
-            {"Identifier": "fn", "Type": "InvokeLambdaFunction",
-             "Parameters": {"LambdaFunctionARN": "arn:aws:lambda:eu-central-1:1:function:f",
-                            "InvocationTimeLimitSeconds": "8", "ResponseValidation": {"ResponseType": "STRING_MAP"}},
-             "Transitions": {"NextAction": "q", "Errors": [{"NextAction": "sorry", "ErrorType": "NoMatchingError"}]}},
-            {"Identifier": "q", "Type": "TransferContactToQueue", "Parameters": {},
-             "Transitions": {"NextAction": "sorry", "Errors": [{"NextAction": "sorry", "ErrorType": "QueueAtCapacity"},
-                                                               {"NextAction": "sorry", "ErrorType": "NoMatchingError"}]}},
-            {"Identifier": "sorry", "Type": "MessageParticipant", "Parameters": {"Text": "Sorry"},
-             "Transitions": {"NextAction": "end"}},
+            {
+                "Identifier": "ask",
+                "Type": "GetParticipantInput",
+                "Parameters": {"Text": "Press 1", "InputTimeLimitSeconds": "5"},
+                "Transitions": {
+                    "NextAction": "sorry",
+                    "Conditions": [{"NextAction": "fn", "Condition": {"Operator": "Equals", "Operands": ["1"]}}],
+                    "Errors": [
+                        {"NextAction": "sorry", "ErrorType": "InputTimeLimitExceeded"},
+                        {"NextAction": "sorry", "ErrorType": "NoMatchingCondition"},
+                        {"NextAction": "sorry", "ErrorType": "NoMatchingError"},
+                    ],
+                },
+            },
+            {
+                "Identifier": "fn",
+                "Type": "InvokeLambdaFunction",
+                "Parameters": {
+                    "LambdaFunctionARN": "arn:aws:lambda:eu-central-1:1:function:f",
+                    "InvocationTimeLimitSeconds": "8",
+                    "ResponseValidation": {"ResponseType": "STRING_MAP"},
+                },
+                "Transitions": {"NextAction": "q", "Errors": [{"NextAction": "sorry", "ErrorType": "NoMatchingError"}]},
+            },
+            {
+                "Identifier": "q",
+                "Type": "TransferContactToQueue",
+                "Parameters": {},
+                "Transitions": {
+                    "NextAction": "sorry",
+                    "Errors": [
+                        {"NextAction": "sorry", "ErrorType": "QueueAtCapacity"},
+                        {"NextAction": "sorry", "ErrorType": "NoMatchingError"},
+                    ],
+                },
+            },
+            {
+                "Identifier": "sorry",
+                "Type": "MessageParticipant",
+                "Parameters": {"Text": "Sorry"},
+                "Transitions": {"NextAction": "end"},
+            },
             {"Identifier": "end", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}},
         ],
     }
@@ -86,8 +112,14 @@ def test_rule_next_action():
 
 def test_rule_unreachable():
     flow = good()
-    flow["Actions"].append({"Identifier": "orphan", "Type": "MessageParticipant", "Parameters": {"Text": "hi"},
-                            "Transitions": {"NextAction": "end"}})
+    flow["Actions"].append(
+        {
+            "Identifier": "orphan",
+            "Type": "MessageParticipant",
+            "Parameters": {"Text": "hi"},
+            "Transitions": {"NextAction": "end"},
+        }
+    )
     assert "unreachable" in rules(flow)
 
 
@@ -104,8 +136,15 @@ def test_rule_placeholder_template_key():
     assert "placeholder" in rules(flow)
 
 
-@pytest.mark.parametrize(("ident", "error"), [("fn", "NoMatchingError"), ("q", "QueueAtCapacity"),
-                                              ("ask", "InputTimeLimitExceeded"), ("ask", "NoMatchingCondition")])
+@pytest.mark.parametrize(
+    ("ident", "error"),
+    [
+        ("fn", "NoMatchingError"),
+        ("q", "QueueAtCapacity"),
+        ("ask", "InputTimeLimitExceeded"),
+        ("ask", "NoMatchingCondition"),
+    ],
+)
 def test_rule_error_branch(ident, error):
     flow = good()
     tr = action(flow, ident)["Transitions"]
@@ -116,10 +155,18 @@ def test_rule_error_branch(ident, error):
 def test_rule_conditions():
     flow = good()
     action(flow, "fn")["Transitions"]["NextAction"] = "hours"
-    flow["Actions"].append({"Identifier": "hours", "Type": "CheckHoursOfOperation", "Parameters": {},
-                            "Transitions": {"NextAction": "q", "Conditions": [
-                                {"NextAction": "q", "Condition": {"Operator": "Equals", "Operands": ["True"]}}],
-                                "Errors": [{"NextAction": "sorry", "ErrorType": "NoMatchingError"}]}})
+    flow["Actions"].append(
+        {
+            "Identifier": "hours",
+            "Type": "CheckHoursOfOperation",
+            "Parameters": {},
+            "Transitions": {
+                "NextAction": "q",
+                "Conditions": [{"NextAction": "q", "Condition": {"Operator": "Equals", "Operands": ["True"]}}],
+                "Errors": [{"NextAction": "sorry", "ErrorType": "NoMatchingError"}],
+            },
+        }
+    )
     assert "conditions" in rules(flow)
 
 
@@ -132,14 +179,25 @@ def test_rule_silent_disconnect():
 def test_rule_silent_disconnect_through_silent_actions():
     flow = good()
     action(flow, "q")["Transitions"]["Errors"][0]["NextAction"] = "note"
-    flow["Actions"].append({"Identifier": "note", "Type": "UpdateContactAttributes",
-                            "Parameters": {"Attributes": {"a": "b"}}, "Transitions": {"NextAction": "end"}})
+    flow["Actions"].append(
+        {
+            "Identifier": "note",
+            "Type": "UpdateContactAttributes",
+            "Parameters": {"Attributes": {"a": "b"}},
+            "Transitions": {"NextAction": "end"},
+        }
+    )
     assert "silent-disconnect" in rules(flow)
 
 
-@pytest.mark.parametrize(("ident", "param", "value"), [("fn", "InvocationTimeLimitSeconds", "9"),
-                                                       ("ask", "InputTimeLimitSeconds", "0"),
-                                                       ("fn", "InvocationTimeLimitSeconds", "soon")])
+@pytest.mark.parametrize(
+    ("ident", "param", "value"),
+    [
+        ("fn", "InvocationTimeLimitSeconds", "9"),
+        ("ask", "InputTimeLimitSeconds", "0"),
+        ("fn", "InvocationTimeLimitSeconds", "soon"),
+    ],
+)
 def test_rule_timeout(ident, param, value):
     flow = good()
     action(flow, ident)["Parameters"][param] = value
@@ -155,8 +213,14 @@ def test_rule_lambda_response():
 def test_rule_size():
     flow = good()
     for i in range(250):
-        flow["Actions"].append({"Identifier": f"m{i}", "Type": "MessageParticipant", "Parameters": {"Text": "x"},
-                                "Transitions": {"NextAction": "end"}})
+        flow["Actions"].append(
+            {
+                "Identifier": f"m{i}",
+                "Type": "MessageParticipant",
+                "Parameters": {"Text": "x"},
+                "Transitions": {"NextAction": "end"},
+            }
+        )
         action(flow, "sorry")["Transitions"]["NextAction"] = f"m{i}"
     assert "size" in rules(flow)
 
@@ -170,8 +234,21 @@ def test_rule_unknown_type_is_a_notice():
 
 
 def test_every_rule_has_a_test():
-    tested = {"json", "shape", "identifier", "next-action", "unreachable", "placeholder", "error-branch",
-              "conditions", "silent-disconnect", "timeout", "lambda-response", "size", "unknown-type"}
+    tested = {
+        "json",
+        "shape",
+        "identifier",
+        "next-action",
+        "unreachable",
+        "placeholder",
+        "error-branch",
+        "conditions",
+        "silent-disconnect",
+        "timeout",
+        "lambda-response",
+        "size",
+        "unknown-type",
+    }
     assert tested == set(RULES)
 
 

@@ -45,8 +45,13 @@ def test_lambda_failure_still_reaches_a_person(code, backends, quiet):
     cfg, backend, sim = backends.get(code)
     sim.backend = backend
     for lang in cfg.language_codes:
-        r = sim.call(lang=lang, presses=["-", "2"], at="2026-03-02T10:30", caller="+48600999000",
-                     fail={"identify_caller", "create_case"})
+        r = sim.call(
+            lang=lang,
+            presses=["-", "2"],
+            at="2026-03-02T10:30",
+            caller="+48600999000",
+            fail={"identify_caller", "create_case"},
+        )
         record(code, r)
         assert r.outcome == "queue" and r.queue == "priority"
         assert r.said(cfg.message(lang, "technical_problem"))

@@ -66,8 +66,11 @@ def test_deployed_flows_equal_the_simulated_flows(country):
 def test_the_number_is_associated_with_the_entry_flow(country):
     stack = country.stack
     entry_id = stack.get_logical_id(stack.flows.flows[ENTRY_FLOW])
-    association = [r for r in country.raw["Resources"].values()
-                   if r["Type"] == "Custom::AWS" and "associatePhoneNumberContactFlow" in json.dumps(r["Properties"])]
+    association = [
+        r
+        for r in country.raw["Resources"].values()
+        if r["Type"] == "Custom::AWS" and "associatePhoneNumberContactFlow" in json.dumps(r["Properties"])
+    ]
     assert len(association) == 1
     create = json.dumps(association[0]["Properties"]["Create"])
     assert entry_id in create and "PhoneNumber" in create and "ConnectInstance" in create

@@ -16,7 +16,9 @@ pytestmark = pytest.mark.xdist_group("infra")
 def test_one_queue_per_language_plus_priority(country):
     cfg, template = country.config, country.template
     names = sorted(q["Properties"]["Name"] for q in resources(country.raw, "AWS::Connect::Queue").values())
-    assert names == sorted([f"{cfg.code.upper()} {lang}" for lang in cfg.language_codes] + [f"{cfg.code.upper()} priority"])
+    assert names == sorted(
+        [f"{cfg.code.upper()} {lang}" for lang in cfg.language_codes] + [f"{cfg.code.upper()} priority"]
+    )
     # every language's routing profile serves the priority queue first
     for profile in resources(country.raw, "AWS::Connect::RoutingProfile").values():
         first = min(profile["Properties"]["QueueConfigs"], key=lambda q: q["Priority"])
@@ -31,11 +33,20 @@ def test_hours_use_the_country_time_zone_and_holidays(country):
         {
             "TimeZone": cfg.hours.time_zone,
             "Config": Match.array_with(
-                [{"Day": "MONDAY", "StartTime": {"Hours": s.start[0], "Minutes": s.start[1]}, "EndTime": Match.any_value()}
-                 for s in cfg.hours.slots if s.day == "MONDAY"]
+                [
+                    {
+                        "Day": "MONDAY",
+                        "StartTime": {"Hours": s.start[0], "Minutes": s.start[1]},
+                        "EndTime": Match.any_value(),
+                    }
+                    for s in cfg.hours.slots
+                    if s.day == "MONDAY"
+                ]
             ),
             "HoursOfOperationOverrides": [
-                Match.object_like({"OverrideName": c.name, "OverrideType": "CLOSED", "EffectiveFrom": c.date.isoformat()})
+                Match.object_like(
+                    {"OverrideName": c.name, "OverrideType": "CLOSED", "EffectiveFrom": c.date.isoformat()}
+                )
                 for c in cfg.hours.closures
             ],
         },
@@ -46,7 +57,9 @@ def test_romania_is_open_weekdays_nine_to_five(synthesized):
     hours = next(iter(resources(synthesized["ro"].raw, "AWS::Connect::HoursOfOperation").values()))
     config = hours["Properties"]["Config"]
     assert sorted(c["Day"] for c in config) == sorted(["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"])
-    assert all(c["StartTime"] == {"Hours": 9, "Minutes": 0} and c["EndTime"] == {"Hours": 17, "Minutes": 0} for c in config)
+    assert all(
+        c["StartTime"] == {"Hours": 9, "Minutes": 0} and c["EndTime"] == {"Hours": 17, "Minutes": 0} for c in config
+    )
 
 
 def test_every_table_is_encrypted_with_the_customer_key_and_retained(country):
@@ -54,7 +67,11 @@ def test_every_table_is_encrypted_with_the_customer_key_and_retained(country):
     assert len(tables) == len(ALL_MODELS)
     for logical_id, table in tables.items():
         props = table["Properties"]
-        assert props["SSESpecification"] == {"KMSMasterKeyId": {"Fn::GetAtt": ["DataKey", "Arn"]}, "SSEEnabled": True, "SSEType": "KMS"}, logical_id
+        assert props["SSESpecification"] == {
+            "KMSMasterKeyId": {"Fn::GetAtt": ["DataKey", "Arn"]},
+            "SSEEnabled": True,
+            "SSEType": "KMS",
+        }, logical_id
         assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
         assert props["DeletionProtectionEnabled"] is True
         assert props["BillingMode"] == "PAY_PER_REQUEST"
@@ -85,7 +102,10 @@ def test_tables_match_the_pynamodb_models(country):
             assert got_gsis[name]["Projection"]["ProjectionType"] == gsi["projection"]["ProjectionType"]
         ttl = next((n for n, a in model.get_attributes().items() if type(a).__name__ == "TTLAttribute"), None)
         if ttl:
-            assert props["TimeToLiveSpecification"] == {"AttributeName": model.get_attributes()[ttl].attr_name, "Enabled": True}
+            assert props["TimeToLiveSpecification"] == {
+                "AttributeName": model.get_attributes()[ttl].attr_name,
+                "Enabled": True,
+            }
         else:
             assert "TimeToLiveSpecification" not in props
         assert ("StreamSpecification" in props) == bool(getattr(model.Meta, "stream_view_type", None))
@@ -95,16 +115,26 @@ def test_recordings_bucket_is_kms_encrypted_private_and_expires(country):
     buckets = resources(country.raw, "AWS::S3::Bucket")
     rec = buckets["RecordingsBucket"]["Properties"]
     assert rec["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"] == {
-        "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": {"Fn::GetAtt": ["DataKey", "Arn"]}}
+        "SSEAlgorithm": "aws:kms",
+        "KMSMasterKeyID": {"Fn::GetAtt": ["DataKey", "Arn"]},
+    }
     assert rec["PublicAccessBlockConfiguration"] == {
-        "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
     assert rec["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] == country.config.retention_days.recordings
     # The only other bucket holds S3 access logs, which S3 can deliver only to SSE-S3 buckets.
     assert set(buckets) == {"RecordingsBucket", "AccessLogsBucket"}
     country.template.has_resource_properties(
         "AWS::Connect::InstanceStorageConfig",
-        {"ResourceType": "CALL_RECORDINGS", "S3Config": Match.object_like(
-            {"EncryptionConfig": {"EncryptionType": "KMS", "KeyId": {"Fn::GetAtt": ["DataKey", "Arn"]}}})},
+        {
+            "ResourceType": "CALL_RECORDINGS",
+            "S3Config": Match.object_like(
+                {"EncryptionConfig": {"EncryptionType": "KMS", "KeyId": {"Fn::GetAtt": ["DataKey", "Arn"]}}}
+            ),
+        },
     )
 
 
@@ -139,8 +169,12 @@ def test_each_function_reaches_only_the_tables_it_declares(country):
     raw = country.raw
     table_ids = {f"{m.LOGICAL_NAME}Table": m.LOGICAL_NAME for m in ALL_MODELS}
     for name, declared in PERMISSIONS.items():
-        policy_id = next(k for k, r in raw["Resources"].items()
-                         if r["Type"] == "AWS::IAM::Policy" and k.startswith("Functions" + "".join(p.title() for p in name.split("_")) + "Policy"))
+        policy_id = next(
+            k
+            for k, r in raw["Resources"].items()
+            if r["Type"] == "AWS::IAM::Policy"
+            and k.startswith("Functions" + "".join(p.title() for p in name.split("_")) + "Policy")
+        )
         granted: dict[str, set[str]] = {}
         for st in raw["Resources"][policy_id]["Properties"]["PolicyDocument"]["Statement"]:
             actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
@@ -152,11 +186,15 @@ def test_each_function_reaches_only_the_tables_it_declares(country):
 
 
 def test_functions_are_docker_free_python_with_connect_integration(country):
-    cfg, template = country.config, country.template
-    functions = {k: r for k, r in resources(country.raw, "AWS::Lambda::Function").items()
-                 if r["Properties"].get("Handler", "").startswith("functions.")}
+    template = country.template
+    functions = {
+        k: r
+        for k, r in resources(country.raw, "AWS::Lambda::Function").items()
+        if r["Properties"].get("Handler", "").startswith("functions.")
+    }
     assert sorted(f["Properties"]["Handler"] for f in functions.values()) == sorted(
-        f"functions.handlers.{n}.handler" for n in PERMISSIONS)
+        f"functions.handlers.{n}.handler" for n in PERMISSIONS
+    )
     for fn in functions.values():
         props = fn["Properties"]
         assert props["Runtime"] == "python3.14" and props["Architectures"] == ["arm64"]
@@ -165,11 +203,20 @@ def test_functions_are_docker_free_python_with_connect_integration(country):
             assert props["Timeout"] <= 8  # Amazon Connect waits at most 8 s
     flow_invoked = [n for n in PERMISSIONS if n != "record_contact_event"]
     template.resource_count_is("AWS::Connect::IntegrationAssociation", len(flow_invoked))
-    template.has_resource_properties("AWS::Lambda::Permission", {
-        "Principal": "connect.amazonaws.com", "SourceArn": {"Fn::GetAtt": ["ConnectInstance", "Arn"]}})
-    template.has_resource_properties("AWS::Events::Rule", {"EventPattern": {
-        "source": ["aws.connect"], "detail-type": ["Amazon Connect Contact Event"],
-        "detail": {"instanceArn": [{"Fn::GetAtt": ["ConnectInstance", "Arn"]}]}}})
+    template.has_resource_properties(
+        "AWS::Lambda::Permission",
+        {"Principal": "connect.amazonaws.com", "SourceArn": {"Fn::GetAtt": ["ConnectInstance", "Arn"]}},
+    )
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "EventPattern": {
+                "source": ["aws.connect"],
+                "detail-type": ["Amazon Connect Contact Event"],
+                "detail": {"instanceArn": [{"Fn::GetAtt": ["ConnectInstance", "Arn"]}]},
+            }
+        },
+    )
 
 
 def test_stateful_resources_keep_stable_logical_ids_and_are_retained(country):
@@ -181,8 +228,10 @@ def test_stateful_resources_keep_stable_logical_ids_and_are_retained(country):
 
 
 def test_security_profiles_agent_supervisor_and_read_only_auditor(country):
-    profiles = {p["Properties"]["SecurityProfileName"].split()[-1]: p["Properties"]["Permissions"]
-                for p in resources(country.raw, "AWS::Connect::SecurityProfile").values()}
+    profiles = {
+        p["Properties"]["SecurityProfileName"].split()[-1]: p["Properties"]["Permissions"]
+        for p in resources(country.raw, "AWS::Connect::SecurityProfile").values()
+    }
     assert set(profiles) == {"agent", "supervisor", "auditor"}
     assert profiles["auditor"] == AUDITOR_PERMISSIONS
     assert all(p.endswith(".View") for p in profiles["auditor"])
@@ -191,11 +240,19 @@ def test_security_profiles_agent_supervisor_and_read_only_auditor(country):
 
 def test_number_is_claimed_and_answered_by_the_entry_flow(country):
     cfg, template = country.config, country.template
-    template.has_resource_properties("AWS::Connect::PhoneNumber", {
-        "CountryCode": cfg.phone_number.country_code, "Type": cfg.phone_number.type,
-        "TargetArn": {"Fn::GetAtt": ["ConnectInstance", "Arn"]}})
-    association = [r for r in country.raw["Resources"].values() if r["Type"] == "Custom::AWS"
-                   and "associatePhoneNumberContactFlow" in str(r["Properties"].get("Create"))]
+    template.has_resource_properties(
+        "AWS::Connect::PhoneNumber",
+        {
+            "CountryCode": cfg.phone_number.country_code,
+            "Type": cfg.phone_number.type,
+            "TargetArn": {"Fn::GetAtt": ["ConnectInstance", "Arn"]},
+        },
+    )
+    association = [
+        r
+        for r in country.raw["Resources"].values()
+        if r["Type"] == "Custom::AWS" and "associatePhoneNumberContactFlow" in str(r["Properties"].get("Create"))
+    ]
     assert len(association) == 1
 
 

@@ -7,13 +7,27 @@ import pytest
 from tests.integration.support import load_event, with_params
 
 FLOW = ("identify_caller", "create_case", "route_referral", "record_survey_answer")
-ERRORS = ("ProvisionedThroughputExceededException", "ThrottlingException", "ReadTimeout",
-          "ConnectTimeout", "InternalServerError")
+ERRORS = (
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "ReadTimeout",
+    "ConnectTimeout",
+    "InternalServerError",
+)
 
-@pytest.mark.parametrize("bad", [
-    {"language": "klingon-language"}, {"topic": ""}, {"priority": "very"}, {"needs_codes": "XX"},
-    {"needs_codes": "SM-ZZ"}, {"consent": "yes"}, {"channel_note": "call me +48 601 234 567"},
-])
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"language": "klingon-language"},
+        {"topic": ""},
+        {"priority": "very"},
+        {"needs_codes": "XX"},
+        {"needs_codes": "SM-ZZ"},
+        {"consent": "yes"},
+        {"channel_note": "call me +48 601 234 567"},
+    ],
+)
 def test_invalid_create_case_parameters(backend, bad):
     response = backend.invoke("create_case", with_params(load_event("create_case"), **bad))
     assert response["status"] == "invalid_parameter" and response["error_field"] == next(iter(bad))

@@ -121,7 +121,11 @@ def test_record_contact_events_build_an_intact_chain(backend):
     records = backend.dump_tables()["Interactions"]
     records.sort(key=lambda r: r["seq"])
     assert [r["record_type"] for r in records] == [
-        "contact_initiated", "contact_queued", "contact_connected_to_agent", "contact_disconnected"]
+        "contact_initiated",
+        "contact_queued",
+        "contact_connected_to_agent",
+        "contact_disconnected",
+    ]
     assert len({r["expires_at"] for r in records}) == 1
     assert verify_chain(records) == []
 

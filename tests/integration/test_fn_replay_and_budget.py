@@ -83,8 +83,12 @@ def test_request_budgets(backend):
     assert _ddb(backend) == ["PutItem"]
 
 
-TX_ACTIONS = {"Put": "dynamodb:PutItem", "Update": "dynamodb:UpdateItem", "Delete": "dynamodb:DeleteItem",
-              "ConditionCheck": "dynamodb:ConditionCheckItem"}
+TX_ACTIONS = {
+    "Put": "dynamodb:PutItem",
+    "Update": "dynamodb:UpdateItem",
+    "Delete": "dynamodb:DeleteItem",
+    "ConditionCheck": "dynamodb:ConditionCheckItem",
+}
 
 
 def _used(backend) -> tuple[dict[str, set[str]], set[str]]:
@@ -97,7 +101,7 @@ def _used(backend) -> tuple[dict[str, set[str]], set[str]]:
             continue
         if call.operation == "TransactWriteItems":
             for item in call.params["TransactItems"]:
-                (kind, op), = item.items()
+                ((kind, op),) = item.items()
                 tables.setdefault(names[op["TableName"]], set()).add(TX_ACTIONS[kind])
         else:
             tables.setdefault(names[call.params["TableName"]], set()).add(f"dynamodb:{call.operation}")
@@ -142,5 +146,7 @@ def test_handlers_use_only_declared_permissions(backend, name):
         assert actions <= set(declared["tables"][table]), f"{name} used {actions} on {table}"
     assert ("secretsmanager:GetSecretValue" in services) == declared["hash_key_secret"]
     assert ("events:PutEvents" in services) == declared["event_bus"]
-    other = {s for s in services if not s.startswith(("dynamodb:", "secretsmanager:GetSecretValue", "events:PutEvents"))}
+    other = {
+        s for s in services if not s.startswith(("dynamodb:", "secretsmanager:GetSecretValue", "events:PutEvents"))
+    }
     assert other == set()

@@ -86,9 +86,20 @@ def test_settings_from_env():
 def test_verify_chain_pure():
     records, prev = [], GENESIS
     for seq in (1, 2, 3):
-        r = {"chain_id": "c", "seq": seq, "record_type": "t", "contact_id": "x", "case_id": None,
-             "event_id": str(seq), "actor": "a", "occurred_at": "t", "recorded_at": "t", "payload": {"k": "v"},
-             "prev_hash": prev, "expires_at": 10}
+        r = {
+            "chain_id": "c",
+            "seq": seq,
+            "record_type": "t",
+            "contact_id": "x",
+            "case_id": None,
+            "event_id": str(seq),
+            "actor": "a",
+            "occurred_at": "t",
+            "recorded_at": "t",
+            "payload": {"k": "v"},
+            "prev_hash": prev,
+            "expires_at": 10,
+        }
         r["record_hash"] = compute_hash(r)
         prev = r["record_hash"]
         records.append(r)
