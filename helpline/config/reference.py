@@ -8,6 +8,8 @@ Sources (check them when AWS adds a Region or a voice):
 
 from __future__ import annotations
 
+from functions.logic.needs import ALL_CODES as ALL_NEEDS_CODES
+
 # Regions where an Amazon Connect instance can be created.
 CONNECT_REGIONS: frozenset[str] = frozenset(
     {
@@ -71,41 +73,5 @@ LANGUAGES: dict[str, LanguageInfo] = {
     ]
 }
 
-# UNHCR standardized specific-needs codes: top level and the sub-codes this project knows.
-NEEDS_CODES: dict[str, str] = {
-    "CR": "Child at risk",
-    "CR-CP": "Child parent",
-    "CR-CS": "Child spouse",
-    "CR-LW": "Child engaged in worst forms of child labour",
-    "CR-NE": "Child at risk of not attending school",
-    "SC": "Unaccompanied or separated child",
-    "SC-UC": "Unaccompanied child",
-    "SC-SC": "Separated child",
-    "WR": "Woman at risk",
-    "WR-SF": "Single female household representative",
-    "ER": "Older person at risk",
-    "ER-NF": "Older person unable to care for self",
-    "SP": "Single parent or caregiver",
-    "SP-PT": "Single parent",
-    "SP-GP": "Single grandparent",
-    "DS": "Disability",
-    "DS-PM": "Physical disability",
-    "DS-MM": "Mental disability",
-    "SM": "Serious medical condition",
-    "SM-CC": "Critical medical condition",
-    "SM-MI": "Mental illness",
-    "FU": "Family unity",
-    "FU-TR": "Tracing required",
-    "LP": "Specific legal and physical protection needs",
-    "LP-ND": "No legal documentation",
-    "LP-DT": "Detained or held in country of asylum",
-    "TR": "Torture",
-    "TR-PI": "Psychological or physical impairment due to torture",
-    "SV": "Sexual and gender-based violence",
-    "SV-VA": "Exposure to SGBV",
-    "SV-FM": "Forced marriage",
-    "PG": "Pregnant or lactating",
-    "PG-LC": "Lactation",
-}
-
-WEEKDAYS: tuple[str, ...] = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
+# UNHCR specific-needs codes: one list, the one the Lambda handlers validate against.
+NEEDS_CODES: frozenset[str] = ALL_NEEDS_CODES
