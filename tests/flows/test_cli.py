@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 
-import pytest
 from typer.testing import CliRunner
 
 from helpline.cli import app
@@ -49,7 +48,6 @@ def test_call_rejects_bad_key():
     assert r.exit_code == 2
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz dot not installed")
 def test_diagram_writes_svg_and_png(tmp_path):
     r = runner.invoke(app, ["diagram", "pl", "--lang", "ru", "--out", str(tmp_path)])
     assert r.exit_code == 0, r.stdout + r.stderr
