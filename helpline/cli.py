@@ -22,14 +22,19 @@ out = Console(highlight=False, soft_wrap=True, emoji=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
-def _load(code: str):
+def _load(code: str, lang: str | None = None):
+    """The country's config; a bad file or a language it does not offer exits 2 with one line."""
     from helpline.config import ConfigError, load_country
 
     try:
-        return load_country(code)
+        cfg = load_country(code)
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
         raise typer.Exit(2) from None
+    if lang is not None and lang not in cfg.language_codes:
+        print(f"{code}: language '{lang}' is not offered (offered: {', '.join(cfg.language_codes)})", file=sys.stderr)
+        raise typer.Exit(2)
+    return cfg
 
 
 def _all_codes() -> list[str]:
@@ -125,12 +130,7 @@ def call(
     """Simulate a call offline: the rendered flows run against the real Lambda handlers (moto)."""
     from helpline.flows.simulate import SimulationError, simulate_call
 
-    cfg = _load(country)
-    if lang is not None and lang not in cfg.language_codes:
-        print(
-            f"{country}: language '{lang}' is not offered (offered: {', '.join(cfg.language_codes)})", file=sys.stderr
-        )
-        raise typer.Exit(2)
+    cfg = _load(country, lang)
     keys: list[str] = []
     for item in [*(press or []), *ctx.args]:
         keys.extend(item.replace(",", " ").split())
@@ -180,12 +180,7 @@ def diagram(
     """Draw every flow of a country (SVG and PNG) with the words callers hear. Needs graphviz 'dot'."""
     from helpline.flows.diagram import DiagramError, write_diagrams
 
-    cfg = _load(country)
-    if lang is not None and lang not in cfg.language_codes:
-        print(
-            f"{country}: language '{lang}' is not offered (offered: {', '.join(cfg.language_codes)})", file=sys.stderr
-        )
-        raise typer.Exit(2)
+    cfg = _load(country, lang)
     try:
         paths = write_diagrams(cfg, out_dir, lang=lang)
     except DiagramError as exc:

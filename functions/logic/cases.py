@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from functions.dal import repository
 from functions.dal.models import Caller, Case, Interaction
-from functions.errors import InvalidParameter
 from functions.logic.chain import GENESIS, compute_hash
 from functions.logic.common import case_id_for, expiry, iso, parse_params, utcnow
-from functions.logic.needs import NeedsCodeError, any_urgent, parse_needs
+from functions.logic.needs import any_urgent, needs_param
 from functions.logic.pseudonym import caller_id_for
 from functions.models.connect import ContactFlowEvent
 from functions.models.params import CreateCaseParams
@@ -53,10 +52,7 @@ def build_first_record(case: Case, now_iso: str) -> Interaction:
 
 def run(event: ContactFlowEvent) -> dict[str, str]:
     params = parse_params(CreateCaseParams, event.parameters)
-    try:
-        needs = parse_needs(params.needs_codes)
-    except NeedsCodeError:
-        raise InvalidParameter("needs_codes") from None
+    needs = needs_param(params.needs_codes)
     settings = get_settings()
     contact_id = event.contact_id
     caller_id = caller_id_for(event.customer_address)

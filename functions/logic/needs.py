@@ -106,3 +106,13 @@ def match_score(need: str, services: list[str] | tuple[str, ...] | set[str]) -> 
     if "-" in need and family(need) in services:
         return 1
     return 0
+
+
+def needs_param(raw: str | None) -> list[str]:
+    """The ``needs_codes`` flow parameter, parsed; an invalid list is an InvalidParameter."""
+    from functions.errors import InvalidParameter
+
+    try:
+        return parse_needs(raw)
+    except NeedsCodeError:
+        raise InvalidParameter("needs_codes") from None

@@ -30,9 +30,9 @@ from typing import Any
 
 from functions.dal import repository
 from functions.dal.models import Case, Partner, Referral
-from functions.errors import CapacityConflict, CaseNotFound, InvalidParameter
+from functions.errors import CapacityConflict, CaseNotFound
 from functions.logic.common import expiry, iso, parse_params, referral_id_for, sha256_hex, utcnow
-from functions.logic.needs import NeedsCodeError, any_urgent, is_urgent, match_score, parse_needs
+from functions.logic.needs import any_urgent, is_urgent, match_score, needs_param
 from functions.models.connect import ContactFlowEvent
 from functions.models.params import RouteReferralParams
 from functions.settings import get_settings
@@ -115,10 +115,7 @@ def _needs_actions(needs: list[str], urgent: bool, now: Any, consent: bool) -> l
 
 def run(event: ContactFlowEvent) -> dict[str, str]:
     params = parse_params(RouteReferralParams, event.parameters)
-    try:
-        needs = parse_needs(params.needs_codes)
-    except NeedsCodeError:
-        raise InvalidParameter("needs_codes") from None
+    needs = needs_param(params.needs_codes)
     contact_id = event.contact_id
     urgent = any_urgent(needs)
     urgent_text = "true" if urgent else "false"

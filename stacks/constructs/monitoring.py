@@ -16,34 +16,36 @@ class Monitoring(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, functions: Functions, key: kms.IKey) -> None:
         super().__init__(scope, construct_id)
         self.topic = sns.Topic(self, "Alarms", display_name="Helpline alarms", master_key=key, enforce_ssl=True)
-        action = cw_actions.SnsAction(self.topic)
+        self._action = cw_actions.SnsAction(self.topic)
         self.alarms: list[cloudwatch.Alarm] = []
         for name, fn in functions.functions.items():
-            for metric, what in (
-                (fn.metric_errors(period=Duration.minutes(5)), "errors"),
-                (fn.metric_throttles(period=Duration.minutes(5)), "throttles"),
-            ):
-                alarm = cloudwatch.Alarm(
-                    self,
-                    f"{name}-{what}",
-                    alarm_description=f"{name}: {what} in the last 5 minutes (callers may have reached the fallback)",
-                    metric=metric,
-                    threshold=1,
-                    evaluation_periods=1,
-                    comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-                    treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-                )
-                alarm.add_alarm_action(action)
-                self.alarms.append(alarm)
-        dlq = cloudwatch.Alarm(
-            self,
+            self._alarm(
+                f"{name}-errors",
+                f"{name}: errors in the last 5 minutes (callers may have reached the fallback)",
+                fn.metric_errors(period=Duration.minutes(5)),
+            )
+            self._alarm(
+                f"{name}-throttles",
+                f"{name}: throttles in the last 5 minutes (callers may have reached the fallback)",
+                fn.metric_throttles(period=Duration.minutes(5)),
+            )
+        self._alarm(
             "contact-events-dlq",
-            alarm_description="Contact events that could not be recorded are waiting in the dead-letter queue",
-            metric=functions.dead_letters.metric_approximate_number_of_messages_visible(period=Duration.minutes(5)),
+            "Contact events that could not be recorded are waiting in the dead-letter queue",
+            functions.dead_letters.metric_approximate_number_of_messages_visible(period=Duration.minutes(5)),
+        )
+
+    def _alarm(self, construct_id: str, description: str, metric: cloudwatch.IMetric) -> None:
+        """Alarm on one or more occurrences in a 5-minute period, notifying the alarm topic."""
+        alarm = cloudwatch.Alarm(
+            self,
+            construct_id,
+            alarm_description=description,
+            metric=metric,
             threshold=1,
             evaluation_periods=1,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
-        dlq.add_alarm_action(action)
-        self.alarms.append(dlq)
+        alarm.add_alarm_action(self._action)
+        self.alarms.append(alarm)
