@@ -172,6 +172,7 @@ def load_country(
         cfg = CountryConfig.model_validate(merged)
     except ValidationError as err:
         raise _pydantic_to_config_error(err, display) from None
+    cfg._countries_dir = path.parent.resolve()
     check_rules(cfg, display, file_stem=path.stem)
     return cfg
 

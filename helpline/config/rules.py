@@ -110,14 +110,7 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
                 file,
                 f"{field}",
                 f"{info.english} ({lang.code}) has no Amazon Polly voice and no recorded prompts",
-                "set recorded: true and upload <recordings.prefix>" + lang.code + "/<message>.wav to recordings.bucket",
-            )
-        if lang.recorded and cfg.recordings is None:
-            raise _err(
-                file,
-                "recordings",
-                f"{info.english} uses recorded prompts but no recordings location is set",
-                "add recordings: {bucket: <S3 bucket in the stack's Region>, prefix: prompts/}",
+                f"set recorded: true and record the prompts (list them with: helpline prompts {cfg.code})",
             )
 
     # Spoken content: every message, topic and hours text in every language.
@@ -187,6 +180,21 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
                         "remove it",
                     )
 
+    for i, topic in enumerate(cfg.topics):
+        if topic.digit == cfg.emergency.digit:
+            raise _err(
+                file,
+                f"topics[{i}].digit",
+                f"digit {topic.digit} is the emergency digit, which every menu keeps for 'in danger'",
+                "give the topic another digit from 1 to 9",
+            )
+    if cfg.operators.language is not None and cfg.operators.language not in langs:
+        raise _err(
+            file,
+            "operators.language",
+            f"'{cfg.operators.language}' is not one of the country's languages",
+            f"use one of {', '.join(langs)} (the whisper is spoken with that language's voice or recordings)",
+        )
     if cfg.emergency.digit in MAIN_MENU_DIGITS:
         raise _err(
             file,
@@ -232,7 +240,23 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
                     "add it to regions: or use '*' for the whole country",
                 )
 
-    if cfg.phone_number.country_code.lower() != cfg.code and cfg.code not in {"xx"}:
+    number = cfg.phone_number
+    if number.arn is None and (number.type is None or number.country_code is None):
+        raise _err(
+            file,
+            "phone_number",
+            "needs either arn (a number you already have) or type and country_code (a number to claim)",
+            f"add type: DID and country_code: {cfg.code.upper()}, or arn: <phone number ARN>",
+        )
+    for field, arn in (("instance.arn", cfg.instance.arn), ("phone_number.arn", number.arn)):
+        if arn is not None and arn.split(":")[3] != cfg.region:
+            raise _err(
+                file,
+                field,
+                f"is in {arn.split(':')[3]} but the country deploys to {cfg.region}",
+                f"set region: {arn.split(':')[3]} or name a resource in {cfg.region}",
+            )
+    if number.country_code is not None and number.country_code.lower() != cfg.code and cfg.code not in {"xx"}:
         raise _err(
             file,
             "phone_number.country_code",

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import cached_property
+from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 _TIME_RANGE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 DAY_ALIASES = {
@@ -146,8 +147,11 @@ class Language(Strict):
 
 
 class Recordings(Strict):
-    bucket: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-    prefix: str = Field(default="prompts/", description="Files are read from <prefix><lang>/<message>.wav")
+    folder: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_][A-Za-z0-9_./-]*$",
+        description="Folder with <lang>/<prompt id>.wav, relative to countries/; default <code>/prompts",
+    )
 
 
 class Emergency(Strict):
@@ -159,7 +163,8 @@ class Ivr(Strict):
     max_attempts: int = Field(ge=1, le=5, description="Tries at a menu before the caller is put through")
     input_timeout_seconds: int = Field(ge=1, le=180)
     lambda_timeout_seconds: int = Field(ge=1, le=8, description="Connect allows at most 8 s")
-    queue_message_seconds: int = Field(ge=10, le=600, description="Interval of the waiting message")
+    # AWS advises an interruption period above 20 s for Loop prompts (MessageParticipantIteratively).
+    queue_message_seconds: int = Field(ge=20, le=600, description="Interval of the waiting message (>= 20 s)")
 
 
 class Topic(Strict):
@@ -184,17 +189,54 @@ class Partner(Strict):
     capacity: int = Field(ge=1, le=100000, description="Open referrals the partner accepts at once")
 
 
+# ARNs of things that already exist in the account ("bring your own").
+INSTANCE_ARN_PATTERN = r"^arn:aws[a-z-]*:connect:[a-z0-9-]+:[0-9]{12}:instance/[0-9a-f-]{36}$"
+PHONE_NUMBER_ARN_PATTERN = r"^arn:aws[a-z-]*:connect:[a-z0-9-]+:[0-9]{12}:phone-number/[0-9a-f-]{36}$"
+# CreateInstance: InstanceAlias is 1-45 characters, ^(?!d-)([\da-zA-Z]+)([-]*[\da-zA-Z])*$ and unique
+# across every Connect instance in every Region (API_Instance.html / API_CreateInstance.html).
+INSTANCE_ALIAS_PATTERN = r"^([0-9a-zA-Z]+)(-*[0-9a-zA-Z])*$"  # plus: does not start with "d-"
+INSTANCE_ALIAS_MAX = 45
+
+
 class PhoneNumber(Strict):
-    type: Literal["DID", "TOLL_FREE", "UIFN", "SHARED", "THIRD_PARTY_DID", "THIRD_PARTY_TF"]
-    country_code: str = Field(pattern=r"^[A-Z]{2}$")
+    arn: str | None = Field(
+        default=None,
+        pattern=PHONE_NUMBER_ARN_PATTERN,
+        description="An existing Connect phone number (claimed already): nothing is claimed",
+    )
+    type: Literal["DID", "TOLL_FREE", "UIFN", "SHARED", "THIRD_PARTY_DID", "THIRD_PARTY_TF"] | None = None
+    country_code: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     prefix: str | None = Field(default=None, pattern=r"^\+[0-9]{1,15}$")
 
 
 class Instance(Strict):
-    alias: str | None = Field(default=None, pattern=r"^[a-z0-9]([a-z0-9-]{0,60}[a-z0-9])?$")
+    arn: str | None = Field(
+        default=None,
+        pattern=INSTANCE_ARN_PATTERN,
+        description="An existing Connect instance: no instance is created; everything attaches to it",
+    )
+    alias: str | None = Field(
+        default=None,
+        max_length=INSTANCE_ALIAS_MAX,
+        pattern=INSTANCE_ALIAS_PATTERN,
+        description="Instance alias (unique across all Connect instances); default derived per stack",
+    )
+
+    @field_validator("alias")
+    @classmethod
+    def _alias(cls, v: str | None) -> str | None:
+        if v is not None and v.startswith("d-"):
+            raise ValueError(f"'{v}' starts with 'd-', which Connect keeps for directory ids; fix: choose another alias")
+        return v
     contact_lens: bool = True
     inbound_calls: bool = True
     outbound_calls: bool = True
+
+
+class Operators(Strict):
+    language: str | None = Field(
+        default=None, description="Working language of the operators (agent whisper); default the first language"
+    )
 
 
 class Retention(Strict):
@@ -214,7 +256,8 @@ class CountryConfig(Strict):
     stage: str = Field(pattern=r"^[a-z][a-z0-9]{1,15}$")
     instance: Instance
     languages: list[Language] = Field(min_length=1)
-    recordings: Recordings | None = None
+    recordings: Recordings = Recordings()
+    operators: Operators = Operators()
     hours: Hours
     emergency: Emergency
     ivr: Ivr
@@ -226,6 +269,7 @@ class CountryConfig(Strict):
     messages: dict[str, dict[str, str]]
     tags: dict[str, str] = {}
     stages: dict[str, dict] = Field(default={}, description="Per-stage overrides, merged when that stage is chosen")
+    _countries_dir: Path | None = PrivateAttr(default=None)
 
     # ---- derived names (one place, used by stacks and tools) ----
     @property
@@ -237,8 +281,20 @@ class CountryConfig(Strict):
         return f"Helpline-{self.code.upper()}-{self.stage}"
 
     @property
-    def instance_alias(self) -> str:
-        return self.instance.alias or f"helpline-{self.code}-{self.stage}"
+    def operator_language(self) -> str:
+        return self.operators.language or self.languages[0].code
+
+    @property
+    def countries_dir(self) -> Path:
+        """The folder the country file was loaded from (set by the loader)."""
+        from helpline.config.loader import COUNTRIES_DIR
+
+        return self._countries_dir or COUNTRIES_DIR
+
+    @property
+    def prompts_dir(self) -> Path:
+        """Folder of this country's recorded prompts: ``<prompts_dir>/<lang>/<prompt id>.wav``."""
+        return self.countries_dir / (self.recordings.folder or f"{self.code}/prompts")
 
     def language(self, code: str) -> Language:
         for lang in self.languages:
@@ -247,9 +303,15 @@ class CountryConfig(Strict):
         raise KeyError(code)
 
     def queue_names(self) -> dict[str, str]:
-        """Logical queue key -> queue name. One queue per language plus the priority queue."""
-        names = {lang.code: f"{self.code.upper()} {lang.code}" for lang in self.languages}
-        names["priority"] = f"{self.code.upper()} priority"
+        """Logical queue key -> queue name: per language ``<lang>`` and ``priority_<lang>``.
+
+        Priority callers (emergency, report of someone at risk) keep their language: each
+        language has its own priority queue, which that language's operators take first.
+        """
+        names: dict[str, str] = {}
+        for lang in self.languages:
+            names[lang.code] = f"{self.code.upper()} {lang.code}"
+            names[f"priority_{lang.code}"] = f"{self.code.upper()} priority {lang.code}"
         return names
 
     def spoken(self, lang: str) -> dict[str, str]:
@@ -269,11 +331,9 @@ class CountryConfig(Strict):
     def uses_recordings(self, lang: str) -> bool:
         return self.language(lang).recorded
 
-    def recording_uri(self, lang: str, prompt_id: str) -> str:
-        """S3 URI of the recorded prompt for ``prompt_id`` in ``lang`` (8 kHz WAV recommended)."""
-        if self.recordings is None:
-            raise ValueError(f"{self.code}: no recordings location configured")
-        return f"s3://{self.recordings.bucket}/{self.recordings.prefix}{lang}/{prompt_id}.wav"
+    def recording_path(self, lang: str, prompt_id: str) -> Path:
+        """Local file of the recorded prompt ``prompt_id`` in ``lang`` (uploaded as a CDK asset)."""
+        return self.prompts_dir / lang / f"{prompt_id}.wav"
 
     def _values(self, lang: str, **extra: str) -> dict[str, str]:
         values = {

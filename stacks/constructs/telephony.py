@@ -6,6 +6,7 @@ from aws_cdk import Duration, Fn, RemovalPolicy
 from aws_cdk import aws_connect as connect
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
 from helpline.config.schema import CountryConfig
@@ -90,7 +91,7 @@ class Telephony(Construct):
             self,
             "Instance",
             identity_management_type="CONNECT_MANAGED",
-            instance_alias=cfg.instance_alias,
+            instance_alias=cfg.instance.alias or f"helpline-{cfg.code}-{cfg.stage}",
             attributes=connect.CfnInstance.AttributesProperty(
                 inbound_calls=cfg.instance.inbound_calls,
                 outbound_calls=cfg.instance.outbound_calls,
@@ -157,7 +158,11 @@ class Telephony(Construct):
         # --- Queues: one per language plus the priority queue for people at risk. ---
         self.queues: dict[str, connect.CfnQueue] = {}
         for key_name, queue_name in cfg.queue_names().items():
-            what = "people at risk and emergencies" if key_name == "priority" else f"callers speaking {key_name}"
+            what = (
+                f"people at risk and emergencies, speaking {key_name[9:]}"
+                if key_name.startswith("priority_")
+                else f"callers speaking {key_name}"
+            )
             self.queues[key_name] = connect.CfnQueue(
                 self,
                 f"Queue{key_name.title()}",
@@ -169,17 +174,18 @@ class Telephony(Construct):
 
         # --- Routing profiles: agents of a language take the priority queue first. ---
         self.routing_profiles: dict[str, connect.CfnRoutingProfile] = {}
-        priority_arn = self.queues["priority"].attr_queue_arn
         for lang in cfg.language_codes:
             self.routing_profiles[lang] = self._routing_profile(
                 f"Routing{lang.title()}",
                 f"{cfg.code.upper()} agents {lang}",
-                [priority_arn, self.queues[lang].attr_queue_arn],
+                [self.queues[f"priority_{lang}"].attr_queue_arn],
+                [self.queues[lang].attr_queue_arn],
             )
         self.routing_profiles["all"] = self._routing_profile(
             "RoutingAll",
             f"{cfg.code.upper()} agents all languages",
-            [priority_arn, *(self.queues[lang].attr_queue_arn for lang in cfg.language_codes)],
+            [self.queues[f"priority_{lang}"].attr_queue_arn for lang in cfg.language_codes],
+            [self.queues[lang].attr_queue_arn for lang in cfg.language_codes],
         )
 
         # --- Security profiles: agent, supervisor, auditor (read-only). ---
@@ -219,7 +225,11 @@ class Telephony(Construct):
         self.prompts: dict[str, connect.CfnPrompt] = {}
         self._prefix = prefix
 
-    def _routing_profile(self, cid: str, name: str, queue_arns: list[str]) -> connect.CfnRoutingProfile:
+    def _routing_profile(
+        self, cid: str, name: str, priority_arns: list[str], queue_arns: list[str]
+    ) -> connect.CfnRoutingProfile:
+        """Priority queues at routing priority 1, the language queues at 2."""
+        ranked = [(arn, 1) for arn in priority_arns] + [(arn, 2) for arn in queue_arns]
         return connect.CfnRoutingProfile(
             self,
             cid,
@@ -231,12 +241,12 @@ class Telephony(Construct):
             queue_configs=[
                 connect.CfnRoutingProfile.RoutingProfileQueueConfigProperty(
                     delay=0,
-                    priority=1 if i == 0 else 2,
+                    priority=rank,
                     queue_reference=connect.CfnRoutingProfile.RoutingProfileQueueReferenceProperty(
                         channel="VOICE", queue_arn=arn
                     ),
                 )
-                for i, arn in enumerate(queue_arns)
+                for arn, rank in ranked
             ],
         )
 
@@ -245,13 +255,16 @@ class Telephony(Construct):
         key = f"{lang}/{prompt_id}"
         if key not in self.prompts:
             cid = "Prompt" + "".join(part.title() for part in f"{lang}_{prompt_id}".replace("-", "_").split("_"))
+            # The recording is uploaded by the deploy itself (a CDK asset), so the object exists
+            # before CloudFormation creates the prompt (AWS::Connect::Prompt reads it at create).
+            audio = s3_assets.Asset(self, cid + "Audio", path=str(self.config.recording_path(lang, prompt_id)))
             self.prompts[key] = connect.CfnPrompt(
                 self,
                 cid,
                 instance_arn=self.instance.attr_arn,
                 name=f"{lang} {prompt_id}",
                 description=self.config.spoken(lang)[prompt_id][:250],
-                s3_uri=self.config.recording_uri(lang, prompt_id),
+                s3_uri=audio.s3_object_url,
             )
         return self.prompts[key]
 
