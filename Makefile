@@ -56,6 +56,7 @@ diagrams: build
 
 deploy: build
 	@test -n "$(COUNTRY)" || (echo "usage: make deploy COUNTRY=pl [STAGE=dev]" && exit 2)
+	@$(BIN)/helpline preflight $(COUNTRY) $(if $(STAGE),--stage $(STAGE))
 	@PATH="$(NODE_BIN):$$PATH" $(NODE_BIN)/npx --yes aws-cdk@$(CDK_CLI_VERSION) deploy $(CONTEXT) --require-approval broadening
 
 clean:

@@ -192,6 +192,52 @@ def diagram(
     out.print(table)
 
 
+@app.command()
+def preflight(
+    country: Annotated[str, typer.Argument(help="Country code, e.g. pl.")],
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="AWS profile (default: AWS_PROFILE / the default chain).")
+    ] = None,
+    stage: Annotated[
+        str | None, typer.Option("--stage", help="Stage whose overrides apply (as in make deploy STAGE=...).")
+    ] = None,
+) -> None:
+    """Read-only checks before a first deploy: PASS/WARN/FAIL per line with the fix; exits 1 if any FAIL.
+
+    Exits 2 with one line when AWS cannot be asked at all (no or rejected credentials, no network).
+    """
+    import boto3
+    from botocore.exceptions import BotoCoreError
+
+    from helpline.config import ConfigError, load_country
+    from helpline.preflight import PreflightError, fatal_line, run_preflight
+
+    if stage is None:
+        cfg = _load(country)
+    else:
+        try:
+            cfg = load_country(country, stage=stage)
+        except ConfigError as exc:
+            print(str(exc), file=sys.stderr)
+            raise typer.Exit(2) from None
+    try:
+        session = boto3.Session(profile_name=profile, region_name=cfg.region)
+        checks = run_preflight(cfg, session)
+    except PreflightError as exc:
+        print(f"preflight {cfg.code}: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
+    except BotoCoreError as exc:  # NoCredentialsError, ProfileNotFound, EndpointConnectionError, ...
+        print(f"preflight {cfg.code}: {fatal_line(exc)}", file=sys.stderr)
+        raise typer.Exit(2) from None
+    for check in checks:
+        out.print(check.line(), markup=False)
+    failed = sum(c.status == "FAIL" for c in checks)
+    warned = sum(c.status == "WARN" for c in checks)
+    err.print(f"preflight {cfg.code} ({cfg.stack_name}, {cfg.region}): {failed} failed, {warned} warning(s)")
+    if failed:
+        raise typer.Exit(1)
+
+
 def main() -> None:  # pragma: no cover
     app()
 
