@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import CfnOutput, Stack, Tags
+from aws_cdk import CfnDeletionPolicy, CfnOutput, CfnResource, RemovalPolicy, Stack, Tags
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
@@ -82,10 +82,12 @@ class HelplineStack(Stack):
             access=function_access(),
             code_dir=lambda_code_dir,
             layer_dir=lambda_layer_dir,
-            instance_arn=self.telephony.instance.attr_arn,
+            instance_arn=self.telephony.instance_arn,
         )
         self.flows = Flows(self, "Flows", config=config, telephony=self.telephony, functions=self.functions)
-        self.monitoring = Monitoring(self, "Monitoring", functions=self.functions, key=self.data.key)
+        self.monitoring = Monitoring(
+            self, "Monitoring", functions=self.functions, key=self.data.key, name_prefix=prefix
+        )
 
         # AwsCustomResource (partner seeding, number association) runs on one shared function.
         provider = self.node.try_find_child("AWS" + cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace("-", ""))
@@ -97,10 +99,30 @@ class HelplineStack(Stack):
                 "its API permissions are scoped per call (partners table, this number and flow).",
             )
 
+        # Nothing keeps a plain "Retain" (also CDK's own, e.g. the custom-resource function's log
+        # group): Retain keeps a resource even when the create that made it rolls back, which
+        # blocks the retry; RetainExceptOnCreate removes it then and retains it afterwards.
+        for construct in self.node.find_all():
+            if isinstance(construct, CfnResource) and construct.cfn_options.deletion_policy == CfnDeletionPolicy.RETAIN:
+                construct.apply_removal_policy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE)
+
         for key, value in {**config.tags, "country": config.code, "stage": config.stage}.items():
             Tags.of(self).add(key, value)
 
-        CfnOutput(self, "InstanceId", value=self.telephony.instance.attr_id)
-        CfnOutput(self, "PhoneNumber", value=self.telephony.phone_number.attr_address)
-        CfnOutput(self, "RecordingsBucket", value=self.telephony.recordings.bucket_name)
+        tel = self.telephony
+        CfnOutput(self, "InstanceId", value=tel.instance_id, description="Amazon Connect instance id")
+        if tel.instance is not None:
+            CfnOutput(self, "InstanceAlias", value=tel.instance_alias, description="Amazon Connect instance alias")
+        else:
+            CfnOutput(
+                self,
+                "InstanceStorage",
+                value="unchanged",
+                description="Existing instance (instance.arn): its data storage (call recordings, chat "
+                "transcripts) is left as it is; attach RecordingsBucket yourself if you want it used",
+            )
+        if tel.phone_number is not None:
+            CfnOutput(self, "PhoneNumber", value=tel.phone_number.attr_address, description="The claimed number")
+        CfnOutput(self, "PhoneNumberArn", value=tel.phone_number_arn, description="Number answered by the entry flow")
+        CfnOutput(self, "RecordingsBucket", value=tel.recordings.bucket_name)
         CfnOutput(self, "AlarmTopic", value=self.monitoring.topic.topic_arn)

@@ -37,7 +37,12 @@ def _attr(key: KeySpec) -> dynamodb.Attribute:
 
 
 class DataLayer(Construct):
-    """Everything that holds personal data at rest, encrypted with one customer-managed key."""
+    """Everything that holds personal data at rest, encrypted with one customer-managed key.
+
+    Key, tables and secret are RETAIN_ON_UPDATE_OR_DELETE (CloudFormation RetainExceptOnCreate):
+    kept when the stack is updated or deleted, removed when their own first create rolls back,
+    so a failed first deploy can simply be retried.
+    """
 
     def __init__(
         self,
@@ -58,7 +63,7 @@ class DataLayer(Construct):
             alias=f"alias/{name_prefix}-data",
             description=f"{name_prefix}: encrypts tables, recordings, secrets, queues and logs",
             enable_key_rotation=True,
-            removal_policy=RemovalPolicy.RETAIN,
+            removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
         )
         self.key.node.default_child.override_logical_id("DataKey")
         # CloudWatch Logs encrypts this stack's log groups with the same key.
@@ -99,7 +104,7 @@ class DataLayer(Construct):
                 deletion_protection=True,
                 time_to_live_attribute=spec.ttl_attribute,
                 stream=_STREAM[spec.stream_view_type] if spec.stream_view_type else None,
-                removal_policy=RemovalPolicy.RETAIN,
+                removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
             )
             for index in spec.indexes:
                 if index.is_global:
@@ -128,7 +133,7 @@ class DataLayer(Construct):
             description=f"{name_prefix}: HMAC key that pseudonymises callers' phone numbers",
             encryption_key=self.key,
             generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
-            removal_policy=RemovalPolicy.RETAIN,
+            removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
         )
         self.hash_key.node.default_child.override_logical_id("CallerHashKey")
         acknowledge(

@@ -6,6 +6,7 @@ here every reference becomes a CloudFormation token (an ARN attribute of a resou
 
 from __future__ import annotations
 
+from aws_cdk import CfnResource, Fn
 from aws_cdk import aws_connect as connect
 from aws_cdk import aws_iam as iam
 from aws_cdk import custom_resources as cr
@@ -16,7 +17,6 @@ from helpline.flows import render
 from stacks.constructs.functions import Functions
 from stacks.constructs.telephony import Telephony
 
-# Flow types whose resources are created first, so other flows can reference them.
 MAX_CONTENT_CHARS = 256_000
 
 
@@ -43,7 +43,7 @@ class Flows(Construct):
             self.flows[name] = connect.CfnContactFlow(
                 self,
                 "Flow" + "".join(p.title() for p in name.split("_")),
-                instance_arn=telephony.instance.attr_arn,
+                instance_arn=telephony.instance_arn,
                 name=f"{config.code.upper()} {name}",
                 type=flow.type,
                 description=flow.description[:500],
@@ -56,6 +56,8 @@ class Flows(Construct):
             if len(content) > MAX_CONTENT_CHARS:
                 raise ValueError(f"flow {name} is {len(content)} characters; Connect allows {MAX_CONTENT_CHARS}")
             self.flows[name].content = content
+            for target in self.dependencies(flow.references):
+                self.flows[name].add_resource_dependency(target)
 
         entry = getattr(render, "ENTRY_FLOW", "inbound")
         self.entry_flow = self.flows[entry]
@@ -78,8 +80,41 @@ class Flows(Construct):
             return self.telephony.prompt(lang, prompt_id).attr_prompt_arn
         raise KeyError(f"unknown reference kind '{kind}' ({name})")
 
+    def dependencies(self, references: list[tuple[str, str]]) -> list[CfnResource]:
+        """What a flow must be created after: everything it references, in the template's order.
+
+        Connect validates a flow's content when it is created: every queue, prompt, hours, flow
+        and Lambda function it names must exist, and a Lambda function must be associated with
+        the instance. The ARNs give CloudFormation the order for the referenced resources, but
+        the Lambda integration association is never referenced, so without an explicit
+        DependsOn the flow can be created before it and fail.
+        """
+        out: list[CfnResource] = []
+        for kind, name in dict.fromkeys(references):
+            if kind == "lambda":
+                target = self.functions.integrations.get(name)
+                if target is None:  # a function Connect may not invoke: fail at synthesis
+                    raise KeyError(f"flow invokes lambda '{name}', which has no integration association")
+            elif kind == "queue":
+                target = self.telephony.queues[name]
+            elif kind == "hours":
+                target = self.telephony.hours
+            elif kind == "flow":
+                target = self.flows[name]
+            elif kind == "prompt":
+                target = self.telephony.prompt(*name.split("/", 1))
+            else:
+                raise KeyError(f"unknown reference kind '{kind}' ({name})")
+            if target not in out:
+                out.append(target)
+        return out
+
     def _associate_number(self, flow: connect.CfnContactFlow) -> None:
-        """CloudFormation has no property for this; call AssociatePhoneNumberContactFlow."""
+        """CloudFormation has no property for this; call AssociatePhoneNumberContactFlow.
+
+        Works for a claimed number and for an existing one (``phone_number.arn``); the number
+        must belong to the instance the flows are created in.
+        """
         tel = self.telephony
         flow_id = flow.attr_contact_flow_arn
         params = {
@@ -114,7 +149,8 @@ class Flows(Construct):
                             "connect:AssociatePhoneNumberContactFlow",
                             "connect:DisassociatePhoneNumberContactFlow",
                         ],
-                        resources=[tel.phone_number.attr_phone_number_arn, flow.attr_contact_flow_arn],
+                        # The number (claimed here or given as phone_number.arn) and the flow.
+                        resources=[tel.phone_number_arn, flow.attr_contact_flow_arn],
                     )
                 ]
             ),
@@ -124,6 +160,4 @@ class Flows(Construct):
 
 
 def _last_segment(arn: str) -> str:
-    from aws_cdk import Fn
-
     return Fn.select(1, Fn.split("contact-flow/", arn))

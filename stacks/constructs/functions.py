@@ -57,6 +57,10 @@ class Functions(Construct):
         cfg = config
         self.functions: dict[str, lambda_.Function] = {}
         self.log_groups: dict[str, logs.LogGroup] = {}
+        # Lambda function name -> its association with the instance. A flow that invokes a
+        # function must be created after the association (Connect checks it at create), but
+        # the flow never references the association, so flows depend on it explicitly.
+        self.integrations: dict[str, connect.CfnIntegrationAssociation] = {}
 
         layer = lambda_.LayerVersion(
             self,
@@ -87,7 +91,8 @@ class Functions(Construct):
                 f"{cid}Logs",
                 retention=logs.RetentionDays.THREE_MONTHS,
                 encryption_key=data.key,
-                removal_policy=RemovalPolicy.RETAIN,
+                # RetainExceptOnCreate: kept on update/delete, removed if the first create fails.
+                removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
             )
             role = iam.Role(
                 self,
@@ -165,10 +170,10 @@ class Functions(Construct):
                     source_arn=instance_arn,
                     source_account=stack.account,
                 )
-                connect.CfnIntegrationAssociation(
+                self.integrations[spec.name] = connect.CfnIntegrationAssociation(
                     self,
                     f"{cid}Integration",
-                    instance_id=instance_arn,
+                    instance_id=instance_arn,  # AWS::Connect::IntegrationAssociation takes the instance ARN
                     integration_type="LAMBDA_FUNCTION",
                     integration_arn=fn.function_arn,
                 )
@@ -188,10 +193,17 @@ class Functions(Construct):
             "This queue is the dead-letter queue of the contact-event rule.",
         )
         self.contact_events_rule = None
+        # A fixed name gives the rule an ARN known without a reference to the rule, so the data
+        # key's policy can name it (a reference would make key -> rule -> queue -> key a cycle).
+        self.contact_events_rule_name = f"helpline-{cfg.code}-{cfg.stage}-contact-events"
+        self.contact_events_rule_arn = stack.format_arn(
+            service="events", resource="rule", resource_name=self.contact_events_rule_name
+        )
         if "record_contact_event" in self.functions:
             self.contact_events_rule = events.Rule(
                 self,
                 "ContactEvents",
+                rule_name=self.contact_events_rule_name,
                 description="Amazon Connect contact events of this instance -> record_contact_event",
                 event_pattern=events.EventPattern(
                     source=["aws.connect"],
@@ -207,3 +219,28 @@ class Functions(Construct):
                     )
                 ],
             )
+            self._let_eventbridge_use_the_key(data, stack)
+
+    def _let_eventbridge_use_the_key(self, data: DataLayer, stack: Stack) -> None:
+        """EventBridge writes undeliverable contact events to the KMS-encrypted dead-letter queue.
+
+        Without these key permissions the failed events are dropped silently. The SQS developer
+        guide (sqs-key-management.html, "Configure KMS permissions for AWS services") asks for
+        kms:GenerateDataKey and kms:Decrypt for the event source's service principal. The
+        conditions keep the grant to this account's contact-event rule: for EventBridge,
+        aws:SourceArn is the ARN of the rule that sends the event and aws:SourceAccount its
+        account (EventBridge user guide, policy-keys-eventbridge.html), and the EventBridge
+        dead-letter-queue policy is conditioned the same way (eb-rule-dlq.html).
+        """
+        data.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="EventBridgeContactEventsDeadLetters",
+                principals=[iam.ServicePrincipal("events.amazonaws.com")],
+                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=["*"],  # in a key policy "*" means this key
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                    "ArnLike": {"aws:SourceArn": self.contact_events_rule_arn},
+                },
+            )
+        )

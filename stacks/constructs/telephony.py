@@ -1,8 +1,13 @@
-"""Amazon Connect: instance, storage, hours, queues, routing and security profiles, number, prompts."""
+"""Amazon Connect: instance, storage, hours, queues, routing and security profiles, number, prompts.
+
+Bring your own: with ``instance.arn`` no instance (and no instance storage) is created and
+everything attaches to that ARN; with ``phone_number.arn`` no number is claimed and that
+number is used (entry flow, outbound caller ID).
+"""
 
 from __future__ import annotations
 
-from aws_cdk import Duration, Fn, RemovalPolicy
+from aws_cdk import Annotations, Aws, Duration, Fn, RemovalPolicy
 from aws_cdk import aws_connect as connect
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -12,22 +17,38 @@ from constructs import Construct
 from helpline.config.schema import CountryConfig
 from stacks.constructs import acknowledge
 
-# Security profiles. Auditors only ever get '.View' permissions (asserted in the tests).
+# Stateful resources keep their data on stack updates and deletes, but a failed FIRST create
+# removes them again, so the retry is not blocked by a leftover instance, number, table or
+# bucket (CloudFormation DeletionPolicy "RetainExceptOnCreate"; plain "Retain" keeps them
+# even when the create that made them rolls back).
+STATEFUL = RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+
+# Security profile permissions: API names from the Amazon Connect Administrator Guide,
+# "List of security profile permissions" (security-profile-list.html).
+# Auditors only ever get '.View' permissions (asserted in the tests).
 AGENT_PERMISSIONS = [
-    "BasicAgentAccess",
-    "OutboundCallAccess",
-    "TransferDestinations.View",
+    "BasicAgentAccess",  # Contact Control Panel
+    "OutboundCallAccess",  # outbound calls (callbacks)
+    "TransferDestinations.View",  # quick connects, needed to transfer
     "ContactAttributes.View",
+]
+# "Access metrics" gives every real-time and historical metrics report; "Real-time metrics"
+# and "Historical metrics" are the pages themselves (admin guide, rtm-permissions.html).
+METRICS_PERMISSIONS = [
+    "AccessMetrics",
+    "RealTimeMetrics.Access",
+    "HistoricalMetrics.Access",
 ]
 SUPERVISOR_PERMISSIONS = [
     *AGENT_PERMISSIONS,
+    *METRICS_PERMISSIONS,
     "Queues.View",
     "RoutingPolicies.View",
     "HoursOfOperation.View",
     "Users.View",
     "AgentStates.View",
     "ContactSearch.View",
-    "MetricsReports.View",
+    "MetricsReports.View",  # saved reports
     "RealtimeContactLens.View",
 ]
 AUDITOR_PERMISSIONS = [
@@ -42,6 +63,33 @@ AUDITOR_PERMISSIONS = [
     "PhoneNumbers.View",
     "Users.View",
 ]
+
+# CreateInstance / AWS::Connect::Instance: InstanceAlias is at most 45 characters.
+ALIAS_MAX = 45
+UUID_HEAD = 8  # hex characters of the stack id's UUID in the default alias
+
+
+def default_alias_prefix(cfg: CountryConfig) -> str:
+    return f"helpline-{cfg.code}-{cfg.stage}-"
+
+
+def default_alias(cfg: CountryConfig) -> str:
+    """``helpline-<cc>-<stage>-<first 8 hex of the stack's UUID>``, resolved by CloudFormation.
+
+    Aliases are unique across every Connect instance in every Region, so a fixed name would
+    collide; the stack id is unique per stack and never changes across updates. AWS::StackId
+    is ``arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid>``.
+    """
+    prefix = default_alias_prefix(cfg)
+    if len(prefix) + UUID_HEAD > ALIAS_MAX:  # cannot happen with the schema's code/stage limits
+        raise ValueError(f"default alias {prefix}<8 hex> is longer than {ALIAS_MAX} characters")
+    uuid = Fn.select(2, Fn.split("/", Aws.STACK_ID))
+    return Fn.join("", [prefix, Fn.select(0, Fn.split("-", uuid))])
+
+
+def instance_id_of(arn: str) -> str:
+    """The instance id is the last segment of arn:...:connect:<region>:<account>:instance/<id>."""
+    return arn.rsplit("/", 1)[1]
 
 
 class Telephony(Construct):
@@ -60,7 +108,7 @@ class Telephony(Construct):
             enforce_ssl=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(365))],
-            removal_policy=RemovalPolicy.RETAIN,
+            removal_policy=STATEFUL,
         )
         self.access_logs.node.default_child.override_logical_id("AccessLogsBucket")
         acknowledge(self.access_logs, "AwsSolutions-S1", "This is the server access log bucket itself.")
@@ -82,48 +130,84 @@ class Telephony(Construct):
                     noncurrent_version_expiration=Duration.days(1),
                 )
             ],
-            removal_policy=RemovalPolicy.RETAIN,
+            removal_policy=STATEFUL,
         )
         self.recordings.node.default_child.override_logical_id("RecordingsBucket")
 
-        # --- The instance. ---
-        self.instance = connect.CfnInstance(
-            self,
-            "Instance",
-            identity_management_type="CONNECT_MANAGED",
-            instance_alias=cfg.instance.alias or f"helpline-{cfg.code}-{cfg.stage}",
-            attributes=connect.CfnInstance.AttributesProperty(
-                inbound_calls=cfg.instance.inbound_calls,
-                outbound_calls=cfg.instance.outbound_calls,
-                contact_lens=cfg.instance.contact_lens,
-                contactflow_logs=True,
-                auto_resolve_best_voices=True,
-                early_media=True,
-            ),
-        )
-        self.instance.apply_removal_policy(RemovalPolicy.RETAIN)
-        self.instance.override_logical_id("ConnectInstance")
-        for resource_type, folder in (("CALL_RECORDINGS", "recordings"), ("CHAT_TRANSCRIPTS", "transcripts")):
-            connect.CfnInstanceStorageConfig(
+        # --- The instance: created here, or an existing one (instance.arn). ---
+        self.instance: connect.CfnInstance | None = None
+        if cfg.instance.arn:
+            self.instance_arn: str = cfg.instance.arn
+            self.instance_id: str = instance_id_of(cfg.instance.arn)
+            self.instance_alias: str | None = None
+        else:
+            self.instance_alias = cfg.instance.alias or default_alias(cfg)
+            self.instance = connect.CfnInstance(
                 self,
-                f"Storage{folder.title()}",
-                instance_arn=self.instance.attr_arn,
-                resource_type=resource_type,
-                storage_type="S3",
-                s3_config=connect.CfnInstanceStorageConfig.S3ConfigProperty(
-                    bucket_name=self.recordings.bucket_name,
-                    bucket_prefix=folder,
-                    encryption_config=connect.CfnInstanceStorageConfig.EncryptionConfigProperty(
-                        encryption_type="KMS", key_id=key.key_arn
-                    ),
+                "Instance",
+                identity_management_type="CONNECT_MANAGED",
+                instance_alias=self.instance_alias,
+                attributes=connect.CfnInstance.AttributesProperty(
+                    inbound_calls=cfg.instance.inbound_calls,
+                    outbound_calls=cfg.instance.outbound_calls,
+                    contact_lens=cfg.instance.contact_lens,
+                    contactflow_logs=True,
+                    auto_resolve_best_voices=True,
+                    early_media=True,
                 ),
             )
+            self.instance.apply_removal_policy(STATEFUL)
+            self.instance.override_logical_id("ConnectInstance")
+            self.instance_arn = self.instance.attr_arn
+            self.instance_id = self.instance.attr_id
+            # An existing instance keeps its own storage configuration: it is not ours to change.
+            for resource_type, folder in (("CALL_RECORDINGS", "recordings"), ("CHAT_TRANSCRIPTS", "transcripts")):
+                connect.CfnInstanceStorageConfig(
+                    self,
+                    f"Storage{folder.title()}",
+                    instance_arn=self.instance_arn,
+                    resource_type=resource_type,
+                    storage_type="S3",
+                    s3_config=connect.CfnInstanceStorageConfig.S3ConfigProperty(
+                        bucket_name=self.recordings.bucket_name,
+                        bucket_prefix=folder,
+                        encryption_config=connect.CfnInstanceStorageConfig.EncryptionConfigProperty(
+                            encryption_type="KMS", key_id=key.key_arn
+                        ),
+                    ),
+                )
+
+        # --- The helpline's number: claimed here, or an existing one (phone_number.arn). ---
+        self.phone_number: connect.CfnPhoneNumber | None = None
+        if cfg.phone_number.arn:
+            self.phone_number_arn: str = cfg.phone_number.arn
+            if self.instance is not None:
+                # AssociatePhoneNumberContactFlow only works for a number claimed to the instance.
+                Annotations.of(self).add_warning_v2(
+                    "helpline:byo-number-new-instance",
+                    "phone_number.arn is set but the stack creates a new instance: the number must be "
+                    "claimed to that instance before the entry flow can answer it; set instance.arn to "
+                    "the instance the number belongs to",
+                )
+        else:
+            self.phone_number = connect.CfnPhoneNumber(
+                self,
+                "PhoneNumber",
+                target_arn=self.instance_arn,
+                country_code=cfg.phone_number.country_code,
+                type=cfg.phone_number.type,
+                prefix=cfg.phone_number.prefix,
+                description=f"{cfg.name} refugee helpline",
+            )
+            self.phone_number.apply_removal_policy(STATEFUL)
+            self.phone_number.override_logical_id("PhoneNumber")
+            self.phone_number_arn = self.phone_number.attr_phone_number_arn
 
         # --- Hours of operation with holiday closures. ---
         self.hours = connect.CfnHoursOfOperation(
             self,
             "Hours",
-            instance_arn=self.instance.attr_arn,
+            instance_arn=self.instance_arn,
             name=f"{cfg.code.upper()} opening hours",
             description=f"{cfg.name} helpline opening hours ({cfg.hours.time_zone})",
             time_zone=cfg.hours.time_zone,
@@ -155,7 +239,10 @@ class Telephony(Construct):
             or None,
         )
 
-        # --- Queues: one per language plus the priority queue for people at risk. ---
+        # --- Queues: per language a queue and a priority queue (people at risk, emergencies). ---
+        # Callbacks and agents' outbound calls need the queue's outbound caller ID number; the
+        # name is at most 255 characters (AWS::Connect::Queue OutboundCallerConfig).
+        self.caller_id_name = f"{cfg.name} helpline"[:255]
         self.queues: dict[str, connect.CfnQueue] = {}
         for key_name, queue_name in cfg.queue_names().items():
             what = (
@@ -166,13 +253,17 @@ class Telephony(Construct):
             self.queues[key_name] = connect.CfnQueue(
                 self,
                 f"Queue{key_name.title()}",
-                instance_arn=self.instance.attr_arn,
+                instance_arn=self.instance_arn,
                 name=queue_name,
                 description=f"{cfg.name}: {what}",
                 hours_of_operation_arn=self.hours.attr_hours_of_operation_arn,
+                outbound_caller_config=connect.CfnQueue.OutboundCallerConfigProperty(
+                    outbound_caller_id_name=self.caller_id_name,
+                    outbound_caller_id_number_arn=self.phone_number_arn,
+                ),
             )
 
-        # --- Routing profiles: agents of a language take the priority queue first. ---
+        # --- Routing profiles: agents of a language take its priority queue first. ---
         self.routing_profiles: dict[str, connect.CfnRoutingProfile] = {}
         for lang in cfg.language_codes:
             self.routing_profiles[lang] = self._routing_profile(
@@ -193,7 +284,7 @@ class Telephony(Construct):
             name: connect.CfnSecurityProfile(
                 self,
                 f"Security{name.title()}",
-                instance_arn=self.instance.attr_arn,
+                instance_arn=self.instance_arn,
                 security_profile_name=f"{cfg.code.upper()} {name}",
                 description=desc,
                 permissions=perms,
@@ -202,25 +293,12 @@ class Telephony(Construct):
                 ("agent", "Answers calls in the agent workspace", AGENT_PERMISSIONS),
                 (
                     "supervisor",
-                    "Agent rights plus queue, metrics and contact search views",
+                    "Agent rights plus real-time and historical metrics, queue and contact search views",
                     SUPERVISOR_PERMISSIONS,
                 ),
                 ("auditor", "Read-only review of contacts, metrics and configuration", AUDITOR_PERMISSIONS),
             )
         }
-
-        # --- The helpline's number. ---
-        self.phone_number = connect.CfnPhoneNumber(
-            self,
-            "PhoneNumber",
-            target_arn=self.instance.attr_arn,
-            country_code=cfg.phone_number.country_code,
-            type=cfg.phone_number.type,
-            prefix=cfg.phone_number.prefix,
-            description=f"{cfg.name} refugee helpline",
-        )
-        self.phone_number.apply_removal_policy(RemovalPolicy.RETAIN)
-        self.phone_number.override_logical_id("PhoneNumber")
 
         self.prompts: dict[str, connect.CfnPrompt] = {}
         self._prefix = prefix
@@ -233,7 +311,7 @@ class Telephony(Construct):
         return connect.CfnRoutingProfile(
             self,
             cid,
-            instance_arn=self.instance.attr_arn,
+            instance_arn=self.instance_arn,
             name=name,
             description=f"{name}: priority queue first",
             default_outbound_queue_arn=queue_arns[-1],
@@ -251,27 +329,46 @@ class Telephony(Construct):
         )
 
     def prompt(self, lang: str, prompt_id: str) -> connect.CfnPrompt:
-        """The recorded prompt for ``prompt_id`` in ``lang`` (created on first use)."""
+        """The recorded prompt ``prompt_id`` in ``lang`` (created on first use).
+
+        ``lang == "shared"``: audio generated by the project (e.g. ``hold_music``), the same for
+        every language, from :func:`helpline.prompts.shared_audio`.
+        """
         key = f"{lang}/{prompt_id}"
         if key not in self.prompts:
             cid = "Prompt" + "".join(part.title() for part in f"{lang}_{prompt_id}".replace("-", "_").split("_"))
-            # The recording is uploaded by the deploy itself (a CDK asset), so the object exists
+            code = self.config.code.upper()
+            if lang == "shared":
+                from helpline.prompts import shared_audio  # generated audio; imported only when used
+
+                path = shared_audio(prompt_id)
+                name = f"{code} shared {prompt_id}"
+                description = f"Generated hold audio ({prompt_id}), the same for every language"
+            else:
+                path = self.config.recording_path(lang, prompt_id)
+                if not path.is_file():
+                    raise FileNotFoundError(
+                        f"recorded prompt '{prompt_id}' in {lang} is missing: {path}; "
+                        f"fix: record it (list every prompt with: helpline prompts {self.config.code})"
+                    )
+                name = f"{code} {lang} {prompt_id}"
+                description = self.config.spoken(lang)[prompt_id]
+            # The audio is uploaded by the deploy itself (a CDK asset), so the object exists
             # before CloudFormation creates the prompt (AWS::Connect::Prompt reads it at create).
-            audio = s3_assets.Asset(self, cid + "Audio", path=str(self.config.recording_path(lang, prompt_id)))
+            audio = s3_assets.Asset(self, cid + "Audio", path=str(path))
             self.prompts[key] = connect.CfnPrompt(
                 self,
                 cid,
-                instance_arn=self.instance.attr_arn,
-                name=f"{lang} {prompt_id}",
-                description=self.config.spoken(lang)[prompt_id][:250],
+                instance_arn=self.instance_arn,
+                name=name[:127],
+                description=description[:250],
                 s3_uri=audio.s3_object_url,
             )
         return self.prompts[key]
 
     @property
-    def instance_id(self) -> str:
-        return self.instance.attr_id
-
-    @property
     def phone_number_id(self) -> str:
-        return Fn.select(1, Fn.split("phone-number/", self.phone_number.attr_phone_number_arn))
+        """The number's id, the last segment of arn:...:phone-number/<id>."""
+        if self.phone_number is None:
+            return self.phone_number_arn.rsplit("/", 1)[1]
+        return Fn.select(1, Fn.split("phone-number/", self.phone_number_arn))

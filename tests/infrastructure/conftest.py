@@ -1,4 +1,8 @@
-"""Synthesize every shipped country once per test session (synthesis takes seconds)."""
+"""Synthesize every country file in countries/ once per test session (synthesis takes seconds).
+
+Besides the shipped configuration, each country is also synthesized "bring your own": with an
+existing Connect instance (``instance.arn``) and an existing number (``phone_number.arn``).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,14 @@ import pytest
 from aws_cdk import assertions
 
 import app as cdk_app
-from helpline.config import CountryConfig, load_all
+from helpline.config import CountryConfig, country_files, load_all
 
 pytestmark = pytest.mark.xdist_group("infra")
+
+COUNTRY_CODES = [p.stem for p in country_files()]
+BYO_ACCOUNT = "123456789012"
+BYO_INSTANCE_ID = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+BYO_NUMBER_ID = "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9"
 
 
 @dataclass
@@ -24,20 +33,23 @@ class Synthesized:
     path: Path
 
 
-@pytest.fixture(scope="session")
-def cloud_assembly(tmp_path_factory) -> tuple[Path, dict[str, Synthesized]]:
-    outdir = tmp_path_factory.mktemp("cdk.out")
-    app = cdk_app.build_app(outdir=str(outdir))
-    app.synth()
+def _collect(app, outdir: Path, configs: dict[str, CountryConfig]) -> dict[str, Synthesized]:
     stacks = {}
-    configs = {c.stack_name: c for c in load_all()}
     for child in app.node.children:
         if child.node.id in configs:
             cfg = configs[child.node.id]
             path = outdir / f"{child.node.id}.template.json"
             raw = json.loads(path.read_text())
             stacks[cfg.code] = Synthesized(cfg, child, assertions.Template.from_json(raw), raw, path)
-    return outdir, stacks
+    return stacks
+
+
+@pytest.fixture(scope="session")
+def cloud_assembly(tmp_path_factory) -> tuple[Path, dict[str, Synthesized]]:
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    app = cdk_app.build_app(outdir=str(outdir))
+    app.synth()
+    return outdir, _collect(app, outdir, {c.stack_name: c for c in load_all()})
 
 
 @pytest.fixture(scope="session")
@@ -45,9 +57,60 @@ def synthesized(cloud_assembly) -> dict[str, Synthesized]:
     return cloud_assembly[1]
 
 
-@pytest.fixture(params=["pl", "hu", "ro"])
+@pytest.fixture(params=COUNTRY_CODES)
 def country(request, synthesized) -> Synthesized:
     return synthesized[request.param]
+
+
+def byo_arns(cfg: CountryConfig) -> tuple[str, str]:
+    """An existing instance and number in the country's Region (what a user would paste)."""
+    base = f"arn:aws:connect:{cfg.region}:{BYO_ACCOUNT}"
+    return f"{base}:instance/{BYO_INSTANCE_ID}", f"{base}:phone-number/{BYO_NUMBER_ID}"
+
+
+def bring_your_own(cfg: CountryConfig) -> CountryConfig:
+    instance_arn, number_arn = byo_arns(cfg)
+    return cfg.model_copy(
+        update={
+            "instance": cfg.instance.model_copy(update={"arn": instance_arn}),
+            "phone_number": cfg.phone_number.model_copy(
+                update={"arn": number_arn, "type": None, "country_code": None, "prefix": None}
+            ),
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def byo_assembly(tmp_path_factory) -> tuple[Path, dict[str, Synthesized]]:
+    """Every country with an existing instance and number, synthesized like app.py does (cdk-nag on)."""
+    import aws_cdk as cdk
+    from cdk_nag import AwsSolutionsChecks
+
+    from stacks.helpline_stack import HelplineStack
+
+    outdir = tmp_path_factory.mktemp("cdk.out.byo")
+    context = json.loads((cdk_app.ROOT / "cdk.json").read_text())["context"]
+    app = cdk.App(outdir=str(outdir), context=context)
+    configs = {}
+    for cfg in (bring_your_own(c) for c in load_all()):
+        configs[cfg.stack_name] = cfg
+        HelplineStack(
+            app,
+            cfg.stack_name,
+            config=cfg,
+            lambda_code_dir=cdk_app.BUILD / "lambda",
+            lambda_layer_dir=cdk_app.BUILD / "layer",
+            env=cdk.Environment(region=cfg.region),
+            stack_name=cfg.stack_name,
+        )
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
+    app.synth()  # fails on any cdk-nag finding
+    return outdir, _collect(app, outdir, configs)
+
+
+@pytest.fixture(params=COUNTRY_CODES)
+def byo_country(request, byo_assembly) -> Synthesized:
+    return byo_assembly[1][request.param]
 
 
 def resources(raw: dict, rtype: str) -> dict[str, dict]:

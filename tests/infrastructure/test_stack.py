@@ -13,16 +13,27 @@ from tests.infrastructure.conftest import resources
 pytestmark = pytest.mark.xdist_group("infra")
 
 
-def test_one_queue_per_language_plus_priority(country):
+def test_a_queue_and_a_priority_queue_per_language(country):
     cfg, template = country.config, country.template
+    code = cfg.code.upper()
     names = sorted(q["Properties"]["Name"] for q in resources(country.raw, "AWS::Connect::Queue").values())
     assert names == sorted(
-        [f"{cfg.code.upper()} {lang}" for lang in cfg.language_codes] + [f"{cfg.code.upper()} priority"]
+        [f"{code} {lang}" for lang in cfg.language_codes] + [f"{code} priority {lang}" for lang in cfg.language_codes]
     )
-    # every language's routing profile serves the priority queue first
-    for profile in resources(country.raw, "AWS::Connect::RoutingProfile").values():
-        first = min(profile["Properties"]["QueueConfigs"], key=lambda q: q["Priority"])
-        assert first["QueueReference"]["QueueArn"]["Fn::GetAtt"][0].startswith("TelephonyQueuePriority")
+    assert names == sorted(cfg.queue_names().values())
+    # every language's routing profile serves that language's priority queue first
+    queue_ids = {k: country.stack.get_logical_id(q) for k, q in country.stack.telephony.queues.items()}
+    profiles = {p["Properties"]["Name"]: p for p in resources(country.raw, "AWS::Connect::RoutingProfile").values()}
+    for lang in cfg.language_codes:
+        configs = profiles[f"{code} agents {lang}"]["Properties"]["QueueConfigs"]
+        first = min(configs, key=lambda q: q["Priority"])
+        assert first["QueueReference"]["QueueArn"]["Fn::GetAtt"][0] == queue_ids[f"priority_{lang}"]
+    # the all-languages profile takes every priority queue before any language queue
+    configs = profiles[f"{code} agents all languages"]["Properties"]["QueueConfigs"]
+    ranked = {c["QueueReference"]["QueueArn"]["Fn::GetAtt"][0]: c["Priority"] for c in configs}
+    assert max(ranked[queue_ids[f"priority_{lang}"]] for lang in cfg.language_codes) < min(
+        ranked[queue_ids[lang]] for lang in cfg.language_codes
+    )
     template.resource_count_is("AWS::Connect::RoutingProfile", len(cfg.languages) + 1)
 
 
@@ -62,7 +73,7 @@ def test_romania_is_open_weekdays_nine_to_five(synthesized):
     )
 
 
-def test_every_table_is_encrypted_with_the_customer_key_and_retained(country):
+def test_every_table_is_encrypted_with_the_customer_key_and_retained_except_on_create(country):
     tables = resources(country.raw, "AWS::DynamoDB::Table")
     assert len(tables) == len(ALL_MODELS)
     for logical_id, table in tables.items():
@@ -75,7 +86,8 @@ def test_every_table_is_encrypted_with_the_customer_key_and_retained(country):
         assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
         assert props["DeletionProtectionEnabled"] is True
         assert props["BillingMode"] == "PAY_PER_REQUEST"
-        assert table["DeletionPolicy"] == "Retain" and table["UpdateReplacePolicy"] == "Retain"
+        assert table["DeletionPolicy"] == "RetainExceptOnCreate", logical_id
+        assert table["UpdateReplacePolicy"] == "Retain", logical_id  # replacement during an update only
 
 
 def _keys(schema: list[dict]) -> set[tuple[str, str]]:
@@ -219,12 +231,23 @@ def test_functions_are_docker_free_python_with_connect_integration(country):
     )
 
 
-def test_stateful_resources_keep_stable_logical_ids_and_are_retained(country):
+STATEFUL_IDS = ["ConnectInstance", "DataKey", "RecordingsBucket", "AccessLogsBucket", "PhoneNumber", "CallerHashKey"]
+
+
+def test_stateful_resources_keep_stable_logical_ids_and_are_retained_except_on_create(country):
+    """RetainExceptOnCreate: kept on update and delete, removed when their first create rolls back.
+
+    Plain Retain would keep them after a failed first deploy and block the retry (the alias,
+    the instance quota, names). UpdateReplacePolicy has no RetainExceptOnCreate; its Retain
+    acts only when an update replaces a resource, never on a failed create, and keeps the data.
+    """
     raw = country.raw["Resources"]
-    stable = ["ConnectInstance", "DataKey", "RecordingsBucket", "AccessLogsBucket", "PhoneNumber", "CallerHashKey"]
-    stable += [f"{m.LOGICAL_NAME}Table" for m in ALL_MODELS]
+    stable = STATEFUL_IDS + [f"{m.LOGICAL_NAME}Table" for m in ALL_MODELS]
     for logical_id in stable:
-        assert raw[logical_id]["DeletionPolicy"] == "Retain", logical_id
+        assert raw[logical_id]["DeletionPolicy"] == "RetainExceptOnCreate", logical_id
+        assert raw[logical_id]["UpdateReplacePolicy"] == "Retain", logical_id
+    # and nothing at all (log groups, CDK's own resources) keeps a plain Retain on delete
+    assert [k for k, r in raw.items() if r.get("DeletionPolicy") == "Retain"] == []
 
 
 def test_security_profiles_agent_supervisor_and_read_only_auditor(country):
@@ -240,6 +263,7 @@ def test_security_profiles_agent_supervisor_and_read_only_auditor(country):
 
 def test_number_is_claimed_and_answered_by_the_entry_flow(country):
     cfg, template = country.config, country.template
+    assert cfg.phone_number.arn is None, "the shipped countries claim their number"
     template.has_resource_properties(
         "AWS::Connect::PhoneNumber",
         {
@@ -254,14 +278,6 @@ def test_number_is_claimed_and_answered_by_the_entry_flow(country):
         if r["Type"] == "Custom::AWS" and "associatePhoneNumberContactFlow" in str(r["Properties"].get("Create"))
     ]
     assert len(association) == 1
-
-
-def test_recorded_languages_get_prompts_from_the_recordings_location(country):
-    cfg = country.config
-    prompts = resources(country.raw, "AWS::Connect::Prompt")
-    recorded = [lg.code for lg in cfg.languages if lg.recorded]
-    assert recorded, "every shipped country offers Ukrainian, which has no Polly voice"
-    uris = {p["Properties"]["S3Uri"] for p in prompts.values()}
-    for uri in uris:
-        assert uri.startswith(f"s3://{cfg.recordings.bucket}/{cfg.recordings.prefix}")
-        assert uri.split("/")[-2] in recorded
+    outputs = country.raw["Outputs"]
+    assert outputs["PhoneNumber"]["Value"] == {"Fn::GetAtt": ["PhoneNumber", "Address"]}
+    assert outputs["PhoneNumberArn"]["Value"] == {"Fn::GetAtt": ["PhoneNumber", "PhoneNumberArn"]}
