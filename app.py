@@ -20,11 +20,28 @@ ensure_node_on_path()
 import aws_cdk as cdk  # noqa: E402
 from cdk_nag import AwsSolutionsChecks  # noqa: E402
 
-from helpline.config import COUNTRIES_DIR, ConfigError, country_files, load_country  # noqa: E402
+from helpline.config import COUNTRIES_DIR, ConfigError, CountryConfig, country_files, load_country  # noqa: E402
+from helpline.flows.render import RenderError  # noqa: E402
 from stacks.helpline_stack import HelplineStack  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 BUILD = ROOT / "build"
+
+
+class RecordingsNotReady(Exception):
+    """A recorded prompt file is missing or invalid; ``str(err)`` is the one line to print."""
+
+
+def check_recordings(configs: list[CountryConfig]) -> None:
+    """Stop before any stack is built if a recorded prompt is missing or invalid (the stack
+    uploads each file as an asset); warn in one line when synthetic placeholders stand in."""
+    from helpline.prompts import check_prompts, deploy_check
+
+    error, warning = deploy_check(check_prompts(cfg) for cfg in configs)
+    if error:
+        raise RecordingsNotReady(error)
+    if warning:
+        print(warning, file=sys.stderr)
 
 
 def build_app(
@@ -42,6 +59,7 @@ def build_app(
     countries_dir = Path(os.environ.get("HELPLINE_COUNTRIES_DIR") or COUNTRIES_DIR)
     codes = wanted or [p.stem for p in country_files(countries_dir)]
     configs = [load_country(code, stage=stage, countries_dir=countries_dir) for code in codes]
+    check_recordings(configs)
     code_dir, layer_dir = BUILD / "lambda", BUILD / "layer"
     if not (code_dir / "functions").is_dir() or not (layer_dir / "python").is_dir():
         raise SystemExit("Lambda assets are not built: run `make build` (or `make synth`, which builds them).")
@@ -64,7 +82,7 @@ def build_app(
 def main() -> int:
     try:
         app = build_app(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), outdir=os.environ.get("CDK_OUTDIR", "cdk.out"))
-    except ConfigError as err:
+    except (ConfigError, RecordingsNotReady, RenderError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     app.synth()

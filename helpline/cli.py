@@ -238,6 +238,76 @@ def preflight(
         raise typer.Exit(1)
 
 
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def prompts(
+    ctx: typer.Context,
+    country: Annotated[str, typer.Argument(help="Country code, e.g. pl.")],
+    placeholders: Annotated[
+        bool,
+        typer.Option(
+            "--placeholders",
+            help="Write espeak-ng stand-ins for missing files (never over a recording), refresh stale ones, "
+            "delete unused ones.",
+        ),
+    ] = False,
+    fmt: Annotated[str, typer.Option("--format", help="table (default) or json.")] = "table",
+) -> None:
+    """Every recorded prompt file a country needs, the exact text to record, and its status.
+
+    Status: ok, missing, invalid (with the reason), placeholder (synthetic stand-in). Exits 1 if
+    a file is missing or invalid, 2 on a bad country code or option. docs/recording-prompts.md.
+    """
+    import json
+
+    from rich.text import Text
+
+    from helpline.flows.render import RenderError
+    from helpline.prompts import PromptError, check_prompts, prune_placeholders, write_placeholders
+    from helpline.prompts.check import CONVERT, NOT_PHONE_FORMAT, report_json, status_text, summary_line
+    from helpline.prompts.espeak import SpeechError
+
+    if ctx.args:
+        usage = "helpline prompts COUNTRY [--placeholders] [--format table|json]"
+        print(f"unexpected argument(s): {' '.join(ctx.args)} (usage: {usage})", file=sys.stderr)
+        raise typer.Exit(2)
+    if fmt not in ("table", "json"):
+        print(f"--format: '{fmt}' is not one of: table, json", file=sys.stderr)
+        raise typer.Exit(2)
+    cfg = _load(country)
+    written: list[Path] = []
+    removed: list[Path] = []
+    try:
+        if placeholders:
+            written, removed = write_placeholders(cfg), prune_placeholders(cfg)
+        report = check_prompts(cfg)
+    except (PromptError, SpeechError, RenderError) as exc:
+        print(f"{cfg.code}: {exc}", file=sys.stderr)
+        raise typer.Exit(1) from None
+    if fmt == "json":
+        data = report_json(report) | {"written": [str(p) for p in written], "removed": [str(p) for p in removed]}
+        out.print_json(json.dumps(data, ensure_ascii=False))
+    else:
+        if placeholders:
+            out.print(f"{cfg.code}: wrote {len(written)} placeholder(s), removed {len(removed)} unused", markup=False)
+        here = report.prompts_dir
+        rows = [(str(p.spec.path.relative_to(here)), status_text(p), p.spec.text) for p in report.prompts]
+        rows += [(str(path.relative_to(here)), f"invalid: {why}", "") for path, why in report.problems]
+        rows += [(str(path.relative_to(here)), "extra: no flow plays it", "") for path in report.extra]
+        out.print(f"{cfg.name}: recorded prompts live in {here} as <lang>/<prompt id>.wav", markup=False)
+        table = Table()
+        table.add_column("file", no_wrap=True, min_width=max((len(r[0]) for r in rows), default=4))
+        table.add_column("status", ratio=1)
+        table.add_column("text to record", ratio=2)
+        for row in rows:
+            table.add_row(*(Text(cell) for cell in row))
+        out.print(table)
+        if any(NOT_PHONE_FORMAT in w for p in report.prompts for w in p.warnings):
+            out.print(f"convert to 8 kHz mono U-Law with: {CONVERT}", markup=False)
+        out.print(summary_line(report), markup=False)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 def main() -> None:  # pragma: no cover
     app()
 

@@ -1,0 +1,302 @@
+"""Which recorded prompts a country needs, and whether the files on disk are fit to deploy.
+
+Format rules, from the Amazon Connect Administrator Guide, "Create prompts"
+(https://docs.aws.amazon.com/connect/latest/adminguide/prompts.html) and "Flow block: Play
+prompt" (https://docs.aws.amazon.com/connect/latest/adminguide/play.html):
+
+- Amazon Connect supports ``.wav`` prompts that are **less than 50 MB** and **less than five
+  minutes** long. Anything else is *invalid* here (it would fail at deploy or at call time).
+- Use **8 kHz, mono channel, U-Law** encoding ("otherwise, the prompt won't play
+  correctly" for prompts played from S3). Uploaded library prompts are accepted in other WAV
+  formats, so another rate, layout or encoding is a *warning*, with the conversion to run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from helpline.config.schema import CountryConfig
+from helpline.prompts.audio import WavError, WavInfo, read_wav
+from helpline.prompts.espeak import PLACEHOLDER_MARK, signature, voice_for
+from helpline.prompts.shared import SHARED
+
+MAX_BYTES = 50_000_000  # "less than 50MB" (decimal megabytes: the stricter reading)
+MAX_SECONDS = 300.0  # "less than five minutes"
+SILENT_PEAK = 0.001  # -60 dBFS
+MANIFEST = "PLACEHOLDERS.json"
+_MANIFEST_FIX = "fix: delete it, then run `helpline prompts <country> --placeholders` (it keeps recordings)"
+NOT_PHONE_FORMAT = "not 8 kHz mono U-Law"
+CONVERT = "ffmpeg -i in.wav -ar 8000 -ac 1 -c:a pcm_mulaw out.wav"
+
+
+class PromptError(Exception):
+    """The prompts folder cannot be used (e.g. a corrupt manifest); ``str(err)`` is one line."""
+
+    def __init__(self, path: Path, reason: str):
+        self.path, self.reason = path, reason
+        super().__init__(f"{path}: {reason}")
+
+
+@dataclass(frozen=True, order=True)
+class PromptSpec:
+    """One audio file a recorded language needs: ``path`` holds ``text``, spoken in ``lang``."""
+
+    lang: str
+    prompt_id: str
+    text: str = field(compare=False)
+    path: Path = field(compare=False)
+
+    @property
+    def name(self) -> str:
+        return f"{self.lang}/{self.prompt_id}"
+
+
+@dataclass(frozen=True)
+class PromptStatus:
+    spec: PromptSpec
+    status: str  # "ok" | "missing" | "invalid" | "placeholder"
+    reason: str = ""  # why invalid
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class PromptReport:
+    country: str
+    prompts_dir: Path
+    prompts: list[PromptStatus]
+    extra: list[Path]  # files in prompts_dir no flow refers to
+    generated: list[str]  # shared/<id> prompts the flows use (made by shared_audio, not recorded)
+    problems: list[tuple[Path, str]] = field(default_factory=list)  # folder-level, e.g. bad manifest
+
+    def _paths(self, status: str) -> list[Path]:
+        return [p.spec.path for p in self.prompts if p.status == status]
+
+    @property
+    def missing(self) -> list[Path]:
+        return self._paths("missing")
+
+    @property
+    def invalid(self) -> list[tuple[Path, str]]:
+        return [(p.spec.path, p.reason) for p in self.prompts if p.status == "invalid"] + self.problems
+
+    @property
+    def placeholders(self) -> list[Path]:
+        return self._paths("placeholder")
+
+    @property
+    def warnings(self) -> list[tuple[Path, str]]:
+        return [(p.spec.path, w) for p in self.prompts for w in p.warnings]
+
+    @property
+    def ok(self) -> bool:
+        """Deployable: nothing missing or invalid (placeholders are allowed, with a warning)."""
+        return not self.missing and not self.invalid
+
+
+def _prompt_names(cfg: CountryConfig) -> set[str]:
+    from helpline.flows.render import render_local
+
+    flows, _ = render_local(cfg)
+    return {name for flow in flows.values() for kind, name in flow.references if kind == "prompt"}
+
+
+def required_prompts(cfg: CountryConfig) -> list[PromptSpec]:
+    """Every prompt file the rendered flows play, for the languages with recorded prompts.
+
+    Derived from the flows (``prompt`` references), so it follows the templates. Sorted by
+    language then prompt id. ``shared/<id>`` prompts are generated, see :func:`generated_prompts`.
+    """
+    return _required(cfg, _prompt_names(cfg))
+
+
+def _required(cfg: CountryConfig, names: set[str]) -> list[PromptSpec]:
+    specs = []
+    texts: dict[str, dict[str, str]] = {}
+    for name in names:
+        lang, _, prompt_id = name.partition("/")
+        if lang == SHARED or lang not in cfg.language_codes or not cfg.uses_recordings(lang):
+            continue
+        text = texts.setdefault(lang, cfg.spoken(lang))[prompt_id]
+        specs.append(PromptSpec(lang, prompt_id, text, cfg.recording_path(lang, prompt_id)))
+    return sorted(specs)
+
+
+def generated_prompts(cfg: CountryConfig) -> list[str]:
+    """Ids of the ``shared/<id>`` prompts the flows play (generated by ``shared_audio``)."""
+    return _generated(_prompt_names(cfg))
+
+
+def _generated(names: set[str]) -> list[str]:
+    return sorted(name.partition("/")[2] for name in names if name.startswith(SHARED + "/"))
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_manifest(prompts_dir: Path) -> dict[str, str]:
+    """``PLACEHOLDERS.json``: relative path -> sha256 of the synthetic file written there."""
+    path = prompts_dir / MANIFEST
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise PromptError(path, f"not valid JSON ({exc}); {_MANIFEST_FIX}") from None
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise PromptError(path, f'not an object of "<lang>/<id>.wav": "<sha256>"; {_MANIFEST_FIX}')
+    return data
+
+
+def inspect_file(path: Path) -> tuple[str, tuple[str, ...], WavInfo | None]:
+    """(reason the file is invalid or "", warnings, parsed file) for one prompt file."""
+    if path.suffix.lower() != ".wav":
+        return "not a .wav file", (), None
+    try:
+        size = path.stat().st_size
+        if size >= MAX_BYTES:
+            return f"{size / 1e6:.1f} MB; Amazon Connect takes prompts under 50 MB", (), None
+        info = read_wav(path.read_bytes())
+    except WavError as exc:
+        return str(exc), (), None
+    except OSError as exc:
+        return f"unreadable: {exc.strerror or exc}", (), None
+    if info.seconds >= MAX_SECONDS:
+        return f"{info.seconds:.0f} s long; Amazon Connect takes prompts under 5 minutes", (), info
+    warnings = []
+    if not info.is_phone_format:
+        warnings.append(f"{info.describe()}, {NOT_PHONE_FORMAT}")
+    peak = info.peak()
+    if peak is not None and peak < SILENT_PEAK:
+        warnings.append("silent (peak below -60 dBFS)")
+    return "", tuple(warnings), info
+
+
+def is_current_placeholder(info: WavInfo | None, spec: PromptSpec) -> bool:
+    """Whether a placeholder file says ``spec.text`` with today's voice settings."""
+    return (
+        info is not None
+        and info.tags.get("ICMT") == spec.text
+        and info.tags.get("ISFT") == signature(voice_for(spec.lang))
+    )
+
+
+def _status(spec: PromptSpec, manifest: dict[str, str], prompts_dir: Path) -> PromptStatus:
+    if not spec.path.is_file():
+        return PromptStatus(spec, "missing")
+    reason, warnings, info = inspect_file(spec.path)
+    if reason:
+        return PromptStatus(spec, "invalid", reason)
+    if manifest.get(spec.path.relative_to(prompts_dir).as_posix()) != sha256(spec.path):
+        if info is not None and info.tags.get("ISFT", "").startswith(PLACEHOLDER_MARK):
+            warnings += (f"made by espeak-ng (ISFT tag) but not listed in {MANIFEST}; is it a recording?",)
+        return PromptStatus(spec, "ok", warnings=warnings)
+    if not is_current_placeholder(info, spec):
+        warnings += ("placeholder of an older text or voice; regenerate with --placeholders",)
+    return PromptStatus(spec, "placeholder", warnings=warnings)
+
+
+def check_prompts(cfg: CountryConfig) -> PromptReport:
+    """Status of every required prompt file, plus files nobody needs. Never raises for a bad file."""
+    prompts_dir = cfg.prompts_dir
+    problems: list[tuple[Path, str]] = []
+    try:
+        manifest = read_manifest(prompts_dir)
+    except PromptError as exc:
+        manifest, problems = {}, [(exc.path, exc.reason)]
+    names = _prompt_names(cfg)
+    specs = _required(cfg, names)
+    statuses = [_status(spec, manifest, prompts_dir) for spec in specs]
+    wanted = {spec.path for spec in specs} | {prompts_dir / MANIFEST}
+    extra = sorted(
+        p
+        for p in (prompts_dir.rglob("*") if prompts_dir.is_dir() else [])
+        if p.is_file() and p not in wanted and not p.name.startswith(".")
+    )
+    return PromptReport(cfg.code, prompts_dir, statuses, extra, _generated(names), problems)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def deploy_check(reports: Iterable[PromptReport]) -> tuple[str | None, str | None]:
+    """(error line, warning line) for synthesis; each None when there is nothing to say.
+
+    Missing or invalid files stop synthesis: the error names the first country with a
+    problem, how many files, the first one and the fix. Otherwise one warning line names
+    every country whose recordings are still (partly) synthetic placeholders.
+    """
+    in_use = []
+    for r in reports:
+        bad = [(p, "missing") for p in r.missing] + r.invalid
+        if bad:
+            path, why = bad[0]
+            return (
+                f"{r.country}: {len(bad)} recorded prompt file(s) missing or invalid, first {_shown(path)} ({why}); "
+                f"fix: record them (docs/recording-prompts.md) or run `helpline prompts {r.country} --placeholders`",
+                None,
+            )
+        if r.placeholders:
+            in_use.append(f"{r.country} {len(r.placeholders)} of {len(r.prompts)}")
+    if not in_use:
+        return None, None
+    return None, (
+        f"warning: synthetic placeholders stand in for recorded prompts ({', '.join(in_use)}); "
+        "callers hear a robot voice until they are recorded: `helpline prompts <country>` lists them"
+    )
+
+
+def status_text(st: PromptStatus) -> str:
+    """'ok' | 'missing' | 'invalid: <reason>' | 'placeholder', then '; warning: ...' for each warning."""
+    text = f"invalid: {st.reason}" if st.status == "invalid" else st.status
+    return "; ".join([text, *(f"warning: {w}" for w in st.warnings)])
+
+
+def summary_line(r: PromptReport) -> str:
+    langs = sorted({p.spec.lang for p in r.prompts})
+    if not r.prompts:
+        return f"{r.country}: no language uses recorded prompts (every text is spoken by Amazon Polly)"
+    count = {s: sum(p.status == s for p in r.prompts) for s in ("ok", "placeholder", "missing", "invalid")}
+    line = (
+        f"{r.country}: {len(r.prompts)} prompt file(s) in {', '.join(langs)}: {count['ok']} recorded, "
+        f"{count['placeholder']} placeholder(s), {count['missing']} missing, {count['invalid']} invalid"
+    )
+    if r.problems:
+        line += f", {len(r.problems)} folder problem(s)"
+    line += f"; {len(r.extra)} extra file(s)"
+    if r.generated:
+        line += f"; generated, not recorded: {', '.join(f'{SHARED}/{g}' for g in r.generated)}"
+    return line
+
+
+def report_json(r: PromptReport) -> dict:
+    """The report as plain data (``helpline prompts XX --format json``)."""
+    return {
+        "country": r.country,
+        "prompts_dir": _shown(r.prompts_dir),
+        "ok": r.ok,
+        "prompts": [
+            {
+                "lang": p.spec.lang,
+                "id": p.spec.prompt_id,
+                "file": _shown(p.spec.path),
+                "text": p.spec.text,
+                "status": p.status,
+                "reason": p.reason,
+                "warnings": list(p.warnings),
+            }
+            for p in r.prompts
+        ],
+        "extra": [_shown(p) for p in r.extra],
+        "problems": [{"file": _shown(p), "reason": why} for p, why in r.problems],
+        "generated": [f"{SHARED}/{g}" for g in r.generated],
+        "summary": summary_line(r),
+    }
