@@ -13,7 +13,7 @@ CONTEXT := $(if $(COUNTRY),-c country=$(COUNTRY)) $(if $(STAGE),-c stage=$(STAGE
 CONTEXT_JSON := {$(if $(COUNTRY),"country":"$(COUNTRY)")$(if $(and $(COUNTRY),$(STAGE)),$(comma))$(if $(STAGE),"stage":"$(STAGE)")}
 comma := ,
 
-.PHONY: help setup build synth test lint bench deploy diagrams clean
+.PHONY: help setup build synth test lint bench deploy diagrams clean mutation
 
 help:
 	@echo "make synth   set up, build Lambda assets, render every country to cdk.out/ (COUNTRY=pl STAGE=dev)"
@@ -50,6 +50,16 @@ lint: build
 
 bench: build
 	@$(PY) -m benchmarks
+
+# Mutation testing of functions/ with the fast tests ([tool.mutmut] in pyproject.toml). Slow (tens of
+# minutes on 2 cores), not part of `make test`. Prints killed/total per module; details:
+# `.venv/bin/mutmut results`, `.venv/bin/mutmut show <mutant>`; state is kept in mutants/.
+MUTATION_CHILDREN ?= 2
+mutation: setup
+	@$(BIN)/mutmut run --max-children $(MUTATION_CHILDREN) || true
+	@$(BIN)/mutmut results --all true | awk -F': ' '{ m = $$1; sub(/^ +/, "", m); sub(/\.x[^.]*$$/, "", m); \
+		total[m]++; if ($$2 == "killed" || $$2 == "timeout") killed[m]++ } \
+		END { for (m in total) printf "%-34s %4d/%-4d killed\n", m, killed[m], total[m] }' | sort
 
 diagrams: build
 	@$(BIN)/helpline diagram $(or $(COUNTRY),pl)

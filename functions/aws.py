@@ -5,6 +5,8 @@ re-reads botocore's JSON data files (endpoints, service models) - tens of millis
 a cold start.  All DynamoDB connections therefore share ONE client (see
 ``functions.dal.repository``), and the EventBridge and Secrets Manager clients come from the same
 session.  ``reset()`` drops the session (credentials, clients) but keeps the loaded data files.
+
+The session carries the time-budget hooks of ``functions.deadline`` (every client inherits them).
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ def botocore_session() -> Any:
             _loader = session.get_component("data_loader")
         else:
             session.register_component("data_loader", _loader)
+        from functions import deadline
+
+        deadline.register(session.get_component("event_emitter"))
         _session = session
     return _session
 

@@ -81,51 +81,87 @@ def _validation_fields(exc: Exception) -> str:
     return ",".join(locs[:5])
 
 
+def flow_budget_seconds(context: Any) -> float:
+    """The time budget of one flow invocation: ``FLOW_BUDGET_SECONDS``, less if Lambda has less left."""
+    from functions.deadline import FLOW_BUDGET_SECONDS
+
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    budget = FLOW_BUDGET_SECONDS
+    if callable(remaining):
+        try:
+            budget = min(budget, remaining() / 1000 - 0.5)
+        except Exception:  # noqa: BLE001, S110 - a foreign context object: keep the default
+            pass
+    return max(budget, 0.0)
+
+
+def answer_flow(
+    name: str,
+    parse: Callable[[dict], Any],
+    run: Callable[[Any], dict[str, str]],
+    defaults: dict[str, str],
+    event: Any,
+    context: Any,
+) -> dict[str, str]:
+    """One flow invocation: never raises; answers a flat map of strings with ``status``."""
+    from functions import deadline
+    from functions.errors import HandlerError, backend_error_code, is_backend_error
+
+    started = time.perf_counter()
+    logger.append_keys(**_context_keys(context), contact_id=None)
+    extra: dict[str, str] = {}
+    deadline.start(flow_budget_seconds(context))
+    try:
+        try:
+            parsed = parse(event)
+        except HandlerError:
+            raise
+        except Exception as exc:  # pydantic ValidationError, TypeError on non-dicts...
+            logger.warning("invalid event", extra={"fields": _validation_fields(exc)})
+            raise _invalid_event() from None
+        contact_id = getattr(parsed, "contact_id", None)
+        if contact_id:
+            logger.append_keys(contact_id=contact_id)
+        result = run(parsed)
+        status = result.get("status", "ok")
+        response = {**defaults, **result, "status": status}
+    except HandlerError as exc:
+        status = exc.status
+        if is_backend_error(exc):
+            extra = {}
+            logger.error("backend unavailable", extra={"error": type(exc).__name__})
+        else:
+            extra = {k: str(v) for k, v in exc.extra.items()}
+            logger.warning("request rejected", extra={"status": status, **extra})
+        response = {**defaults, **extra, "status": status}
+    except Exception as exc:  # noqa: BLE001 - never raise into Amazon Connect
+        if is_backend_error(exc):
+            status = "backend_unavailable"
+            logger.error("backend unavailable", extra={"error": backend_error_code(exc)})
+        else:
+            status = "internal_error"
+            logger.error("internal error", extra={"error": type(exc).__name__})
+        response = {**defaults, "status": status}
+    finally:
+        deadline.clear()
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    _count(f"Status_{status}")
+    logger.info("answered", extra={"status": status, "duration_ms": round(elapsed_ms, 1)})
+    _flush(name)
+    return {str(k): "" if v is None else str(v) for k, v in response.items()}
+
+
 def flow_handler(
     name: str,
     parse: Callable[[dict], Any],
     run: Callable[[Any], dict[str, str]],
     defaults: dict[str, str],
 ) -> Callable[[Any, Any], dict[str, str]]:
-    """Wrap a flow-invoked function: never raises; answers a flat map of strings with ``status``."""
-    from functions.errors import HandlerError, backend_error_code, is_backend_error
+    """Wrap a flow-invoked function (see :func:`answer_flow`); the AWS requests of one invocation
+    run under a deadline (``functions.deadline``) so Amazon Connect gets an answer in time."""
 
     def handler(event: Any, context: Any) -> dict[str, str]:
-        started = time.perf_counter()
-        logger.append_keys(**_context_keys(context), contact_id=None)
-        extra: dict[str, str] = {}
-        try:
-            try:
-                parsed = parse(event)
-            except HandlerError:
-                raise
-            except Exception as exc:  # pydantic ValidationError, TypeError on non-dicts...
-                logger.warning("invalid event", extra={"fields": _validation_fields(exc)})
-                raise _invalid_event() from None
-            contact_id = getattr(parsed, "contact_id", None)
-            if contact_id:
-                logger.append_keys(contact_id=contact_id)
-            result = run(parsed)
-            status = result.get("status", "ok")
-            response = {**defaults, **result, "status": status}
-        except HandlerError as exc:
-            status = exc.status
-            extra = {k: str(v) for k, v in exc.extra.items()}
-            logger.warning("request rejected", extra={"status": status, **extra})
-            response = {**defaults, **extra, "status": status}
-        except Exception as exc:  # noqa: BLE001 - never raise into Amazon Connect
-            if is_backend_error(exc):
-                status = "backend_unavailable"
-                logger.error("backend unavailable", extra={"error": backend_error_code(exc)})
-            else:
-                status = "internal_error"
-                logger.error("internal error", extra={"error": type(exc).__name__})
-            response = {**defaults, "status": status}
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        _count(f"Status_{status}")
-        logger.info("answered", extra={"status": status, "duration_ms": round(elapsed_ms, 1)})
-        _flush(name)
-        return {str(k): "" if v is None else str(v) for k, v in response.items()}
+        return answer_flow(name, parse, run, defaults, event, context)
 
     handler.__name__ = f"{name}_handler"
     return handler
@@ -135,6 +171,47 @@ def _invalid_event() -> Exception:
     from functions.errors import InvalidEvent
 
     return InvalidEvent()
+
+
+def process_event(
+    name: str,
+    parse: Callable[[dict], Any],
+    run: Callable[[Any], dict[str, str]],
+    event: Any,
+    context: Any,
+) -> dict[str, str]:
+    """One EventBridge invocation (see :func:`event_handler`)."""
+    from functions import deadline
+    from functions.errors import backend_error_code, is_backend_error
+
+    deadline.clear()  # asynchronous: Lambda's own timeout and retries apply
+    logger.append_keys(**_context_keys(context), contact_id=None)
+    try:
+        try:
+            parsed = parse(event)
+        except Exception as exc:
+            logger.warning("malformed event dropped", extra={"fields": _validation_fields(exc)})
+            _count("MalformedEvent")
+            return {"status": "invalid_event"}
+        contact_id = getattr(parsed, "contact_id", None)
+        if contact_id:
+            logger.append_keys(contact_id=contact_id)
+        try:
+            result = run(parsed)
+        except Exception as exc:
+            if is_backend_error(exc):
+                logger.error("backend unavailable, raising for retry", extra={"error": backend_error_code(exc)})
+                _count("BackendFailure")
+            else:
+                logger.error("internal error, raising for retry", extra={"error": type(exc).__name__})
+                _count("InternalError")
+            raise
+        status = result.get("status", "ok")
+        _count(f"Status_{status}")
+        logger.info("processed", extra={"status": status})
+        return {str(k): str(v) for k, v in result.items()}
+    finally:
+        _flush(name)
 
 
 def event_handler(
@@ -148,36 +225,9 @@ def event_handler(
     cannot help.  Backend failures are re-raised so that Lambda's async retries and the DLQ /
     on-failure destination keep the event.
     """
-    from functions.errors import backend_error_code, is_backend_error
 
     def handler(event: Any, context: Any) -> dict[str, str]:
-        logger.append_keys(**_context_keys(context), contact_id=None)
-        try:
-            try:
-                parsed = parse(event)
-            except Exception as exc:
-                logger.warning("malformed event dropped", extra={"fields": _validation_fields(exc)})
-                _count("MalformedEvent")
-                return {"status": "invalid_event"}
-            contact_id = getattr(parsed, "contact_id", None)
-            if contact_id:
-                logger.append_keys(contact_id=contact_id)
-            try:
-                result = run(parsed)
-            except Exception as exc:
-                if is_backend_error(exc):
-                    logger.error("backend unavailable, raising for retry", extra={"error": backend_error_code(exc)})
-                    _count("BackendFailure")
-                else:
-                    logger.error("internal error, raising for retry", extra={"error": type(exc).__name__})
-                    _count("InternalError")
-                raise
-            status = result.get("status", "ok")
-            _count(f"Status_{status}")
-            logger.info("processed", extra={"status": status})
-            return {str(k): str(v) for k, v in result.items()}
-        finally:
-            _flush(name)
+        return process_event(name, parse, run, event, context)
 
     handler.__name__ = f"{name}_handler"
     return handler

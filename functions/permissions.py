@@ -6,7 +6,8 @@ TransactWriteItems IAM checks the per-item actions (PutItem / UpdateItem / Condi
 so those are what is listed.  ``hash_key_secret``: secretsmanager:GetSecretValue on
 HASH_KEY_SECRET_ARN (plus kms:Decrypt on its key if it is a customer-managed key).
 ``event_bus``: events:PutEvents on EVENT_BUS_NAME.  The test
-tests/unit/functions/test_fn_permissions.py proves every handler stays within this.
+tests/integration/test_fn_replay_and_budget.py (botocore hook) proves every handler stays within
+this, and tests/infrastructure compares it with the synthesized roles.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
         "event_bus": False,
     },
     "create_case": {
+        # GetItem: the caller's open-case pointer and that case's status and chain head (returning
+        # callers); UpdateItem on Cases: append a report to the open case (new chain head).
         "tables": {
-            "Cases": ["dynamodb:PutItem"],
+            "Cases": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
             "Interactions": ["dynamodb:PutItem"],
-            "Callers": ["dynamodb:UpdateItem"],
+            "Callers": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
         },
         "hash_key_secret": True,
         "event_bus": False,

@@ -1,37 +1,109 @@
 """A local, in-process backend for the offline call simulator and tests.
 
-``local_backend(partners, country=..., retention=...)`` starts moto, sets fake credentials,
-region eu-central-1 and every environment variable the handlers need, creates all tables from
-``functions.dal.models.ALL_MODELS``, the hash-key secret and the EventBridge bus, seeds the
-partner directory, and yields a :class:`LocalBackend`:
+``local_backend(partners, country=..., retention=..., fail_dynamodb=False, state_dir=None)``
+starts moto, sets fake credentials, region eu-central-1 and every environment variable the
+handlers need, creates all tables from ``functions.dal.models.ALL_MODELS``, the hash-key secret
+and the EventBridge bus, seeds the partner directory, and yields a :class:`LocalBackend`:
 
 - ``invoke(function_name, event) -> dict`` calls the REAL ``functions.handlers.<name>.handler``;
 - ``dump_tables() -> {LOGICAL_NAME: [items]}`` (plain JSON-able values);
-- ``calls`` - every AWS API call made through botocore (service, operation, params), in order;
-- ``published_events`` - EventBridge PutEvents entries;
+- ``calls`` - every AWS API call the handlers made through botocore (service, operation,
+  params), in order: one per API call, whatever botocore's retries did underneath;
+- ``http_attempts`` - every HTTP attempt (:class:`HttpAttempt`), retries included, with what
+  the fake network answered; ``attempts(service, operation)`` counts them;
+- ``retry_delays`` / ``virtual_seconds`` - see "Time" below;
+- ``published_events`` - EventBridge PutEvents entries that were delivered;
 - ``logs`` - every log line the handlers wrote (JSON strings);
-- ``inject_failure(...)`` - make matching AWS calls fail (throttling, timeouts...).
+- ``inject_failure(...)`` / ``clear_failures()`` / ``fail_dynamodb`` - see "Failures".
 
-Each ``with`` gets fresh state: runtime caches (settings, PynamoDB connections, botocore clients,
-the Powertools secret cache) are reset on entry and exit, and the environment is restored.
+The sandbox's own requests (creating tables, ``dump_tables``, loading and saving state) are
+neither recorded nor failed.
+
+Failures (below botocore's retry layer)
+    moto answers requests from botocore's ``before-send`` event, i.e. where the HTTP request
+    would leave the process.  The sandbox puts its own handler in front of moto's there, so an
+    injected failure is what the network or the service answered to ONE HTTP attempt: botocore's
+    standard retry mode, its back-off and retry quota, and the handlers' time budget
+    (``functions.deadline``) all run as in Lambda, and ``http_attempts`` shows every attempt.
+
+    - ``inject_failure(operation=None, *, service="dynamodb", error=..., times=None, table=None,
+      rate=None, seed=0)``: matching attempts fail with ``error``: a service error code (an HTTP
+      error response: ``ThrottlingException`` / ``ProvisionedThroughputExceededException`` and
+      other codes 400, ``InternalServerError`` 500, ``ServiceUnavailable`` 503),
+      ``TransactionConflict`` (a TransactWriteItems cancelled by a concurrent transaction),
+      ``ReadTimeout`` / ``ConnectTimeout`` / ``EndpointConnectionError`` (network; nothing reached
+      the service), or ``ReadTimeoutAfterSend`` (the service DID process the request - the write
+      happened - but the answer was lost: the ambiguous case retries must survive).
+      ``times``: fail only that many attempts (then pass); ``table``: only requests naming this
+      table; ``rate``: fail that fraction of matching attempts, drawn from ``random.Random(seed)``
+      (repeatable fault drills).
+    - ``local_backend(..., fail_dynamodb=True)`` or ``backend.fail_dynamodb = True``: EVERY
+      DynamoDB attempt answers 503 ServiceUnavailable (``helpline call --fail dynamodb``): the
+      handlers retry, then answer ``backend_unavailable``.
+
+Time
+    Nothing sleeps: botocore's retry back-off delays are recorded in ``retry_delays`` instead of
+    slept, and an injected ``ReadTimeout`` / ``ConnectTimeout`` costs DDB_READ_TIMEOUT /
+    DDB_CONNECT_TIMEOUT seconds.  Both are added to ``virtual_seconds``, which the handlers' deadline
+    clock (``functions.deadline.clock``) includes, so a test can prove a flow function answers
+    within Amazon Connect's 8 s even when every request times out.
+
+State (``state_dir``)
+    Without ``state_dir`` every ``with`` gets fresh tables and a new hash key.  With
+    ``state_dir=Path("...")`` the tables persist in that folder so consecutive simulated calls
+    share callers and cases (use one folder per country):
+
+    - one JSON Lines file per table, named after the table's logical name (``Callers.jsonl``,
+      ``Cases.jsonl``, ``Interactions.jsonl``, ...): one item per line in DynamoDB JSON, the wire
+      format (``{"case_id": {"S": "PL-..."}, "chain_seq": {"N": "2"}, ...}``), sorted by key;
+    - ``caller-hash-key.secret``: the HMAC key of the caller pseudonyms (64 hex characters, file
+      mode 0600), created on first use - without it every run would give a caller a new
+      pseudonym.  It is a local test key; never put a production key there.
+    - loaded on entry (after the partner directory is seeded from the country file; of the stored
+      partners only the ``assigned`` counters are kept), written on exit (also after an error in
+      the ``with`` body), each file atomically (temporary file + rename).
+    - a corrupt file raises ONE :class:`SandboxStateError` naming the file and line (before moto
+      starts), never a traceback from deep inside.
+
+Each ``with`` resets the runtime caches (settings, PynamoDB connections, botocore clients, the
+Powertools secret cache) on entry and exit, and the environment is restored.  One sandbox at a
+time per process.
 """
 
 from __future__ import annotations
 
+import base64
 import copy
 import importlib
+import json
 import logging
 import os
+import random
 import secrets
+import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 REGION = "eu-central-1"
 ACCOUNT = "123456789012"
 FUNCTIONS = ("identify_caller", "create_case", "route_referral", "record_contact_event", "record_survey_answer")
+SECRET_FILE = "caller-hash-key.secret"  # noqa: S105 - a file name, not a secret
+STATE_SUFFIX = ".jsonl"
+
+# HTTP status of injected service errors (others: 400)
+_ERROR_STATUS = {"InternalServerError": 500, "InternalFailure": 500, "ServiceUnavailable": 503}
+_NETWORK_ERRORS = ("ReadTimeout", "ReadTimeoutAfterSend", "ConnectTimeout", "EndpointConnectionError")
+# botocore service ids (hyphenized, as in event names) -> service names used by inject_failure
+_SERVICE_NAMES = {"secrets-manager": "secretsmanager", "eventbridge": "events"}
+
+
+class SandboxStateError(ValueError):
+    """A state file of ``local_backend(state_dir=...)`` cannot be used (message: file:line: why)."""
 
 
 @dataclass
@@ -60,12 +132,37 @@ class ApiCall:
 
 
 @dataclass
+class HttpAttempt:
+    """One HTTP attempt as the fake network saw it (botocore retries make several per API call)."""
+
+    service: str
+    operation: str
+    status: int  # HTTP status answered; 0 for a network failure
+    error: str  # "" when moto answered normally, else the injected error
+
+
+@dataclass
 class _Failure:
     service: str
     operation: str | None
     error: str
     remaining: int | None
     table: str | None = None
+    rate: float | None = None
+    rng: random.Random | None = None
+
+    def matches(self, service: str, operation: str, body: bytes) -> bool:
+        if self.service != service or (self.operation and self.operation != operation):
+            return False
+        if self.table and self.table.encode() not in body:
+            return False
+        if self.remaining is not None and self.remaining <= 0:
+            return False
+        if self.rate is not None and self.rng is not None and self.rng.random() >= self.rate:
+            return False
+        if self.remaining is not None:
+            self.remaining -= 1
+        return True
 
 
 class _ListHandler(logging.Handler):
@@ -130,9 +227,15 @@ class LocalBackend:
         self.country = country
         self.env = env
         self.calls: list[ApiCall] = []
+        self.http_attempts: list[HttpAttempt] = []
+        self.retry_delays: list[float] = []
+        self.virtual_seconds = 0.0
         self.logs: list[str] = []
         self.published_events: list[dict[str, Any]] = []
         self._failures: list[_Failure] = []
+        self._fail_all: _Failure | None = None
+        self._internal = 0
+        self._ddb: Any = None
 
     # -- invoking ---------------------------------------------------------------------------
     def invoke(self, function_name: str, event: dict) -> dict:
@@ -142,22 +245,29 @@ class LocalBackend:
         return module.handler(copy.deepcopy(event), FakeLambdaContext(function_name))
 
     # -- inspecting -------------------------------------------------------------------------
-    def dump_tables(self) -> dict[str, list[dict[str, Any]]]:
+    def scan_raw(self) -> dict[str, list[dict[str, Any]]]:
+        """Every table's items in DynamoDB JSON, keyed by LOGICAL_NAME (not recorded)."""
         from functions.dal.models import ALL_MODELS
 
-        client = self._client("dynamodb")
         out: dict[str, list[dict[str, Any]]] = {}
-        for model in ALL_MODELS:
-            items: list[dict[str, Any]] = []
-            kwargs: dict[str, Any] = {"TableName": model.Meta.table_name}
-            while True:
-                page = client.scan(**kwargs)
-                items.extend({k: _plain(v) for k, v in item.items()} for item in page.get("Items", []))
-                if "LastEvaluatedKey" not in page:
-                    break
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-            out[model.LOGICAL_NAME] = items
+        with self.internal():
+            client = self._client("dynamodb")
+            for model in ALL_MODELS:
+                items: list[dict[str, Any]] = []
+                kwargs: dict[str, Any] = {"TableName": model.Meta.table_name, "ConsistentRead": True}
+                while True:
+                    page = client.scan(**kwargs)
+                    items.extend(page.get("Items", []))
+                    if "LastEvaluatedKey" not in page:
+                        break
+                    kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+                out[model.LOGICAL_NAME] = items
         return out
+
+    def dump_tables(self) -> dict[str, list[dict[str, Any]]]:
+        return {
+            name: [{k: _plain(v) for k, v in item.items()} for item in items] for name, items in self.scan_raw().items()
+        }
 
     def item_count(self) -> int:
         return sum(len(v) for v in self.dump_tables().values())
@@ -165,8 +275,17 @@ class LocalBackend:
     def dynamodb_calls(self) -> list[ApiCall]:
         return [c for c in self.calls if c.service == "dynamodb"]
 
+    def attempts(self, service: str = "dynamodb", operation: str | None = None) -> int:
+        """HTTP attempts (retries included) made to ``service`` (and ``operation``)."""
+        return sum(
+            1 for a in self.http_attempts if a.service == service and (operation is None or a.operation == operation)
+        )
+
     def reset_calls(self) -> None:
+        """Forget recorded API calls, HTTP attempts and retry delays."""
         self.calls.clear()
+        self.http_attempts.clear()
+        self.retry_delays.clear()
 
     # -- failure injection ------------------------------------------------------------------
     def inject_failure(
@@ -177,44 +296,183 @@ class LocalBackend:
         error: str = "ProvisionedThroughputExceededException",
         times: int | None = None,
         table: str | None = None,
+        rate: float | None = None,
+        seed: int = 0,
     ) -> None:
-        """Fail matching calls with ``error`` (a ClientError code, or "ReadTimeout" /
-        "ConnectTimeout" / "EndpointConnectionError" for network failures)."""
-        self._failures.append(_Failure(service, operation, error, times, table))
+        """Fail matching HTTP attempts (below botocore's retries; see the module docstring)."""
+        if rate is not None and not 0.0 <= rate <= 1.0:
+            raise ValueError("rate must be between 0 and 1")
+        rng = random.Random(seed) if rate is not None else None  # noqa: S311 - fault drills, not crypto
+        self._failures.append(_Failure(service, operation, error, times, table, rate, rng))
 
     def clear_failures(self) -> None:
         self._failures.clear()
 
-    def _maybe_fail(self, service: str, operation: str, params: dict[str, Any]) -> None:
-        for failure in self._failures:
-            if failure.service != service or (failure.operation and failure.operation != operation):
-                continue
-            if failure.table and failure.table not in str(params):
-                continue
-            if failure.remaining is not None:
-                if failure.remaining <= 0:
-                    continue
-                failure.remaining -= 1
-            from botocore import exceptions as bex
+    @property
+    def fail_dynamodb(self) -> bool:
+        return self._fail_all is not None
 
-            if failure.error == "ReadTimeout":
-                raise bex.ReadTimeoutError(endpoint_url=f"https://{service}.{REGION}.amazonaws.com")
-            if failure.error == "ConnectTimeout":
-                raise bex.ConnectTimeoutError(endpoint_url=f"https://{service}.{REGION}.amazonaws.com")
-            if failure.error == "EndpointConnectionError":
-                raise bex.EndpointConnectionError(endpoint_url=f"https://{service}.{REGION}.amazonaws.com")
-            raise bex.ClientError(
-                {
-                    "Error": {"Code": failure.error, "Message": "injected by sandbox"},
-                    "ResponseMetadata": {"HTTPStatusCode": 400},
-                },
-                operation,
-            )
+    @fail_dynamodb.setter
+    def fail_dynamodb(self, value: bool) -> None:
+        self._fail_all = _Failure("dynamodb", None, "ServiceUnavailable", None) if value else None
+
+    def _failure_for(self, service: str, operation: str, body: bytes) -> _Failure | None:
+        if self._fail_all is not None and self._fail_all.matches(service, operation, body):
+            return self._fail_all
+        for failure in self._failures:
+            if failure.matches(service, operation, body):
+                return failure
+        return None
+
+    # -- internals --------------------------------------------------------------------------
+    @contextmanager
+    def internal(self) -> Iterator[None]:
+        """The sandbox's own requests: not recorded, never failed, outside any deadline."""
+        from functions import deadline
+
+        saved = deadline._deadline
+        deadline.clear()
+        self._internal += 1
+        try:
+            yield
+        finally:
+            self._internal -= 1
+            deadline._deadline = saved
 
     def _client(self, service: str) -> Any:
         from functions.aws import client
 
+        if service == "dynamodb":
+            if self._ddb is None:
+                self._ddb = client(service, connect_timeout=5, read_timeout=10, max_retries=0)
+            return self._ddb
         return client(service, connect_timeout=5, read_timeout=10, max_retries=0)
+
+
+# -- the fake network ---------------------------------------------------------------------------
+
+
+def _error_response(request: Any, service: str, code: str, status: int, extra: dict | None = None) -> Any:
+    from botocore.awsrequest import AWSResponse
+    from moto.core.botocore_stubber import MockRawResponse
+
+    prefix = "com.amazonaws.dynamodb.v20120810#" if service == "dynamodb" else ""
+    body = {"__type": f"{prefix}{code}", "message": "injected by helpline.sandbox", **(extra or {})}
+    headers = {
+        "Content-Type": "application/x-amz-json-1.0" if service == "dynamodb" else "application/x-amz-json-1.1",
+        "x-amzn-RequestId": str(uuid.uuid4()),
+    }
+    return AWSResponse(request.url, status, headers, MockRawResponse(json.dumps(body)))
+
+
+class _HttpLayer:
+    """Stands in front of moto's ``before-send`` handler: records attempts, injects failures."""
+
+    def __init__(self, backend: LocalBackend, stubber: Any) -> None:
+        self.backend = backend
+        self.stubber = stubber
+
+    def __call__(self, event_name: str = "", request: Any = None, **kwargs: Any) -> Any:
+        backend = self.backend
+        if backend._internal or request is None:
+            return self.stubber(event_name, request, **kwargs)
+        parts = event_name.split(".")
+        service_id = parts[1] if len(parts) > 1 else ""
+        service = _SERVICE_NAMES.get(service_id, service_id.replace("-", ""))
+        operation = parts[2] if len(parts) > 2 else ""
+        body = request.body or b""
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        failure = backend._failure_for(service, operation, body)
+        if failure is None:
+            response = self.stubber(event_name, request, **kwargs)
+            status = getattr(response, "status_code", 0)
+            backend.http_attempts.append(HttpAttempt(service, operation, status, ""))
+            return response
+        return self._fail(failure.error, service, operation, request, body, event_name, kwargs)
+
+    def _fail(
+        self, error: str, service: str, operation: str, request: Any, body: bytes, event_name: str, kwargs: dict
+    ) -> Any:
+        from botocore import exceptions as bex
+
+        from functions.settings import get_settings
+
+        backend = self.backend
+        url = request.url
+        if error in _NETWORK_ERRORS:
+            backend.http_attempts.append(HttpAttempt(service, operation, 0, error))
+            settings = get_settings()
+            if error == "ReadTimeoutAfterSend":
+                self.stubber(event_name, request, **kwargs)  # the service processed it...
+                backend.virtual_seconds += settings.ddb_read_timeout
+                raise bex.ReadTimeoutError(endpoint_url=url)  # ...but the answer never arrived
+            if error == "ReadTimeout":
+                backend.virtual_seconds += settings.ddb_read_timeout
+                raise bex.ReadTimeoutError(endpoint_url=url)
+            if error == "ConnectTimeout":
+                backend.virtual_seconds += settings.ddb_connect_timeout
+                raise bex.ConnectTimeoutError(endpoint_url=url)
+            raise bex.EndpointConnectionError(endpoint_url=url)
+        if error == "TransactionConflict":
+            try:
+                count = len(json.loads(body or b"{}").get("TransactItems", [])) or 1
+            except ValueError:
+                count = 1
+            reasons = [{"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}] * count
+            backend.http_attempts.append(HttpAttempt(service, operation, 400, error))
+            return _error_response(
+                request, service, "TransactionCanceledException", 400, {"CancellationReasons": reasons}
+            )
+        status = _ERROR_STATUS.get(error, 400)
+        backend.http_attempts.append(HttpAttempt(service, operation, status, error))
+        return _error_response(request, service, error, status)
+
+
+class _RecordingTime:
+    """Replaces ``botocore.endpoint.time``: retry back-offs are recorded, not slept."""
+
+    def __init__(self, backend: LocalBackend, real: Any) -> None:
+        self._backend = backend
+        self._real = real
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.retry_delays.append(float(seconds))
+        self._backend.virtual_seconds += float(seconds)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+@contextmanager
+def _fake_network(backend: LocalBackend) -> Iterator[None]:
+    """Install the HTTP layer (for every botocore session created inside), the back-off recorder
+    and the virtual deadline clock; undo all three on exit."""
+    import botocore.endpoint
+    from botocore.handlers import BUILTIN_HANDLERS
+    from moto.core.models import botocore_stubber
+
+    from functions import deadline
+
+    index = next(
+        (i for i, entry in enumerate(BUILTIN_HANDLERS) if entry[0] == "before-send" and entry[1] is botocore_stubber),
+        None,
+    )
+    if index is None:
+        raise RuntimeError("moto's before-send handler is not registered; cannot build the sandbox network")
+    original_entry = BUILTIN_HANDLERS[index]
+    BUILTIN_HANDLERS[index] = ("before-send", _HttpLayer(backend, botocore_stubber))
+    original_time = botocore.endpoint.time
+    botocore.endpoint.time = _RecordingTime(backend, original_time)  # type: ignore[attr-defined]
+    original_clock = deadline.clock
+    deadline.clock = lambda: time.monotonic() + backend.virtual_seconds
+    try:
+        yield
+    finally:
+        BUILTIN_HANDLERS[index] = original_entry
+        botocore.endpoint.time = original_time  # type: ignore[attr-defined]
+        deadline.clock = original_clock
+        deadline.clear()
 
 
 @contextmanager
@@ -245,12 +503,14 @@ def _record_api_calls(backend: LocalBackend) -> Iterator[None]:
     original = BaseClient._make_api_call
 
     def recording(client: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
+        if backend._internal:
+            return original(client, operation_name, api_params)
         service = client.meta.service_model.service_name
         backend.calls.append(ApiCall(service, operation_name, copy.deepcopy(api_params)))
-        backend._maybe_fail(service, operation_name, api_params)
+        result = original(client, operation_name, api_params)
         if service == "events" and operation_name == "PutEvents":
             backend.published_events.extend(copy.deepcopy(api_params.get("Entries", [])))
-        return original(client, operation_name, api_params)
+        return result
 
     BaseClient._make_api_call = recording  # type: ignore[method-assign]
     try:
@@ -259,9 +519,215 @@ def _record_api_calls(backend: LocalBackend) -> Iterator[None]:
         BaseClient._make_api_call = original  # type: ignore[method-assign]
 
 
+# -- persistent state ---------------------------------------------------------------------------
+
+_TYPES = {"S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"}
+
+
+def _check_value(value: Any, where: str) -> None:
+    if not isinstance(value, dict) or len(value) != 1:
+        raise ValueError(f'{where}: expected a DynamoDB JSON value like {{"S": "..."}}')
+    ((kind, inner),) = value.items()
+    if kind not in _TYPES:
+        raise ValueError(f"{where}: unknown DynamoDB type {kind!r}")
+    ok = {
+        "S": isinstance(inner, str),
+        "B": isinstance(inner, str),
+        "BOOL": isinstance(inner, bool),
+        "NULL": inner is True,
+        "M": isinstance(inner, dict),
+        "L": isinstance(inner, list),
+        "SS": isinstance(inner, list) and all(isinstance(v, str) for v in inner),
+        "BS": isinstance(inner, list) and all(isinstance(v, str) for v in inner),
+        "N": isinstance(inner, str),
+        "NS": isinstance(inner, list) and all(isinstance(v, str) for v in inner),
+    }[kind]
+    if not ok:
+        raise ValueError(f"{where}: {kind} value has the wrong JSON type")
+    if kind in ("N", "NS"):
+        for number in [inner] if kind == "N" else inner:
+            try:
+                float(number)
+            except ValueError:
+                raise ValueError(f"{where}: {number!r} is not a number") from None
+    if kind in ("B", "BS"):
+        for blob in [inner] if kind == "B" else inner:
+            try:
+                base64.b64decode(blob, validate=True)
+            except ValueError:
+                raise ValueError(f"{where}: binary value is not base64") from None
+    if kind == "M":
+        for key, sub in inner.items():
+            _check_value(sub, f"{where}.{key}")
+    if kind == "L":
+        for i, sub in enumerate(inner):
+            _check_value(sub, f"{where}[{i}]")
+
+
+def _to_client(value: dict[str, Any]) -> dict[str, Any]:
+    """Wire JSON -> botocore parameters (binary values are bytes for the client)."""
+    ((kind, inner),) = value.items()
+    if kind == "B":
+        return {"B": base64.b64decode(inner)}
+    if kind == "BS":
+        return {"BS": [base64.b64decode(v) for v in inner]}
+    if kind == "M":
+        return {"M": {k: _to_client(v) for k, v in inner.items()}}
+    if kind == "L":
+        return {"L": [_to_client(v) for v in inner]}
+    return {kind: inner}
+
+
+def _to_wire(value: dict[str, Any]) -> dict[str, Any]:
+    """botocore result -> wire JSON (binary values base64)."""
+    ((kind, inner),) = value.items()
+    if kind == "B":
+        return {"B": base64.b64encode(inner).decode("ascii")}
+    if kind == "BS":
+        return {"BS": [base64.b64encode(v).decode("ascii") for v in inner]}
+    if kind == "M":
+        return {"M": {k: _to_wire(v) for k, v in inner.items()}}
+    if kind == "L":
+        return {"L": [_to_wire(v) for v in inner]}
+    return {kind: inner}
+
+
+def _key_schema(model: Any) -> list[tuple[str, str]]:
+    """[(attribute name, "S"|"N"|"B"), ...] of a model's primary key."""
+    keys = []
+    for attr in model.get_attributes().values():
+        if attr.is_hash_key or attr.is_range_key:
+            keys.append((attr.attr_name, attr.attr_type))
+    return keys
+
+
+@dataclass
+class _StateLine:
+    path: Path
+    line: int
+    item: dict[str, Any]
+
+
+def read_state(state_dir: Path) -> dict[str, list[_StateLine]]:
+    """Parse and validate every table file of a state folder (no AWS needed).
+
+    Raises SandboxStateError("<file>:<line>: <reason>") on the first problem.
+    """
+    from functions.dal.models import ALL_MODELS
+
+    out: dict[str, list[_StateLine]] = {}
+    for model in ALL_MODELS:
+        path = state_dir / f"{model.LOGICAL_NAME}{STATE_SUFFIX}"
+        if not path.exists():
+            continue
+        keys = _key_schema(model)
+        lines: list[_StateLine] = []
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SandboxStateError(f"{path}: cannot read the state file: {exc}") from None
+        seen: set[tuple] = set()
+        for number, raw in enumerate(text.splitlines(), start=1):
+            if not raw.strip():
+                continue
+            try:
+                item = json.loads(raw)
+                if not isinstance(item, dict) or not item:
+                    raise ValueError("expected one JSON object (a DynamoDB item) per line")
+                for name, value in item.items():
+                    _check_value(value, name)
+                for name, kind in keys:
+                    if name not in item or kind not in item[name]:
+                        raise ValueError(f"key attribute {name!r} ({kind}) is missing")
+                key = tuple(json.dumps(item[name], sort_keys=True) for name, _ in keys)
+                if key in seen:
+                    raise ValueError("duplicate key: the same item appears twice")
+                seen.add(key)
+            except ValueError as exc:  # json.JSONDecodeError is a ValueError
+                raise SandboxStateError(f"{path}:{number}: {exc}") from None
+            lines.append(_StateLine(path, number, item))
+        out[model.LOGICAL_NAME] = lines
+    return out
+
+
+def _load_secret(state_dir: Path) -> str:
+    """The sandbox's hash key from the state folder, created (0600) on first use."""
+    path = state_dir / SECRET_FILE
+    if path.exists():
+        try:
+            value = path.read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SandboxStateError(f"{path}: cannot read the hash key: {exc}") from None
+        if len(value) < 32:
+            raise SandboxStateError(f"{path}:1: the hash key must be at least 32 characters")
+        if path.stat().st_mode & 0o077:
+            os.chmod(path, 0o600)
+        return value
+    value = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+def _apply_state(backend: LocalBackend, state: dict[str, list[_StateLine]], partner_ids: set[str]) -> None:
+    from functions.dal.models import MODELS_BY_LOGICAL_NAME, Partner
+
+    client = backend._client("dynamodb")
+    for logical, lines in state.items():
+        model = MODELS_BY_LOGICAL_NAME[logical]
+        for line in lines:
+            item = line.item
+            try:
+                if model is Partner:
+                    partner_id = item["partner_id"]["S"]
+                    if partner_id in partner_ids and "assigned" in item:
+                        client.update_item(
+                            TableName=model.Meta.table_name,
+                            Key={"partner_id": {"S": partner_id}},
+                            UpdateExpression="SET assigned = :a",
+                            ExpressionAttributeValues={":a": _to_client(item["assigned"])},
+                        )
+                    continue
+                client.put_item(TableName=model.Meta.table_name, Item={k: _to_client(v) for k, v in item.items()})
+            except Exception as exc:  # noqa: BLE001 - report where, not a botocore traceback
+                reason = getattr(exc, "response", {}).get("Error", {}).get("Message") or type(exc).__name__
+                raise SandboxStateError(f"{line.path}:{line.line}: DynamoDB rejected the item: {reason}") from None
+
+
+def save_state(backend: LocalBackend, state_dir: Path) -> None:
+    """Write every table to ``<state_dir>/<LogicalName>.jsonl`` atomically (temp file + rename)."""
+    from functions.dal.models import MODELS_BY_LOGICAL_NAME
+
+    for logical, items in backend.scan_raw().items():
+        keys = [name for name, _ in _key_schema(MODELS_BY_LOGICAL_NAME[logical])]
+        wire = [{k: _to_wire(v) for k, v in item.items()} for item in items]
+        wire.sort(key=lambda i: [json.dumps(i.get(k), sort_keys=True) for k in keys])
+        target = state_dir / f"{logical}{STATE_SUFFIX}"
+        fd, tmp = tempfile.mkstemp(prefix=f".{logical}.", suffix=".tmp", dir=state_dir)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                for item in wire:
+                    handle.write(json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+# -- the context manager ------------------------------------------------------------------------
+
+
 @contextmanager
 def local_backend(
-    partners: list[dict], *, country: str = "xx", retention: dict[str, int] | None = None
+    partners: list[dict],
+    *,
+    country: str = "xx",
+    retention: dict[str, int] | None = None,
+    fail_dynamodb: bool = False,
+    state_dir: Path | str | None = None,
 ) -> Iterator[LocalBackend]:
     from moto import mock_aws
 
@@ -275,11 +741,20 @@ def local_backend(
         )
     country = country.lower()
     items = partners_to_items(partners)  # validate before starting anything
+    folder = Path(state_dir) if state_dir is not None else None
+    state: dict[str, list[_StateLine]] = {}
+    secret_value: str | None = None
+    if folder is not None:
+        if folder.exists() and not folder.is_dir():
+            raise SandboxStateError(f"{folder}: the state folder is a file")
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        state = read_state(folder)  # a corrupt file stops here, before moto starts
+        secret_value = _load_secret(folder)
     env = table_env(country, retention)
     _active = True
     try:
         with _environment(env), mock_aws():
-            yield from _run_backend(country, env, items)
+            yield from _run_backend(country, env, items, state, secret_value, folder, fail_dynamodb)
     finally:
         _active = False
     reset_runtime_caches()
@@ -288,35 +763,42 @@ def local_backend(
 _active = False
 
 
-def _run_backend(country: str, env: dict[str, str], items: list[dict]) -> Iterator[LocalBackend]:
-    if True:
-        reset_runtime_caches()
-        from functions.aws import client
+def _run_backend(
+    country: str,
+    env: dict[str, str],
+    items: list[dict],
+    state: dict[str, list[_StateLine]],
+    secret_value: str | None,
+    folder: Path | None,
+    fail_dynamodb: bool,
+) -> Iterator[LocalBackend]:
+    backend = LocalBackend(country, env)
+    with _fake_network(backend):
+        reset_runtime_caches()  # sessions created from here on use the sandbox network
+        with backend.internal():
+            secret = backend._client("secretsmanager").create_secret(
+                Name=f"helpline/{country}/caller-hash-key", SecretString=secret_value or secrets.token_hex(32)
+            )
+            bus_name = f"helpline-{country}-referrals"
+            backend._client("events").create_event_bus(Name=bus_name)
+            os.environ["HASH_KEY_SECRET_ARN"] = secret["ARN"]
+            os.environ["EVENT_BUS_NAME"] = bus_name
+            backend.env = {**env, "HASH_KEY_SECRET_ARN": secret["ARN"], "EVENT_BUS_NAME": bus_name}
+            reset_runtime_caches()
+            backend._ddb = None
 
-        def boto(service: str):  # noqa: ANN202 - botocore client from the runtime's shared session
-            return client(service, connect_timeout=5, read_timeout=10, max_retries=0)
+            from functions.dal import repository
+            from functions.dal.models import ALL_MODELS, Partner
 
-        secret = boto("secretsmanager").create_secret(
-            Name=f"helpline/{country}/caller-hash-key", SecretString=secrets.token_hex(32)
-        )
-        bus_name = f"helpline-{country}-referrals"
-        boto("events").create_event_bus(Name=bus_name)
-        os.environ["HASH_KEY_SECRET_ARN"] = secret["ARN"]
-        os.environ["EVENT_BUS_NAME"] = bus_name
-        env = {**env, "HASH_KEY_SECRET_ARN": secret["ARN"], "EVENT_BUS_NAME": bus_name}
-        reset_runtime_caches()
+            repository._prepare()  # share the runtime's DynamoDB client for table creation too
+            for model in ALL_MODELS:
+                model.create_table(wait=False, billing_mode="PAY_PER_REQUEST")
+            ddb = backend._client("dynamodb")
+            for item in items:
+                ddb.put_item(TableName=Partner.Meta.table_name, Item=item)
+            _apply_state(backend, state, {i["partner_id"]["S"] for i in items})
 
-        from functions.dal import repository
-        from functions.dal.models import ALL_MODELS, Partner
-
-        repository._prepare()  # share the runtime's DynamoDB client for table creation too
-        for model in ALL_MODELS:
-            model.create_table(wait=False, billing_mode="PAY_PER_REQUEST")
-        ddb = boto("dynamodb")
-        for item in items:
-            ddb.put_item(TableName=Partner.Meta.table_name, Item=item)
-
-        backend = LocalBackend(country, env)
+        backend.fail_dynamodb = fail_dynamodb
         from functions.observability import logger
 
         capture = _ListHandler(backend.logs)
@@ -327,4 +809,10 @@ def _run_backend(country: str, env: dict[str, str], items: list[dict]) -> Iterat
                 yield backend
         finally:
             logger._logger.removeHandler(capture)
-            reset_runtime_caches()
+            try:
+                if folder is not None:
+                    backend.fail_dynamodb = False
+                    backend.clear_failures()
+                    save_state(backend, folder)
+            finally:
+                reset_runtime_caches()

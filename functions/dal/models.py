@@ -108,6 +108,15 @@ class Case(Model):
     partner_ids = ListAttribute(of=UnicodeAttribute, default=list)
     # contact id -> comma list of partner ids referred during that contact (idempotency of referrals)
     referral_sets = MapAttribute(default=dict)
+    # Head of the case's interaction chain (case#<case_id>): seq and record_hash of its last record.
+    # Every append to the chain changes these in the same transaction, conditioned on the values it
+    # read, so concurrent appends cannot fork the chain (see functions.logic.cases).
+    chain_seq = NumberAttribute(null=True)
+    chain_head = UnicodeAttribute(null=True)
+    # contact id -> seq of the chain record that contact wrote (idempotency of create_case per contact)
+    contact_seqs = MapAttribute(default=dict)
+    last_contact_id = UnicodeAttribute(null=True)
+    last_contact_at = UTCDateTimeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     expires_at = TTLAttribute(null=True)

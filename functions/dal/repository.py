@@ -1,8 +1,8 @@
 """The DynamoDB operations of the helpline, one function per request shape.
 
 Every function documents how many DynamoDB requests it makes; the handlers' request budgets
-(identify: 1 read; create_case: 1 TransactWriteItems; route_referral: <= 2 requests) are built
-from these and proved by tests that count botocore calls.
+(identify: 1 read; create_case: <= 3 requests per attempt; route_referral: <= 2 requests) are
+built from these and proved by tests that count botocore calls.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from functions.dal.models import (
 )
 
 CONDITION_FAILED = "ConditionalCheckFailed"
+TRANSACTION_CONFLICT = "TransactionConflict"
 
 
 def error_code(exc: BaseException) -> str | None:
@@ -100,14 +101,25 @@ class TxResult:
     def only_condition_failures(self) -> bool:
         return bool(self.reasons) and all(r is None or r.code == CONDITION_FAILED for r in self.reasons)
 
+    @property
+    def conflict(self) -> bool:
+        """Cancelled because another transaction was writing one of the items (retry)."""
+        return any(r is not None and r.code == TRANSACTION_CONFLICT for r in self.reasons) and all(
+            r is None or r.code in (CONDITION_FAILED, TRANSACTION_CONFLICT) for r in self.reasons
+        )
+
 
 def _run_transaction(
-    puts: list[tuple[Any, Any, str | None]], updates: list[tuple[Any, list, Any, str | None]]
+    puts: list[tuple[Any, Any, str | None]],
+    updates: list[tuple[Any, list, Any, str | None]],
+    *,
+    conflicts_ok: bool = False,
 ) -> TxResult:
     """One TransactWriteItems. Items are sent puts first, then updates (PynamoDB's order).
 
-    Returns committed=False with the cancellation reasons when only conditions failed; any other
-    failure (throttling, timeout, validation) raises.
+    Returns committed=False with the cancellation reasons when only conditions failed (or, with
+    ``conflicts_ok``, when a concurrent transaction on the same items cancelled it: ``conflict``);
+    any other failure (throttling, timeout, validation) raises.
     """
     try:
         with TransactWrite(connection=_tx_connection()) as tx:
@@ -120,7 +132,7 @@ def _run_transaction(
             raise  # throttling, timeouts, network, validation: nothing was written
         reasons = list(getattr(exc.cause, "cancellation_reasons", None) or [])
         result = TxResult(False, reasons)
-        if result.only_condition_failures:
+        if result.only_condition_failures or (conflicts_ok and result.conflict):
             return result
         raise
     return TxResult(True, [])
@@ -129,11 +141,11 @@ def _run_transaction(
 # --- callers -------------------------------------------------------------------------------
 
 
-def get_caller(caller_id: str) -> Caller | None:
-    """1 GetItem (eventually consistent)."""
+def get_caller(caller_id: str, *, consistent: bool = False) -> Caller | None:
+    """1 GetItem (eventually consistent unless ``consistent``)."""
     _prepare()
     try:
-        return Caller.get(caller_id)
+        return Caller.get(caller_id, consistent_read=consistent)
     except DoesNotExist:
         return None
 
@@ -147,29 +159,76 @@ def touch_caller(caller_id: str, actions: list) -> None:
 # --- cases -----------------------------------------------------------------------------------
 
 
-def create_case(case: Case, first_record: Interaction, caller_actions: list | None) -> tuple[bool, dict | None]:
+def get_case(case_id: str) -> Case | None:
+    """1 GetItem (strongly consistent: the chain head must be current)."""
+    _prepare()
+    try:
+        return Case.get(case_id, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def create_case(
+    case: Case, first_record: Interaction, caller_actions: list | None, caller_condition: Any = None
+) -> tuple[str, dict | None]:
     """1 TransactWriteItems: case + first interaction + caller's open-case pointer.
 
-    Returns (created, old_case_raw_item).  A replay fails the case's attribute_not_exists
-    condition; ReturnValuesOnConditionCheckFailure=ALL_OLD hands back the stored case in the same
-    request, so a replay costs no extra read.
+    Returns ("created", None) | ("exists", old_case_raw_item) | ("caller_changed", None) |
+    ("conflict", None) (a concurrent transaction on the same items: nothing written, retry).
+    A replay fails the case's attribute_not_exists condition; ReturnValuesOnConditionCheckFailure
+    =ALL_OLD hands back the stored case in the same request, so a replay costs no extra read.
+    ``caller_condition`` guards the caller's pointer against a concurrent create_case of the same
+    caller ("caller_changed": nothing written, read again).
     """
     updates = []
     if caller_actions:
-        updates.append((Caller(case.caller_id), caller_actions, None, None))
+        updates.append((Caller(case.caller_id), caller_actions, caller_condition, None))
     result = _run_transaction(
         puts=[
             (case, Case.case_id.does_not_exist(), ALL_OLD),
             (first_record, Interaction.chain_id.does_not_exist(), None),
         ],
         updates=updates,
+        conflicts_ok=True,
     )
     if result.committed:
-        return True, None
+        return "created", None
+    if result.conflict:
+        return "conflict", None
     if result.failed(0):
-        return False, result.old_item(0) or {}
+        return "exists", result.old_item(0) or {}
+    if result.failed(2):
+        return "caller_changed", None
     # first record exists but case does not: only possible after manual deletion of the case
     raise TransactWriteError("interaction exists without case")
+
+
+def append_to_case(
+    record: Interaction, case_id: str, case_actions: list, case_condition: Any, caller_id: str, caller_actions: list
+) -> tuple[str, dict | None]:
+    """1 TransactWriteItems: chain record + case update (new chain head) + caller's last contact.
+
+    Returns ("appended", None) | ("case_changed", old_case_raw_item) | ("position_taken", None) |
+    ("conflict", None).
+    "case_changed": the case's condition failed (ALL_OLD returns the stored case: another contact
+    appended first, the case was closed, or this contact was already appended); "position_taken":
+    a record with this seq exists although the case's head did not move.
+    """
+    result = _run_transaction(
+        puts=[(record, Interaction.chain_id.does_not_exist(), None)],
+        updates=[
+            (Case(case_id), case_actions, case_condition, ALL_OLD),
+            (Caller(caller_id), caller_actions, None, None),
+        ],
+        conflicts_ok=True,
+    )
+    if result.committed:
+        return "appended", None
+    if result.conflict:
+        return "conflict", None
+    if result.failed(1):
+        return "case_changed", result.old_item(1) or {}
+    return "position_taken", None
 
 
 # --- interactions ---------------------------------------------------------------------------

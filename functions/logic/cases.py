@@ -1,26 +1,110 @@
-"""create_case: one case per ContactId, written in ONE TransactWriteItems.
+"""create_case: a caller's report opens a case, or joins the case the caller already has open.
 
-The transaction holds: the case (condition attribute_not_exists), the first record of the
-case's interaction chain (``case#<case_id>``, seq 1, GENESIS link) and the caller's open-case
-pointer (UpdateItem on Callers; skipped for withheld numbers).  The case id is derived from the
-ContactId, so a replay computes the same id, fails the condition, and gets the stored case back
-through ReturnValuesOnConditionCheckFailure in the same request: a replay costs one
-(cancelled) TransactWriteItems and writes nothing.
+Who the caller is: the HMAC pseudonym of the caller's number (``functions.logic.pseudonym``);
+the number itself is never stored.
+
+- **New case** - a withheld or unparseable number, a caller without an open case, or one whose
+  case is closed: ONE TransactWriteItems puts the case (id derived from the ContactId, condition
+  attribute_not_exists), the first record of its interaction chain (``case#<case_id>``, seq 1,
+  GENESIS link, ``case_created``) and, for a known number, sets the caller's open-case pointer
+  (condition: the pointer is still what was read, so two concurrent first reports of one caller
+  cannot open two cases).
+- **Returning caller** - ``Callers.open_case_id`` points to a case whose status is open
+  (``open`` or ``referred``: a referral is work in progress; only ``closed`` ends a case): the
+  report is APPENDED to that case's chain in ONE TransactWriteItems: a ``contact_added`` record
+  (seq = head + 1, prev_hash = the head's record_hash; payload topic, language, priority,
+  needs_codes, consent, channel_note, contact_id), the case update (updated_at, last contact,
+  the new chain head, ``contact_seqs[<ContactId>]``, priority raised to urgent when the report is
+  urgent - never lowered) conditioned on the chain head it read, the case still open and this
+  contact not yet appended, and the caller's last contact.  A concurrent append moves the head:
+  the transaction is cancelled, nothing is written, and the case is read again (at most
+  ``MAX_ATTEMPTS`` attempts, then ``backend_unavailable``).  The case's topic, needs codes and
+  consent stay as first recorded; each later report's own values are in its chain record.
+
+Answer: ``status``, ``case_id``, ``created`` ("true": this contact opened the case) and
+``appended`` ("true": this contact's report was added to the caller's open case).  Idempotent on
+the ContactId: a replay writes nothing and answers the same (the case's ``contact_id`` and
+``contact_seqs`` tell which contact wrote what).
+
+DynamoDB requests per invocation (flow-invoked, under the deadline of ``functions.deadline``):
+
+=============================================  ==============================================
+path                                           requests
+=============================================  ==============================================
+withheld number (new case)                     1 TransactWriteItems
+known number, no open case (new case)          GetItem Callers + TransactWriteItems
+pointer to a closed / missing case (new case)  GetItem Callers + GetItem Cases + TransactWriteItems
+returning caller (append)                      GetItem Callers + GetItem Cases + TransactWriteItems
+replay of a contact already recorded           GetItem Callers + GetItem Cases (no write)
+=============================================  ==============================================
+
+plus the same again per conflict retry; the reads are strongly consistent.  The first call of a
+cold function also reads the hash-key secret (Secrets Manager).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
 from functions.dal import repository
 from functions.dal.models import Caller, Case, Interaction
+from functions.errors import BackendUnavailable
 from functions.logic.chain import GENESIS, compute_hash
 from functions.logic.common import case_id_for, expiry, iso, parse_params, utcnow
 from functions.logic.needs import any_urgent, needs_param
 from functions.logic.pseudonym import caller_id_for
 from functions.models.connect import ContactFlowEvent
 from functions.models.params import CreateCaseParams
-from functions.settings import get_settings
+from functions.settings import Settings, get_settings
 
-DEFAULTS = {"status": "ok", "case_id": "", "created": "false"}
+DEFAULTS = {"status": "ok", "case_id": "", "created": "false", "appended": "false"}
+OPEN_STATUSES = ("open", "referred")
+MAX_ATTEMPTS = 3
+_CASE_CLOSED = "closed"  # sentinel: the case read as open was closed meanwhile -> open a new case
+
+
+@dataclass(frozen=True)
+class Report:
+    """What one contact reported (validated flow parameters)."""
+
+    topic: str
+    language: str
+    priority: str  # normal | urgent (urgent when the flow says so or a need code is urgent)
+    needs: list[str]
+    consent: bool
+    channel_note: str | None
+
+    def payload(self) -> dict[str, str]:
+        return {
+            "topic": self.topic,
+            "language": self.language,
+            "priority": self.priority,
+            "needs_codes": ",".join(self.needs),
+            "consent": "true" if self.consent else "false",
+            "channel_note": self.channel_note or "",
+        }
+
+
+def _answer(case_id: str, *, created: bool = False, appended: bool = False) -> dict[str, str]:
+    return {
+        "status": "ok",
+        "case_id": case_id,
+        "created": "true" if created else "false",
+        "appended": "true" if appended else "false",
+    }
+
+
+def _keys(value: Any) -> set[str]:
+    """Keys of a raw MapAttribute value (PynamoDB object, plain dict or None)."""
+    if value is None:
+        return set()
+    if hasattr(value, "as_dict"):
+        value = value.as_dict()
+    elif hasattr(value, "attribute_values"):
+        value = value.attribute_values
+    return set(dict(value))
 
 
 def build_first_record(case: Case, now_iso: str) -> Interaction:
@@ -50,49 +134,182 @@ def build_first_record(case: Case, now_iso: str) -> Interaction:
     return record
 
 
+def build_contact_record(case: Case, contact_id: str, report: Report, now_iso: str) -> Interaction:
+    """The next record of an open case's chain: one more contact's report."""
+    record = Interaction(
+        chain_id=f"case#{case.case_id}",
+        seq=int(case.chain_seq) + 1,
+        record_type="contact_added",
+        contact_id=contact_id,
+        case_id=case.case_id,
+        event_id=None,
+        actor="contact_flow",
+        occurred_at=now_iso,
+        recorded_at=now_iso,
+        payload={**report.payload(), "contact_id": contact_id},
+        prev_hash=case.chain_head,
+        record_hash="",
+        expires_at=case.expires_at,  # a chain expires as a whole
+    )
+    record.record_hash = compute_hash(record)
+    return record
+
+
+def _caller_actions(contact_id: str, now: datetime, language: str, settings: Settings) -> list:
+    return [
+        Caller.first_contact_id.set(Caller.first_contact_id | contact_id),
+        Caller.last_contact_id.set(contact_id),
+        Caller.last_contact_at.set(now),
+        Caller.expires_at.set(expiry(now, settings.retention_days_callers)),
+        Caller.preferred_language.set(Caller.preferred_language | language),
+    ]
+
+
+def _replayed(case: Case, contact_id: str) -> dict[str, str] | None:
+    """The answer already given to this contact, if it wrote to this case."""
+    if case.contact_id == contact_id:
+        return _answer(case.case_id, created=True)
+    if contact_id in _keys(case.contact_seqs):
+        return _answer(case.case_id, appended=True)
+    return None
+
+
+def _create(
+    settings: Settings, contact_id: str, caller_id: str | None, report: Report, pointer: str | None
+) -> dict[str, str] | None:
+    """Open a new case. None: the caller's pointer changed meanwhile (read again)."""
+    now = utcnow()
+    case = Case(
+        case_id=case_id_for(settings.country_code, contact_id),
+        country=settings.country_code.lower(),
+        status="open",
+        topic=report.topic,
+        language=report.language,
+        priority=report.priority,
+        needs_codes=report.needs,
+        consent=report.consent,
+        caller_id=caller_id,
+        contact_id=contact_id,
+        channel_note=report.channel_note,
+        partner_ids=[],
+        referral_sets={},
+        chain_seq=1,
+        contact_seqs={contact_id: "1"},
+        last_contact_id=contact_id,
+        last_contact_at=now,
+        created_at=now,
+        updated_at=now,
+        expires_at=expiry(now, settings.retention_days_cases),
+    )
+    first = build_first_record(case, iso(now))
+    case.chain_head = first.record_hash
+    caller_actions = None
+    caller_condition = None
+    if caller_id:
+        caller_actions = [Caller.open_case_id.set(case.case_id)] + _caller_actions(
+            contact_id, now, report.language, settings
+        )
+        caller_condition = Caller.open_case_id.does_not_exist() if pointer is None else Caller.open_case_id == pointer
+    outcome, old = repository.create_case(case, first, caller_actions, caller_condition)
+    if outcome == "created":
+        return _answer(case.case_id, created=True)
+    if outcome == "exists":
+        old_contact = (old or {}).get("contact_id", {}).get("S")
+        if old_contact not in (None, contact_id):
+            from functions.observability import logger
+
+            logger.error("case id collision", extra={"case_id": case.case_id})
+            return {"status": "internal_error", "case_id": "", "created": "false", "appended": "false"}
+        return _answer(case.case_id, created=True)  # replay: this contact opened the case
+    return None  # caller_changed | conflict
+
+
+def _append(
+    settings: Settings, case: Case, contact_id: str, caller_id: str, report: Report
+) -> dict[str, str] | str | None:
+    """Append the report to the open case. None: the chain moved (read again); _CASE_CLOSED."""
+    now = utcnow()
+    record = build_contact_record(case, contact_id, report, iso(now))
+    seq = int(record.seq)
+    case_actions = [
+        Case.updated_at.set(now),
+        Case.last_contact_id.set(contact_id),
+        Case.last_contact_at.set(now),
+        Case.chain_seq.set(seq),
+        Case.chain_head.set(record.record_hash),
+        Case.contact_seqs[contact_id].set(str(seq)),
+    ]
+    if report.priority == "urgent":
+        case_actions.append(Case.priority.set("urgent"))
+    case_condition = (
+        Case.status.is_in(*OPEN_STATUSES)
+        & (Case.chain_seq == seq - 1)
+        & (Case.chain_head == case.chain_head)
+        & Case.contact_seqs[contact_id].does_not_exist()
+    )
+    outcome, old = repository.append_to_case(
+        record,
+        case.case_id,
+        case_actions,
+        case_condition,
+        caller_id,
+        _caller_actions(contact_id, now, report.language, settings),
+    )
+    if outcome == "appended":
+        return _answer(case.case_id, appended=True)
+    if outcome == "case_changed":
+        if not old:
+            return _CASE_CLOSED  # the case was deleted meanwhile
+        if contact_id in old.get("contact_seqs", {}).get("M", {}):
+            return _answer(case.case_id, appended=True)  # a concurrent replay of this contact won
+        if old.get("status", {}).get("S") not in OPEN_STATUSES:
+            return _CASE_CLOSED
+        return None  # another contact appended first
+    if outcome == "position_taken":
+        from functions.observability import count, logger
+
+        logger.error("case chain head out of sync with its records", extra={"case_id": case.case_id})
+        count("ChainHeadOutOfSync")
+    return None
+
+
+def _attempt(settings: Settings, contact_id: str, caller_id: str | None, report: Report) -> dict[str, str] | None:
+    pointer = None
+    if caller_id is not None:
+        caller = repository.get_caller(caller_id, consistent=True)
+        pointer = caller.open_case_id if caller is not None else None
+        if pointer:
+            case = repository.get_case(pointer)
+            if case is not None:
+                replayed = _replayed(case, contact_id)
+                if replayed is not None:
+                    return replayed
+                if case.status in OPEN_STATUSES and case.chain_seq is not None and case.chain_head:
+                    appended = _append(settings, case, contact_id, caller_id, report)
+                    if appended != _CASE_CLOSED:
+                        return appended  # type: ignore[return-value]
+    return _create(settings, contact_id, caller_id, report, pointer)
+
+
 def run(event: ContactFlowEvent) -> dict[str, str]:
     params = parse_params(CreateCaseParams, event.parameters)
     needs = needs_param(params.needs_codes)
     settings = get_settings()
     contact_id = event.contact_id
     caller_id = caller_id_for(event.customer_address)
-    now = utcnow()
-    priority = "urgent" if params.priority == "urgent" or any_urgent(needs) else "normal"
-    case = Case(
-        case_id=case_id_for(settings.country_code, contact_id),
-        country=settings.country_code.lower(),
-        status="open",
+    report = Report(
         topic=params.topic,
         language=params.language,
-        priority=priority,
-        needs_codes=needs,
+        priority="urgent" if params.priority == "urgent" or any_urgent(needs) else "normal",
+        needs=needs,
         consent=params.consent,
-        caller_id=caller_id,
-        contact_id=contact_id,
         channel_note=params.channel_note,
-        partner_ids=[],
-        referral_sets={},
-        created_at=now,
-        updated_at=now,
-        expires_at=expiry(now, settings.retention_days_cases),
     )
-    first = build_first_record(case, iso(now))
-    caller_actions = None
-    if caller_id:
-        caller_actions = [
-            Caller.open_case_id.set(case.case_id),
-            Caller.first_contact_id.set(Caller.first_contact_id | contact_id),
-            Caller.last_contact_id.set(contact_id),
-            Caller.last_contact_at.set(now),
-            Caller.expires_at.set(expiry(now, settings.retention_days_callers)),
-            Caller.preferred_language.set(Caller.preferred_language | params.language),
-        ]
-    created, old = repository.create_case(case, first, caller_actions)
-    if not created:
-        old_contact = (old or {}).get("contact_id", {}).get("S")
-        if old_contact not in (None, contact_id):
-            from functions.observability import logger
+    for _ in range(MAX_ATTEMPTS):
+        answer = _attempt(settings, contact_id, caller_id, report)
+        if answer is not None:
+            return answer
+    from functions.observability import count
 
-            logger.error("case id collision", extra={"case_id": case.case_id})
-            return {"status": "internal_error", "case_id": "", "created": "false"}
-    return {"status": "ok", "case_id": case.case_id, "created": "true" if created else "false"}
+    count("CreateCaseConflict")
+    raise BackendUnavailable("concurrent writes to the caller's case; retries exhausted")

@@ -1,10 +1,15 @@
-"""Malformed input and backend failures: clean statuses, nothing written."""
+"""Malformed input and backend failures: clean statuses, nothing written, retries and deadline proven.
+
+Failures are injected by the sandbox BELOW botocore's retry layer (one HTTP attempt at a time),
+so these tests count the attempts botocore really made and the simulated seconds they took.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.integration.support import load_event, with_params
+from functions.deadline import FLOW_BUDGET_SECONDS
+from tests.integration.support import load_event, partners, with_contact, with_params
 
 FLOW = ("identify_caller", "create_case", "route_referral", "record_survey_answer")
 ERRORS = (
@@ -13,7 +18,10 @@ ERRORS = (
     "ReadTimeout",
     "ConnectTimeout",
     "InternalServerError",
+    "ServiceUnavailable",
 )
+DEFAULT_ATTEMPTS = 2  # 1 + DDB_MAX_RETRIES (default 1)
+CONNECT_LIMIT = 8.0  # Amazon Connect waits at most 8 s for a Lambda answer
 
 
 @pytest.mark.parametrize(
@@ -29,48 +37,158 @@ ERRORS = (
     ],
 )
 def test_invalid_create_case_parameters(backend, bad):
+    before = backend.dump_tables()
+    backend.reset_calls()
     response = backend.invoke("create_case", with_params(load_event("create_case"), **bad))
     assert response["status"] == "invalid_parameter" and response["error_field"] == next(iter(bad))
-    assert backend.item_count() == 5
+    assert backend.dump_tables() == before
+    assert backend.calls == []  # rejected before any AWS request (not even the secret)
 
 
 def test_invalid_survey_answer(backend):
     response = backend.invoke("record_survey_answer", with_params(load_event("record_survey_answer"), answer="7"))
     assert response["status"] == "invalid_parameter" and response["error_field"] == "answer"
+    assert backend.dump_tables()["SurveyResponses"] == []
+
+
+def _event(backend, name: str) -> dict:
+    case_id = backend.invoke("create_case", with_params(load_event("create_case"), topic="prep"))["case_id"]
+    if name == "create_case":
+        return with_contact(with_params(load_event("create_case"), topic="other"), "fresh-contact-0009")
+    if name == "route_referral":
+        return with_params(load_event("route_referral"), case_id=case_id)
+    return load_event(name)
 
 
 @pytest.mark.parametrize("error", ERRORS)
 @pytest.mark.parametrize("name", FLOW)
 def test_backend_failures_answer_backend_unavailable_without_partial_writes(backend, name, error):
-    case_id = backend.invoke("create_case", with_params(load_event("create_case"), topic="prep"))["case_id"]
-    if name == "create_case":
-        event = with_params(load_event("create_case"), topic="other")
-        event["Details"]["ContactData"]["ContactId"] = "fresh-contact-0009"
-    elif name == "route_referral":
-        event = with_params(load_event("route_referral"), case_id=case_id)
-    else:
-        event = load_event(name)
+    event = _event(backend, name)
     before = backend.dump_tables()
+    backend.reset_calls()
+    clock = backend.virtual_seconds
     backend.inject_failure(service="dynamodb", error=error)
     response = backend.invoke(name, event)
     backend.clear_failures()
     assert response["status"] == "backend_unavailable", response
     assert backend.dump_tables() == before
     assert backend.published_events == []
+    # botocore retried the first DynamoDB request (every attempt failed), then the handler gave up
+    (call,) = backend.dynamodb_calls()
+    assert backend.attempts("dynamodb") == DEFAULT_ATTEMPTS
+    assert {a.error for a in backend.http_attempts if a.service == "dynamodb"} == {error}
+    assert len(backend.retry_delays) == DEFAULT_ATTEMPTS - 1
+    timeouts = {"ReadTimeout": 2, "ConnectTimeout": 1}.get(error, 0) * DEFAULT_ATTEMPTS
+    assert backend.virtual_seconds - clock == pytest.approx(timeouts + sum(backend.retry_delays))
+    assert backend.virtual_seconds - clock <= FLOW_BUDGET_SECONDS
+
+
+@pytest.mark.parametrize("name", FLOW)
+def test_one_failed_attempt_is_absorbed_by_botocores_retry(backend, name):
+    event = _event(backend, name)
+    backend.reset_calls()
+    backend.inject_failure(service="dynamodb", error="ThrottlingException", times=1)
+    response = backend.invoke(name, event)
+    assert response["status"] == "ok", response
+    statuses = [a.status for a in backend.http_attempts if a.service == "dynamodb"]
+    assert statuses == [400] + [200] * len(backend.dynamodb_calls())  # one retry, of the first request
+    assert len(backend.retry_delays) == 1 and 0 <= backend.retry_delays[0] <= 1
+
+
+def _reconfigure(monkeypatch, **env: str) -> None:
+    from functions.caches import reset_all
+
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    reset_all()
+
+
+def test_ddb_max_retries_sets_the_attempts(backend, monkeypatch):
+    _reconfigure(monkeypatch, DDB_MAX_RETRIES="3")
+    backend.invoke("identify_caller", load_event("identify_caller"))  # warm: the secret is cached
+    backend.reset_calls()
+    backend.inject_failure("GetItem", error="InternalServerError")
+    assert backend.invoke("identify_caller", load_event("identify_caller"))["status"] == "backend_unavailable"
+    assert backend.attempts("dynamodb", "GetItem") == 4
+    assert all(a.status == 500 for a in backend.http_attempts)
+    _reconfigure(monkeypatch, DDB_MAX_RETRIES="0")
+    backend.reset_calls()
+    assert backend.invoke("identify_caller", load_event("identify_caller"))["status"] == "backend_unavailable"
+    assert backend.attempts("dynamodb", "GetItem") == 1 and backend.retry_delays == []
+
+
+def test_the_deadline_stops_retries_that_could_not_finish_before_connect_gives_up(backend, monkeypatch):
+    """Ten retries allowed, every attempt times out after DDB_READ_TIMEOUT=2 s: only the attempts
+    that can end within the flow's budget are made, and the answer comes in time."""
+    _reconfigure(monkeypatch, DDB_MAX_RETRIES="10")
+    backend.invoke("identify_caller", load_event("identify_caller"))
+    backend.reset_calls()
+    clock = backend.virtual_seconds
+    backend.inject_failure(error="ReadTimeout")
+    response = backend.invoke("identify_caller", load_event("identify_caller"))
+    assert response["status"] == "backend_unavailable"
+    elapsed = backend.virtual_seconds - clock
+    # 0-2 s: attempt 1; 2-4 s: attempt 2; a third attempt (2 s + up to 1 s connect) could end after 6 s
+    assert backend.attempts("dynamodb") == 2
+    assert elapsed <= FLOW_BUDGET_SECONDS < CONNECT_LIMIT
+
+
+def test_the_deadline_counts_time_already_spent(backend, monkeypatch):
+    """create_case makes up to three requests: slow ones early leave no time for late retries."""
+    _reconfigure(monkeypatch, DDB_MAX_RETRIES="10")
+    backend.invoke("create_case", load_event("create_case"))
+    backend.reset_calls()
+    clock = backend.virtual_seconds
+    from functions.dal.models import Caller, Case
+
+    for model in (Caller, Case):  # both reads time out once
+        backend.inject_failure("GetItem", error="ReadTimeout", times=1, table=model.Meta.table_name)
+    backend.inject_failure("TransactWriteItems", error="ReadTimeout")
+    response = backend.invoke("create_case", with_contact(load_event("create_case"), "late-contact-0001"))
+    assert response["status"] == "backend_unavailable"
+    # caller read: timed out (0-2 s), retried (2-2 s); case read: timed out (2-4 s) and its retry
+    # (up to 3 s more) could end after the 6 s budget: not sent, nothing written
+    assert backend.attempts("dynamodb", "GetItem") == 3
+    assert backend.attempts("dynamodb", "TransactWriteItems") == 0
+    assert backend.virtual_seconds - clock <= FLOW_BUDGET_SECONDS
+    assert "late-contact-0001" not in str(backend.dump_tables())
+
+
+@pytest.mark.parametrize("name", FLOW)
+def test_flow_functions_answer_within_connects_limit_when_every_request_times_out(backend, name):
+    event = _event(backend, name)
+    from functions.caches import reset_all
+
+    reset_all()  # cold: the hash-key secret is fetched too (identify_caller, create_case)
+    before = backend.dump_tables()
+    clock = backend.virtual_seconds
+    for service in ("dynamodb", "secretsmanager", "events"):
+        backend.inject_failure(service=service, error="ReadTimeout")
+    response = backend.invoke(name, event)
+    assert response["status"] == "backend_unavailable"
+    assert backend.virtual_seconds - clock <= FLOW_BUDGET_SECONDS < CONNECT_LIMIT
+    backend.clear_failures()
+    assert backend.dump_tables() == before
 
 
 def test_secret_failure_is_backend_unavailable(backend):
     backend.inject_failure(service="secretsmanager", error="ThrottlingException")
     assert backend.invoke("identify_caller", load_event("identify_caller"))["status"] == "backend_unavailable"
+    assert backend.attempts("secretsmanager", "GetSecretValue") == DEFAULT_ATTEMPTS
+    assert backend.dynamodb_calls() == [] and backend.dump_tables()["Callers"] == []
 
 
 def test_transaction_failure_after_partner_scan_writes_nothing(backend):
     case_id = backend.invoke("create_case", load_event("create_case"))["case_id"]
     before = backend.dump_tables()
+    backend.reset_calls()
     backend.inject_failure("TransactWriteItems", error="ProvisionedThroughputExceededException")
     response = backend.invoke("route_referral", with_params(load_event("route_referral"), case_id=case_id))
     assert response["status"] == "backend_unavailable"
     assert backend.dump_tables() == before
+    assert backend.attempts("dynamodb", "Scan") == 1
+    assert backend.attempts("dynamodb", "TransactWriteItems") == DEFAULT_ATTEMPTS
+    assert backend.published_events == []
 
 
 def test_eventbridge_failure_keeps_referrals_and_reports(backend):
@@ -78,6 +196,17 @@ def test_eventbridge_failure_keeps_referrals_and_reports(backend):
     backend.inject_failure("PutEvents", service="events", error="InternalException")
     response = backend.invoke("route_referral", with_params(load_event("route_referral"), case_id=case_id))
     assert response["status"] == "ok" and response["notified"] == "false" and response["referred"] == "2"
+    assert backend.attempts("events", "PutEvents") == 1  # a 400 error: not retried
+    assert backend.published_events == []
+    assert len(backend.dump_tables()["Referrals"]) == 2
+
+
+def test_eventbridge_outage_is_retried_then_reported(backend):
+    case_id = backend.invoke("create_case", load_event("create_case"))["case_id"]
+    backend.inject_failure("PutEvents", service="events", error="ServiceUnavailable")
+    response = backend.invoke("route_referral", with_params(load_event("route_referral"), case_id=case_id))
+    assert response["status"] == "ok" and response["notified"] == "false"
+    assert backend.attempts("events", "PutEvents") == DEFAULT_ATTEMPTS
 
 
 @pytest.mark.parametrize("error", ERRORS)
@@ -87,6 +216,84 @@ def test_contact_event_backend_failure_raises_for_retry(backend, error):
         backend.invoke("record_contact_event", load_event("contact_event_queued"))
     backend.clear_failures()
     assert backend.dump_tables()["Interactions"] == []
+    assert backend.attempts("dynamodb", "Query") == DEFAULT_ATTEMPTS
     # the retry succeeds and records exactly once
     assert backend.invoke("record_contact_event", load_event("contact_event_queued"))["status"] == "ok"
     assert len(backend.dump_tables()["Interactions"]) == 1
+
+
+def test_eventbridge_invoked_function_has_no_flow_deadline(backend, monkeypatch):
+    """record_contact_event runs asynchronously (30 s Lambda timeout): all its retries run."""
+    _reconfigure(monkeypatch, DDB_MAX_RETRIES="4")
+    backend.inject_failure(error="ReadTimeout")
+    with pytest.raises(Exception):  # noqa: B017
+        backend.invoke("record_contact_event", load_event("contact_event_queued"))
+    assert backend.attempts("dynamodb", "Query") == 5
+
+
+# --- the sandbox's failure modes --------------------------------------------------------------
+
+
+def test_fail_dynamodb_makes_every_flow_function_answer_backend_unavailable():
+    from helpline.sandbox import local_backend
+
+    with local_backend(partners(), country="pl", fail_dynamodb=True) as b:
+        assert b.fail_dynamodb
+        for name in FLOW:
+            event = load_event(name)
+            if name == "route_referral":
+                event = with_params(event, case_id="PL-AAAAAAAAAAAA")
+            assert b.invoke(name, event)["status"] == "backend_unavailable", name
+        with pytest.raises(Exception):  # noqa: B017 - EventBridge-invoked: raise for Lambda's retries
+            b.invoke("record_contact_event", load_event("contact_event_queued"))
+        assert b.http_attempts and {(a.status, a.error) for a in b.http_attempts if a.service == "dynamodb"} == {
+            (503, "ServiceUnavailable")
+        }
+        per_call = b.attempts("dynamodb") / len(b.dynamodb_calls())
+        assert per_call == DEFAULT_ATTEMPTS  # every request was retried
+        tables = b.dump_tables()  # the sandbox's own requests still work
+        assert len(tables["Partners"]) == 5 and sum(len(v) for v in tables.values()) == 5
+        b.fail_dynamodb = False
+        assert b.invoke("create_case", load_event("create_case"))["status"] == "ok"
+
+
+def test_rate_based_failures_are_seeded_and_ok_answers_are_exactly_what_was_written():
+    from helpline.sandbox import local_backend
+
+    def drill() -> tuple[list[str], list[str]]:
+        with local_backend(partners(), country="pl") as b:
+            b.invoke("identify_caller", load_event("identify_caller"))  # the secret is cached
+            b.inject_failure(error="InternalServerError", rate=0.4, seed=7)
+            answers = []
+            for i in range(24):
+                event = with_contact(load_event("create_case"), f"drill-contact-{i:04d}")
+                event["Details"]["ContactData"]["CustomerEndpoint"]["Address"] = f"+4860000{i:04d}"
+                answers.append(b.invoke("create_case", event))
+            b.clear_failures()
+            stored = sorted(c["case_id"] for c in b.dump_tables()["Cases"])
+            assert all(a["status"] in ("ok", "backend_unavailable") for a in answers)
+            assert stored == sorted(a["case_id"] for a in answers if a["status"] == "ok")
+            assert b.attempts("dynamodb") > len(b.dynamodb_calls())  # some requests were retried
+            return [a["status"] for a in answers], [a.error for a in b.http_attempts]
+
+    statuses, attempts = drill()
+    assert "ok" in statuses and "backend_unavailable" in statuses
+    assert drill() == (statuses, attempts)  # same seed, same drill
+
+
+def test_rate_must_be_a_fraction(backend):
+    with pytest.raises(ValueError):
+        backend.inject_failure(rate=1.5)
+    backend.inject_failure(error="ThrottlingException", rate=0.0)
+    assert backend.invoke("identify_caller", load_event("identify_caller"))["status"] == "ok"
+    backend.clear_failures()
+    backend.inject_failure(error="ThrottlingException", rate=1.0)
+    assert backend.invoke("identify_caller", load_event("identify_caller"))["status"] == "backend_unavailable"
+
+
+def test_a_failure_can_target_one_table(backend):
+    from functions.dal.models import Caller
+
+    backend.inject_failure(error="ThrottlingException", table=Caller.Meta.table_name)
+    assert backend.invoke("record_survey_answer", load_event("record_survey_answer"))["status"] == "ok"
+    assert backend.invoke("identify_caller", load_event("identify_caller"))["status"] == "backend_unavailable"

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
+import time
 
 from functions.logic.chain import verify_chain
 from tests.integration.support import CONTACT_EVENT_FIXTURES, load_event, with_contact, with_params
 
 FLOW_KEYS = {
     "identify_caller": {"status", "caller_id", "returning", "preferred_language", "open_case_id", "blocked"},
-    "create_case": {"status", "case_id", "created"},
+    "create_case": {"status", "case_id", "created", "appended"},
     "route_referral": {"status", "referred", "partner_ids", "urgent"},
     "record_survey_answer": {"status"},
 }
@@ -55,18 +57,25 @@ def test_identify_withheld_number(backend):
 def test_create_case_writes_case_first_record_and_pointer(backend):
     response = backend.invoke("create_case", load_event("create_case"))
     _flat_strings(response)
-    assert response == {"status": "ok", "case_id": response["case_id"], "created": "true"}
-    assert response["case_id"].startswith("PL-")
+    assert response == {"status": "ok", "case_id": response["case_id"], "created": "true", "appended": "false"}
+    assert re.fullmatch(r"PL-[A-Z2-7]{12}", response["case_id"])
     tables = backend.dump_tables()
     (case,) = tables["Cases"]
     assert case["priority"] == "urgent"  # SM-CC is an urgent code
     assert case["needs_codes"] == ["LP-ND", "SM-CC"] and case["consent"] is True
+    assert case["status"] == "open" and case["topic"] == "legal" and case["language"] == "uk"
+    assert case["contact_id"] == "5ca32fbd-8f92-46af-92a5-6b0f970f0efe" and case["country"] == "pl"
     (record,) = tables["Interactions"]
     assert record["chain_id"] == f"case#{response['case_id']}" and record["seq"] == 1
+    assert record["record_type"] == "case_created" and record["payload"]["consent"] == "true"
     assert record["expires_at"] == case["expires_at"]
     assert verify_chain(tables["Interactions"]) == []
+    # the case carries its chain head and the contact that wrote each record
+    assert case["chain_seq"] == 1 and case["chain_head"] == record["record_hash"]
+    assert case["contact_seqs"] == {case["contact_id"]: "1"}
     (caller,) = tables["Callers"]
     assert caller["open_case_id"] == response["case_id"]
+    assert caller["caller_id"] == case["caller_id"] and len(caller["caller_id"]) == 64
 
 
 def test_route_referral_prefers_specific_partner_and_notifies(backend, case_id):
@@ -158,4 +167,4 @@ def test_sandboxes_are_isolated():
         caller2 = b2.invoke("identify_caller", load_event("identify_caller"))["caller_id"]
         assert caller2 != caller1  # new secret per sandbox: the secret cache did not leak
         case = b2.dump_tables()["Cases"][0]
-        assert case["expires_at"] - 30 * 86400 <= __import__("time").time() + 5
+        assert abs(case["expires_at"] - (time.time() + 30 * 86400)) < 60  # RETENTION_DAYS_CASES=30

@@ -6,10 +6,7 @@ import pytest
 
 from functions.dal.models import MODELS_BY_LOGICAL_NAME
 from functions.permissions import PERMISSIONS
-from tests.integration.support import CONTACT_EVENT_FIXTURES, load_event, with_params
-
-READS = {"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"}
-WRITES = {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}
+from tests.integration.support import CONTACT_EVENT_FIXTURES, load_event, with_contact, with_params
 
 
 def test_every_event_replayed_five_times_writes_once(backend):
@@ -17,8 +14,8 @@ def test_every_event_replayed_five_times_writes_once(backend):
     responses = [backend.invoke("identify_caller", identify) for _ in range(5)]
     assert len({tuple(sorted(r.items())) for r in responses}) == 1
     created = [backend.invoke("create_case", load_event("create_case")) for _ in range(5)]
-    assert [r["created"] for r in created] == ["true"] + ["false"] * 4
-    assert len({r["case_id"] for r in created}) == 1
+    assert [(r["status"], r["created"], r["appended"]) for r in created] == [("ok", "true", "false")] * 5
+    assert len({r["case_id"] for r in created}) == 1  # a replay answers the same
     referral = with_params(load_event("route_referral"), case_id=created[0]["case_id"])
     referred = [backend.invoke("route_referral", referral) for _ in range(5)]
     assert len({r["partner_ids"] for r in referred}) == 1 and referred[0]["referred"] == "2"
@@ -50,19 +47,32 @@ def _ddb(backend):
 def test_request_budgets(backend):
     backend.reset_calls()
     backend.invoke("identify_caller", load_event("identify_caller"))
-    ops = _ddb(backend)
-    assert [o for o in ops if o in READS] == ["GetItem"]  # exactly one read
-    assert len(ops) <= 2  # plus at most one write (new caller / language change / daily touch)
+    assert _ddb(backend) == ["GetItem", "UpdateItem"]  # one read; a new caller is written once
     backend.reset_calls()
     backend.invoke("identify_caller", load_event("identify_caller"))
     assert _ddb(backend) == ["GetItem"]  # known caller, same language: the read only
 
     backend.reset_calls()
     case_id = backend.invoke("create_case", load_event("create_case"))["case_id"]
-    assert _ddb(backend) == ["TransactWriteItems"]
+    assert _ddb(backend) == ["GetItem", "TransactWriteItems"]  # caller's pointer, then the new case
     backend.reset_calls()
     backend.invoke("create_case", load_event("create_case"))
-    assert _ddb(backend) == ["TransactWriteItems"]  # replay: one cancelled transaction, no extra read
+    assert _ddb(backend) == ["GetItem", "GetItem"]  # replay: caller and case read, nothing written
+    backend.reset_calls()
+    appended = backend.invoke("create_case", with_contact(load_event("create_case"), "second-contact-0001"))
+    assert appended["appended"] == "true"
+    assert _ddb(backend) == ["GetItem", "GetItem", "TransactWriteItems"]  # returning caller: append
+    backend.reset_calls()
+    backend.invoke("create_case", with_contact(load_event("create_case"), "second-contact-0001"))
+    assert _ddb(backend) == ["GetItem", "GetItem"]  # replay of the append
+    withheld = with_contact(load_event("create_case"), "withheld-contact-0001")
+    withheld["Details"]["ContactData"]["CustomerEndpoint"] = {"Address": "anonymous", "Type": "TELEPHONE_NUMBER"}
+    backend.reset_calls()
+    backend.invoke("create_case", withheld)
+    assert _ddb(backend) == ["TransactWriteItems"]  # no number: no caller to read
+    backend.reset_calls()
+    backend.invoke("create_case", withheld)
+    assert _ddb(backend) == ["TransactWriteItems"]  # replay: one cancelled transaction (ALL_OLD)
 
     event = with_params(load_event("route_referral"), case_id=case_id)
     backend.reset_calls()
@@ -70,7 +80,7 @@ def test_request_budgets(backend):
     assert _ddb(backend) == ["Scan", "TransactWriteItems"]
     backend.reset_calls()
     backend.invoke("route_referral", event)
-    assert len(_ddb(backend)) <= 2
+    assert _ddb(backend) == ["Scan", "TransactWriteItems"]  # replay: the cancelled transaction answers
     backend.reset_calls()
     backend.invoke("route_referral", with_params(event, consent="false"))
     assert _ddb(backend) == ["UpdateItem"]
@@ -116,6 +126,8 @@ def _exercise(backend, name: str) -> None:
     elif name == "create_case":
         backend.invoke(name, load_event("create_case"))
         backend.invoke(name, load_event("create_case"))
+        backend.invoke(name, with_contact(load_event("create_case"), "returning-contact-0001"))  # append
+        backend.invoke(name, with_contact(load_event("create_case"), "returning-contact-0001"))
     elif name == "route_referral":
         event = with_params(load_event("route_referral"), case_id=backend._case_id)
         backend.invoke(name, event)
