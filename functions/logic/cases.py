@@ -97,14 +97,8 @@ def _answer(case_id: str, *, created: bool = False, appended: bool = False) -> d
 
 
 def _keys(value: Any) -> set[str]:
-    """Keys of a raw MapAttribute value (PynamoDB object, plain dict or None)."""
-    if value is None:
-        return set()
-    if hasattr(value, "as_dict"):
-        value = value.as_dict()
-    elif hasattr(value, "attribute_values"):
-        value = value.attribute_values
-    return set(dict(value))
+    """Keys of a raw MapAttribute value (a PynamoDB MapAttribute or a plain dict)."""
+    return set(value.as_dict() if hasattr(value, "as_dict") else value or {})
 
 
 def build_first_record(case: Case, now_iso: str) -> Interaction:

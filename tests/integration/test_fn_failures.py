@@ -171,6 +171,18 @@ def test_flow_functions_answer_within_connects_limit_when_every_request_times_ou
     assert backend.dump_tables() == before
 
 
+def test_a_backend_failure_is_counted_for_alarms(backend, capsys):
+    """Flow functions never raise, so Lambda's Errors metric stays 0: the status metric is the signal."""
+    backend.invoke("identify_caller", load_event("identify_caller"))
+    capsys.readouterr()
+    backend.inject_failure(error="ServiceUnavailable")
+    backend.invoke("identify_caller", load_event("identify_caller"))
+    emf = [line for line in capsys.readouterr().out.splitlines() if "CloudWatchMetrics" in line]
+    (metrics,) = emf
+    assert '"Status_backend_unavailable":[1.0]' in metrics and '"function":"identify_caller"' in metrics
+    assert '"Namespace":"Helpline"' in metrics
+
+
 def test_secret_failure_is_backend_unavailable(backend):
     backend.inject_failure(service="secretsmanager", error="ThrottlingException")
     assert backend.invoke("identify_caller", load_event("identify_caller"))["status"] == "backend_unavailable"

@@ -73,6 +73,7 @@ def test_create_case_writes_case_first_record_and_pointer(backend):
     # the case carries its chain head and the contact that wrote each record
     assert case["chain_seq"] == 1 and case["chain_head"] == record["record_hash"]
     assert case["contact_seqs"] == {case["contact_id"]: "1"}
+    assert case["last_contact_id"] == case["contact_id"] and case["last_contact_at"] == case["created_at"]
     (caller,) = tables["Callers"]
     assert caller["open_case_id"] == response["case_id"]
     assert caller["caller_id"] == case["caller_id"] and len(caller["caller_id"]) == 64

@@ -62,6 +62,8 @@ def test_request_budgets(backend):
     appended = backend.invoke("create_case", with_contact(load_event("create_case"), "second-contact-0001"))
     assert appended["appended"] == "true"
     assert _ddb(backend) == ["GetItem", "GetItem", "TransactWriteItems"]  # returning caller: append
+    reads = [c.params for c in backend.dynamodb_calls() if c.operation == "GetItem"]
+    assert all(r["ConsistentRead"] is True for r in reads)  # the chain head must be current
     backend.reset_calls()
     backend.invoke("create_case", with_contact(load_event("create_case"), "second-contact-0001"))
     assert _ddb(backend) == ["GetItem", "GetItem"]  # replay of the append

@@ -267,17 +267,81 @@ def test_a_concurrent_append_is_retried_and_the_chain_does_not_fork(backend, mon
     assert len(transactions) == 3  # the rival's, the cancelled one, the retried one
 
 
-def test_appends_that_keep_losing_answer_backend_unavailable_and_write_nothing(backend, monkeypatch):
-    from functions.logic.cases import MAX_ATTEMPTS
-
+def test_appends_that_keep_losing_answer_backend_unavailable_and_write_nothing(backend, monkeypatch, capsys):
     case_id = backend.invoke("create_case", report("contact-0001", **NORMAL))["case_id"]
-    _competitor(monkeypatch, "append_to_case", [f"rival-000{i}" for i in range(MAX_ATTEMPTS)])
+    rivals = [f"rival-000{i}" for i in range(4)]
+    _competitor(monkeypatch, "append_to_case", rivals)
+    capsys.readouterr()
     answer = backend.invoke("create_case", report("contact-0002", **NORMAL))
     assert answer["status"] == "backend_unavailable" and answer["case_id"] == ""
+    assert rivals == ["rival-0003"]  # three attempts, each lost to one rival
     records = chain(backend, case_id)
-    assert [r["contact_id"] for r in records] == ["contact-0001"] + [f"rival-000{i}" for i in range(MAX_ATTEMPTS)]
+    assert [r["contact_id"] for r in records] == ["contact-0001", "rival-0000", "rival-0001", "rival-0002"]
     assert "contact-0002" not in case_item(backend, case_id)["contact_seqs"]
     assert verify_chain(records) == []
+    assert '"CreateCaseConflict":[1.0]' in capsys.readouterr().out  # metric for an alarm
+
+
+def test_a_chain_head_out_of_sync_is_reported_and_nothing_forks(backend):
+    """A record at head + 1 already exists although the case's head did not move (a writer that
+    broke the rule): the append never overwrites it, and the flow gets backend_unavailable."""
+    from functions.dal.models import Interaction
+
+    case_id = backend.invoke("create_case", report("contact-0001", **NORMAL))["case_id"]
+    (first,) = chain(backend, case_id)
+    Interaction(
+        chain_id=f"case#{case_id}",
+        seq=2,
+        record_type="operator_note",
+        contact_id="other",
+        occurred_at="t",
+        recorded_at="t",
+        prev_hash=first["record_hash"],
+        record_hash="x",
+    ).save()
+    answer = backend.invoke("create_case", report("contact-0002", **NORMAL))
+    assert answer["status"] == "backend_unavailable"
+    assert [r["contact_id"] for r in chain(backend, case_id)] == ["contact-0001", "other"]
+    assert case_item(backend, case_id)["chain_seq"] == 1
+    assert sum("case chain head out of sync" in line for line in backend.logs) == 3  # once per attempt
+
+
+def test_a_case_deleted_between_read_and_write_gets_a_new_case(backend, monkeypatch):
+    from functions.dal import repository
+    from functions.dal.models import Case
+
+    old = backend.invoke("create_case", report("contact-0001", **NORMAL))["case_id"]
+    original = repository.append_to_case
+
+    def deleting(*args, **kwargs):
+        Case(old).delete()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(repository, "append_to_case", deleting)
+    answer = backend.invoke("create_case", report("contact-0002", **NORMAL))
+    assert answer["created"] == "true" and answer["case_id"] != old
+    assert [c["case_id"] for c in backend.dump_tables()["Cases"]] == [answer["case_id"]]
+    assert backend.dump_tables()["Callers"][0]["open_case_id"] == answer["case_id"]
+
+
+def test_a_case_id_collision_is_an_internal_error_not_a_silent_merge(backend):
+    from functions.dal.models import Case
+    from functions.logic.common import case_id_for
+
+    now = datetime.now(UTC)
+    Case(
+        case_id=case_id_for("pl", "anon-0001"),
+        country="pl",
+        topic="legal",
+        language="uk",
+        contact_id="somebody-else",  # another contact whose id hashed to the same case id
+        created_at=now,
+        updated_at=now,
+    ).save()
+    before = backend.dump_tables()
+    answer = backend.invoke("create_case", report("anon-0001", None, **NORMAL))
+    assert answer == {"status": "internal_error", "case_id": "", "created": "false", "appended": "false"}
+    assert backend.dump_tables() == before
 
 
 def test_two_first_reports_of_one_caller_at_once_make_one_case(backend, monkeypatch):
@@ -313,6 +377,17 @@ def test_a_concurrent_replay_of_the_same_contact_answers_appended(backend, monke
     answer = backend.invoke("create_case", report("contact-0002", **NORMAL))
     assert answer == {"status": "ok", "case_id": case_id, "created": "false", "appended": "true"}
     assert len(chain(backend, case_id)) == 2
+
+
+@pytest.mark.parametrize("error", ["TransactionConflict", "ReadTimeoutAfterSend"])
+def test_a_new_case_survives_a_cancelled_or_ambiguous_transaction(backend, error):
+    backend.inject_failure("TransactWriteItems", error=error, times=1)
+    answer = backend.invoke("create_case", report("contact-0001", **NORMAL))
+    assert answer["status"] == "ok" and answer["created"] == "true" and answer["appended"] == "false"
+    tables = backend.dump_tables()
+    assert len(tables["Cases"]) == 1 and len(tables["Interactions"]) == 1
+    assert tables["Callers"][0]["open_case_id"] == answer["case_id"]
+    assert backend.attempts("dynamodb", "TransactWriteItems") == 2
 
 
 @pytest.mark.parametrize("error", ["TransactionConflict", "ReadTimeoutAfterSend"])
