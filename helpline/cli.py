@@ -95,6 +95,57 @@ def lint(
         raise typer.Exit(1)
 
 
+CALL_KEYS_HELP = (
+    "Keys in order, space separated or repeated. A key is pressed at the next menu; '!K' presses K at once, "
+    "during whatever plays next (an input block captures it, a message loses it, as in Connect); '.' lets the "
+    "next interruptible announcement pass; '-' lets a menu time out. When the keys run out, every menu times out."
+)
+
+
+def _fail_values(cfg, fail: list[str]) -> list[str]:
+    """The --fail values, checked: an unknown value is an error, never ignored."""
+    from helpline.flows.simulate import FAIL_KINDS
+
+    lambdas = {name for flow in _rendered(cfg).values() for kind, name in flow.references if kind == "lambda"}
+    queues = set(cfg.queue_names())
+    for value in fail:
+        ok = value in FAIL_KINDS or value in lambdas or (value.startswith("queue:") and value[6:] in queues)
+        if not ok:
+            known = ", ".join([*FAIL_KINDS, *sorted(lambdas), *(f"queue:{q}" for q in sorted(queues))])
+            print(f"--fail: unknown value '{value}' (known: {known})", file=sys.stderr)
+            raise typer.Exit(2)
+    return fail
+
+
+def _rendered(cfg):
+    from helpline.flows.render import render_local
+
+    return render_local(cfg)[0]
+
+
+def _call_keys(press: list[str] | None, extra: list[str]) -> list[str]:
+    from helpline.flows.simulate import EARLY, NO_INPUT_TOKENS, SKIP_ANNOUNCEMENT, VALID_KEYS
+
+    if extra and not press:
+        print(f"unexpected argument(s): {' '.join(extra)} (keys go after --press)", file=sys.stderr)
+        raise typer.Exit(2)
+    keys: list[str] = []
+    for item in [*(press or []), *extra]:
+        keys.extend(item.replace(",", " ").split())
+    bad = [
+        k
+        for k in keys
+        if k not in VALID_KEYS
+        and k not in NO_INPUT_TOKENS
+        and k != SKIP_ANNOUNCEMENT
+        and not (len(k) == 2 and k[0] == EARLY and k[1] in VALID_KEYS)
+    ]
+    if bad:
+        print(f"--press: {' '.join(bad)} is not a phone key (0-9, *, #), '!K', '.' or '-'", file=sys.stderr)
+        raise typer.Exit(2)
+    return keys
+
+
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def call(
     ctx: typer.Context,
@@ -102,25 +153,37 @@ def call(
     lang: Annotated[
         str | None, typer.Option("--lang", help="Caller's language; its digit is pressed at the language menu.")
     ] = None,
-    press: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--press",
-            help="Keys in order, space separated or repeated; '-' = press nothing (time-out). "
-            "When the keys run out, every further menu times out.",
-        ),
-    ] = None,
+    press: Annotated[list[str] | None, typer.Option("--press", help=CALL_KEYS_HELP)] = None,
     at: Annotated[
         str | None, typer.Option("--at", help="Local date and time of the call, e.g. 2026-03-02T18:30 (default: now).")
     ] = None,
     caller: Annotated[str, typer.Option("--caller", help="Caller's number (E.164).")] = "+48500100200",
     wait: Annotated[
-        float, typer.Option("--wait", help="Seconds in the queue before an operator answers (runs the queue flow).")
+        float,
+        typer.Option("--wait", help="Seconds in the queue before an operator answers (the queue flow runs meanwhile)."),
     ] = 0,
+    staffed: Annotated[
+        bool,
+        typer.Option(
+            "--staffed/--unstaffed",
+            help="Whether operators are logged in. A closed or unstaffed queue accepts the call and nobody answers.",
+        ),
+    ] = True,
     fail: Annotated[
         list[str] | None,
         typer.Option(
-            "--fail", help="Make this fail: a Lambda name (identify_caller, create_case), 'queue:<key>' or 'callback'."
+            "--fail",
+            help="Make this fail: a Lambda name (identify_caller, create_case), 'dynamodb' (every table request "
+            "fails below botocore's retries, handlers answer backend_unavailable), 'queue', 'queue:<key>' or "
+            "'callback'. Repeatable; an unknown value is an error.",
+        ),
+    ] = None,
+    state: Annotated[
+        Path | None,
+        typer.Option(
+            "--state",
+            help="Keep the sandbox tables in this folder (one JSON Lines file per table, DynamoDB JSON), so "
+            "consecutive calls share callers and cases.",
         ),
     ] = None,
     show_tables: Annotated[
@@ -129,34 +192,45 @@ def call(
 ) -> None:
     """Simulate a call offline: the rendered flows run against the real Lambda handlers (moto)."""
     from helpline.flows.simulate import SimulationError, simulate_call
+    from helpline.sandbox import SandboxStateError
 
     cfg = _load(country, lang)
-    keys: list[str] = []
-    for item in [*(press or []), *ctx.args]:
-        keys.extend(item.replace(",", " ").split())
-    if ctx.args and not press:
-        print(f"unexpected argument(s): {' '.join(ctx.args)} (keys go after --press)", file=sys.stderr)
-        raise typer.Exit(2)
-    bad = [k for k in keys if k not in set("0123456789*#-")]
-    if bad:
-        print(f"--press: {' '.join(bad)} is not a phone key (0-9, *, #) or '-' (no input)", file=sys.stderr)
-        raise typer.Exit(2)
+    keys = _call_keys(press, list(ctx.args))
+    fails = _fail_values(cfg, fail or [])
     captured = io.StringIO()
     try:
         with contextlib.redirect_stdout(captured):
-            result = simulate_call(cfg, lang=lang, presses=keys, at=at, caller=caller, fail=fail or [], wait=wait)
-    except SimulationError as exc:
+            result = simulate_call(
+                cfg,
+                lang=lang,
+                presses=keys,
+                at=at,
+                caller=caller,
+                fail=fails,
+                wait=wait,
+                staffed=staffed,
+                state_dir=state,
+            )
+    except (SimulationError, SandboxStateError) as exc:
         print(f"simulation stopped: {exc}", file=sys.stderr)
         raise typer.Exit(1) from None
+    _print_call(cfg, result, at, caller, show_tables)
+
+
+def _print_call(cfg, result, at: str | None, caller: str, show_tables: bool) -> None:
     out.print(f"[bold]{cfg.name}[/bold] call at {at or 'now'} from {caller}")
     out.print(result.render_transcript(), markup=False)
     out.print()
     if result.outcome == "queue":
-        out.print(f"[bold]outcome:[/bold] queued in {result.queue_name} (queue key {result.queue})")
+        out.print(f"[bold]outcome:[/bold] queued in {result.queue_name} (queue key {result.queue}), answered")
     elif result.outcome == "callback":
         out.print(f"[bold]outcome:[/bold] call back requested ({result.callback['queue_name']}), call ended")
+    elif result.outcome == "abandoned":
+        out.print(f"[bold]outcome:[/bold] waited in {result.queue_name}; nobody answered; the caller hung up")
     else:
         out.print(f"[bold]outcome:[/bold] {result.outcome}")
+    safe = "yes" if result.safe else "NO: no person, no call back, no emergency number"
+    out.print(f"safe end: {safe}", markup=False)
     out.print("attributes: " + ", ".join(f"{k}={v}" for k, v in result.attributes.items()), markup=False)
     if show_tables:
         for table, items in result.tables.items():

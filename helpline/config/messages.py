@@ -29,12 +29,21 @@ REQUIRED_MESSAGES: dict[str, str] = {
     "no_input": "After no key was pressed in time",
     "technical_problem": "A backend failed; the caller is connected to a person",
     "blocked": "Caller is temporarily blocked; still told the emergency number ({emergency_number})",
-    "goodbye": "End of call",
-    "whisper_language": "Agent whisper: the caller's language",
+    "goodbye": "End of call; says the emergency number ({emergency_number}): the last words before a hang-up",
+    "whisper_language": "Agent whisper, in the operators' language: the caller's language ({caller_language})",
     "whisper_priority": "Agent whisper: priority caller",
     "whisper_returning": "Agent whisper: returning caller with an open case",
     "queue_full": "No queue can take the call; says the emergency number ({emergency_number}) and to call again later",
     "callback_failed": "A call back could not be arranged; says the emergency number ({emergency_number})",
+    "emergency_closed": "Emergency key out of hours: call {emergency_number} now, safe alternatives; then the call-back offer",
 }
 
-PLACEHOLDERS: frozenset[str] = frozenset({"digit", "emergency_number", "emergency_digit", "hours", "country"})
+# Messages named per language of the country: ``language_name_<code>`` is the name of language
+# <code> in the message's language (the whisper names the caller's language to the operator).
+LANGUAGE_NAME_PREFIX = "language_name_"
+
+PLACEHOLDERS: frozenset[str] = frozenset(
+    {"digit", "emergency_number", "emergency_digit", "hours", "country", "caller_language"}
+)
+# Messages whose text is a template filled per caller language (not spoken as such).
+TEMPLATE_MESSAGES: frozenset[str] = frozenset({"whisper_language"})

@@ -35,7 +35,35 @@ EU_REGIONS: frozenset[str] = frozenset(
 
 # ISO 3166-1 alpha-2 codes (lower case) of EU member states.
 EU_COUNTRIES: frozenset[str] = frozenset(
-    ["at", "be", "bg", "hr", "cy", "cz", "dk", "ee", "fi", "fr", "de", "gr", "hu", "ie", "it", "lv", "lt", "lu", "mt", "nl", "pl", "pt", "ro", "sk", "si", "es", "se"]
+    [
+        "at",
+        "be",
+        "bg",
+        "hr",
+        "cy",
+        "cz",
+        "dk",
+        "ee",
+        "fi",
+        "fr",
+        "de",
+        "gr",
+        "hu",
+        "ie",
+        "it",
+        "lv",
+        "lt",
+        "lu",
+        "mt",
+        "nl",
+        "pl",
+        "pt",
+        "ro",
+        "sk",
+        "si",
+        "es",
+        "se",
+    ]
 )
 
 
@@ -72,6 +100,27 @@ LANGUAGES: dict[str, LanguageInfo] = {
         LanguageInfo("tr", "Turkish", "Türkçe", ("Filiz", "Burcu"), "tr-TR"),
     ]
 }
+
+# Contact Lens post-call analytics: language -> analytics locale, for the languages the AWS page
+# "Languages supported by Amazon Connect features" (AI features table, "Post-call analytics"
+# column) lists: https://docs.aws.amazon.com/connect/latest/adminguide/supported-languages.html
+# A language not listed here is recorded but not analysed (the flow enables analytics only
+# where Connect supports the language; AnalyticsLanguage must be one of them).
+CONTACT_LENS_LANGUAGES: dict[str, str] = {
+    "en": "en-US",
+    "es": "es-ES",
+    "fr": "fr-FR",
+    "ar": "ar-AE",
+    "cs": "cs-CZ",
+    "ro": "ro-RO",
+    "ru": "ru-RU",
+    "pl": "pl-PL",
+    "uk": "uk-UA",
+    "hu": "hu-HU",
+}
+# Languages whose Contact Lens output can be redacted (same table, "Redaction" column); for the
+# others the flow must not ask for redaction. Redacted output only, where it exists (minimisation).
+CONTACT_LENS_REDACTION: frozenset[str] = frozenset({"en", "es", "fr"})
 
 # UNHCR specific-needs codes: one list, the one the Lambda handlers validate against.
 NEEDS_CODES: frozenset[str] = ALL_NEEDS_CODES

@@ -5,7 +5,7 @@ from __future__ import annotations
 import string
 from typing import TYPE_CHECKING
 
-from helpline.config.messages import PLACEHOLDERS, REQUIRED_MESSAGES
+from helpline.config.messages import LANGUAGE_NAME_PREFIX, PLACEHOLDERS, REQUIRED_MESSAGES
 from helpline.config.reference import CONNECT_REGIONS, EU_COUNTRIES, EU_REGIONS, LANGUAGES, NEEDS_CODES
 
 if TYPE_CHECKING:
@@ -126,7 +126,8 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
                     f'add messages: {{{lang}: {{{key}: "..."}}}} ({REQUIRED_MESSAGES[key]})',
                 )
         for key, text in msgs.items():
-            if key not in REQUIRED_MESSAGES:
+            named = key.removeprefix(LANGUAGE_NAME_PREFIX)
+            if key not in REQUIRED_MESSAGES and not (key.startswith(LANGUAGE_NAME_PREFIX) and named in LANGUAGES):
                 raise _err(
                     file,
                     f"messages.{lang}.{key}",
@@ -195,6 +196,16 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
             f"'{cfg.operators.language}' is not one of the country's languages",
             f"use one of {', '.join(langs)} (the whisper is spoken with that language's voice or recordings)",
         )
+    op = cfg.operator_language
+    for code in langs:  # the whisper names every caller language in the operators' language
+        key = f"{LANGUAGE_NAME_PREFIX}{code}"
+        if not cfg.messages.get(op, {}).get(key, "").strip():
+            raise _err(
+                file,
+                f"messages.{op}.{key}",
+                f"missing the name of {LANGUAGES[code].english} in {LANGUAGES[op].english} (the operators' language)",
+                f'add messages: {{{op}: {{{key}: "..."}}}}',
+            )
     if cfg.emergency.digit in MAIN_MENU_DIGITS:
         raise _err(
             file,

@@ -164,7 +164,11 @@ class Ivr(Strict):
     input_timeout_seconds: int = Field(ge=1, le=180)
     lambda_timeout_seconds: int = Field(ge=1, le=8, description="Connect allows at most 8 s")
     # AWS advises an interruption period above 20 s for Loop prompts (MessageParticipantIteratively).
-    queue_message_seconds: int = Field(ge=20, le=600, description="Interval of the waiting message (>= 20 s)")
+    # At most 240 s: the hold music between two messages is one prompt, and Connect plays
+    # prompts shorter than 5 minutes (prompts.html); the generated music lasts 250 s.
+    queue_message_seconds: int = Field(
+        gt=20, le=240, description="Interval of the waiting message (21-240 s; AWS: above 20 s, loop-prompts.html)"
+    )
 
 
 class Topic(Strict):
@@ -226,8 +230,11 @@ class Instance(Strict):
     @classmethod
     def _alias(cls, v: str | None) -> str | None:
         if v is not None and v.startswith("d-"):
-            raise ValueError(f"'{v}' starts with 'd-', which Connect keeps for directory ids; fix: choose another alias")
+            raise ValueError(
+                f"'{v}' starts with 'd-', which Connect keeps for directory ids; fix: choose another alias"
+            )
         return v
+
     contact_lens: bool = True
     inbound_calls: bool = True
     outbound_calls: bool = True
@@ -317,12 +324,17 @@ class CountryConfig(Strict):
     def spoken(self, lang: str) -> dict[str, str]:
         """Every text spoken in ``lang``: prompt id -> text (placeholders filled).
 
-        Prompt ids are the message keys plus ``topic_<key>_menu`` and ``topic_<key>_info``.
+        Prompt ids are the message keys plus ``topic_<key>_menu`` and ``topic_<key>_info``, and
+        in the operators' language ``whisper_language_<code>`` for every caller language.
         For a recorded language each id is one audio file, see :meth:`recording_uri`.
         """
-        from helpline.config.messages import REQUIRED_MESSAGES
+        from helpline.config.messages import LANGUAGE_NAME_PREFIX, REQUIRED_MESSAGES, TEMPLATE_MESSAGES
 
-        out = {key: self.message(lang, key) for key in REQUIRED_MESSAGES}
+        out = {key: self.message(lang, key) for key in REQUIRED_MESSAGES if key not in TEMPLATE_MESSAGES}
+        if lang == self.operator_language:  # the whisper: each caller language, said to operators
+            for code in self.language_codes:
+                name = self.messages[lang][f"{LANGUAGE_NAME_PREFIX}{code}"]
+                out[f"whisper_language_{code}"] = self.message(lang, "whisper_language", caller_language=name)
         for topic in self.topics:
             out[f"topic_{topic.key}_menu"] = topic.menu[lang].format(**self._values(lang))
             out[f"topic_{topic.key}_info"] = topic.info[lang].format(**self._values(lang))

@@ -72,6 +72,8 @@ def _describe(
             ref = resolver.lookup(p["PromptId"])
             if ref:
                 lang, pid = ref[1].split("/", 1)
+                if lang == "shared":
+                    return f"({pid.replace('_', ' ')})"
                 return f"({lang}, recording) " + cfg.spoken(lang).get(pid, pid)
         if "Text" in p:
             return p["Text"]

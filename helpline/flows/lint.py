@@ -52,9 +52,12 @@ LIMITS: dict[tuple[str, str], tuple[int, int]] = {
     ("CreateCallbackContact", "RetryDelaySeconds"): (1, 259_200),
     ("CreateCallbackContact", "MaximumConnectionAttempts"): (1, 100),
     ("Wait", "TimeLimitSeconds"): (1, 604_800),
+    # "Always use an interruption period that's greater than 20 seconds ... the amount of time an
+    # available agent has to accept the contact" (adminguide/loop-prompts.html).
+    ("MessageParticipantIteratively", "InterruptFrequencySeconds"): (21, 86_400),
 }
 _PLACEHOLDER = re.compile(r"\{\{[^{}]*\}\}|\$\{[^{}]*\}|\$\{|\{\{")
-_TEMPLATE_KEYS = {"$say", "$each", "$if", "$in", "Template"}
+_TEMPLATE_KEYS = {"$say", "$audio", "$each", "$if", "$in", "$skip_to", "Template"}
 
 RULES: dict[str, str] = {
     "json": "the file is valid JSON",
@@ -69,6 +72,7 @@ RULES: dict[str, str] = {
     "timeout": "time-outs and counts within Connect's limits (Lambda at most 8 s, input 1-180 s ...)",
     "lambda-response": "InvokeLambdaFunction validates the response as STRING_MAP",
     "size": "at most 250 actions and 256,000 characters of content",
+    "hold-loop": "a loop of prompts does not repeat one message back to back (Connect loops the list without a pause)",
     "unknown-type": "(notice) action types the project's simulator does not model",
 }
 
@@ -248,6 +252,10 @@ def lint_content(content: Any, flow: str, *, raw_length: int | None = None) -> l
                     continue
                 if not lo <= value <= hi:
                     add(ident, "timeout", f"{param} is {value} (Connect allows {lo}-{hi})")
+        if kind == "MessageParticipantIteratively":
+            messages = params.get("Messages")
+            if isinstance(messages, list) and len(messages) == 1:
+                add(ident, "hold-loop", "one message looped back to back; add music or silence after it")
         if kind == "InvokeLambdaFunction":
             if "InvocationTimeLimitSeconds" not in params:
                 add(ident, "timeout", "InvocationTimeLimitSeconds is missing (Connect allows at most 8 s)")

@@ -11,7 +11,7 @@ Template language (a Flow-language JSON document plus a few template constructs)
   (``${lang}`` allowed for per-language flows), its Connect flow type and description.
   Removed from the output.
 - ``${var}`` inside any string: a variable. ``lang`` (current language), ``first_lang``,
-  ``last_lang``, ``first_topic``, ``emergency_digit``; inside ``$each``: ``lang``/``digit``
+  ``last_lang``, ``operator_lang`` (the operators' working language), ``first_topic``, ``emergency_digit``; inside ``$each``: ``lang``/``digit``
   (languages) or ``topic``/``digit`` (topics) and ``next`` (see below).
 - ``{{kind:name}}`` inside a string: a reference. ``queue``, ``lambda``, ``hours``, ``flow``
   go to ``resolve(kind, name)``; ``voice:<lang>`` is the language's Amazon Polly voice;
@@ -20,10 +20,17 @@ Template language (a Flow-language JSON document plus a few template constructs)
   the action's language: ``{"Text": ...}`` for an Amazon Polly language, ``{"PromptId":
   resolve("prompt", "<lang>/<prompt id>")}`` for a language with recorded prompts. The text
   comes from ``cfg.spoken(lang)``; templates hold no sentence.
+- ``"$audio": "<id>"`` in a message object: ``{"PromptId": resolve("prompt", "shared/<id>")}``,
+  generated audio shared by every language (``hold_music``, see :mod:`helpline.prompts`).
 - ``"$in": "<lang>"`` on an action: speak that language instead of ``${lang}``.
-- ``"$if": "polly" | "recorded" | "never"`` on an action: keep the action only if its
-  language uses Amazon Polly / recorded prompts. A dropped action is bypassed: whatever
-  pointed at it points at its ``NextAction``.
+- ``"$if": <condition or list of conditions>`` on an action: keep the action only if every
+  condition holds: ``polly`` / ``recorded`` (its language uses Amazon Polly / recorded
+  prompts), ``multi_language`` / ``single_language`` (the country offers several languages /
+  one), ``analytics`` / ``no_analytics`` (Contact Lens analyses its language),
+  ``analytics_redacted`` / ``analytics_unredacted`` (and can / cannot redact it), ``never``. A
+  dropped action is bypassed: whatever pointed at it points at its ``"$skip_to"`` if given,
+  else at its ``NextAction``.
+- ``{{analytics:<lang>}}``: the Contact Lens analytics locale of a language (e.g. ro-RO).
 - ``{"$each": <list>, "items": [...], "then": "<id>"}`` in ``Actions`` or in a
   ``Conditions``/``Errors`` list: the items repeated for every element of ``languages``,
   ``languages_but_last``, ``last_language``, ``topics``, ``topics_but_last`` or
@@ -128,6 +135,7 @@ class _Renderer:
         self.globals = {
             "first_lang": langs[0],
             "last_lang": langs[-1],
+            "operator_lang": cfg.operator_language,
             "first_topic": cfg.topics[0].key,
             "emergency_digit": cfg.emergency.digit,
         }
@@ -158,6 +166,12 @@ class _Renderer:
                 if not voice:
                     raise RenderError(f"{self.template}: {{{{voice:{name}}}}}: language has no Polly voice")
                 return voice
+            if kind == "analytics":
+                from helpline.config.reference import CONTACT_LENS_LANGUAGES
+
+                if name not in CONTACT_LENS_LANGUAGES:
+                    raise RenderError(f"{self.template}: {{{{analytics:{name}}}}}: Contact Lens does not analyse it")
+                return CONTACT_LENS_LANGUAGES[name]
             if kind == "cfg":
                 if name not in self.values:
                     raise RenderError(f"{self.template}: unknown {{{{cfg:{name}}}}}; known: {', '.join(self.values)}")
@@ -235,10 +249,35 @@ class _Renderer:
             for k, v in value.items():
                 if k == "$say":
                     out.update(self.say(v, lang))
+                elif k == "$audio":  # generated audio shared by every language (e.g. hold music)
+                    name = f"shared/{v}"
+                    self.references.append(("prompt", name))
+                    out["PromptId"] = self.resolve("prompt", name)
                 else:
                     out[k] = self.speech(v, lang)
             return out
         return value
+
+    def holds(self, cond: str, lang: str, action_id: str | None) -> bool:
+        """An ``$if`` condition, for an action spoken in ``lang``."""
+        from helpline.config.reference import CONTACT_LENS_LANGUAGES, CONTACT_LENS_REDACTION
+
+        analysed = self.cfg.instance.contact_lens and lang in CONTACT_LENS_LANGUAGES
+        redacted = analysed and lang in CONTACT_LENS_REDACTION
+        table = {
+            "polly": not self.cfg.uses_recordings(lang),
+            "recorded": self.cfg.uses_recordings(lang),
+            "multi_language": len(self.cfg.languages) > 1,
+            "single_language": len(self.cfg.languages) == 1,
+            "analytics": analysed,
+            "analytics_redacted": redacted,
+            "analytics_unredacted": analysed and not redacted,
+            "no_analytics": not analysed,
+            "never": False,
+        }
+        if cond not in table:
+            raise RenderError(f"{self.template}: unknown $if {cond!r} on {action_id}; known: {', '.join(table)}")
+        return table[cond]
 
     def render(self, data: dict[str, Any]) -> dict[str, Any]:
         env = dict(self.globals)
@@ -250,17 +289,11 @@ class _Renderer:
         for action in actions:
             lang = action.pop("$in", None) or self.lang or self.globals["first_lang"]
             cond = action.pop("$if", None)
-            if cond is not None:
-                keep = {
-                    "polly": not self.cfg.uses_recordings(lang),
-                    "recorded": self.cfg.uses_recordings(lang),
-                    "never": False,
-                }.get(cond)
-                if keep is None:
-                    raise RenderError(f"{self.template}: unknown $if {cond!r} on {action.get('Identifier')}")
-                if not keep:
-                    bypass[action["Identifier"]] = action.get("Transitions", {}).get("NextAction", "")
-                    continue
+            skip_to = action.pop("$skip_to", None)
+            conds = [cond] if isinstance(cond, str) else list(cond or [])
+            if not all(self.holds(c, lang, action.get("Identifier")) for c in conds):
+                bypass[action["Identifier"]] = skip_to or action.get("Transitions", {}).get("NextAction", "")
+                continue
             kept.append(self.speech(action, lang))
 
         def follow(target: str) -> str:

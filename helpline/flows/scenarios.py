@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from helpline.config.schema import CountryConfig
@@ -35,6 +35,9 @@ class Scenario:
     says: list[str] = field(default_factory=list)  # prompt ids heard (in ``lang``)
     says_times: dict[str, int] = field(default_factory=dict)
     whisper: list[str] = field(default_factory=list)
+    staffed: bool = True
+    inject: dict[tuple[str, str], str] = field(default_factory=dict)
+    statuses: dict[str, str] = field(default_factory=dict)
     before: Callable[[CountryConfig, Any, Simulator, str], None] | None = None
     check: Callable[[CallResult], None] | None = None
 
@@ -65,274 +68,388 @@ def _block(cfg: CountryConfig, backend: Any, sim: Simulator, caller: str) -> Non
 
 
 def scenarios_for(cfg: CountryConfig) -> list[Scenario]:
+    """Behaviour scenarios: what a caller lives through, per language and for the language menu."""
     out: list[Scenario] = []
-    first = cfg.language_codes[0]
-    em = cfg.emergency.digit
     for lang in cfg.language_codes:
-        d = cfg.language(lang).digit
-        out += [
+        out += _core(cfg, lang) + _closed(cfg, lang) + _faults(cfg, lang) + _waiting(cfg, lang) + _topics(cfg, lang)
+    return out + _language_menu(cfg)
+
+
+def _core(cfg: CountryConfig, lang: str) -> list[Scenario]:
+    d, em, prio = cfg.language(lang).digit, cfg.emergency.digit, f"priority_{lang}"
+    return [
+        Scenario(
+            "emergency",
+            lang,
+            [d, em],
+            outcome="queue",
+            queue=prio,
+            attributes={"language": lang, "priority": "urgent", "topic": "emergency"},
+            says=["emergency_notice", "transfer_priority"],
+            whisper=[f"whisper_language_{lang}", "whisper_priority"],
+        ),
+        Scenario("emergency-during-welcome", lang, [d, "!" + em], outcome="queue", queue=prio, says=["welcome"]),
+        Scenario("emergency-during-privacy", lang, [d, ".", "!" + em], outcome="queue", queue=prio),
+        Scenario(
+            "emergency-at-main-menu",
+            lang,
+            [d, WAIT, em],
+            outcome="queue",
+            queue=prio,
+            attributes={"priority": "urgent"},
+            says=["main_menu", "transfer_priority"],
+        ),
+        Scenario(
+            "operator",
+            lang,
+            [d, WAIT, "0"],
+            outcome="queue",
+            queue=lang,
+            attributes={"language": lang, "priority": "normal", "returning": "false", "language_source": "caller"},
+            says=["welcome", "privacy_notice", "main_menu", "transfer"],
+            whisper=[f"whisper_language_{lang}"],
+        ),
+        Scenario(
+            "report-risk",
+            lang,
+            [d, WAIT, "2"],
+            outcome="queue",
+            queue=prio,
+            attributes={"topic": "report_risk", "priority": "urgent"},
+            says=["report_risk"],
+            check=lambda r: _case_created(r, "report_risk", "urgent"),
+        ),
+        Scenario(
+            "feedback",
+            lang,
+            [d, WAIT, "3"],
+            outcome="queue",
+            queue=lang,
+            attributes={"topic": "feedback", "priority": "normal"},
+            says=["feedback"],
+            check=lambda r: _case_created(r, "feedback", "normal"),
+        ),
+        Scenario(
+            "returning-caller",
+            lang,
+            [d, WAIT, "0"],
+            before=_feedback_first,
+            outcome="queue",
+            queue=lang,
+            attributes={"returning": "true"},
+            whisper=[f"whisper_language_{lang}", "whisper_returning"],
+            check=_has_open_case,
+        ),
+        Scenario(
+            "blocked-caller",
+            lang,
+            [d, WAIT],
+            before=_block,
+            outcome="disconnect",
+            says=["blocked", "goodbye"],
+            check=_not_queued,
+        ),
+        Scenario(
+            "invalid-three-times",
+            lang,
+            [d, WAIT, "7", "8", "7"],
+            outcome="queue",
+            queue=lang,
+            says=["invalid_input", "transfer"],
+            says_times={"invalid_input": cfg.ivr.max_attempts},
+        ),
+        Scenario(
+            "no-input",
+            lang,
+            [d, WAIT],
+            outcome="queue",
+            queue=lang,
+            says=["no_input", "transfer"],
+            says_times={"no_input": cfg.ivr.max_attempts},
+        ),
+    ]
+
+
+def _closed(cfg: CountryConfig, lang: str) -> list[Scenario]:
+    d, em, prio = cfg.language(lang).digit, cfg.emergency.digit, f"priority_{lang}"
+    return [
+        Scenario(
+            "closed-callback",
+            lang,
+            [d, WAIT, "1"],
+            at=CLOSED_AT,
+            outcome="callback",
+            says=["closed", "callback_offer", "callback_confirmed", "goodbye"],
+            check=lambda r, lang=lang: _callback_to(r, lang, "normal"),
+        ),
+        Scenario(
+            "closed-no-callback",
+            lang,
+            [d, WAIT, "2"],
+            at=CLOSED_AT,
+            outcome="disconnect",
+            says=["closed", "goodbye"],
+            check=_not_queued,
+        ),
+        Scenario(
+            "closed-invalid-then-silence",
+            lang,
+            [d, WAIT, "7"],
+            at=CLOSED_AT,
+            outcome="disconnect",
+            says=["invalid_input", "no_input", "goodbye"],
+            check=_not_queued,
+        ),
+        Scenario(
+            "closed-callback-bad-number",
+            lang,
+            [d, WAIT, "1"],
+            at=CLOSED_AT,
+            caller="anonymous",
+            outcome="disconnect",
+            says=["callback_failed", "goodbye"],
+        ),
+        Scenario(
+            "closed-callback-fails",
+            lang,
+            [d, WAIT, "1"],
+            at=CLOSED_AT,
+            fail=("callback",),
+            outcome="disconnect",
+            says=["callback_failed", "goodbye"],
+        ),
+        # Danger out of hours: the emergency number and safe alternatives, never a closed queue.
+        Scenario(
+            "emergency-at-night",
+            lang,
+            [d, em],
+            at=CLOSED_AT,
+            outcome="disconnect",
+            says=["emergency_closed", "callback_offer"],
+            check=_not_queued,
+        ),
+        Scenario(
+            "emergency-at-night-callback",
+            lang,
+            [d, em, "1"],
+            at=CLOSED_AT,
+            outcome="callback",
+            says=["emergency_closed", "callback_confirmed"],
+            check=lambda r, prio=prio: _callback_to(r, prio, "urgent"),
+        ),
+        Scenario(
+            "nobody-staffed",
+            lang,
+            [d, WAIT, "0"],
+            staffed=False,
+            outcome="disconnect",
+            says=["emergency_closed", "callback_offer"],
+            check=_not_queued,
+        ),
+        Scenario(
+            "emergency-nobody-staffed",
+            lang,
+            [d, em, "1"],
+            staffed=False,
+            outcome="callback",
+            says=["emergency_closed", "callback_confirmed"],
+            check=lambda r, prio=prio: _callback_to(r, prio, "urgent"),
+        ),
+    ]
+
+
+def _faults(cfg: CountryConfig, lang: str) -> list[Scenario]:
+    d, em, prio = cfg.language(lang).digit, cfg.emergency.digit, f"priority_{lang}"
+    return [
+        Scenario(
+            "identify-fails",
+            lang,
+            [d, WAIT, "0"],
+            fail=("identify_caller",),
+            outcome="queue",
+            queue=lang,
+            attributes={"returning": "unknown", "caller_id": "none"},
+            says=["main_menu", "transfer"],
+        ),
+        Scenario(
+            "create-case-fails-report",
+            lang,
+            [d, WAIT, "2"],
+            fail=("create_case",),
+            outcome="queue",
+            queue=prio,
+            attributes={"topic": "report_risk", "priority": "urgent"},
+            says=["report_risk", "technical_problem"],
+        ),
+        Scenario(
+            "create-case-fails-feedback",
+            lang,
+            [d, WAIT, "3"],
+            fail=("create_case",),
+            outcome="queue",
+            queue=lang,
+            attributes={"topic": "feedback"},
+            says=["feedback", "technical_problem"],
+        ),
+        Scenario(
+            "language-queue-full",
+            lang,
+            [d, WAIT, "0"],
+            fail=(f"queue:{lang}",),
+            outcome="queue",
+            queue=f"priority_{lang}",
+            says=["transfer"],
+        ),
+        Scenario(
+            "all-queues-full",
+            lang,
+            [d, WAIT, "0"],
+            fail=("queue",),
+            outcome="disconnect",
+            says=["transfer", "queue_full"],
+        ),
+        Scenario(
+            "emergency-all-queues-full",
+            lang,
+            [d, em],
+            fail=("queue",),
+            outcome="disconnect",
+            says=["transfer_priority", "queue_full"],
+        ),
+    ]
+
+
+def _waiting(cfg: CountryConfig, lang: str) -> list[Scenario]:
+    d, em, qs = cfg.language(lang).digit, cfg.emergency.digit, cfg.ivr.queue_message_seconds
+    return [
+        Scenario(
+            "wait-in-queue",
+            lang,
+            [d, WAIT, "0"],
+            wait=qs * 2 + 1,
+            outcome="queue",
+            queue=lang,
+            says=["queue_hold", "queue_callback_offer"],
+            says_times={"queue_hold": 2},
+            whisper=[f"whisper_language_{lang}"],
+        ),
+        Scenario(
+            "queue-callback",
+            lang,
+            [d, WAIT, "0", "1"],
+            wait=qs * 5,
+            outcome="callback",
+            says=["queue_hold", "queue_callback_offer", "callback_confirmed", "goodbye"],
+            check=lambda r, lang=lang: _callback_to(r, lang, "normal"),
+        ),
+        Scenario(
+            "emergency-queue-callback",
+            lang,
+            [d, em, "1"],
+            wait=qs * 5,
+            outcome="callback",
+            says=["queue_callback_offer", "callback_confirmed"],
+            check=lambda r, lang=lang: _callback_to(r, f"priority_{lang}", "urgent"),
+        ),
+        Scenario(
+            "queue-callback-fails",
+            lang,
+            [d, WAIT, "0", "1"],
+            wait=qs + 10,
+            fail=("callback",),
+            outcome="queue",
+            says=["callback_failed"],
+        ),
+        Scenario(
+            "queue-callback-bad-number",
+            lang,
+            [d, WAIT, "0", "1"],
+            wait=qs + 10,
+            caller="anonymous",
+            outcome="queue",
+            says=["callback_failed"],
+        ),
+    ]
+
+
+def _topics(cfg: CountryConfig, lang: str) -> list[Scenario]:
+    d = cfg.language(lang).digit
+    em, first_topic = cfg.emergency.digit, cfg.topics[0].digit
+    out = [
+        Scenario(
+            "operator-at-topics-menu",
+            lang,
+            [d, WAIT, "1", "0"],
+            outcome="queue",
+            queue=lang,
+            says=["topics_menu_intro", "transfer"],
+        ),
+        Scenario(
+            "emergency-at-topics-menu",
+            lang,
+            [d, WAIT, "1", em],
+            outcome="queue",
+            queue=f"priority_{lang}",
+            attributes={"priority": "urgent"},
+            says=["transfer_priority"],
+        ),
+        Scenario(
+            "emergency-after-info",
+            lang,
+            [d, WAIT, "1", first_topic, em],
+            outcome="queue",
+            queue=f"priority_{lang}",
+            says=["after_info", "transfer_priority"],
+        ),
+        Scenario(
+            "topics-invalid-and-silence",
+            lang,
+            [d, WAIT, "1", "#"],
+            outcome="queue",
+            queue=lang,
+            says=["topics_menu_intro", "invalid_input", "no_input", "transfer"],
+        ),
+        Scenario(
+            "after-info-invalid-and-silence",
+            lang,
+            [d, WAIT, "1", cfg.topics[0].digit, "#"],
+            outcome="queue",
+            queue=lang,
+            says=["after_info", "invalid_input", "no_input"],
+        ),
+    ]
+    for topic in cfg.topics:
+        out.append(
             Scenario(
-                "emergency",
+                f"topic-{topic.key}",
                 lang,
-                [d, em],
-                outcome="queue",
-                queue="priority",
-                attributes={"language": lang, "priority": "urgent", "topic": "emergency"},
-                says=["emergency_notice", "transfer_priority"],
-                whisper=["whisper_language", "whisper_priority"],
-            ),
-            Scenario(
-                "emergency-at-main-menu",
-                lang,
-                [d, WAIT, em],
-                outcome="queue",
-                queue="priority",
-                attributes={"priority": "urgent"},
-                says=["main_menu", "transfer_priority"],
-            ),
-            Scenario(
-                "operator",
-                lang,
-                [d, WAIT, "0"],
+                [d, WAIT, "1", topic.digit, "1", "2", "0"],
                 outcome="queue",
                 queue=lang,
-                attributes={"language": lang, "priority": "normal", "returning": "false"},
-                says=["welcome", "privacy_notice", "main_menu", "transfer"],
-                whisper=["whisper_language"],
-            ),
-            Scenario(
-                "report-risk",
-                lang,
-                [d, WAIT, "2"],
-                outcome="queue",
-                queue="priority",
-                attributes={"topic": "report_risk", "priority": "urgent"},
-                says=["report_risk"],
-                check=lambda r: _case_created(r, "report_risk", "urgent"),
-            ),
-            Scenario(
-                "feedback",
-                lang,
-                [d, WAIT, "3"],
-                outcome="queue",
-                queue=lang,
-                attributes={"topic": "feedback", "priority": "normal"},
-                says=["feedback"],
-                check=lambda r: _case_created(r, "feedback", "normal"),
-            ),
-            Scenario(
-                "closed-callback",
-                lang,
-                [d, WAIT, "1"],
-                at=CLOSED_AT,
-                outcome="callback",
-                says=["closed", "callback_offer", "callback_confirmed", "goodbye"],
-                check=lambda r, lang=lang: _callback_to(r, lang),
-            ),
-            Scenario(
-                "closed-no-callback",
-                lang,
-                [d, WAIT, "2"],
-                at=CLOSED_AT,
-                outcome="disconnect",
-                says=["closed", "goodbye"],
-            ),
-            Scenario(
-                "closed-invalid-then-silence",
-                lang,
-                [d, WAIT, "7"],
-                at=CLOSED_AT,
-                outcome="disconnect",
-                says=["invalid_input", "no_input", "goodbye"],
-            ),
-            Scenario(
-                "closed-callback-bad-number",
-                lang,
-                [d, WAIT, "1"],
-                at=CLOSED_AT,
-                caller="anonymous",
-                outcome="disconnect",
-                says=["callback_failed", "goodbye"],
-            ),
-            Scenario(
-                "closed-callback-fails",
-                lang,
-                [d, WAIT, "1"],
-                at=CLOSED_AT,
-                fail=("callback",),
-                outcome="disconnect",
-                says=["callback_failed", "goodbye"],
-            ),
-            Scenario(
-                "invalid-three-times",
-                lang,
-                [d, WAIT, "7", "8", "7"],
-                outcome="queue",
-                queue=lang,
-                says=["invalid_input", "transfer"],
-                says_times={"invalid_input": cfg.ivr.max_attempts},
-            ),
-            Scenario(
-                "no-input",
-                lang,
-                [d, WAIT],
-                outcome="queue",
-                queue=lang,
-                says=["no_input", "transfer"],
-                says_times={"no_input": cfg.ivr.max_attempts},
-            ),
-            Scenario(
-                "topics-invalid-and-silence",
-                lang,
-                [d, WAIT, "1", "#"],
-                outcome="queue",
-                queue=lang,
-                says=["topics_menu_intro", "invalid_input", "no_input", "transfer"],
-            ),
-            Scenario(
-                "after-info-invalid-and-silence",
-                lang,
-                [d, WAIT, "1", cfg.topics[0].digit, "#"],
-                outcome="queue",
-                queue=lang,
-                says=["after_info", "invalid_input", "no_input"],
-            ),
-            Scenario(
-                "identify-fails",
-                lang,
-                [d, WAIT, "0"],
-                fail=("identify_caller",),
-                outcome="queue",
-                queue=lang,
-                attributes={"returning": "unknown", "caller_id": "none"},
-                says=["main_menu", "transfer"],
-            ),
-            Scenario(
-                "create-case-fails-report",
-                lang,
-                [d, WAIT, "2"],
-                fail=("create_case",),
-                outcome="queue",
-                queue="priority",
-                attributes={"topic": "report_risk", "priority": "urgent"},
-                says=["report_risk", "technical_problem"],
-            ),
-            Scenario(
-                "create-case-fails-feedback",
-                lang,
-                [d, WAIT, "3"],
-                fail=("create_case",),
-                outcome="queue",
-                queue=lang,
-                attributes={"topic": "feedback"},
-                says=["feedback", "technical_problem"],
-            ),
-            Scenario(
-                "language-queue-full",
-                lang,
-                [d, WAIT, "0"],
-                fail=(f"queue:{lang}",),
-                outcome="queue",
-                queue="priority",
-                says=["transfer"],
-            ),
-            Scenario(
-                "all-queues-full",
-                lang,
-                [d, WAIT, "0"],
-                fail=("queue",),
-                outcome="disconnect",
-                says=["transfer", "queue_full"],
-            ),
-            Scenario(
-                "emergency-all-queues-full",
-                lang,
-                [d, em],
-                fail=("queue",),
-                outcome="disconnect",
-                says=["transfer_priority", "queue_full"],
-            ),
-            Scenario(
-                "wait-in-queue",
-                lang,
-                [d, WAIT, "0"],
-                wait=cfg.ivr.queue_message_seconds * 2 + 1,
-                outcome="queue",
-                queue=lang,
-                says=["queue_hold", "queue_callback_offer"],
-                says_times={"queue_hold": 2},
-                whisper=["whisper_language"],
-            ),
-            Scenario(
-                "queue-callback",
-                lang,
-                [d, WAIT, "0", "1"],
-                wait=cfg.ivr.queue_message_seconds * 5,
-                outcome="callback",
-                says=["queue_hold", "queue_callback_offer", "callback_confirmed", "goodbye"],
-            ),
-            Scenario(
-                "queue-callback-fails",
-                lang,
-                [d, WAIT, "0", "1"],
-                wait=cfg.ivr.queue_message_seconds + 1,
-                fail=("callback",),
-                outcome="queue",
-                says=["callback_failed"],
-            ),
-            Scenario(
-                "queue-callback-bad-number",
-                lang,
-                [d, WAIT, "0", "1"],
-                wait=cfg.ivr.queue_message_seconds + 1,
-                caller="anonymous",
-                outcome="queue",
-                says=["callback_failed"],
-            ),
-            Scenario(
-                "returning-caller",
-                lang,
-                [d, WAIT, "0"],
-                before=_feedback_first,
-                outcome="queue",
-                queue=lang,
-                attributes={"returning": "true"},
-                whisper=["whisper_language", "whisper_returning"],
-                check=_has_open_case,
-            ),
-            Scenario(
-                "blocked-caller",
-                lang,
-                [d, WAIT],
-                before=_block,
-                outcome="disconnect",
-                says=["blocked", "goodbye"],
-                check=_not_queued,
-            ),
-        ]
-        for topic in cfg.topics:
-            out.append(
-                Scenario(
-                    f"topic-{topic.key}",
-                    lang,
-                    [d, WAIT, "1", topic.digit, "1", "2", "0"],
-                    outcome="queue",
-                    queue=lang,
-                    attributes={"topic": topic.key},
-                    says=["topics_menu_intro", f"topic_{topic.key}_menu", f"topic_{topic.key}_info", "after_info"],
-                    says_times={f"topic_{topic.key}_info": 2, "main_menu": 2},
-                )
+                attributes={"topic": topic.key},
+                says=["topics_menu_intro", f"topic_{topic.key}_menu", f"topic_{topic.key}_info", "after_info"],
+                says_times={f"topic_{topic.key}_info": 2, "main_menu": 2},
             )
-    # The language menu (spoken in every language) and its fall-back to a person.
-    out += [
+        )
+    return out
+
+
+def _language_menu(cfg: CountryConfig) -> list[Scenario]:
+    """The language menu (spoken in every language); a caller who chooses nothing continues in
+    the default (first) language through the whole flow: notice, lookup, hours."""
+    if len(cfg.languages) == 1:
+        return []
+    first = cfg.language_codes[0]
+    attrs = {"language": first, "language_source": "default"}
+    return [
         Scenario(
             "language-menu-invalid",
             first,
             ["7", "8", "#"],
             outcome="queue",
             queue=first,
-            attributes={"language": first},
-            says=["invalid_input", "privacy_notice", "transfer"],
+            attributes=attrs,
+            says=["invalid_input", "privacy_notice", "emergency_notice", "transfer"],
             says_times={"invalid_input": cfg.ivr.max_attempts},
         ),
         Scenario(
@@ -341,8 +458,18 @@ def scenarios_for(cfg: CountryConfig) -> list[Scenario]:
             ["-"],
             outcome="queue",
             queue=first,
-            says=["no_input", "transfer"],
-            says_times={"no_input": cfg.ivr.max_attempts},
+            attributes=attrs,
+            says=["no_input", "welcome", "emergency_notice", "main_menu", "transfer"],
+        ),
+        Scenario(
+            "language-menu-silence-at-night",
+            first,
+            ["-"],
+            at=CLOSED_AT,
+            outcome="disconnect",
+            attributes=attrs,
+            says=["welcome", "emergency_notice", "closed", "goodbye"],
+            check=_not_queued,
         ),
         Scenario(
             "language-menu-silence-queues-full",
@@ -352,7 +479,114 @@ def scenarios_for(cfg: CountryConfig) -> list[Scenario]:
             outcome="disconnect",
             says=["no_input", "queue_full"],
         ),
+    ] + _entry_transfer_fails(cfg)
+
+
+def _entry_transfer_fails(cfg: CountryConfig) -> list[Scenario]:
+    """The hand-over to the language's flow fails: the entry flow itself reaches a person."""
+    first = cfg.language_codes[0]
+    broken = {("inbound", f"to-flow-{first}"): "NoMatchingError"}
+    return [
+        Scenario(
+            "entry-transfer-fails",
+            first,
+            ["-"],
+            inject=broken,
+            outcome="queue",
+            queue=first,
+            says=["technical_problem"],
+        ),
+        Scenario(
+            "entry-transfer-fails-at-night",
+            first,
+            ["-"],
+            at=CLOSED_AT,
+            inject=broken,
+            outcome="disconnect",
+            says=["technical_problem", "queue_full"],
+        ),
+        Scenario(
+            "entry-transfer-fails-queues-full",
+            first,
+            ["-"],
+            inject=broken,
+            fail=("queue",),
+            outcome="disconnect",
+            says=["technical_problem", "queue_full"],
+        ),
     ]
+
+
+def keypress_scenarios(cfg: CountryConfig) -> list[Scenario]:
+    """Every key of every interruptible announcement: the language options, the welcome and
+    privacy notices and the topic options each capture a key pressed while they play."""
+    out: list[Scenario] = []
+    langs = cfg.languages
+    if len(langs) > 1:
+        for i in range(len(langs) - 1):  # the option announcements before the menu itself
+            for lg in langs:
+                out.append(
+                    Scenario(
+                        f"lang-option-{i}-press-{lg.code}",
+                        lg.code,
+                        ["."] * i + ["!" + lg.digit],
+                        outcome="queue",
+                        attributes={"language": lg.code, "language_source": "caller"},
+                    )
+                )
+        out.append(Scenario("lang-option-invalid", langs[0].code, ["!#"], outcome="queue", says=["invalid_input"]))
+    for lang in cfg.language_codes:
+        d = cfg.language(lang).digit
+        digits = [t.digit for t in cfg.topics] + ["0", cfg.emergency.digit, "#"]
+        for i in range(len(cfg.topics)):  # topics intro, then every option but the last (the menu)
+            for key in digits:
+                out.append(Scenario(f"topic-window-{i}-press-{key}", lang, [d, WAIT, "1"] + ["."] * i + ["!" + key]))
+    return out
+
+
+# Every status a handler may answer besides ok (functions/errors.py), and one it never answers.
+NON_OK_STATUSES = (
+    "invalid_event",
+    "invalid_parameter",
+    "no_caller_id",
+    "case_not_found",
+    "capacity_conflict",
+    "backend_unavailable",
+    "internal_error",
+    "unexpected_status",
+)
+# Behaviour scenario -> the Lambda function its call invokes (one scenario per Lambda block).
+STATUS_BASES = (
+    ("operator", "identify_caller"),
+    ("report-risk", "create_case"),
+    ("feedback", "create_case"),
+    ("closed-callback", "create_case"),
+    ("queue-callback", "create_case"),
+    ("emergency-at-night-callback", "create_case"),
+)
+
+
+def status_scenarios(cfg: CountryConfig) -> list[Scenario]:
+    """Every non-ok handler status on every Lambda block: the caller still gets a way forward."""
+    base = {(sc.lang, sc.name): sc for sc in scenarios_for(cfg)}
+    out: list[Scenario] = []
+    for lang in cfg.language_codes:
+        for name, function in STATUS_BASES:
+            sc = base[(lang, name)]
+            says = [*sc.says, "technical_problem"] if name in ("report-risk", "feedback") else []
+            for status in NON_OK_STATUSES:
+                out.append(
+                    replace(
+                        sc,
+                        name=f"{name}-{function}-{status}",
+                        statuses={function: status},
+                        attributes={},
+                        says=says,
+                        says_times={},
+                        whisper=[],
+                        check=None,
+                    )
+                )
     return out
 
 
@@ -362,8 +596,17 @@ def _case_created(r: CallResult, topic: str, priority: str) -> None:
     assert cases[0].get("topic") == topic and cases[0].get("priority") == priority, cases[0]
 
 
-def _callback_to(r: CallResult, lang: str) -> None:
-    assert r.callback is not None and r.callback["queue"] == lang, r.callback
+def _callback_to(r: CallResult, queue: str, priority: str) -> None:
+    """The call back is queued where it belongs and stored as a record (topic callback)."""
+    assert r.callback is not None and r.callback["queue"] == queue, r.callback
+    cases = {c["case_id"]: c for c in r.tables.get("Cases", [])}
+    case_id = r.attributes.get("case_id", "")
+    assert case_id in cases, f"no stored record of the call back (case_id={case_id!r})"
+    chain = [i for i in r.tables.get("Interactions", []) if i.get("case_id") == case_id]
+    assert (
+        any((i.get("payload") or {}).get("topic") == "callback" for i in chain) or cases[case_id]["topic"] == "callback"
+    )
+    assert cases[case_id]["priority"] == priority or priority == "normal", cases[case_id]
 
 
 def _has_open_case(r: CallResult) -> None:
@@ -379,10 +622,26 @@ def run_scenario(cfg: CountryConfig, sc: Scenario, backend: Any, sim: Simulator,
     if sc.before is not None:
         sc.before(cfg, backend, sim, caller)
     sim.backend = backend
-    presses = list(sc.presses)
-    if sc.name.startswith("language-menu"):  # the keys go to the language menu itself
-        return sim.call(presses=presses, at=sc.at, caller=caller, fail=sc.fail, wait=sc.wait)
-    return sim.call(lang=sc.lang, presses=presses, at=sc.at, caller=caller, fail=sc.fail, wait=sc.wait)
+    own_keys = sc.name.startswith(("language-menu", "lang-option"))  # the keys go to the language menu
+    return sim.call(
+        lang=None if own_keys else sc.lang,
+        presses=list(sc.presses),
+        at=sc.at,
+        caller=caller,
+        fail=sc.fail,
+        wait=sc.wait,
+        staffed=sc.staffed,
+        inject=sc.inject,
+        statuses=sc.statuses,
+    )
+
+
+def verify_safe(cfg: CountryConfig, sc: Scenario, r: CallResult) -> None:
+    """Only the safety property: a person, a call back, or a message naming the emergency number."""
+    if not r.safe:
+        raise AssertionError(
+            f"{cfg.code}/{sc.id}: the caller was left without a way forward ({r.outcome})\n" + r.render_transcript()
+        )
 
 
 def verify(cfg: CountryConfig, sc: Scenario, r: CallResult) -> None:
@@ -405,13 +664,16 @@ def verify(cfg: CountryConfig, sc: Scenario, r: CallResult) -> None:
         if got != n:
             problems.append(f"said {pid!r} {got} times, expected {n}")
     whispered = [ln.text for ln in r.transcript if ln.speaker == "agent"]
+    operators = cfg.spoken(cfg.operator_language)  # the whisper speaks the operators' language
     for pid in sc.whisper:
-        if spoken[pid] not in whispered:
+        if operators[pid] not in whispered:
             problems.append(f"whisper never said {pid!r}")
     if r.outcome == "queue":
         for key in ("language", "returning", "case_id", "topic", "priority", "caller_id"):
             if key not in r.attributes:
                 problems.append(f"queued without attribute {key!r}")
+    if not r.safe:
+        problems.append("the caller was left without a way forward (no person, no call back, no emergency number)")
     if problems:
         raise AssertionError(f"{cfg.code}/{sc.id}: " + "; ".join(problems) + "\n" + r.render_transcript())
     if sc.check is not None:

@@ -1,15 +1,39 @@
-"""Offline call simulator: runs the rendered flow JSON action by action.
+"""Offline call simulator: runs the rendered flow JSON action by action, as Amazon Connect does.
 
 The flows come from :func:`helpline.flows.render.render_country` with the local resolver (the
 same renderer the stack uses); Lambda actions call the REAL handlers in process through
 :mod:`helpline.sandbox` (moto). Nothing here knows the helpline's menus: it interprets the
-Amazon Connect Flow language.
+Amazon Connect Flow language, and where Connect behaves a certain way the simulator does too:
 
-Time model: every action is instantaneous except a menu that times out (its
-``InputTimeLimitSeconds``) and a waiting loop (``InterruptFrequencySeconds``). ``wait`` is how
-many seconds pass in the queue before an operator answers; while waiting, the customer-queue
-flow set by ``UpdateContactEventHooks`` runs; when the operator answers, the agent-whisper flow
-runs.
+- **Key presses.** Only an input block (``GetParticipantInput``) captures keys; DTMF pressed
+  while a ``MessageParticipant`` plays is lost ("Amazon Connect can't capture the DTMF input
+  that the caller provides during the play prompt block",
+  https://repost.aws/knowledge-center/connect-store-get-customer-input-blocks), while an input
+  block's prompt is interruptible ("It supports interruptible prompts with DTMF input",
+  https://docs.aws.amazon.com/connect/latest/adminguide/get-customer-input.html).
+- **Caller model.** A scripted key (``"1"``) is pressed when the caller is asked: at the next
+  *menu*, an input block that waits more than a second. Input blocks of one second are
+  announcements the caller may interrupt; a key written ``"!1"`` is pressed at once, during
+  whatever plays next: captured by an input block, lost in a message. ``"-"`` lets a menu
+  time out; ``"."`` lets the next interruptible announcement pass (so ``". !2"`` presses 2
+  during the second announcement).
+- **Queues.** A queue accepts a contact even when its hours are closed or nobody is staffed;
+  then nobody answers: the caller waits in the customer-queue flow until they give up
+  (``patience``), outcome ``abandoned``. An operator answers only when the queue's hours are
+  open and it is staffed, after ``wait`` seconds.
+- **Loop prompts.** ``MessageParticipantIteratively`` plays its messages back to back, in a
+  loop, until ``InterruptFrequencySeconds`` have passed (result ``MessagesInterrupted``) or an
+  operator answers (https://docs.aws.amazon.com/connect/latest/adminguide/participant-actions-messageparticipantiteratively.html).
+  Message lengths are estimated from the words (Amazon Polly speaks about 2.5 words a
+  second) or, for generated audio, read from the file.
+- **Callbacks.** ``CreateCallbackContact`` queues a new contact that calls the caller back in
+  the given queue; it is answered when that queue is open and staffed.
+
+Faults: ``fail`` names Lambda functions that fail (Connect's error branch), ``queue`` /
+``queue:<key>`` (queue at capacity), ``callback``; ``inject`` makes one action take one of
+its error branches (``{(flow, action id): error type}``); ``statuses`` makes a Lambda
+function answer a given ``status`` (a handler that answered that status). Every transition
+taken is recorded (``CallResult.transitions``) for transition coverage.
 """
 
 from __future__ import annotations
@@ -20,6 +44,8 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,6 +54,13 @@ from helpline.flows.render import ENTRY_FLOW, LocalResolver, RenderedFlow, rende
 
 MAX_STEPS = 1000
 NO_INPUT_TOKENS = {"-", "wait", "_"}
+EARLY = "!"  # "!1": the key is pressed at once, while the next prompt plays
+SKIP_ANNOUNCEMENT = "."  # the caller lets the next interruptible announcement pass without a key
+ANNOUNCEMENT_MAX_SECONDS = 1.0  # an input block this short is an interruptible announcement
+WORDS_PER_SECOND = 2.5
+DEFAULT_PATIENCE = 900.0
+SAFE_WINDOW = 3  # messages at the end of a call in which the emergency number must be said  # seconds a caller waits unanswered in a queue before hanging up
+FAIL_KINDS = ("queue", "callback", "dynamodb")  # plus Lambda function names and queue:<key>
 VALID_KEYS = set("0123456789*#")
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 INSTANCE_ARN = "arn:aws:connect:eu-central-1:123456789012:instance/00000000-0000-4000-8000-000000000000"
@@ -51,6 +84,7 @@ MODELLED_TYPES: frozenset[str] = frozenset(
         "UpdateFlowLoggingBehavior",
         "UpdateFlowAttributes",
         "CreateCallbackContact",
+        "CheckMetricData",
         "TransferContactToQueue",
         "TransferToFlow",
         "DisconnectParticipant",
@@ -91,12 +125,24 @@ class CallResult:
     attributes: dict[str, str]
     transcript: list[Line]
     visited: dict[str, list[str]]
-    tables: dict[str, list[dict[str, Any]]]
+    dump: Any  # () -> the tables; read lazily (a dump after every call would dominate a run)
     lambda_calls: list[dict[str, Any]]
     callback: dict[str, str] | None
     contact_id: str
     steps: int
     answered: bool = False
+    transitions: set[tuple[str, str, str]] = field(default_factory=set)
+    emergency_number: str = ""
+    callbacks: list[dict[str, str]] = field(default_factory=list)
+
+    _tables: dict[str, list[dict[str, Any]]] | None = None
+
+    @property
+    def tables(self) -> dict[str, list[dict[str, Any]]]:
+        """What the backend's tables hold after the call (read while the backend is open)."""
+        if self._tables is None:
+            self._tables = self.dump() if self.dump is not None else {}
+        return self._tables
 
     @property
     def spoken(self) -> list[str]:
@@ -107,6 +153,20 @@ class CallResult:
 
     def render_transcript(self) -> str:
         return "\n".join(str(ln) for ln in self.transcript)
+
+    @property
+    def ended_with_emergency_number(self) -> bool:
+        """One of the last messages before the call ended named the emergency number."""
+        heard = [ln.text for ln in self.transcript if ln.speaker == "system"][-SAFE_WINDOW:]
+        return bool(self.emergency_number) and any(self.emergency_number in t for t in heard)
+
+    @property
+    def safe(self) -> bool:
+        """A way forward: a person answered, a call back was arranged, or the call ended (not
+        abandoned in a queue nobody answers) with a message that names the emergency number."""
+        if self.answered or self.callback is not None:
+            return True
+        return self.outcome != "abandoned" and self.ended_with_emergency_number
 
 
 @dataclass
@@ -119,7 +179,7 @@ class _State:
     voice: str | None = None
     callback_number: str | None = None
     loops: dict[tuple[str, str], int] = field(default_factory=dict)
-    clock: float = 0.0
+    clock: float = 0.0  # seconds since the call started
 
 
 class _Outcome(Exception):
@@ -159,21 +219,41 @@ class Simulator:
         wait: float = 0,
         max_steps: int = MAX_STEPS,
         contact_id: str | None = None,
+        staffed: bool = True,
+        patience: float = DEFAULT_PATIENCE,
+        inject: dict[tuple[str, str], str] | None = None,
+        statuses: dict[str, str] | None = None,
     ) -> CallResult:
-        """Simulate one call. ``presses``: keys in order ("-" = press nothing, time out).
+        """Simulate one call. ``presses``: keys in order (see the caller model above).
 
-        If ``lang`` is given and the first key is not a language digit, the language's digit is
-        pressed first at the language menu. ``fail``: names of Lambda functions that fail as
-        Connect sees a Lambda error, ``queue:<key>`` (queue at capacity), ``callback``.
+        If ``lang`` is given and the country has a language menu, the language's digit is
+        pressed first at the language menu. ``fail``: Lambda function names, ``queue``,
+        ``queue:<key>``, ``callback``. ``staffed``: whether operators are logged in.
         """
+        self._start(lang, presses, at, caller, fail, wait, max_steps, contact_id)
+        self.staffed, self.patience = staffed, patience
+        self.inject = dict(inject or {})
+        self.statuses = dict(statuses or {})
+        outcome = self._run_flow(ENTRY_FLOW)
+        if outcome == "queue":
+            outcome = self._after_queue()
+        if outcome in ("disconnect", "abandoned") and self.callback is not None:
+            outcome = "callback"
+        return self._result(lang, outcome)
+
+    # ---- engine --------------------------------------------------------------------------
+    def _start(self, lang, presses, at, caller, fail, wait, max_steps, contact_id) -> None:
         self.presses = [str(p) for p in presses]
-        if lang is not None:
+        if lang is not None and len(self.cfg.languages) > 1:
             digit = self.cfg.language(lang).digit
-            if not self.presses or self.presses[0] != digit:
+            if not self.presses or self.presses[0].lstrip(EARLY) != digit:
                 self.presses.insert(0, digit)
         for p in self.presses:
-            if p not in VALID_KEYS and p not in NO_INPUT_TOKENS:
-                raise SimulationError(f"key {p!r} is not a phone key (0-9, *, #) nor '-' (no input)")
+            key = p[1:] if p.startswith(EARLY) and len(p) == 2 else p
+            if key not in VALID_KEYS and p not in NO_INPUT_TOKENS and p != SKIP_ANNOUNCEMENT:
+                raise SimulationError(
+                    f"key {p!r} is not a phone key (0-9, *, #), '!<key>', '.' (let an announcement pass) nor '-' (no input)"
+                )
         self.at = _parse_at(at, self.cfg)
         self.caller = caller
         self.fail = set(fail)
@@ -184,20 +264,16 @@ class Simulator:
         self.state = _State()
         self.transcript: list[Line] = []
         self.visited: dict[str, list[str]] = {}
+        self.transitions: set[tuple[str, str, str]] = set()
         self.lambda_calls: list[dict[str, Any]] = []
         self.callback: dict[str, str] | None = None
+        self.callbacks: list[dict[str, str]] = []
         self.queued: str | None = None
         self.answered = False
+        self.answer_at: float | None = None
 
-        outcome = self._run_flow(ENTRY_FLOW)
-        if outcome == "queue":
-            self._after_queue()
-            if self.callback is not None and not self.answered:
-                outcome = "callback"
-        elif outcome == "disconnect" and self.callback is not None:
-            outcome = "callback"
+    def _result(self, lang: str | None, outcome: str) -> CallResult:
         queue_key = self.queued
-        tables = self.backend.dump_tables() if self.backend is not None else {}
         return CallResult(
             country=self.cfg.code,
             lang=self.state.attributes.get("language", lang),
@@ -207,28 +283,48 @@ class Simulator:
             attributes=dict(self.state.attributes),
             transcript=self.transcript,
             visited=self.visited,
-            tables=tables,
+            dump=self.backend.dump_tables if self.backend is not None else None,
             lambda_calls=self.lambda_calls,
             callback=self.callback,
             contact_id=self.contact_id,
             steps=self.steps,
             answered=self.answered,
+            transitions=self.transitions,
+            emergency_number=self.cfg.emergency.number,
+            callbacks=self.callbacks,
         )
 
-    # ---- engine --------------------------------------------------------------------------
-    def _after_queue(self) -> None:
+    def queue_open(self, queue: str, when: dt.datetime) -> bool:
+        """Every queue of the stack uses the country's hours of operation."""
+        return queue in self.cfg.queue_names() and self.cfg.hours.is_open(when)
+
+    def _after_queue(self) -> str:
+        """The caller waits in ``self.queued``; an operator answers only if open and staffed."""
+        queue = self.queued or ""
+        now = self.at + dt.timedelta(seconds=self.state.clock)
+        is_open = self.queue_open(queue, now)
+        if is_open and self.staffed:
+            self.answer_at = self.state.clock + self.wait
+            if self.wait > 0:
+                self.transcript.append(Line("-", "-", "note", f"waiting in queue up to {self.wait:g} s"))
+        else:
+            why = "its hours are closed" if not is_open else "no operator is staffed"
+            self.transcript.append(Line("-", "-", "note", f"queue {queue}: {why}; nobody will answer"))
+        self.give_up_at = self.state.clock + self.patience
         queue_flow = self._hook_flow("CustomerQueue")
-        if self.wait > 0 and queue_flow:
-            self.state.clock = 0.0  # time in the queue
-            self.transcript.append(Line(queue_flow, "-", "note", f"waiting in queue up to {self.wait:g} s"))
+        if queue_flow and (self.answer_at is None or self.answer_at > self.state.clock):
             outcome = self._run_flow(queue_flow, in_queue=True)
-            if outcome in ("disconnect", "callback"):
-                return
+            if outcome in ("disconnect", "abandoned"):
+                return outcome
+        if self.answer_at is None:
+            self.transcript.append(Line("-", "-", "note", "the caller hangs up: nobody answered"))
+            return "abandoned"
         self.answered = True
         self.transcript.append(Line("-", "-", "note", "an operator answers"))
         whisper = self._hook_flow("AgentWhisper")
         if whisper:
             self._run_flow(whisper, whisper=True)
+        return "queue"
 
     def _hook_flow(self, hook: str) -> str | None:
         value = self.state.hooks.get(hook)
@@ -259,30 +355,40 @@ class Simulator:
                 raise SimulationError(
                     f"flow {self.flow}: action {current!r} has type {kind}, which the simulator does not model"
                 )
+            flow, self._label = self.flow, None
             try:
-                current = getattr(self, f"_do_{kind}")(action)
+                injected = self.inject.get((flow, current))
+                if injected is not None:
+                    self._enter(action)
+                    self.transcript.append(Line(flow, current, "note", f"{kind} fails ({injected}, injected)"))
+                    nxt = self._error(action, injected)
+                else:
+                    nxt = getattr(self, f"_do_{kind}")(action)
             except _Outcome as out:
                 return out.kind
+            if self._label is not None:
+                self.transitions.add((flow, current, self._label))
+            current = nxt
         return "ended"
 
     # ---- helpers -------------------------------------------------------------------------
-    @staticmethod
-    def _next(action: dict[str, Any]) -> str | None:
+    def _next(self, action: dict[str, Any]) -> str | None:
+        self._label = "Next"
         return action.get("Transitions", {}).get("NextAction")
 
     def _error(self, action: dict[str, Any], error: str) -> str:
-        for branch in action.get("Transitions", {}).get("Errors", []):
-            if branch.get("ErrorType") == error:
-                return branch["NextAction"]
-        for branch in action.get("Transitions", {}).get("Errors", []):
-            if branch.get("ErrorType") == "NoMatchingError":
-                return branch["NextAction"]
+        for wanted in (error, "NoMatchingError"):
+            for branch in action.get("Transitions", {}).get("Errors", []):
+                if branch.get("ErrorType") == wanted:
+                    self._label = f"Error:{wanted}"
+                    return branch["NextAction"]
         raise SimulationError(f"flow {self.flow}: action {action['Identifier']!r} has no branch for error {error}")
 
     def _condition(self, action: dict[str, Any], value: str) -> str | None:
-        for branch in action.get("Transitions", {}).get("Conditions", []):
+        for i, branch in enumerate(action.get("Transitions", {}).get("Conditions", [])):
             cond = branch.get("Condition", {})
             if _matches(cond.get("Operator", "Equals"), value, cond.get("Operands", [])):
+                self._label = f"Condition:{i}"
                 return branch["NextAction"]
         return None
 
@@ -306,55 +412,104 @@ class Simulator:
             return "VOICE"
         return ""
 
-    def _speak(self, params: dict[str, Any]) -> None:
+    def _speak(self, params: dict[str, Any]) -> float:
+        """Play one message; returns its length in seconds (estimated for speech)."""
         speaker = "agent" if self.whisper else "system"
         if "PromptId" in params:
             ref = self.resolver.lookup(self._value(params["PromptId"]) or params["PromptId"])
             if not ref or ref[0] != "prompt":
                 raise SimulationError(f"flow {self.flow}: unknown prompt {params['PromptId']!r}")
             lang, prompt_id = ref[1].split("/", 1)
+            if lang == "shared":
+                seconds = _shared_audio_seconds(prompt_id)
+                self.transcript.append(Line(self.flow, self._current_id, "note", f"{prompt_id} ({seconds:g} s)"))
+                return seconds
             text = self.spoken[lang].get(prompt_id)
             if text is None:
                 raise SimulationError(f"flow {self.flow}: prompt {ref[1]!r} has no text")
             self.transcript.append(Line(self.flow, self._current_id, speaker, text, lang))
-        elif "Text" in params or "SSML" in params:
+            return _speech_seconds(text)
+        if "Text" in params or "SSML" in params:
             text = self._value(params.get("Text", params.get("SSML")))
             lang = self.voice_lang.get(self.state.voice or "")
             self.transcript.append(Line(self.flow, self._current_id, speaker, text, lang))
+            return _speech_seconds(text)
+        return 0.0
+
+    def _early_key_lost(self) -> None:
+        """A key pressed at once ('!k') while a message plays: Connect does not capture it."""
+        if self.presses and self.presses[0].startswith(EARLY) and len(self.presses[0]) == 2:
+            key = self.presses.pop(0)[1]
+            note = f"presses {key} during a message: lost (only an input block captures keys)"
+            self.transcript.append(Line(self.flow, self._current_id, "caller", note))
+
+    def _advance(self, seconds: float) -> None:
+        """Time passes; in a queue the operator may answer or the caller give up meanwhile."""
+        self.state.clock += seconds
+        if self.in_queue:
+            if self.answer_at is not None and self.state.clock >= self.answer_at:
+                raise _Outcome("answered")
+            if self.answer_at is None and self.state.clock >= self.give_up_at:
+                raise _Outcome("abandoned")
 
     # ---- actions -------------------------------------------------------------------------
-    def __getattr__(self, name: str) -> Any:  # pragma: no cover - only for missing handlers
-        raise AttributeError(name)
-
     def _enter(self, action: dict[str, Any]) -> dict[str, Any]:
         self._current_id = action["Identifier"]
         return action.get("Parameters", {}) or {}
 
     def _do_MessageParticipant(self, action: dict[str, Any]) -> str | None:
-        self._speak(self._enter(action))
+        params = self._enter(action)
+        self._early_key_lost()
+        self._advance(self._speak(params))
         return self._next(action)
 
     def _do_MessageParticipantIteratively(self, action: dict[str, Any]) -> str | None:
+        """Messages back to back in a loop until the interrupt period or an operator answers."""
         params = self._enter(action)
-        for message in params.get("Messages", []):
-            self._speak(message)
-        freq = params.get("InterruptFrequencySeconds")
-        if not self.in_queue or not freq:
-            raise _Outcome("answered")  # the loop only ends when an operator answers
-        self.state.clock += float(freq)
-        if self.state.clock >= self.wait:
-            raise _Outcome("answered")
-        return self._condition(action, "MessagesInterrupted") or self._next(action)
+        messages = params.get("Messages") or []
+        freq = float(self._value(params.get("InterruptFrequencySeconds")) or 0)
+        if not self.in_queue:
+            raise SimulationError(f"flow {self.flow}: {action['Identifier']!r} loops prompts outside a queue flow")
+        deadline = self.state.clock + freq if freq else None
+        for played in range(MAX_STEPS):
+            if not messages:
+                raise SimulationError(f"flow {self.flow}: {action['Identifier']!r} has no messages")
+            self._early_key_lost()
+            length = max(self._speak(messages[played % len(messages)]), 1.0)
+            if deadline is not None and self.state.clock + length >= deadline:
+                self._advance(deadline - self.state.clock)
+                nxt = self._condition(action, "MessagesInterrupted")
+                return nxt if nxt is not None else self._next(action)
+            self._advance(length)
+        raise SimulationError(f"flow {self.flow}: {action['Identifier']!r} looped {MAX_STEPS} messages")
+
+    def _take_key(self, timeout: float) -> str | None:
+        """The key this input block captures, or None (time-out). See the caller model."""
+        if not self.presses:
+            return None
+        token = self.presses[0]
+        if token.startswith(EARLY) and len(token) == 2:
+            self.presses.pop(0)
+            return token[1]
+        if timeout <= ANNOUNCEMENT_MAX_SECONDS:  # an announcement: the caller waits for a menu
+            if token == SKIP_ANNOUNCEMENT:
+                self.presses.pop(0)
+            return None
+        if token == SKIP_ANNOUNCEMENT:  # nothing to let pass here: the token is for a later announcement
+            return None
+        self.presses.pop(0)
+        return None if token in NO_INPUT_TOKENS else token
 
     def _do_GetParticipantInput(self, action: dict[str, Any]) -> str | None:
         params = self._enter(action)
-        self._speak(params)
-        key = self.presses.pop(0) if self.presses else "-"
-        if key in NO_INPUT_TOKENS:
-            self.transcript.append(Line(self.flow, action["Identifier"], "caller", "(no key)"))
-            self.state.clock += float(params.get("InputTimeLimitSeconds") or 5)
-            if self.in_queue and self.state.clock >= self.wait:
-                raise _Outcome("answered")
+        timeout = float(self._value(params.get("InputTimeLimitSeconds")) or 5)
+        length = self._speak(params)
+        key = self._take_key(timeout)
+        if key is None:
+            self._advance(length)
+            if timeout > ANNOUNCEMENT_MAX_SECONDS:
+                self.transcript.append(Line(self.flow, action["Identifier"], "caller", "(no key)"))
+            self._advance(timeout)
             return self._error(action, "InputTimeLimitExceeded")
         self.transcript.append(Line(self.flow, action["Identifier"], "caller", f"presses {key}"))
         nxt = self._condition(action, key)
@@ -378,15 +533,17 @@ class Simulator:
                 Line(self.flow, action["Identifier"], "note", f"Lambda {name} fails ({record['error']})")
             )
             return self._error(action, "NoMatchingError")
-        event = self._event(call_params)
-        try:
-            response = self.backend.invoke(name, event)
-        except Exception as exc:  # noqa: BLE001 - Connect sees any Lambda error the same way
-            record["error"] = f"{type(exc).__name__}: {exc}"
-            self.transcript.append(
-                Line(self.flow, action["Identifier"], "note", f"Lambda {name} raised {type(exc).__name__}")
-            )
-            return self._error(action, "NoMatchingError")
+        if name in self.statuses:
+            response: Any = {"status": self.statuses[name]}
+        else:
+            try:
+                response = self.backend.invoke(name, self._event(call_params))
+            except Exception as exc:  # noqa: BLE001 - Connect sees any Lambda error the same way
+                record["error"] = f"{type(exc).__name__}: {exc}"
+                self.transcript.append(
+                    Line(self.flow, action["Identifier"], "note", f"Lambda {name} raised {type(exc).__name__}")
+                )
+                return self._error(action, "NoMatchingError")
         record["response"] = response
         validation = (params.get("ResponseValidation") or {}).get("ResponseType", "STRING_MAP")
         if validation == "STRING_MAP" and (
@@ -395,14 +552,8 @@ class Simulator:
             record["error"] = "response is not a flat map of strings"
             return self._error(action, "NoMatchingError")
         self.state.external = {k: (v if isinstance(v, str) else str(v)) for k, v in (response or {}).items()}
-        self.transcript.append(
-            Line(
-                self.flow,
-                action["Identifier"],
-                "note",
-                f"Lambda {name} -> status={self.state.external.get('status', '')}",
-            )
-        )
+        status = self.state.external.get("status", "")
+        self.transcript.append(Line(self.flow, action["Identifier"], "note", f"Lambda {name} -> status={status}"))
         return self._next(action)
 
     def _event(self, parameters: dict[str, str]) -> dict[str, Any]:
@@ -426,22 +577,47 @@ class Simulator:
             },
         }
 
+    def _now(self) -> dt.datetime:
+        return self.at + dt.timedelta(seconds=self.state.clock)
+
     def _do_CheckHoursOfOperation(self, action: dict[str, Any]) -> str | None:
+        """Without HoursOfOperationId Connect uses the target queue's hours (every queue here
+        has the country's hours); with neither, the Error branch (flow-control-actions-
+        checkhoursofoperation.html)."""
         params = self._enter(action)
-        ref = self.resolver.lookup(params.get("HoursOfOperationId", ""))
-        if not ref or ref[0] != "hours":
+        if params.get("HoursOfOperationId"):
+            ref = self.resolver.lookup(params.get("HoursOfOperationId", ""))
+            if not ref or ref[0] != "hours":
+                return self._error(action, "NoMatchingError")
+            name = ref[1]
+        elif self.state.target_queue is not None:
+            name = f"queue {self.state.target_queue}"
+        else:
             return self._error(action, "NoMatchingError")
-        is_open = self.cfg.hours.is_open(self.at)
+        now = self._now()
+        is_open = self.cfg.hours.is_open(now)
+        state = "open" if is_open else "closed"
         self.transcript.append(
-            Line(
-                self.flow,
-                action["Identifier"],
-                "note",
-                f"hours {ref[1]} at {self.at:%a %Y-%m-%d %H:%M}: {'open' if is_open else 'closed'}",
-            )
+            Line(self.flow, action["Identifier"], "note", f"hours {name} at {now:%a %Y-%m-%d %H:%M}: {state}")
         )
         nxt = self._condition(action, "True" if is_open else "False")
         return nxt if nxt is not None else self._error(action, "NoMatchingError")
+
+    def _do_CheckMetricData(self, action: dict[str, Any]) -> str | None:
+        """Check staffing: agents staffed/available/online in the (target) queue. Operators are
+        logged in during opening hours when the simulation says the helpline is staffed."""
+        params = self._enter(action)
+        queue = self._queue_key(params["QueueId"]) if params.get("QueueId") else self.state.target_queue
+        if queue is None:
+            return self._error(action, "NoMatchingError")
+        metric = str(params.get("MetricType", ""))
+        if metric.startswith("NumberOfAgents"):
+            value = "1" if self.staffed and self.queue_open(queue, self._now()) else "0"
+        else:
+            value = "0"
+        self.transcript.append(Line(self.flow, action["Identifier"], "note", f"{metric} in {queue}: {value}"))
+        nxt = self._condition(action, value)
+        return nxt if nxt is not None else self._error(action, "NoMatchingCondition")
 
     def _do_Compare(self, action: dict[str, Any]) -> str | None:
         params = self._enter(action)
@@ -518,7 +694,9 @@ class Simulator:
             "queue": queue,
             "queue_name": self.cfg.queue_names().get(queue, queue),
             "initial_delay_seconds": str(params.get("InitialCallDelaySeconds", "")),
+            "case_id": self.state.attributes.get("case_id", ""),
         }
+        self.callbacks.append(self.callback)
         self.transcript.append(
             Line(self.flow, action["Identifier"], "note", f"call back requested to queue {self.callback['queue_name']}")
         )
@@ -578,6 +756,20 @@ def _matches(operator: str, value: str, operands: list[Any]) -> bool:
     }.get(operator, False)
 
 
+def _speech_seconds(text: str) -> float:
+    """How long Amazon Polly (or a recording of the text) takes to say ``text``, roughly."""
+    return max(1.0, round(len(text.split()) / WORDS_PER_SECOND, 1))
+
+
+@cache
+def _shared_audio_seconds(prompt_id: str) -> float:
+    """Length of generated shared audio (e.g. hold music), read from the WAV header."""
+    from helpline.prompts import shared_audio
+    from helpline.prompts.audio import read_wav
+
+    return round(read_wav(shared_audio(prompt_id).read_bytes()).seconds, 1)
+
+
 def _parse_at(at: dt.datetime | str | None, cfg: CountryConfig) -> dt.datetime:
     tz = ZoneInfo(cfg.hours.time_zone)
     if at is None:
@@ -591,11 +783,20 @@ def _parse_at(at: dt.datetime | str | None, cfg: CountryConfig) -> dt.datetime:
 
 
 @contextmanager
-def backend_for(cfg: CountryConfig) -> Iterator[Any]:
-    """A fresh local backend (moto) with the country's partner directory."""
+def backend_for(cfg: CountryConfig, *, fail_dynamodb: bool = False, state_dir: Path | None = None) -> Iterator[Any]:
+    """A local backend (moto) with the country's partner directory.
+
+    ``fail_dynamodb``: every DynamoDB request fails below botocore's retries (the handlers
+    answer ``backend_unavailable``). ``state_dir``: tables persist there between calls.
+    """
     from helpline.sandbox import local_backend
 
-    with local_backend(partners=[p.model_dump() for p in cfg.partners], country=cfg.code) as backend:
+    options: dict[str, Any] = {}
+    if fail_dynamodb:
+        options["fail_dynamodb"] = True
+    if state_dir is not None:
+        options["state_dir"] = Path(state_dir)
+    with local_backend(partners=[p.model_dump() for p in cfg.partners], country=cfg.code, **options) as backend:
         yield backend
 
 
@@ -608,15 +809,34 @@ def simulate_call(
     caller: str = "+48500100200",
     fail: Iterable[str] = (),
     wait: float = 0,
+    staffed: bool = True,
     backend: Any = None,
+    state_dir: Path | None = None,
     max_steps: int = MAX_STEPS,
     simulator: Simulator | None = None,
 ) -> CallResult:
-    """Simulate one call. Without ``backend`` a fresh local backend is started for the call;
-    pass one (from :func:`backend_for`) to keep tables between calls (e.g. a returning caller).
+    """Simulate one call. Without ``backend`` a local backend is started for the call (fresh,
+    or kept in ``state_dir``); pass one (from :func:`backend_for`) to keep tables between calls.
+    ``fail`` may include ``dynamodb`` (every table request fails below botocore's retries).
     """
-    ctx = nullcontext(backend) if backend is not None else backend_for(cfg)
+    fail = set(fail)
+    ctx = (
+        nullcontext(backend)
+        if backend is not None
+        else backend_for(cfg, fail_dynamodb="dynamodb" in fail, state_dir=state_dir)
+    )
     with ctx as be:
         sim = simulator or Simulator(cfg)
         sim.backend = be
-        return sim.call(lang=lang, presses=presses, at=at, caller=caller, fail=fail, wait=wait, max_steps=max_steps)
+        result = sim.call(
+            lang=lang,
+            presses=presses,
+            at=at,
+            caller=caller,
+            fail=fail - {"dynamodb"},
+            wait=wait,
+            staffed=staffed,
+            max_steps=max_steps,
+        )
+        result.tables  # noqa: B018 - read them while the backend is open
+        return result

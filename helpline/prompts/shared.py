@@ -81,7 +81,18 @@ def hold_music(seconds: float = 20.0) -> list[int]:
     return to_int16(buf, peak=HOLD_MUSIC_PEAK)
 
 
-GENERATORS: dict[str, Callable[[], list[int]]] = {"hold_music": hold_music}
+# The hold music fills the whole interval between two waiting messages (the loop prompt plays
+# [message, music] until the interrupt period, at most 240 s, ends), and stays under Connect's
+# 5-minute prompt limit (adminguide/prompts.html): one 25 s piece, played ten times.
+HOLD_MUSIC_SECONDS = 250
+
+
+def long_hold_music() -> list[int]:
+    piece = hold_music(25.0)
+    return piece * (HOLD_MUSIC_SECONDS // 25)
+
+
+GENERATORS: dict[str, Callable[[], list[int]]] = {"hold_music": long_hold_music}
 
 
 @cache

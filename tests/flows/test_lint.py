@@ -12,7 +12,7 @@ from helpline.config import load_country
 from helpline.flows.lint import RULES, lint_content, lint_country, lint_file, lint_text
 from tests.flows.support import COUNTRIES
 
-CORPUS = Path("/work/shared/flows-corpus")
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "flows-corpus"  # ../shared beside the repo
 
 
 def good() -> dict:
@@ -204,6 +204,39 @@ def test_rule_timeout(ident, param, value):
     assert "timeout" in rules(flow)
 
 
+def _hold(messages, interrupt="60"):
+    return {
+        "Version": "2019-10-30",
+        "StartAction": "hold",
+        "Actions": [
+            {
+                "Identifier": "hold",
+                "Type": "MessageParticipantIteratively",
+                "Parameters": {"Messages": messages, "InterruptFrequencySeconds": interrupt},
+                "Transitions": {
+                    "NextAction": "end",
+                    "Conditions": [
+                        {"NextAction": "end", "Condition": {"Operator": "Equals", "Operands": ["MessagesInterrupted"]}}
+                    ],
+                    "Errors": [{"NextAction": "end", "ErrorType": "NoMatchingError"}],
+                },
+            },
+            {"Identifier": "end", "Type": "EndFlowExecution", "Parameters": {}, "Transitions": {}},
+        ],
+    }
+
+
+def test_rule_hold_loop_one_message_back_to_back():
+    assert "hold-loop" in rules(_hold([{"Text": "Please hold."}]))
+    assert "hold-loop" not in rules(_hold([{"Text": "Please hold."}, {"PromptId": "arn:music"}]))
+
+
+@pytest.mark.parametrize(("interrupt", "bad"), [("20", True), ("10", True), ("21", False), ("60", False)])
+def test_rule_timeout_interrupt_period_above_20_seconds(interrupt, bad):
+    two = [{"Text": "Please hold."}, {"PromptId": "arn:music"}]
+    assert ("timeout" in rules(_hold(two, interrupt))) is bad
+
+
 def test_rule_lambda_response():
     flow = good()
     action(flow, "fn")["Parameters"]["ResponseValidation"] = {"ResponseType": "JSON"}
@@ -248,6 +281,7 @@ def test_every_rule_has_a_test():
         "lambda-response",
         "size",
         "unknown-type",
+        "hold-loop",
     }
     assert tested == set(RULES)
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from helpline.config import COUNTRIES_DIR, ConfigError, load_all, load_country
-from helpline.config.messages import REQUIRED_MESSAGES
+from helpline.config.messages import REQUIRED_MESSAGES, TEMPLATE_MESSAGES
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -27,8 +27,13 @@ def test_shipped_countries_load_with_their_languages_and_time_zones():
         assert cfg.region == "eu-central-1"  # EU callers' data stays in the EU
         for lang in cfg.language_codes:
             spoken = cfg.spoken(lang)
-            assert set(REQUIRED_MESSAGES) <= set(spoken)
+            assert set(REQUIRED_MESSAGES) - TEMPLATE_MESSAGES <= set(spoken)
             assert all(text.strip() and "{" not in text for text in spoken.values())
+        # The whisper names every caller language in the operators' language, and only there.
+        op = cfg.spoken(cfg.operator_language)
+        assert {f"whisper_language_{code}" for code in cfg.language_codes} <= set(op)
+        others = [lang for lang in cfg.language_codes if lang != cfg.operator_language]
+        assert all("whisper_language_" + cfg.language_codes[0] not in cfg.spoken(lang) for lang in others)
 
 
 def test_romania_is_open_monday_to_friday_nine_to_five_local_time():
