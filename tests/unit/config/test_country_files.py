@@ -203,3 +203,67 @@ def test_app_reports_a_broken_file_in_one_line_without_traceback(countries):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in result.stderr
     assert "pl.yaml: region: 'us-east-1' is outside the EU" in lines[0]
+
+
+# ---------------------------------------------------------------- callers and deploy rules
+
+
+def test_topic_digit_may_not_be_the_emergency_digit(countries):
+    _edit(countries, "pl", lambda d: d["topics"][0].update(digit="9"))
+    text = _error(countries, "pl")
+    assert "topics[0].digit: digit 9 is the emergency digit" in text
+
+
+@pytest.mark.parametrize("seconds", [10, 20])
+def test_hold_message_interval_is_above_20_seconds(countries, seconds):
+    _edit(countries, "pl", lambda d: d.setdefault("ivr", {}).update(queue_message_seconds=seconds))
+    assert "ivr.queue_message_seconds" in _error(countries, "pl")
+
+
+def test_hold_message_interval_fits_under_the_hold_music(countries):
+    _edit(countries, "pl", lambda d: d.setdefault("ivr", {}).update(queue_message_seconds=241))
+    assert "ivr.queue_message_seconds" in _error(countries, "pl")
+
+
+def test_operators_language_must_be_offered(countries):
+    _edit(countries, "pl", lambda d: d.update(operators={"language": "en"}))
+    assert "operators.language: 'en' is not one of the country's languages" in _error(countries, "pl")
+
+
+def test_operators_language_names_every_caller_language(countries):
+    def drop_name(d):
+        d["operators"] = {"language": "ru"}
+        d["messages"] = {"ru": {"language_name_uk": " "}}
+
+    _edit(countries, "pl", drop_name)
+    assert "messages.ru.language_name_uk: missing the name of Ukrainian in Russian" in _error(countries, "pl")
+
+
+@pytest.mark.parametrize(
+    ("alias", "problem"),
+    [("x" * 46, "at most 45"), ("d-helpline", "starts with 'd-'"), ("helpline_pl", "should match pattern")],
+)
+def test_instance_alias_follows_connect_rules(countries, alias, problem):
+    _edit(
+        countries,
+        "pl",
+        lambda d: d["instance"].update(alias=alias) if "instance" in d else d.update(instance={"alias": alias}),
+    )
+    assert problem in _error(countries, "pl")
+
+
+def test_bring_your_own_instance_in_another_region_is_refused(countries):
+    arn = "arn:aws:connect:eu-west-2:123456789012:instance/00000000-0000-4000-8000-000000000000"
+    _edit(countries, "pl", lambda d: d.update(instance={"arn": arn}))
+    assert "instance.arn: is in eu-west-2 but the country deploys to eu-central-1" in _error(countries, "pl")
+
+
+def test_phone_number_needs_an_arn_or_what_to_claim(countries):
+    _edit(countries, "pl", lambda d: d.update(phone_number={"prefix": "+48800"}))
+    assert "phone_number: needs either arn" in _error(countries, "pl")
+
+
+def test_bring_your_own_number_needs_no_type(countries):
+    arn = "arn:aws:connect:eu-central-1:123456789012:phone-number/00000000-0000-4000-8000-000000000000"
+    _edit(countries, "pl", lambda d: d.update(phone_number={"arn": arn}))
+    assert load_country("pl", countries_dir=countries).phone_number.arn == arn
