@@ -54,6 +54,13 @@ def backends():
 
 
 @pytest.fixture
+def free_sandbox(backends):
+    """For tests that start their own sandbox (the CLI does): close the shared one first."""
+    backends.close()
+    yield
+
+
+@pytest.fixture
 def quiet():
     """Handlers log to stdout; keep test output readable."""
     with contextlib.redirect_stdout(io.StringIO()):

@@ -32,7 +32,7 @@ def _call(*args: str):
 
 
 @pytest.mark.parametrize("code", COUNTRIES)
-def test_emergency_at_night_hears_the_emergency_number_and_is_not_queued(code):
+def test_emergency_at_night_hears_the_emergency_number_and_is_not_queued(code, free_sandbox):
     cfg = load_country(code)
     lang = cfg.language_codes[0]
     out = _call(code, "--lang", lang, "--press", cfg.emergency.digit, "--at", NIGHT, "--no-tables")
@@ -42,7 +42,7 @@ def test_emergency_at_night_hears_the_emergency_number_and_is_not_queued(code):
 
 
 @pytest.mark.parametrize("code", COUNTRIES)
-def test_silent_caller_at_night_is_not_queued_and_hears_the_emergency_number(code):
+def test_silent_caller_at_night_is_not_queued_and_hears_the_emergency_number(code, free_sandbox):
     cfg = load_country(code)
     out = _call(code, "--press", "-", "--at", NIGHT, "--no-tables")
     first = cfg.language_codes[0]
@@ -52,7 +52,7 @@ def test_silent_caller_at_night_is_not_queued_and_hears_the_emergency_number(cod
 
 
 @pytest.mark.parametrize("code", COUNTRIES)
-def test_report_with_dynamodb_down_reaches_a_person(code):
+def test_report_with_dynamodb_down_reaches_a_person(code, free_sandbox):
     cfg = load_country(code)
     lang = cfg.language_codes[-1]
     out = _call(code, "--lang", lang, "--press", "-", "2", "--at", DAY, "--fail", "dynamodb", "--no-tables")
@@ -61,7 +61,7 @@ def test_report_with_dynamodb_down_reaches_a_person(code):
     assert f"queued in {cfg.queue_names()['priority_' + lang]}" in out and "answered" in out
 
 
-def test_three_reports_from_one_number_leave_one_open_case(tmp_path):
+def test_three_reports_from_one_number_leave_one_open_case(tmp_path, free_sandbox):
     state = tmp_path / "state"
     args = ["pl", "--lang", "uk", "--press", "-", "2", "--at", DAY, "--caller", "+48600700800", "--state", str(state)]
     outs = [_call(*args, "--no-tables") for _ in range(3)]
@@ -72,7 +72,7 @@ def test_three_reports_from_one_number_leave_one_open_case(tmp_path):
     assert len([r for r in chain if r["chain_id"]["S"] == f"case#{cases[0]['case_id']['S']}"]) == 3
 
 
-def test_state_persists_between_calls_and_a_fresh_folder_starts_empty(tmp_path):
+def test_state_persists_between_calls_and_a_fresh_folder_starts_empty(tmp_path, free_sandbox):
     a, b = tmp_path / "a", tmp_path / "b"
     common = ["pl", "--lang", "ru", "--press", "-", "3", "--at", DAY, "--caller", "+48600700801", "--no-tables"]
     _call(*common, "--state", str(a))
@@ -88,7 +88,7 @@ def test_state_persists_between_calls_and_a_fresh_folder_starts_empty(tmp_path):
         (["--press", "!x"], "is not a phone key"),
     ],
 )
-def test_call_rejects_unknown_values_with_one_line(args, message):
+def test_call_rejects_unknown_values_with_one_line(args, message, free_sandbox):
     r = runner.invoke(app, ["call", "pl", "--lang", "uk", *args])
     assert r.exit_code == 2 and message in r.stderr and "Traceback" not in r.stderr
     assert r.stderr.strip().count("\n") == 0
@@ -174,8 +174,7 @@ def _one_language_country(tmp_path: Path) -> Path:
     return folder
 
 
-def test_one_language_country_plays_no_language_menu(tmp_path, backends, quiet):
-    backends.close()  # one sandbox at a time
+def test_one_language_country_plays_no_language_menu(tmp_path, free_sandbox, quiet):
     cfg = load_country("ro", countries_dir=_one_language_country(tmp_path))
     sim = Simulator(cfg)
     inbound = sim.flows["inbound"].content["Actions"]

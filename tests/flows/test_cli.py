@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
 from typer.testing import CliRunner
 
 from helpline.cli import app
 
 runner = CliRunner()
+pytestmark = pytest.mark.usefixtures("free_sandbox")  # `helpline call` starts its own sandbox
 
 
 def test_validate_ok():

@@ -32,7 +32,7 @@ from helpline.prompts import (
 )
 from helpline.prompts.audio import read_wav, resample, ulaw_decode, ulaw_encode, ulaw_wav
 from helpline.prompts.espeak import phone_wav
-from helpline.prompts.shared import SharedAudioError, hold_music
+from helpline.prompts.shared import HOLD_MUSIC_SECONDS, SharedAudioError, hold_music
 
 ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
@@ -298,9 +298,13 @@ def test_hold_music_is_quiet_gentle_tones_that_fade_and_loop(tmp_path):
     assert fmt_chunk(data) == (7, 1, 8000, 8)
     info = read_wav(data)
     samples = ulaw_decode(info.audio)
-    assert 18 <= info.seconds <= 22
+    # Long enough to fill the longest interval between two hold messages (240 s), shorter than
+    # Connect's 5-minute prompt limit; a 25 s piece that loops cleanly, repeated.
+    assert info.seconds == HOLD_MUSIC_SECONDS and 240 < HOLD_MUSIC_SECONDS < 300
+    piece = 25 * 8000
+    assert samples[:piece] == samples[piece : 2 * piece]
     assert 0.01 < rms(samples) < 0.1 and max(abs(s) for s in samples) < 0.25 * 32768  # quiet, not silent
-    assert max(abs(s) for s in samples[:80] + samples[-80:]) < 100  # fades in and out
+    assert max(abs(s) for s in samples[:80] + samples[piece - 80 : piece] + samples[-80:]) < 100  # fades
     first_chord = samples[8000 : 4 * 8000]
     assert power_at(first_chord, 523.25, 8000) > 100 * power_at(first_chord, 3000, 8000)  # tones, not noise
     assert hold_music() == hold_music()  # deterministic
