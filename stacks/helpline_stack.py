@@ -72,6 +72,7 @@ class HelplineStack(Stack):
             partner_items=partners_to_items([p.model_dump() for p in config.partners]),
             partners_table="Partners",
             name_prefix=prefix,
+            deletion_protection=config.tables.deletion_protection,
         )
         self.telephony = Telephony(self, "Telephony", config=config, key=self.data.key)
         self.functions = Functions(

@@ -246,6 +246,15 @@ class Operators(Strict):
     )
 
 
+class Tables(Strict):
+    # DynamoDB refuses DeleteTable while deletion protection is on, so a failed first create
+    # could not roll its (empty) tables back and the stack would end in ROLLBACK_FAILED.
+    deletion_protection: bool = Field(
+        default=False,
+        description="DynamoDB deletion protection; turn on once the first deploy has succeeded",
+    )
+
+
 class Retention(Strict):
     callers: int = Field(ge=1, le=3650)
     cases: int = Field(ge=1, le=3650)
@@ -265,6 +274,7 @@ class CountryConfig(Strict):
     languages: list[Language] = Field(min_length=1)
     recordings: Recordings = Recordings()
     operators: Operators = Operators()
+    tables: Tables = Tables()
     hours: Hours
     emergency: Emergency
     ivr: Ivr

@@ -53,6 +53,7 @@ class DataLayer(Construct):
         partner_items: list[dict],
         partners_table: str,
         name_prefix: str,
+        deletion_protection: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
@@ -101,7 +102,10 @@ class DataLayer(Construct):
                 point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                     point_in_time_recovery_enabled=True
                 ),
-                deletion_protection=True,
+                # Off for the first deploy: DeleteTable is refused while it is on, so a failed first
+                # create could not roll back (RetainExceptOnCreate keeps the tables on stack delete
+                # and replacement anyway). Country file: tables.deletion_protection.
+                deletion_protection=deletion_protection,
                 time_to_live_attribute=spec.ttl_attribute,
                 stream=_STREAM[spec.stream_view_type] if spec.stream_view_type else None,
                 removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,

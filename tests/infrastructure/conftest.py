@@ -69,9 +69,11 @@ def byo_arns(cfg: CountryConfig) -> tuple[str, str]:
 
 
 def bring_your_own(cfg: CountryConfig) -> CountryConfig:
+    """An established deployment: existing instance and number, table deletion protection on."""
     instance_arn, number_arn = byo_arns(cfg)
     return cfg.model_copy(
         update={
+            "tables": cfg.tables.model_copy(update={"deletion_protection": True}),
             "instance": cfg.instance.model_copy(update={"arn": instance_arn}),
             "phone_number": cfg.phone_number.model_copy(
                 update={"arn": number_arn, "type": None, "country_code": None, "prefix": None}

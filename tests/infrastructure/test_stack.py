@@ -84,7 +84,9 @@ def test_every_table_is_encrypted_with_the_customer_key_and_retained_except_on_c
             "SSEType": "KMS",
         }, logical_id
         assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
-        assert props["DeletionProtectionEnabled"] is True
+        # Off by default: DeleteTable is refused while it is on, so a failed first create could
+        # not roll back; RetainExceptOnCreate keeps the tables on every later delete or replace.
+        assert props["DeletionProtectionEnabled"] is False
         assert props["BillingMode"] == "PAY_PER_REQUEST"
         assert table["DeletionPolicy"] == "RetainExceptOnCreate", logical_id
         assert table["UpdateReplacePolicy"] == "Retain", logical_id  # replacement during an update only
@@ -281,3 +283,9 @@ def test_number_is_claimed_and_answered_by_the_entry_flow(country):
     outputs = country.raw["Outputs"]
     assert outputs["PhoneNumber"]["Value"] == {"Fn::GetAtt": ["PhoneNumber", "Address"]}
     assert outputs["PhoneNumberArn"]["Value"] == {"Fn::GetAtt": ["PhoneNumber", "PhoneNumberArn"]}
+
+
+def test_table_deletion_protection_follows_the_country_file(byo_country):
+    """tables.deletion_protection: true (set once the first deploy succeeded) protects every table."""
+    tables = resources(byo_country.raw, "AWS::DynamoDB::Table")
+    assert tables and all(t["Properties"]["DeletionProtectionEnabled"] is True for t in tables.values())
