@@ -227,6 +227,8 @@ def _print_call(cfg, result, at: str | None, caller: str, show_tables: bool) -> 
         out.print(f"[bold]outcome:[/bold] call back requested ({result.callback['queue_name']}), call ended")
     elif result.outcome == "abandoned":
         out.print(f"[bold]outcome:[/bold] waited in {result.queue_name}; nobody answered; the caller hung up")
+    elif result.outcome == "gave_up":
+        out.print(f"[bold]outcome:[/bold] waited in {result.queue_name} longer than the caller's patience; hung up")
     else:
         out.print(f"[bold]outcome:[/bold] {result.outcome}")
     safe = "yes" if result.safe else "NO: no person, no call back, no emergency number"

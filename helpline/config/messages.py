@@ -23,7 +23,7 @@ REQUIRED_MESSAGES: dict[str, str] = {
     "callback_confirmed": "Confirmation that a call back was requested",
     "transfer": "Before transfer to an operator",
     "transfer_priority": "Before transfer to the priority queue",
-    "queue_hold": "Repeated while waiting in the queue",
+    "queue_hold": "Said at the start of every hold period in the queue; names the emergency number ({emergency_number})",
     "queue_callback_offer": "While waiting: press 1 for a call back instead of waiting",
     "invalid_input": "After a key that is not an option",
     "no_input": "After no key was pressed in time",

@@ -41,6 +41,13 @@ REQUIRED_CONDITIONS: dict[str, tuple[str, ...]] = {
     "CheckHoursOfOperation": ("True", "False"),
     "Loop": ("ContinueLooping", "DoneLooping"),
 }
+NOT_BEFORE_LOOP_PROMPTS = {
+    "GetParticipantInput",
+    "Loop",
+    "MessageParticipant",
+    "MessageParticipantIteratively",
+    "TransferContactToQueue",
+}
 # Types that say something to the caller (a message before a disconnect).
 SPEAKING_TYPES = {"MessageParticipant", "MessageParticipantIteratively", "GetParticipantInput"}
 # Numeric limits: (type, parameter) -> (min, max).
@@ -73,6 +80,7 @@ RULES: dict[str, str] = {
     "lambda-response": "InvokeLambdaFunction validates the response as STRING_MAP",
     "size": "at most 250 actions and 256,000 characters of content",
     "hold-loop": "a loop of prompts does not repeat one message back to back (Connect loops the list without a pause)",
+    "loop-prompts": "no Get customer input, Loop, Play prompt, Loop prompts or Transfer to queue leads into Loop prompts",
     "unknown-type": "(notice) action types the project's simulator does not model",
 }
 
@@ -262,6 +270,16 @@ def lint_content(content: Any, flow: str, *, raw_length: int | None = None) -> l
             rv = params.get("ResponseValidation")
             if not isinstance(rv, dict) or rv.get("ResponseType") != "STRING_MAP":
                 add(ident, "lambda-response", "ResponseValidation is not {'ResponseType': 'STRING_MAP'}")
+
+    # Loop prompts: "The following blocks are not allowed before the Loop prompts block: Get
+    # customer input, Loop, Play prompt, ... Transfer to queue" (adminguide/loop-prompts.html);
+    # end such a branch with Resume (EndFlowExecution), which restarts the loop.
+    for ident, action in actions.items():
+        if action.get("Type") not in NOT_BEFORE_LOOP_PROMPTS:
+            continue
+        for kind, target in _branches(action):
+            if actions.get(target, {}).get("Type") == "MessageParticipantIteratively":
+                add(ident, "loop-prompts", f"{kind} leads into Loop prompts {target!r}; end it with EndFlowExecution")
 
     # silent disconnect: from every error target, follow non-speaking actions
     # (A speaking action's own error branch is exempt: its message was the attempt to speak.)

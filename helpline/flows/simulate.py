@@ -59,7 +59,7 @@ SKIP_ANNOUNCEMENT = "."  # the caller lets the next interruptible announcement p
 ANNOUNCEMENT_MAX_SECONDS = 1.0  # an input block this short is an interruptible announcement
 WORDS_PER_SECOND = 2.5
 DEFAULT_PATIENCE = 900.0
-SAFE_WINDOW = 3  # messages at the end of a call in which the emergency number must be said  # seconds a caller waits unanswered in a queue before hanging up
+SAFE_WINDOW = 3  # the emergency number must be said in one of the last 3 messages of a call  # seconds a caller waits unanswered in a queue before hanging up
 FAIL_KINDS = ("queue", "callback", "dynamodb")  # plus Lambda function names and queue:<key>
 VALID_KEYS = set("0123456789*#")
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
@@ -119,7 +119,7 @@ class Line:
 class CallResult:
     country: str
     lang: str | None
-    outcome: str  # "queue" | "disconnect" | "callback" | "ended"
+    outcome: str  # "queue" (answered) | "disconnect" | "callback" | "abandoned" (nobody would answer) | "gave_up"
     queue: str | None  # logical queue key ("uk", "priority") when queued
     queue_name: str | None
     attributes: dict[str, str]
@@ -237,7 +237,7 @@ class Simulator:
         outcome = self._run_flow(ENTRY_FLOW)
         if outcome == "queue":
             outcome = self._after_queue()
-        if outcome in ("disconnect", "abandoned") and self.callback is not None:
+        if outcome in ("disconnect", "abandoned", "gave_up") and self.callback is not None:
             outcome = "callback"
         return self._result(lang, outcome)
 
@@ -271,6 +271,8 @@ class Simulator:
         self.queued: str | None = None
         self.answered = False
         self.answer_at: float | None = None
+        self.resume_at = None
+        self.nobody_answers = False
 
     def _result(self, lang: str | None, outcome: str) -> CallResult:
         queue_key = self.queued
@@ -299,26 +301,32 @@ class Simulator:
         return queue in self.cfg.queue_names() and self.cfg.hours.is_open(when)
 
     def _after_queue(self) -> str:
-        """The caller waits in ``self.queued``; an operator answers only if open and staffed."""
+        """The caller waits in ``self.queued``. An operator answers after ``wait`` seconds only
+        if the queue is staffed and its hours are open both now and then; a caller gives up
+        after ``patience`` seconds (``gave_up`` if someone would have answered later,
+        ``abandoned`` if nobody ever would)."""
         queue = self.queued or ""
-        now = self.at + dt.timedelta(seconds=self.state.clock)
+        now = self._now()
         is_open = self.queue_open(queue, now)
-        if is_open and self.staffed:
+        open_then = self.queue_open(queue, now + dt.timedelta(seconds=self.wait))
+        self.nobody_answers = not (is_open and open_then and self.staffed)
+        if not self.nobody_answers and self.wait <= self.patience:
             self.answer_at = self.state.clock + self.wait
             if self.wait > 0:
                 self.transcript.append(Line("-", "-", "note", f"waiting in queue up to {self.wait:g} s"))
-        else:
-            why = "its hours are closed" if not is_open else "no operator is staffed"
+        elif self.nobody_answers:
+            why = "no operator is staffed" if is_open and open_then else "its hours are closed (now or by then)"
             self.transcript.append(Line("-", "-", "note", f"queue {queue}: {why}; nobody will answer"))
         self.give_up_at = self.state.clock + self.patience
+        self.resume_at: str | None = None
         queue_flow = self._hook_flow("CustomerQueue")
         if queue_flow and (self.answer_at is None or self.answer_at > self.state.clock):
             outcome = self._run_flow(queue_flow, in_queue=True)
-            if outcome in ("disconnect", "abandoned"):
+            if outcome == "disconnect":
                 return outcome
         if self.answer_at is None:
             self.transcript.append(Line("-", "-", "note", "the caller hangs up: nobody answered"))
-            return "abandoned"
+            return "abandoned" if self.nobody_answers else "gave_up"
         self.answered = True
         self.transcript.append(Line("-", "-", "note", "an operator answers"))
         whisper = self._hook_flow("AgentWhisper")
@@ -471,6 +479,7 @@ class Simulator:
         if not self.in_queue:
             raise SimulationError(f"flow {self.flow}: {action['Identifier']!r} loops prompts outside a queue flow")
         deadline = self.state.clock + freq if freq else None
+        self.resume_at = action["Identifier"]  # where Resume (EndFlowExecution) returns to
         for played in range(MAX_STEPS):
             if not messages:
                 raise SimulationError(f"flow {self.flow}: {action['Identifier']!r} has no messages")
@@ -729,8 +738,18 @@ class Simulator:
         raise _Outcome("disconnect")
 
     def _do_EndFlowExecution(self, action: dict[str, Any]) -> str | None:
+        """In a customer-queue flow this is Resume: "After executing the Resume block in the
+        timeout branch, Connect restarts the prompts from the beginning" of the interrupted
+        Loop prompts block (adminguide/loop-prompts.html); with no loop the caller waits in
+        silence until answered or gone. Elsewhere it ends the flow."""
         self._enter(action)
-        raise _Outcome("ended")
+        if not self.in_queue:
+            raise _Outcome("ended")
+        if self.resume_at is not None:
+            self.transcript.append(Line(self.flow, action["Identifier"], "note", "resume: the loop restarts"))
+            return self.resume_at
+        self._advance((self.answer_at if self.answer_at is not None else self.give_up_at) - self.state.clock)
+        raise SimulationError(f"flow {self.flow}: the queue flow ended and time did not pass")
 
 
 def _matches(operator: str, value: str, operands: list[Any]) -> bool:

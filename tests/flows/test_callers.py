@@ -185,3 +185,24 @@ def test_one_language_country_plays_no_language_menu(tmp_path, free_sandbox, qui
     assert not r.said(cfg.message("ro", "language_option"))
     assert r.said(cfg.message("ro", "welcome")) and r.queue == "ro" and r.answered
     assert r.attributes["language"] == "ro"
+
+
+def test_nobody_answers_after_closing_time(pl, quiet):
+    cfg, sim = pl
+    r = sim.call(lang="uk", presses=["-", "0"], at="2026-03-02T19:58", wait=3600, patience=7200)
+    assert r.outcome == "abandoned" and not r.answered  # the queue closes at 20:00 before anyone answers
+
+
+def test_a_caller_who_gives_up_in_a_staffed_queue_heard_the_emergency_number(pl, quiet):
+    cfg, sim = pl
+    r = sim.call(lang="uk", presses=["-", cfg.emergency.digit], at=DAY, wait=1200, patience=300)
+    assert r.outcome == "gave_up" and r.queue == "priority_uk" and not r.answered
+    assert r.safe and cfg.emergency.number in cfg.message("uk", "queue_hold")
+
+
+def test_declined_call_back_offer_resumes_the_loop_from_the_message(pl, quiet):
+    cfg, sim = pl
+    r = sim.call(lang="uk", presses=["-", "0", "7"], at=DAY, wait=cfg.ivr.queue_message_seconds * 2 + 10)
+    texts = [ln.text for ln in r.transcript if ln.flow == "customer_queue"]
+    resume = texts.index("resume: the loop restarts")
+    assert texts[resume + 1] == cfg.message("uk", "queue_hold")  # Connect restarts the prompts

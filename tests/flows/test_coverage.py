@@ -76,6 +76,8 @@ def test_every_transition_of_every_flow_is_taken(code, backends, quiet):
             result = run_scenario(cfg, sc, backend, sim, salt="inject")
             if len(sc.inject) == 1 and sim.actions[flow][action_id]["Type"] not in SPEAKING:
                 verify_safe(cfg, sc, result)  # one fault: still a person, a call back or the emergency number
+                alone = replace(sc, staffed=False, name=sc.name + "-unstaffed")  # the same fault, nobody staffed
+                verify_safe(cfg, alone, run_scenario(cfg, alone, backend, sim, salt="inject-unstaffed"))
             assert (flow, action_id, label) in result.transitions, f"injecting {error} at {flow}:{action_id} failed"
             taken |= result.transitions
             for f, ids in result.visited.items():

@@ -237,6 +237,31 @@ def test_rule_timeout_interrupt_period_above_20_seconds(interrupt, bad):
     assert ("timeout" in rules(_hold(two, interrupt))) is bad
 
 
+def test_rule_loop_prompts_has_no_input_or_message_before_it():
+    flow = _hold([{"Text": "Please hold."}, {"PromptId": "arn:music"}])
+    flow["Actions"][0]["Transitions"]["Conditions"][0]["NextAction"] = "offer"
+    flow["Actions"].append(
+        {
+            "Identifier": "offer",
+            "Type": "GetParticipantInput",
+            "Parameters": {"Text": "Press 1 for a call back", "InputTimeLimitSeconds": "5"},
+            "Transitions": {
+                "NextAction": "hold",
+                "Errors": [
+                    {"NextAction": "hold", "ErrorType": "InputTimeLimitExceeded"},
+                    {"NextAction": "hold", "ErrorType": "NoMatchingCondition"},
+                    {"NextAction": "end", "ErrorType": "NoMatchingError"},
+                ],
+            },
+        }
+    )
+    assert "loop-prompts" in rules(flow)
+    for branch in action(flow, "offer")["Transitions"]["Errors"]:
+        branch["NextAction"] = "end"  # Resume (EndFlowExecution) restarts the loop instead
+    action(flow, "offer")["Transitions"]["NextAction"] = "end"
+    assert "loop-prompts" not in rules(flow)
+
+
 def test_rule_lambda_response():
     flow = good()
     action(flow, "fn")["Parameters"]["ResponseValidation"] = {"ResponseType": "JSON"}
@@ -282,6 +307,7 @@ def test_every_rule_has_a_test():
         "size",
         "unknown-type",
         "hold-loop",
+        "loop-prompts",
     }
     assert tested == set(RULES)
 
