@@ -11,7 +11,7 @@ Template language (a Flow-language JSON document plus a few template constructs)
   (``${lang}`` allowed for per-language flows), its Connect flow type and description.
   Removed from the output.
 - ``${var}`` inside any string: a variable. ``lang`` (current language), ``first_lang``,
-  ``last_lang``, ``operator_lang`` (the operators' working language), ``first_topic``, ``emergency_digit``; inside ``$each``: ``lang``/``digit``
+  ``last_lang``, ``operator_lang`` (the operators' working language), ``case_prefix`` (``PL-``: case ids), ``first_topic``, ``emergency_digit``; inside ``$each``: ``lang``/``digit``
   (languages) or ``topic``/``digit`` (topics) and ``next`` (see below).
 - ``{{kind:name}}`` inside a string: a reference. ``queue``, ``lambda``, ``hours``, ``flow``
   go to ``resolve(kind, name)``; ``voice:<lang>`` is the language's Amazon Polly voice;
@@ -136,6 +136,7 @@ class _Renderer:
             "first_lang": langs[0],
             "last_lang": langs[-1],
             "operator_lang": cfg.operator_language,
+            "case_prefix": f"{cfg.code.upper()}-",  # case ids: functions/logic/common.py case_id_for
             "first_topic": cfg.topics[0].key,
             "emergency_digit": cfg.emergency.digit,
         }

@@ -206,3 +206,15 @@ def test_declined_call_back_offer_resumes_the_loop_from_the_message(pl, quiet):
     texts = [ln.text for ln in r.transcript if ln.flow == "customer_queue"]
     resume = texts.index("resume: the loop restarts")
     assert texts[resume + 1] == cfg.message("uk", "queue_hold")  # Connect restarts the prompts
+
+
+def test_whisper_mentions_an_open_case_only_when_there_is_one(pl, quiet):
+    cfg, sim = pl
+    caller = "+48600700900"
+    sim.call(lang="uk", presses=["-", "0"], at=DAY, caller=caller)  # no case is opened
+    second = sim.call(lang="uk", presses=["-", "0"], at=DAY, caller=caller)
+    assert second.attributes["returning"] == "true"
+    assert not second.said(cfg.message(cfg.operator_language, "whisper_returning"))
+    sim.call(lang="uk", presses=["-", "3"], at=DAY, caller=caller)  # feedback opens a case
+    third = sim.call(lang="uk", presses=["-", "0"], at=DAY, caller=caller)
+    assert third.said(cfg.message(cfg.operator_language, "whisper_returning"))
