@@ -285,6 +285,22 @@ def update_case(case_id: str, actions: list) -> bool:
     return True
 
 
+def update_case_unless_referred(case_id: str, contact_id: str, actions: list) -> tuple[str, dict | None]:
+    """1 TransactWriteItems holding one case update, conditioned on the case existing and this contact
+    not having referred yet (ALL_OLD on failure: no extra read).
+
+    Returns ("updated", None) | ("case_not_found", None) | ("replay", old_case_raw_item).
+    """
+    condition = Case.case_id.exists() & Case.referral_sets[contact_id].does_not_exist()
+    result = _run_transaction(puts=[], updates=[(Case(case_id), actions, condition, ALL_OLD)])
+    if result.committed:
+        return "updated", None
+    old = result.old_item(0)
+    if not old:
+        return "case_not_found", None
+    return "replay", old
+
+
 def commit_referrals(
     case_id: str, contact_id: str, case_actions: list, referrals: list[Referral], partner_ids: list[str]
 ) -> tuple[str, dict | None]:

@@ -11,7 +11,8 @@ One referral per selected partner carries all the need codes it was picked for.
 
 DynamoDB budget: without consent / without needs: 1 UpdateItem on the case (needs recorded,
 nothing referred).  With consent: 1 Scan of Partners + 1 TransactWriteItems (referrals + case
-update + one capacity counter per partner), or Scan + UpdateItem when no partner matches.
+update + one capacity counter per partner), or Scan + a one-item TransactWriteItems (the case update,
+conditioned like the referral's so that a replay is recognised) when no partner matches.
 Idempotent on ContactId: the case update is conditioned on ``referral_sets.<ContactId>`` not
 existing and returns the old case on failure (ALL_OLD), so a replay answers the first call's
 partner ids without another read and writes nothing.  A concurrent capacity race cancels the
@@ -134,8 +135,15 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
     partners = repository.scan_partners()
     selection = select_partners(partners, needs, params.region, params.language)
     if not selection:
-        if not repository.update_case(params.case_id, _needs_actions(needs, urgent, now, True)):
+        # Conditioned on this contact not having referred yet: a replay after the chosen partner
+        # filled up must answer what was referred, not "no partner".
+        outcome, old = repository.update_case_unless_referred(
+            params.case_id, contact_id, _needs_actions(needs, urgent, now, True)
+        )
+        if outcome == "case_not_found":
             raise CaseNotFound()
+        if outcome == "replay":
+            return _replay_answer(old, contact_id, [], urgent_text)
         return {"status": "ok", "referred": "0", "urgent": urgent_text, "reason": "no_partner"}
 
     settings = get_settings()
@@ -185,20 +193,7 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
     if outcome == "capacity":
         raise CapacityConflict()
     if outcome == "replay":
-        stored = ""
-        if old:
-            stored = old.get("referral_sets", {}).get("M", {}).get(contact_id, {}).get("S", "")
-            old_needs = [v.get("S", "") for v in old.get("needs_codes", {}).get("L", [])]
-            urgent_text = "true" if any_urgent(old_needs) else urgent_text
-        ids = [p for p in stored.split(",") if p] if stored else partner_ids
-        return {
-            "status": "ok",
-            "referred": str(len(ids)),
-            "partner_ids": ",".join(ids),
-            "urgent": urgent_text,
-            "reason": "replay",
-            "notified": "true",
-        }
+        return _replay_answer(old, contact_id, partner_ids, urgent_text)
 
     notified = _notify(referrals, settings.country_code)
     return {
@@ -208,6 +203,24 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
         "urgent": urgent_text,
         "reason": "",
         "notified": "true" if notified else "false",
+    }
+
+
+def _replay_answer(old: dict | None, contact_id: str, partner_ids: list[str], urgent_text: str) -> dict[str, str]:
+    """The answer to a replay: the partners this contact referred to (from the stored case)."""
+    stored = ""
+    if old:
+        stored = old.get("referral_sets", {}).get("M", {}).get(contact_id, {}).get("S", "")
+        old_needs = [v.get("S", "") for v in old.get("needs_codes", {}).get("L", [])]
+        urgent_text = "true" if any_urgent(old_needs) else urgent_text
+    ids = [p for p in stored.split(",") if p] if stored else partner_ids
+    return {
+        "status": "ok",
+        "referred": str(len(ids)),
+        "partner_ids": ",".join(ids),
+        "urgent": urgent_text,
+        "reason": "replay",
+        "notified": "true",
     }
 
 
