@@ -267,6 +267,16 @@ def _append(
     return None
 
 
+# Feedback and complaints (including complaints about aid workers, handled separately and
+# confidentially) never join a protection case, and reports never join a complaint.
+SEPARATE_TOPICS = frozenset({"feedback"})
+
+
+def _same_stream(case_topic: str, report_topic: str) -> bool:
+    """Whether a new report may be added to an open case of ``case_topic``."""
+    return (case_topic in SEPARATE_TOPICS) == (report_topic in SEPARATE_TOPICS)
+
+
 def _attempt(settings: Settings, contact_id: str, caller_id: str | None, report: Report) -> dict[str, str] | None:
     pointer = None
     if caller_id is not None:
@@ -278,7 +288,12 @@ def _attempt(settings: Settings, contact_id: str, caller_id: str | None, report:
                 replayed = _replayed(case, contact_id)
                 if replayed is not None:
                     return replayed
-                if case.status in OPEN_STATUSES and case.chain_seq is not None and case.chain_head:
+                if (
+                    case.status in OPEN_STATUSES
+                    and case.chain_seq is not None
+                    and case.chain_head
+                    and _same_stream(case.topic, report.topic)
+                ):
                     appended = _append(settings, case, contact_id, caller_id, report)
                     if appended != _CASE_CLOSED:
                         return appended  # type: ignore[return-value]

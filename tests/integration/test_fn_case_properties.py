@@ -11,7 +11,7 @@ from tests.integration.support import load_event, partners, with_params
 
 report_params = st.fixed_dictionaries(
     {
-        "topic": st.sampled_from(["legal", "feedback", "callback", "health"]),
+        "topic": st.sampled_from(["legal", "report_risk", "callback", "health"]),  # feedback: its own case
         "priority": st.sampled_from(["normal", "urgent"]),
         "needs_codes": st.sampled_from(["", "LP-ND", "SV", "SM,PG", "SC-UC,LP"]),
         "consent": st.sampled_from(["true", "false"]),

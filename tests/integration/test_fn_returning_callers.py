@@ -33,7 +33,7 @@ def case_item(backend, case_id: str) -> dict:
     return case
 
 
-NORMAL = {"topic": "feedback", "priority": "normal", "needs_codes": "", "consent": "false", "channel_note": ""}
+NORMAL = {"topic": "operator", "priority": "normal", "needs_codes": "", "consent": "false", "channel_note": ""}
 
 
 def test_three_reports_from_one_number_make_one_case_with_a_three_record_chain(backend):
@@ -76,7 +76,7 @@ def test_three_reports_from_one_number_make_one_case_with_a_three_record_chain(b
     assert case["last_contact_id"] == "contact-0003"
     assert case["updated_at"] > case["created_at"] and case["last_contact_at"] == case["updated_at"]
     # what the first report said stays the case's own record
-    assert case["topic"] == "feedback" and case["needs_codes"] == [] and case["consent"] is False
+    assert case["topic"] == "operator" and case["needs_codes"] == [] and case["consent"] is False
     (caller,) = tables["Callers"]
     assert caller["open_case_id"] == case_id and caller["last_contact_id"] == "contact-0003"
     assert caller["first_contact_id"] == "contact-0001"
@@ -413,3 +413,30 @@ def test_updated_at_moves_forward(backend):
     updated = case_item(backend, case_id)["updated_at"]
     assert updated > created
     assert datetime.fromisoformat(updated.replace("Z", "+00:00")) <= datetime.now(UTC)
+
+
+def test_feedback_and_complaints_never_join_a_protection_case(backend):
+    """A complaint (possibly about an aid worker) is handled separately and confidentially: it
+    opens its own case instead of joining the caller's open report, and a later report does not
+    join the complaint."""
+    risk = backend.invoke(
+        "create_case",
+        report(
+            "contact-0101", topic="report_risk", priority="urgent", needs_codes="", consent="false", channel_note=""
+        ),
+    )
+    complaint = backend.invoke(
+        "create_case",
+        report("contact-0102", topic="feedback", priority="normal", needs_codes="", consent="false", channel_note=""),
+    )
+    again = backend.invoke(
+        "create_case",
+        report(
+            "contact-0103", topic="report_risk", priority="urgent", needs_codes="", consent="false", channel_note=""
+        ),
+    )
+    assert complaint["status"] == "ok" and complaint["created"] == "true" and complaint["appended"] == "false"
+    assert complaint["case_id"] != risk["case_id"]
+    assert again["created"] == "true" and again["case_id"] not in (risk["case_id"], complaint["case_id"])
+    assert [r["contact_id"] for r in chain(backend, complaint["case_id"])] == ["contact-0102"]
+    assert [r["contact_id"] for r in chain(backend, risk["case_id"])] == ["contact-0101"]
