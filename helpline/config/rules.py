@@ -206,6 +206,14 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
                 f"missing the name of {LANGUAGES[code].english} in {LANGUAGES[op].english} (the operators' language)",
                 f'add messages: {{{op}: {{{key}: "..."}}}}',
             )
+    for i, lang in enumerate(cfg.languages):
+        if len(cfg.languages) > 1 and lang.digit == cfg.emergency.digit:
+            raise _err(
+                file,
+                f"languages[{i}].digit",
+                f"digit {lang.digit} is the emergency digit, which the language menu keeps for 'in danger'",
+                "give the language another digit",
+            )
     if cfg.emergency.digit in MAIN_MENU_DIGITS:
         raise _err(
             file,

@@ -26,7 +26,7 @@ Template language (a Flow-language JSON document plus a few template constructs)
 - ``"$if": <condition or list of conditions>`` on an action: keep the action only if every
   condition holds: ``polly`` / ``recorded`` (its language uses Amazon Polly / recorded
   prompts), ``multi_language`` / ``single_language`` (the country offers several languages /
-  one), ``analytics`` / ``no_analytics`` (Contact Lens analyses its language),
+  one), ``default_language`` (the action's language is the first, the default one), ``analytics`` / ``no_analytics`` (Contact Lens analyses its language),
   ``analytics_redacted`` / ``analytics_unredacted`` (and can / cannot redact it), ``never``. A
   dropped action is bypassed: whatever pointed at it points at its ``"$skip_to"`` if given,
   else at its ``NextAction``.
@@ -269,6 +269,7 @@ class _Renderer:
             "polly": not self.cfg.uses_recordings(lang),
             "recorded": self.cfg.uses_recordings(lang),
             "multi_language": len(self.cfg.languages) > 1,
+            "default_language": lang == self.cfg.language_codes[0],
             "single_language": len(self.cfg.languages) == 1,
             "analytics": analysed,
             "analytics_redacted": redacted,

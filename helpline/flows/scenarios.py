@@ -443,6 +443,15 @@ def _language_menu(cfg: CountryConfig) -> list[Scenario]:
     attrs = {"language": first, "language_source": "default"}
     return [
         Scenario(
+            "language-menu-emergency",
+            first,
+            [cfg.emergency.digit],
+            outcome="queue",
+            queue=f"priority_{first}",
+            attributes={**attrs, "priority": "urgent", "topic": "emergency"},
+            says=["transfer_priority"],
+        ),
+        Scenario(
             "language-menu-invalid",
             first,
             ["7", "8", "#"],
@@ -534,6 +543,16 @@ def keypress_scenarios(cfg: CountryConfig) -> list[Scenario]:
                         attributes={"language": lg.code, "language_source": "caller"},
                     )
                 )
+            out.append(
+                Scenario(
+                    f"lang-option-{i}-emergency",
+                    langs[0].code,
+                    ["."] * i + ["!" + cfg.emergency.digit],
+                    outcome="queue",
+                    queue=f"priority_{langs[0].code}",
+                    attributes={"priority": "urgent", "topic": "emergency"},
+                )
+            )
         out.append(Scenario("lang-option-invalid", langs[0].code, ["!#"], outcome="queue", says=["invalid_input"]))
     for lang in cfg.language_codes:
         d = cfg.language(lang).digit

@@ -267,3 +267,8 @@ def test_bring_your_own_number_needs_no_type(countries):
     arn = "arn:aws:connect:eu-central-1:123456789012:phone-number/00000000-0000-4000-8000-000000000000"
     _edit(countries, "pl", lambda d: d.update(phone_number={"arn": arn}))
     assert load_country("pl", countries_dir=countries).phone_number.arn == arn
+
+
+def test_language_digit_may_not_be_the_emergency_digit(countries):
+    _edit(countries, "pl", lambda d: d["languages"][1].update(digit="9"))
+    assert "languages[1].digit: digit 9 is the emergency digit" in _error(countries, "pl")
