@@ -70,6 +70,16 @@ def test_three_reports_from_one_number_make_one_case_with_a_three_record_chain(b
         "contact_id": "contact-0002",
     }
     assert records[2]["payload"]["topic"] == "callback" and records[2]["payload"]["consent"] == "true"
+    assert records[0]["payload"] == {
+        "topic": "operator",
+        "language": "uk",
+        "priority": "normal",
+        "needs_codes": "",
+        "consent": "false",
+        "channel_note": "",
+    }
+    for r in records:
+        assert r["case_id"] == case_id and r["actor"] == "contact_flow" and r.get("event_id") is None
     # the case knows its head and which contact wrote which record
     assert case["chain_seq"] == 3 and case["chain_head"] == records[2]["record_hash"]
     assert case["contact_seqs"] == {"contact-0001": "1", "contact-0002": "2", "contact-0003": "3"}
@@ -106,6 +116,8 @@ def test_an_urgent_report_raises_the_case_and_a_normal_one_never_lowers_it(backe
     backend.invoke("create_case", report("contact-0004", **{**NORMAL, "priority": "urgent"}))
     records = chain(backend, case_id)
     assert [r["payload"]["priority"] for r in records] == ["normal", "urgent", "normal", "urgent"]
+    assert [r["payload"]["consent"] for r in records] == ["false"] * 4
+    assert [r["payload"]["needs_codes"] for r in records] == ["", "SV", "", ""]
 
 
 def test_a_flow_marked_urgent_report_without_urgent_needs_raises_the_case(backend):
@@ -160,7 +172,9 @@ def test_a_closed_case_is_left_alone_and_a_new_one_opened(backend):
     old = backend.invoke("create_case", report("contact-0001", **NORMAL))["case_id"]
     _set_status(old, "closed")
     before = case_item(backend, old)
+    backend.reset_calls()
     new = backend.invoke("create_case", report("contact-0002", **NORMAL))
+    assert [c.operation for c in backend.dynamodb_calls()] == ["GetItem", "GetItem", "TransactWriteItems"]
     assert new["created"] == "true" and new["appended"] == "false" and new["case_id"] != old
     assert case_item(backend, old) == before and len(chain(backend, old)) == 1
     assert backend.dump_tables()["Callers"][0]["open_case_id"] == new["case_id"]
@@ -366,17 +380,25 @@ def test_a_case_closed_between_read_and_write_gets_a_new_case(backend, monkeypat
         return original(*args, **kwargs)
 
     monkeypatch.setattr(repository, "append_to_case", closing)
+    backend.reset_calls()
     answer = backend.invoke("create_case", report("contact-0002", **NORMAL))
     assert answer["created"] == "true" and answer["case_id"] != old
     assert len(chain(backend, old)) == 1
+    # the cancelled append's old image says "closed": a new case at once, no second read
+    ops = [c.operation for c in backend.dynamodb_calls() if c.operation != "UpdateItem"]
+    assert ops == ["GetItem", "GetItem", "TransactWriteItems", "TransactWriteItems"]
+    assert not any("out of sync" in line for line in backend.logs)
 
 
 def test_a_concurrent_replay_of_the_same_contact_answers_appended(backend, monkeypatch):
     case_id = backend.invoke("create_case", report("contact-0001", **NORMAL))["case_id"]
     _competitor(monkeypatch, "append_to_case", ["contact-0002"])  # the same contact, delivered twice
+    backend.reset_calls()
     answer = backend.invoke("create_case", report("contact-0002", **NORMAL))
     assert answer == {"status": "ok", "case_id": case_id, "created": "false", "appended": "true"}
     assert len(chain(backend, case_id)) == 2
+    # ours: read, read, cancelled transaction whose old image shows the rival was this contact
+    assert [c.operation for c in backend.dynamodb_calls()].count("GetItem") == 4  # 2 ours + 2 the rival's
 
 
 @pytest.mark.parametrize("error", ["TransactionConflict", "ReadTimeoutAfterSend"])
@@ -404,6 +426,16 @@ def test_an_append_survives_a_cancelled_or_ambiguous_transaction(backend, error)
     assert [r["contact_id"] for r in records] == ["contact-0001", "contact-0002"]
     assert verify_chain(records) == []
     assert backend.attempts("dynamodb", "TransactWriteItems") == 2
+
+
+def test_an_append_sets_a_missing_preferred_language(backend):
+    from functions.dal.models import Caller
+
+    backend.invoke("create_case", report("contact-0001", **NORMAL))
+    (caller,) = backend.dump_tables()["Callers"]
+    Caller(caller["caller_id"]).update(actions=[Caller.preferred_language.remove()])
+    backend.invoke("create_case", report("contact-0002", **{**NORMAL, "language": "ru"}))
+    assert backend.dump_tables()["Callers"][0]["preferred_language"] == "ru"
 
 
 def test_updated_at_moves_forward(backend):

@@ -201,6 +201,9 @@ def test_needs_limits_and_families():
     with pytest.raises(NeedsCodeError):
         parse_needs("SV," * 134)  # over 400 characters
     assert parse_needs(" , ,") == []
+    assert parse_needs("SV" + " " * 398) == ["SV"]  # 400 characters: accepted
+    with pytest.raises(NeedsCodeError):
+        parse_needs("SV" + " " * 399)  # 401
 
 
 # --- the hash key ---------------------------------------------------------------------------------
