@@ -329,3 +329,94 @@ def test_a_binary_hash_key_is_used_as_text(backend, monkeypatch):
     as_bytes = pseudonym.pseudonymise("+48601234567")
     monkeypatch.setattr("aws_lambda_powertools.utilities.parameters.get_secret", lambda *a, **k: key)
     assert as_bytes == pseudonym.pseudonymise("+48601234567") != first
+
+
+# --- more route_referral guards -------------------------------------------------------------------
+
+
+def test_a_replay_answers_the_stored_partners_even_when_another_partner_would_be_chosen(backend, case_id):
+    from functions.dal.models import Partner
+
+    event = _referral(case_id)
+    first = backend.invoke("route_referral", event)
+    assert first["partner_ids"] == "pl-med-critical,pl-legal-aid"
+    Partner("pl-med-critical").update(actions=[Partner.assigned.set(5)])  # now full: pl-med-general would serve SM-CC
+    replay = backend.invoke("route_referral", event)
+    assert replay == {**first, "reason": "replay"}
+    assert len(backend.dump_tables()["Referrals"]) == 2
+
+
+def test_referral_ids_derive_from_case_partner_and_contact(backend, case_id):
+    from functions.logic.common import referral_id_for
+
+    backend.invoke("route_referral", _referral(case_id))
+    contact = "5ca32fbd-8f92-46af-92a5-6b0f970f0efe"
+    for r in backend.dump_tables()["Referrals"]:
+        assert r["referral_id"] == referral_id_for(case_id, f"{r['partner_id']}:{contact}")
+
+
+def test_without_consent_an_unknown_case_is_not_created(backend):
+    response = backend.invoke("route_referral", _referral("PL-AAAAAAAAAAAA", consent="false"))
+    assert response["status"] == "case_not_found"
+    assert backend.dump_tables()["Cases"] == []
+
+
+def test_without_consent_a_failed_update_is_backend_unavailable_not_case_not_found(backend, case_id):
+    backend.inject_failure("UpdateItem", error="ThrottlingException")
+    response = backend.invoke("route_referral", _referral(case_id, consent="false"))
+    assert response["status"] == "backend_unavailable"
+
+
+def test_partially_failed_notifications_are_reported(backend, case_id, monkeypatch):
+    from functions.logic import referrals
+
+    class Events:
+        def put_events(self, Entries):  # noqa: N803 - botocore's parameter name
+            return {"FailedEntryCount": 1, "Entries": [{}] * len(Entries)}
+
+    monkeypatch.setattr(referrals, "_events", lambda: Events())
+    response = backend.invoke("route_referral", _referral(case_id))
+    assert response["status"] == "ok" and response["referred"] == "2" and response["notified"] == "false"
+
+
+# --- contact-event payloads, exactly ---------------------------------------------------------------
+
+QUEUE = "6f1b5c2e-1111-2222-3333-444455556666"
+AGENT = "0a1b2c3d-aaaa-bbbb-cccc-ddddeeeeffff"
+CONTACT = "5ca32fbd-8f92-46af-92a5-6b0f970f0efe"
+BASE = {
+    "channel": "VOICE",
+    "initiation_method": "INBOUND",
+    "initial_contact_id": CONTACT,
+    "previous_contact_id": CONTACT,
+    "initiation_timestamp": "2026-03-02T09:15:01.120000Z",
+}
+
+
+def test_contact_event_payloads_are_exact(backend):
+    for name in ("contact_event_initiated", "contact_event_disconnected"):
+        backend.invoke("record_contact_event", load_event(name))
+    initiated, disconnected = sorted(backend.dump_tables()["Interactions"], key=lambda r: r["seq"])
+    assert initiated["payload"] == {**BASE, "event_type": "INITIATED"}
+    assert disconnected["payload"] == {
+        **BASE,
+        "event_type": "DISCONNECTED",
+        "queue_id": QUEUE,
+        "queue_type": "STANDARD",
+        "enqueue_timestamp": "2026-03-02T09:16:40.000000Z",
+        "agent_id": AGENT,
+        "connected_to_agent_timestamp": "2026-03-02T09:18:02.000000Z",
+        "disconnect_timestamp": "2026-03-02T09:31:55.000000Z",
+        "disconnect_reason": "CUSTOMER_DISCONNECT",
+    }
+
+
+def test_a_long_disconnect_reason_is_cut_to_64_characters(backend):
+    event = load_event("contact_event_disconnected")
+    event["detail"]["disconnectReason"] = "R" * 100
+    event["detail"].pop("queueInfo")
+    event["detail"]["channel"] = None
+    backend.invoke("record_contact_event", event)
+    (record,) = backend.dump_tables()["Interactions"]
+    assert record["payload"]["disconnect_reason"] == "R" * 64
+    assert record["payload"]["channel"] == "" and "queue_id" not in record["payload"]

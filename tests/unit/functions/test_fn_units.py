@@ -120,3 +120,28 @@ def test_models_are_introspectable():
     for name, spec in PERMISSIONS.items():
         assert set(spec["tables"]) <= logical, name
         assert name in ENVIRONMENT
+
+
+def test_select_partners_tie_breaks():
+    national = _partner("national", services=["LP"], capacity=9)
+    regional = _partner("regional", services=["LP"], regions=["maz"], capacity=2)
+    assert select_partners([national, regional], ["LP"], "maz", "uk") == [("regional", ["LP"])]
+    roomy = _partner("roomy", services=["LP"], capacity=9)
+    tight = _partner("a-tight", services=["LP"], capacity=9, assigned=8)
+    assert select_partners([tight, roomy], ["LP"], "pom", "uk") == [("roomy", ["LP"])]  # most room left
+    twins = [_partner("b-twin", services=["LP"]), _partner("a-twin", services=["LP"])]
+    assert select_partners(twins, ["LP"], "pom", "uk") == [("a-twin", ["LP"])]  # then by id
+
+
+def test_select_partners_language_variants_and_capacity_within_one_call():
+    assert select_partners([_partner("uk", services=["LP"])], ["LP"], "pom", "uk-UA") == [("uk", ["LP"])]
+    assert select_partners([_partner("uk", services=["LP"])], ["LP"], "pom", "ru") == []
+    full = _partner("full", services=["LP"], capacity=1, assigned=1)
+    assert select_partners([full], ["LP"], "pom", "uk") == []
+    one = _partner("one", services=["LP", "SM"], capacity=1)
+    other = _partner("other", services=["SM"], capacity=5)
+    # "one" takes its last place for LP and may serve SM too: still one referral, no over-booking
+    assert select_partners([one, other], ["LP", "SM"], "pom", "uk") == [("one", ["LP", "SM"])]
+    assert select_partners([one], ["LP"], "pom", "uk") == [("one", ["LP"])]
+    no_capacity_field = {k: v for k, v in _partner("nocap", services=["LP"]).items() if k != "capacity"}
+    assert select_partners([no_capacity_field], ["LP"], "pom", "uk") == []  # unknown capacity: none
