@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from aws_cdk import Acknowledgment, Validations
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from constructs import IConstruct
 
 
@@ -11,3 +13,22 @@ def acknowledge(construct: IConstruct, rule: str, reason: str) -> None:
     if len(reason) < 20:
         raise ValueError(f"acknowledging {rule} needs a real reason")
     Validations.of(construct).acknowledge(Acknowledgment(id=rule, reason=reason))
+
+
+def grant_key_to_service(
+    key: kms.IKey, *, sid: str, service: str, actions: list[str], account: str, source_arns: object
+) -> None:
+    """Let an AWS service principal use ``key`` on behalf of this account's named resources only
+    (``aws:SourceAccount`` and ``aws:SourceArn``, the confused-deputy conditions)."""
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid=sid,
+            principals=[iam.ServicePrincipal(service)],
+            actions=actions,
+            resources=["*"],  # in a key policy "*" means this key
+            conditions={
+                "StringEquals": {"aws:SourceAccount": account},
+                "ArnLike": {"aws:SourceArn": source_arns},
+            },
+        )
+    )

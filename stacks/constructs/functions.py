@@ -16,7 +16,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from helpline.config.schema import CountryConfig
-from stacks.constructs import acknowledge
+from stacks.constructs import acknowledge, grant_key_to_service
 from stacks.constructs.data import DataLayer
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14
@@ -232,15 +232,11 @@ class Functions(Construct):
         account (EventBridge user guide, policy-keys-eventbridge.html), and the EventBridge
         dead-letter-queue policy is conditioned the same way (eb-rule-dlq.html).
         """
-        data.key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="EventBridgeContactEventsDeadLetters",
-                principals=[iam.ServicePrincipal("events.amazonaws.com")],
-                actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                resources=["*"],  # in a key policy "*" means this key
-                conditions={
-                    "StringEquals": {"aws:SourceAccount": stack.account},
-                    "ArnLike": {"aws:SourceArn": self.contact_events_rule_arn},
-                },
-            )
+        grant_key_to_service(
+            data.key,
+            sid="EventBridgeContactEventsDeadLetters",
+            service="events.amazonaws.com",
+            actions=["kms:Decrypt", "kms:GenerateDataKey"],
+            account=stack.account,
+            source_arns=self.contact_events_rule_arn,
         )

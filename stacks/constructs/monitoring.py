@@ -5,11 +5,11 @@ from __future__ import annotations
 from aws_cdk import ArnFormat, Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from stacks.constructs import grant_key_to_service
 from stacks.constructs.functions import Functions
 
 
@@ -83,15 +83,11 @@ class Monitoring(Construct):
         The conditions limit the grant to this stack's alarms in this account.
         """
         stack = Stack.of(self)
-        key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="CloudWatchAlarmsToEncryptedTopic",
-                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
-                resources=["*"],  # in a key policy "*" means this key
-                conditions={
-                    "StringEquals": {"aws:SourceAccount": stack.account},
-                    "ArnLike": {"aws:SourceArn": self.alarm_arns},
-                },
-            )
+        grant_key_to_service(
+            key,
+            sid="CloudWatchAlarmsToEncryptedTopic",
+            service="cloudwatch.amazonaws.com",
+            actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+            account=stack.account,
+            source_arns=self.alarm_arns,
         )
