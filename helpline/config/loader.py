@@ -48,6 +48,21 @@ def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML's safe loader, except that an impossible date (2026-12-32) is a YAML error with a line."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"'{node.value}' is not a real date ({exc})", node.start_mark
+            ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
 def _read_yaml(path: Path, display: str) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -56,11 +71,13 @@ def _read_yaml(path: Path, display: str) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise ConfigError(display, "", "file is not UTF-8 text", "save it as UTF-8") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if "is not a real date" in problem:
+            raise ConfigError(display, line, problem, "write a date that exists, as YYYY-MM-DD") from None
         raise ConfigError(
             display, line, f"YAML syntax error: {problem}", "fix the indentation or quoting there"
         ) from None

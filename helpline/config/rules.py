@@ -38,6 +38,33 @@ def _check_placeholders(file: str, field: str, text: str) -> None:
         )
 
 
+def _missing_translations(cfg: CountryConfig, lang: str) -> list[str]:
+    """Every text the country needs in ``lang`` and does not have, as field paths, in file order."""
+    msgs = cfg.messages.get(lang, {})
+    missing = [f"messages.{lang}.{key}" for key in REQUIRED_MESSAGES if not msgs.get(key, "").strip()]
+    if not cfg.hours.spoken.get(lang, "").strip():
+        missing.append(f"hours.spoken.{lang}")
+    for i, topic in enumerate(cfg.topics):
+        for part in ("menu", "info"):
+            if not getattr(topic, part).get(lang, "").strip():
+                missing.append(f"topics[{i}].{part}.{lang}")
+    return missing
+
+
+def _check_all_translated(cfg: CountryConfig, file: str, lang: str) -> None:
+    """A language with several texts missing gets them all in one error, not one per run."""
+    missing = _missing_translations(cfg, lang)
+    if len(missing) < 2:
+        return  # none, or exactly one: the precise per-field check below names it with its fix
+    english = LANGUAGES[lang].english
+    raise _err(
+        file,
+        missing[0],
+        f"{len(missing)} {english} texts are missing: {', '.join(missing)}",
+        f"add each of them in {english} (docs/country-file.md shows where each one goes)",
+    )
+
+
 def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # noqa: C901 - a list of rules
     if cfg.code != file_stem:
         raise _err(
@@ -116,6 +143,7 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
     # Spoken content: every message, topic and hours text in every language.
     langs = cfg.language_codes
     for lang in langs:
+        _check_all_translated(cfg, file, lang)
         msgs = cfg.messages.get(lang, {})
         for key in REQUIRED_MESSAGES:
             if key not in msgs or not msgs[key].strip():
@@ -281,4 +309,43 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
             "phone_number.country_code",
             f"'{cfg.phone_number.country_code}' is not {cfg.code.upper()}",
             f"set country_code: {cfg.code.upper()}",
+        )
+
+    # Partners reached by phone get a quick connect, which Connect accepts in E.164 only.
+    for i, partner in enumerate(cfg.partners):
+        if partner.channel.type == "phone" and partner.channel.e164 is None:
+            raise _err(
+                file,
+                f"partners[{i}].channel.address",
+                f"'{partner.channel.address}' is not an international number (E.164)",
+                "write it with + and the country code, e.g. +48 22 000 00 01",
+            )
+
+    # Audit archive: signed checkpoints must outlive the records they anchor.
+    anchored = max(cfg.retention_days.cases, cfg.retention_days.interactions, cfg.retention_days.referrals)
+    if cfg.archive_retention_days < anchored:
+        raise _err(
+            file,
+            "audit.archive_retention_days",
+            f"the archive keeps records {cfg.archive_retention_days} days but cases, interactions or "
+            f"referrals are kept {anchored} days, so their checkpoints would expire first",
+            f"set audit.archive_retention_days: {anchored} or more",
+        )
+    _check_closures(cfg, file)
+
+
+def _check_closures(cfg: CountryConfig, file: str) -> None:
+    """Connect keeps at most 50 overrides per hours of operation (not adjustable)."""
+    import datetime as dt
+
+    from helpline.config.schema import MAX_OVERRIDES, RECURRING_YEARS
+
+    spans = cfg.hours.closure_spans(dt.date.today())
+    if len(spans) > MAX_OVERRIDES:
+        raise _err(
+            file,
+            "hours.closures",
+            f"the closures make {len(spans)} Amazon Connect overrides but one hours of operation holds at most "
+            f"{MAX_OVERRIDES} (not adjustable; a closure with every_year: true counts {RECURRING_YEARS})",
+            "remove closures that are over, or merge neighbouring days into one closure with until:",
         )

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 _TIME_RANGE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 DAY_ALIASES = {
@@ -27,6 +28,26 @@ DAY_ALIASES = {
     "sun": "SUNDAY",
 }
 _DAY_ORDER = list(DAY_ALIASES)
+RECURRING_YEARS = 3  # years of a yearly closure written into the template (see Hours.closure_spans)
+MAX_OVERRIDES = 50  # per hours of operation, not adjustable (Connect admin guide)
+_ZONE_NAME = re.compile(r"^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$")
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> dt.tzinfo:
+    """The IANA time zone ``name`` read from the pinned ``tzdata`` package.
+
+    Not from the machine's own zone database: a name accepted on one machine and refused on
+    another (or a rule that differs) would make synthesis and the simulator depend on where
+    they run.  Raises LookupError for an unknown name.
+    """
+    if not _ZONE_NAME.match(name) or name.startswith(("posix/", "right/")):
+        raise LookupError(name)
+    resource = files("tzdata").joinpath("zoneinfo", *name.split("/"))
+    if not resource.is_file():
+        raise LookupError(name)
+    with resource.open("rb") as fh:
+        return ZoneInfo.from_file(fh, key=name)
 
 
 class Strict(BaseModel):
@@ -49,7 +70,12 @@ def parse_time_range(text: str) -> tuple[tuple[int, int], tuple[int, int]]:
 
 
 def parse_days(text: str) -> list[str]:
-    """'mon-fri' -> ['MONDAY', ..., 'FRIDAY']; 'sat' -> ['SATURDAY']; 'mon,wed' also works."""
+    """'mon-fri' -> ['MONDAY', ..., 'FRIDAY']; 'sat' -> ['SATURDAY']; 'mon,wed' also works.
+
+    A range runs forward through the week and wraps past Sunday, so a week that starts on
+    Sunday or Saturday is written as it is lived: 'sun-thu' is Sunday to Thursday, 'sat-wed'
+    Saturday to Wednesday.
+    """
     days: list[str] = []
     for part in text.lower().replace(" ", "").split(","):
         if "-" in part:
@@ -57,13 +83,17 @@ def parse_days(text: str) -> list[str]:
             if a not in DAY_ALIASES or b not in DAY_ALIASES:
                 raise ValueError(f"'{text}' is not a day range; fix: use mon tue wed thu fri sat sun, e.g. mon-fri")
             i, j = _DAY_ORDER.index(a), _DAY_ORDER.index(b)
-            if j < i:
-                raise ValueError(f"'{text}' runs backwards; fix: write the first day first, e.g. mon-fri")
-            days.extend(DAY_ALIASES[d] for d in _DAY_ORDER[i : j + 1])
+            if i == j:
+                raise ValueError(f"'{text}' starts and ends on the same day; fix: write the single day, e.g. {a}")
+            span = j - i if j > i else j + 7 - i
+            days.extend(DAY_ALIASES[_DAY_ORDER[(i + k) % 7]] for k in range(span + 1))
         elif part in DAY_ALIASES:
             days.append(DAY_ALIASES[part])
         else:
             raise ValueError(f"'{part}' is not a day; fix: use mon tue wed thu fri sat sun or a range like mon-fri")
+    repeated = sorted({d for d in days if days.count(d) > 1}, key=list(DAY_ALIASES.values()).index)
+    if repeated:
+        raise ValueError(f"'{text}' names {repeated[0].lower()} twice; fix: list each day once")
     return days
 
 
@@ -76,13 +106,42 @@ class Slot(Strict):
 class Closure(Strict):
     """A holiday or other closure (whole days, in the country's time zone)."""
 
-    name: str = Field(min_length=1, max_length=127)
+    # OverrideName allows 127 characters; a yearly closure's override gets " <year>" appended.
+    name: str = Field(min_length=1, max_length=120)
     date: dt.date
     until: dt.date | None = None
+    every_year: bool = Field(
+        default=False,
+        description="Closed on the same dates every year (e.g. Christmas); 'date' is the first year",
+    )
+
+    @model_validator(mode="after")
+    def _order(self) -> Closure:
+        if self.until is not None and self.until < self.date:
+            raise ValueError(
+                f"'until' ({self.until}) is before 'date' ({self.date}); fix: give the last closed day as until"
+            )
+        if self.every_year and (self.date.month, self.date.day) == (2, 29):
+            raise ValueError("29 February does not come every year; fix: close on 28 February or 1 March")
+        if self.every_year and self.until is not None and self.until.year != self.date.year:
+            raise ValueError("a closure that comes every year may not span New Year; fix: split it into two closures")
+        return self
 
     @property
     def last_day(self) -> dt.date:
         return self.until or self.date
+
+    def in_year(self, year: int) -> tuple[dt.date, dt.date] | None:
+        """The closure's days in ``year`` as (first, last), or None if it does not fall in that year."""
+        if not self.every_year:
+            return (self.date, self.last_day) if self.date.year <= year <= self.last_day.year else None
+        if year < self.date.year:
+            return None
+        return self.date.replace(year=year), self.last_day.replace(year=year)
+
+    def covers(self, day: dt.date) -> bool:
+        span = self.in_year(day.year)
+        return span is not None and span[0] <= day <= span[1]
 
 
 class Hours(Strict):
@@ -97,10 +156,14 @@ class Hours(Strict):
     @classmethod
     def _tz(cls, v: str) -> str:
         try:
-            ZoneInfo(v)
-        except Exception as exc:  # ZoneInfoNotFoundError, ValueError
+            zone(v)
+        except LookupError as exc:
             raise ValueError(f"'{v}' is not an IANA time zone; fix: use a name like Europe/Warsaw") from exc
         return v
+
+    @property
+    def zone(self) -> dt.tzinfo:
+        return zone(self.time_zone)
 
     @field_validator("weekly")
     @classmethod
@@ -127,13 +190,33 @@ class Hours(Strict):
         order = list(DAY_ALIASES.values())
         return sorted(out, key=lambda sl: (order.index(sl.day), sl.start))
 
+    def closure_spans(self, today: dt.date) -> list[tuple[str, dt.date, dt.date]]:
+        """The closures as Amazon Connect hours-of-operation overrides: (name, first day, last day).
+
+        A closure that comes every year is written out for RECURRING_YEARS years from this
+        year (or from its first year, if later): dated CLOSED overrides are the behaviour the
+        CloudFormation reference documents (EffectiveFrom/EffectiveTill, both days included).
+        Re-deploying at least once a year keeps them rolling.  Connect allows 50 overrides per
+        hours of operation, not adjustable (adminguide/hours-of-operation-overrides.html);
+        the country-file rules check the count.
+        """
+        spans = []
+        for c in self.closures:
+            if not c.every_year:
+                spans.append((c.name, c.date, c.last_day))
+                continue
+            start = max(c.date.year, today.year)
+            for year in range(start, start + RECURRING_YEARS):
+                first, last = c.in_year(year)  # type: ignore[misc]
+                spans.append((f"{c.name} {year}", first, last))
+        return spans
+
     def is_open(self, when: dt.datetime) -> bool:
         """Whether the helpline is open at ``when`` (aware datetime; naive = local time)."""
-        tz = ZoneInfo(self.time_zone)
+        tz = self.zone
         local = when.replace(tzinfo=tz) if when.tzinfo is None else when.astimezone(tz)
-        for c in self.closures:
-            if c.date <= local.date() <= c.last_day:
-                return False
+        if any(c.covers(local.date()) for c in self.closures):
+            return False
         day = list(DAY_ALIASES.values())[local.weekday()]
         hm = (local.hour, local.minute)
         return any(sl.day == day and sl.start <= hm < sl.end for sl in self.slots)
@@ -178,9 +261,20 @@ class Topic(Strict):
     info: dict[str, str] = Field(description="The information read to the caller, per language")
 
 
+# E.164, as Amazon Connect's phone-number quick connects require it (AWS::Connect::QuickConnect
+# PhoneNumberQuickConnectConfig: pattern ^\+[1-9]\d{1,14}$).
+E164_PATTERN = r"^\+[1-9][0-9]{1,14}$"
+
+
 class PartnerChannel(Strict):
     type: Literal["email", "phone", "webhook", "sms"]
     address: str = Field(min_length=3)
+
+    @property
+    def e164(self) -> str | None:
+        """The address as an E.164 number (spaces, dots, dashes and brackets dropped), or None."""
+        number = re.sub(r"[\s.()-]", "", self.address)
+        return number if re.match(E164_PATTERN, number) else None
 
 
 class Partner(Strict):
@@ -255,6 +349,42 @@ class Tables(Strict):
     )
 
 
+# IAM principals that may assume the auditor role: a role or user ARN, or an account id.
+AUDITOR_PRINCIPAL_PATTERN = r"^(arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/-]{1,512}|[0-9]{12})$"
+
+
+class Audit(Strict):
+    archive_retention_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=3650,
+        description="S3 Object Lock (compliance mode) retention of archived records and signed checkpoints; "
+        "default retention_days.cases",
+    )
+    checkpoint_batch_seconds: int = Field(
+        default=60,
+        ge=0,
+        le=300,
+        description="How long the archive gathers stream records before it writes a batch and a signed "
+        "checkpoint (Lambda MaximumBatchingWindowInSeconds, 0-300)",
+    )
+    auditor_principals: list[str] = Field(
+        default=[],
+        description="Who may assume the auditor role (role/user ARNs or account ids); default this account, with MFA",
+    )
+
+    @field_validator("auditor_principals")
+    @classmethod
+    def _principals(cls, v: list[str]) -> list[str]:
+        bad = [p for p in v if not re.match(AUDITOR_PRINCIPAL_PATTERN, p)]
+        if bad:
+            raise ValueError(
+                f"'{bad[0]}' is not an IAM role or user ARN or an account id; "
+                "fix: e.g. arn:aws:iam::123456789012:role/auditors or 123456789012"
+            )
+        return list(dict.fromkeys(v))
+
+
 class Retention(Strict):
     callers: int = Field(ge=1, le=3650)
     cases: int = Field(ge=1, le=3650)
@@ -275,6 +405,7 @@ class CountryConfig(Strict):
     recordings: Recordings = Recordings()
     operators: Operators = Operators()
     tables: Tables = Tables()
+    audit: Audit = Audit()
     hours: Hours
     emergency: Emergency
     ivr: Ivr
@@ -296,6 +427,11 @@ class CountryConfig(Strict):
     @property
     def stack_name(self) -> str:
         return f"Helpline-{self.code.upper()}-{self.stage}"
+
+    @property
+    def archive_retention_days(self) -> int:
+        """Object Lock retention of the audit archive: audit.archive_retention_days or the cases' retention."""
+        return self.audit.archive_retention_days or self.retention_days.cases
 
     @property
     def operator_language(self) -> str:

@@ -7,6 +7,8 @@ number is used (entry flow, outbound caller ID).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from aws_cdk import Annotations, Aws, Duration, Fn, RemovalPolicy
 from aws_cdk import aws_connect as connect
 from aws_cdk import aws_kms as kms
@@ -227,17 +229,20 @@ class Telephony(Construct):
             ],
             hours_of_operation_overrides=[
                 connect.CfnHoursOfOperation.HoursOfOperationOverrideProperty(
-                    override_name=closure.name,
-                    override_description=f"Closed: {closure.name}",
+                    override_name=name,
+                    override_description=f"Closed: {name}",
                     override_type="CLOSED",
-                    effective_from=closure.date.isoformat(),
-                    effective_till=closure.last_day.isoformat(),
+                    effective_from=first.isoformat(),
+                    effective_till=last.isoformat(),
                     override_config=[],
                 )
-                for closure in cfg.hours.closures
+                # Yearly closures are written out for the next years (see Hours.closure_spans).
+                for name, first, last in cfg.hours.closure_spans(dt.date.today())
             ]
             or None,
         )
+
+        self.quick_connects = self._quick_connects(cfg)
 
         # --- Queues: per language a queue and a priority queue (people at risk, emergencies). ---
         # Callbacks and agents' outbound calls need the queue's outbound caller ID number; the
@@ -261,6 +266,8 @@ class Telephony(Construct):
                     outbound_caller_id_name=self.caller_id_name,
                     outbound_caller_id_number_arn=self.phone_number_arn,
                 ),
+                # Operators transfer to partners from any queue's call (AWS::Connect::Queue QuickConnectArns).
+                quick_connect_arns=[qc.attr_quick_connect_arn for qc in self.quick_connects.values()] or None,
             )
 
         # --- Routing profiles: agents of a language take its priority queue first. ---
@@ -302,6 +309,41 @@ class Telephony(Construct):
 
         self.prompts: dict[str, connect.CfnPrompt] = {}
         self._prefix = prefix
+
+    def _quick_connects(self, cfg: CountryConfig) -> dict[str, connect.CfnQuickConnect]:
+        """A phone-number quick connect per partner reached by phone (AWS::Connect::QuickConnect,
+        type PHONE_NUMBER, number in E.164: aws-properties-connect-quickconnect-phonenumberquickconnectconfig.html).
+
+        None for the emergency number: a quick connect takes an E.164 number (^\\+[1-9]\\d{1,14}$),
+        and a short emergency number such as 112 is not one; operators tell callers to dial it
+        (README, Deploying a country).
+        """
+        out = {}
+        for partner in cfg.partners:
+            if partner.channel.type != "phone":
+                continue
+            number = partner.channel.e164
+            if number is None:  # the country-file rules refuse this; never deploy a broken number
+                raise ValueError(f"partner {partner.id}: '{partner.channel.address}' is not an E.164 number")
+            out[partner.id] = connect.CfnQuickConnect(
+                self,
+                "QuickConnect" + "".join(p.title() for p in partner.id.split("-")),
+                instance_arn=self.instance_arn,
+                name=f"{cfg.code.upper()} partner {partner.name}"[:127],
+                description=f"Transfer to {partner.name} ({', '.join(partner.services)})"[:250],
+                quick_connect_config=connect.CfnQuickConnect.QuickConnectConfigProperty(
+                    quick_connect_type="PHONE_NUMBER",
+                    phone_config=connect.CfnQuickConnect.PhoneNumberQuickConnectConfigProperty(phone_number=number),
+                ),
+            )
+        return out
+
+    @property
+    def supervisor_profile_ids(self) -> list[str]:
+        """Ids of the supervisor security profiles (the last segment of .../security-profile/<id>);
+        block_caller compares them with DescribeUser's SecurityProfileIds."""
+        arn = self.security_profiles["supervisor"].attr_security_profile_arn
+        return [Fn.select(1, Fn.split("security-profile/", arn))]
 
     def _routing_profile(
         self, cid: str, name: str, priority_arns: list[str], queue_arns: list[str]

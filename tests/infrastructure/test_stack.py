@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from aws_cdk.assertions import Match
 
@@ -56,9 +58,15 @@ def test_hours_use_the_country_time_zone_and_holidays(country):
             ),
             "HoursOfOperationOverrides": [
                 Match.object_like(
-                    {"OverrideName": c.name, "OverrideType": "CLOSED", "EffectiveFrom": c.date.isoformat()}
+                    {
+                        "OverrideName": name,
+                        "OverrideType": "CLOSED",
+                        "EffectiveFrom": first.isoformat(),
+                        "EffectiveTill": last.isoformat(),
+                    }
                 )
-                for c in cfg.hours.closures
+                # Yearly closures: one dated override per year for the next years.
+                for name, first, last in cfg.hours.closure_spans(dt.date.today())
             ],
         },
     )

@@ -19,12 +19,13 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def test_shipped_countries_load_with_their_languages_and_time_zones():
     by_code = {c.code: c for c in load_all()}
-    assert sorted(by_code) == ["hu", "pl", "ro"]
+    assert {"hu", "pl", "ro"} <= set(by_code)  # the shipped ones; a new country file is welcome
     assert by_code["pl"].language_codes == ["uk", "ru"] and by_code["pl"].hours.time_zone == "Europe/Warsaw"
     assert by_code["hu"].language_codes == ["uk", "ru"] and by_code["hu"].hours.time_zone == "Europe/Budapest"
     assert by_code["ro"].language_codes == ["ro", "uk", "en"] and by_code["ro"].hours.time_zone == "Europe/Bucharest"
+    for code in ("hu", "pl", "ro"):
+        assert by_code[code].region == "eu-central-1"  # EU callers' data stays in the EU
     for cfg in by_code.values():
-        assert cfg.region == "eu-central-1"  # EU callers' data stays in the EU
         for lang in cfg.language_codes:
             spoken = cfg.spoken(lang)
             assert set(REQUIRED_MESSAGES) - TEMPLATE_MESSAGES <= set(spoken)
@@ -121,9 +122,10 @@ def test_wrong_voice_for_language(countries):
 
 
 def test_missing_translation_of_a_message(countries):
-    # Slovak has no standard translations: adding it without texts must name the first missing one.
-    _edit(countries, "pl", lambda d: d["languages"].append({"code": "sk", "digit": "3", "recorded": True}))
-    assert "messages.sk.language_option: missing Slovak translation" in _error(countries, "pl")
+    # One text missing: the error names that field and what the text is for.
+    _edit(countries, "pl", lambda d: d.setdefault("messages", {}).update(ru={"goodbye": " "}))
+    error = _error(countries, "pl")
+    assert "messages.ru.goodbye: missing Russian translation" in error and REQUIRED_MESSAGES["goodbye"] in error
 
 
 def test_missing_translation_of_a_topic(countries):
@@ -272,3 +274,83 @@ def test_bring_your_own_number_needs_no_type(countries):
 def test_language_digit_may_not_be_the_emergency_digit(countries):
     _edit(countries, "pl", lambda d: d["languages"][1].update(digit="9"))
     assert "languages[1].digit: digit 9 is the emergency digit" in _error(countries, "pl")
+
+
+# ---------------------------------------------------------------- dates, weeks, languages
+
+
+def test_an_impossible_unquoted_date_is_one_line_with_its_line_number(countries):
+    path = countries / "ro.yaml"
+    text = path.read_text(encoding="utf-8").replace("date: 2026-12-01", "date: 2026-12-32", 1)
+    path.write_text(text, encoding="utf-8")
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "2026-12-32" in row)
+    error = _error(countries, "ro")
+    assert f"ro.yaml: line {line}: '2026-12-32' is not a real date" in error
+    assert "YYYY-MM-DD" in error
+
+
+def test_a_closure_that_ends_before_it_starts_is_refused(countries):
+    _edit(countries, "ro", lambda d: d["hours"]["closures"][1].update(until=dt.date(2026, 12, 20)))
+    error = _error(countries, "ro")
+    assert "hours.closures[1]" in error and "'until' (2026-12-20) is before 'date' (2026-12-25)" in error
+
+
+def test_a_week_that_starts_on_sunday_is_written_as_lived(countries):
+    _edit(countries, "ro", lambda d: d["hours"].update(weekly={"sun-thu": "08:00-16:00"}))
+    hours = load_country("ro", countries_dir=countries).hours
+    assert [s.day for s in hours.slots] == ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "SUNDAY"]
+    sunday, friday = dt.datetime(2026, 3, 1, 9, 0), dt.datetime(2026, 3, 6, 9, 0)
+    assert hours.is_open(sunday) and not hours.is_open(friday)
+
+
+@pytest.mark.parametrize(
+    ("weekly", "expected"), [({"fri-fri": "08:00-16:00"}, "same day"), ({"mon,mon-wed": "08:00-16:00"}, "monday twice")]
+)
+def test_day_ranges_that_say_a_day_twice_are_refused(countries, weekly, expected):
+    _edit(countries, "ro", lambda d: d["hours"].update(weekly=weekly))
+    assert expected in _error(countries, "ro")
+
+
+def test_a_yearly_closure_closes_every_year_and_becomes_dated_overrides():
+    hours = load_country("pl").hours
+    for year in (2026, 2027, 2031):
+        assert not hours.is_open(dt.datetime(year, 12, 25, 12, 0))
+    assert hours.is_open(dt.datetime(2027, 12, 23, 12, 0))  # a Thursday, the day before
+    spans = hours.closure_spans(dt.date(2028, 6, 1))
+    christmas = [s for s in spans if s[0].startswith("Christmas")]
+    assert [(s[1], s[2]) for s in christmas] == [(dt.date(y, 12, 24), dt.date(y, 12, 26)) for y in (2028, 2029, 2030)]
+    assert {s[0] for s in christmas} == {f"Christmas Eve and Christmas {y}" for y in (2028, 2029, 2030)}
+
+
+def test_more_closures_than_connect_holds_are_refused(countries):
+    many = [
+        {"name": f"Day {i}", "date": dt.date(2027, 2, 1) + dt.timedelta(days=i), "every_year": True} for i in range(17)
+    ]
+    _edit(countries, "ro", lambda d: d["hours"].update(closures=many))
+    error = _error(countries, "ro")
+    assert "hours.closures" in error and "51 Amazon Connect overrides" in error and "at most 50" in error
+
+
+def test_time_zones_come_from_the_pinned_database_not_the_machine(countries, monkeypatch):
+    monkeypatch.setenv("PYTHONTZPATH", "/nonexistent")
+    import zoneinfo
+
+    zoneinfo.reset_tzpath(to=[])  # no system database at all: the pinned package still answers
+    try:
+        assert load_country("ro", countries_dir=countries).hours.zone.utcoffset(
+            dt.datetime(2026, 7, 1)
+        ) == dt.timedelta(hours=3)
+        _edit(countries, "ro", lambda d: d["hours"].update(time_zone="Europe/Atlantis"))
+        assert "'Europe/Atlantis' is not an IANA time zone" in _error(countries, "ro")
+    finally:
+        zoneinfo.reset_tzpath()
+
+
+def test_a_new_language_gets_all_its_missing_texts_in_one_error(countries):
+    _edit(countries, "pl", lambda d: d["languages"].append({"code": "sk", "digit": "3", "recorded": True}))
+    error = _error(countries, "pl")
+    cfg_topics = yaml.safe_load((countries / "pl.yaml").read_text(encoding="utf-8"))["topics"]
+    expected = len(REQUIRED_MESSAGES) + 1 + 2 * len(cfg_topics)
+    assert f"{expected} Slovak texts are missing: " in error
+    for field in ("messages.sk.language_option", "hours.spoken.sk", f"topics[{len(cfg_topics) - 1}].info.sk"):
+        assert field in error
