@@ -384,6 +384,16 @@ def prompts(
         raise typer.Exit(1)
 
 
+def _register_commands() -> None:
+    """Commands that live in their own modules (imported here, so `helpline --help` lists them)."""
+    from helpline import scaffold
+
+    app.command("new-country")(scaffold.command)
+
+
+_register_commands()
+
+
 def main() -> None:  # pragma: no cover
     app()
 

@@ -47,3 +47,7 @@ PLACEHOLDERS: frozenset[str] = frozenset(
 )
 # Messages whose text is a template filled per caller language (not spoken as such).
 TEMPLATE_MESSAGES: frozenset[str] = frozenset({"whisper_language"})
+
+# Marks a text still to be written or translated (helpline new-country writes it); a country file
+# with any such text is refused, naming each one.
+UNTRANSLATED = "[untranslated]"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import string
 from typing import TYPE_CHECKING
 
-from helpline.config.messages import LANGUAGE_NAME_PREFIX, PLACEHOLDERS, REQUIRED_MESSAGES
+from helpline.config.messages import LANGUAGE_NAME_PREFIX, PLACEHOLDERS, REQUIRED_MESSAGES, UNTRANSLATED
 from helpline.config.reference import CONNECT_REGIONS, EU_COUNTRIES, EU_REGIONS, LANGUAGES, NEEDS_CODES
 
 if TYPE_CHECKING:
@@ -63,6 +63,27 @@ def _check_all_translated(cfg: CountryConfig, file: str, lang: str) -> None:
         f"{len(missing)} {english} texts are missing: {', '.join(missing)}",
         f"add each of them in {english} (docs/country-file.md shows where each one goes)",
     )
+
+
+def _spoken_texts(cfg: CountryConfig) -> list[tuple[str, str]]:
+    """(field path, text) of every text a caller or operator hears or reads."""
+    texts = [(f"messages.{lang}.{key}", text) for lang, msgs in cfg.messages.items() for key, text in msgs.items()]
+    texts += [(f"hours.spoken.{lang}", text) for lang, text in cfg.hours.spoken.items()]
+    for i, topic in enumerate(cfg.topics):
+        for part in ("menu", "info"):
+            texts += [(f"topics[{i}].{part}.{lang}", text) for lang, text in getattr(topic, part).items()]
+    return texts
+
+
+def _check_nothing_untranslated(cfg: CountryConfig, file: str) -> None:
+    marked = [field for field, text in _spoken_texts(cfg) if UNTRANSLATED in text]
+    if marked:
+        raise _err(
+            file,
+            marked[0],
+            f"{len(marked)} texts are still marked {UNTRANSLATED}: {', '.join(marked)}",
+            f"write each one in its language and remove the {UNTRANSLATED} mark",
+        )
 
 
 def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # noqa: C901 - a list of rules
@@ -142,6 +163,7 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
 
     # Spoken content: every message, topic and hours text in every language.
     langs = cfg.language_codes
+    _check_nothing_untranslated(cfg, file)
     for lang in langs:
         _check_all_translated(cfg, file, lang)
         msgs = cfg.messages.get(lang, {})

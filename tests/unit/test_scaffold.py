@@ -1,0 +1,112 @@
+"""`helpline new-country`: a file with every text to write marked, refused until they are written."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from helpline.cli import app
+from helpline.config import ConfigError, load_country
+from helpline.config.messages import REQUIRED_MESSAGES
+from helpline.scaffold import STANDARD_TOPICS
+
+MOLDOVA = [
+    "new-country", "md", "--name", "Moldova", "--languages", "ro,uk,ar", "--time-zone", "Europe/Chisinau",
+    "--region", "eu-central-1", "--hours", "sun-thu 08:00-18:00", "--hours", "fri 08:00-13:00",
+]  # fmt: skip
+
+
+def _run(args: list[str], out: Path, stdin: str | None = None):
+    return CliRunner().invoke(app, [*args, "--out", str(out)], input=stdin)
+
+
+def _marked(path: Path) -> list[str]:
+    """Every text in the file (not its header comment) that still carries the mark."""
+
+    def strings(node):
+        if isinstance(node, dict):
+            return [s for v in node.values() for s in strings(v)]
+        if isinstance(node, list):
+            return [s for v in node for s in strings(v)]
+        return [node] if isinstance(node, str) else []
+
+    return [s for s in strings(yaml.safe_load(path.read_text(encoding="utf-8"))) if "[untranslated]" in s]
+
+
+def test_the_new_file_names_every_text_to_write_and_is_refused_until_they_are_written(tmp_path):
+    result = _run(MOLDOVA, tmp_path)
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "md.yaml"
+    # Arabic has no standard translations: all its messages; the operators' language (ro) names ar;
+    # every language: the spoken hours and each topic's menu and information.
+    expected = len(REQUIRED_MESSAGES) + 1 + 3 * (1 + 2 * len(STANDARD_TOPICS))
+    assert len(_marked(path)) == expected
+    assert f"{expected} texts are still marked [untranslated]" in result.output
+    with pytest.raises(ConfigError) as info:
+        load_country(path)
+    assert f"{expected} texts are still marked" in str(info.value) and "topics[5].info.ar" in str(info.value)
+    assert "recorded prompts needed for uk (no Amazon Polly voice)" in result.output
+
+    path.write_text(re.sub(r"\[untranslated\] \(\w+\) ", "", path.read_text(encoding="utf-8")), encoding="utf-8")
+    cfg = load_country(path)
+    assert [(lang.code, lang.digit, lang.voice, lang.recorded) for lang in cfg.languages] == [
+        ("ro", "1", "Carmen", False),
+        ("uk", "2", None, True),
+        ("ar", "3", "Zeina", False),
+    ]
+    assert [t.key for t in cfg.topics] == list(STANDARD_TOPICS)
+    assert cfg.hours.time_zone == "Europe/Chisinau" and cfg.emergency.number == "112"
+    assert [s.day for s in cfg.hours.slots][:2] == ["MONDAY", "TUESDAY"] and "SUNDAY" in [
+        s.day for s in cfg.hours.slots
+    ]
+    assert cfg.phone_number.type == "DID" and cfg.phone_number.country_code == "MD"
+
+
+def test_missing_options_are_asked_for(tmp_path):
+    answers = "Moldova\nro,en\nEurope/Chisinau\neu-central-1\n"
+    result = _run(["new-country", "md"], tmp_path, stdin=answers)
+    assert result.exit_code == 0, result.output
+    doc = yaml.safe_load((tmp_path / "md.yaml").read_text(encoding="utf-8"))
+    assert doc["name"] == "Moldova" and [lang["code"] for lang in doc["languages"]] == ["ro", "en"]
+    assert doc["hours"]["weekly"] == {"mon-fri": "09:00-17:00"}
+
+
+def test_an_existing_country_is_not_overwritten_without_force(tmp_path):
+    (tmp_path / "md.yaml").write_text("keep me\n", encoding="utf-8")
+    result = _run(MOLDOVA, tmp_path)
+    assert result.exit_code == 2 and "md.yaml already exists" in result.output and "--force" in result.output
+    assert (tmp_path / "md.yaml").read_text(encoding="utf-8") == "keep me\n"
+    assert _run([*MOLDOVA, "--force"], tmp_path).exit_code == 0
+    assert (tmp_path / "md.yaml").read_text(encoding="utf-8") != "keep me\n"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("--languages", "ro,xx"), "unknown language code 'xx'"),
+        (("--languages", "ro,ro"), "listed twice"),
+        (("--time-zone", "Europe/Atlantis"), "'Europe/Atlantis' is not an IANA time zone"),
+        (("--region", "eu-west-1"), "Amazon Connect is not offered in 'eu-west-1'"),
+        (("--hours", "mon-fri 9-17"), "--hours 'mon-fri 9-17'"),
+        (("--emergency-number", "1 1 2"), "is not an emergency number"),
+        (("--number-type", "SHARED"), "--number-type 'SHARED'"),
+    ],
+)
+def test_a_bad_option_is_one_line_and_writes_nothing(tmp_path, change, expected):
+    args = list(MOLDOVA)
+    flag, value = change
+    if flag in args and flag != "--hours":
+        args[args.index(flag) + 1] = value
+    else:
+        args = [a for i, a in enumerate(args) if not (a == "--hours" or (i and args[i - 1] == "--hours"))]
+        args += [flag, value]
+    result = _run(args, tmp_path)
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("new-country: ")
+    assert expected in lines[0] and "fix: " in lines[0]
+    assert not (tmp_path / "md.yaml").exists()
