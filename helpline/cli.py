@@ -386,9 +386,10 @@ def prompts(
 
 def _register_commands() -> None:
     """Commands that live in their own modules (imported here, so `helpline --help` lists them)."""
-    from helpline import scaffold
+    from helpline import review, scaffold
 
     app.command("new-country")(scaffold.command)
+    app.command("review")(review.command)
 
 
 _register_commands()
