@@ -1,10 +1,13 @@
-"""Shared by the flow tests: the shipped countries and the action-coverage record."""
+"""Shared by the flow tests: every country file and the action-coverage record."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-COUNTRIES = ("pl", "hu", "ro")
+from helpline.config import country_files
+
+# Every country file: a new country gets the same flow checks as the shipped ones.
+COUNTRIES = tuple(p.stem for p in country_files())
 _VISITED: dict[tuple[str, str], set[str]] = defaultdict(set)
 _TOTAL: dict[tuple[str, str], set[str]] = {}
 
