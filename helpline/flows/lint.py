@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from helpline.flows.simulate import MODELLED_TYPES
+from helpline.flows.views import FREE_TEXT_INPUTS, VIEW_ERRORS, VIEW_RESULTS, ViewError, form_inputs, view_name
 
 MAX_ACTIONS = 250
 MAX_CONTENT_CHARS = 256_000
@@ -35,7 +36,12 @@ REQUIRED_ERRORS: dict[str, tuple[str, ...]] = {
     "InvokeLambdaFunction": ("NoMatchingError",),
     "TransferContactToQueue": ("QueueAtCapacity", "NoMatchingError"),
     "GetParticipantInput": ("InputTimeLimitExceeded", "NoMatchingCondition", "NoMatchingError"),
+    # ShowView errors: NoMatchingError, NoMatchingCondition, TimeLimitExceeded ("no response
+    # before the configured InvocationTimeLimitSeconds"), APIReference/participant-actions-showview.html.
+    "ShowView": VIEW_ERRORS,
 }
+# "This action can be used in inbound flows and customer queue flows" (participant-actions-showview.html).
+SHOW_VIEW_FLOW_TYPES = ("CONTACT_FLOW", "CUSTOMER_QUEUE")
 # Conditions each action type must have (Connect rejects the flow otherwise).
 REQUIRED_CONDITIONS: dict[str, tuple[str, ...]] = {
     "CheckHoursOfOperation": ("True", "False"),
@@ -48,8 +54,9 @@ NOT_BEFORE_LOOP_PROMPTS = {
     "MessageParticipantIteratively",
     "TransferContactToQueue",
 }
-# Types that say something to the caller (a message before a disconnect).
-SPEAKING_TYPES = {"MessageParticipant", "MessageParticipantIteratively", "GetParticipantInput"}
+# Types that say something to the caller (a message before a disconnect); in the operators'
+# guide a screen (ShowView) is what the operator is told.
+SPEAKING_TYPES = {"MessageParticipant", "MessageParticipantIteratively", "GetParticipantInput", "ShowView"}
 # Numeric limits: (type, parameter) -> (min, max).
 LIMITS: dict[tuple[str, str], tuple[int, int]] = {
     ("InvokeLambdaFunction", "InvocationTimeLimitSeconds"): (1, 8),
@@ -62,6 +69,8 @@ LIMITS: dict[tuple[str, str], tuple[int, int]] = {
     # "Always use an interruption period that's greater than 20 seconds ... the amount of time an
     # available agent has to accept the contact" (adminguide/loop-prompts.html).
     ("MessageParticipantIteratively", "InterruptFrequencySeconds"): (21, 86_400),
+    # A time limit is required (the service refuses a ShowView without one); no documented maximum.
+    ("ShowView", "InvocationTimeLimitSeconds"): (1, 604_800),
 }
 _PLACEHOLDER = re.compile(r"\{\{[^{}]*\}\}|\$\{[^{}]*\}|\$\{|\{\{")
 _TEMPLATE_KEYS = {"$say", "$audio", "$each", "$if", "$in", "$skip_to", "Template"}
@@ -81,6 +90,9 @@ RULES: dict[str, str] = {
     "size": "at most 250 actions and 256,000 characters of content",
     "hold-loop": "a loop of prompts does not repeat one message back to back (Connect loops the list without a pause)",
     "loop-prompts": "no Get customer input, Loop, Play prompt, Loop prompts or Transfer to queue leads into Loop prompts",
+    "view": "ShowView names a view and a time limit, and branches only on buttons its view offers",
+    "view-flow-type": "ShowView only in inbound (CONTACT_FLOW) and customer queue flows",
+    "sensitive-input": "a screen with free-text inputs hides the response from the transcript and the flow does not log",
     "unknown-type": "(notice) action types the project's simulator does not model",
 }
 
@@ -260,6 +272,9 @@ def lint_content(content: Any, flow: str, *, raw_length: int | None = None) -> l
                     continue
                 if not lo <= value <= hi:
                     add(ident, "timeout", f"{param} is {value} (Connect allows {lo}-{hi})")
+        if kind == "ShowView":
+            for rule, message in _view_findings(params, tr):
+                add(ident, rule, message)
         if kind == "MessageParticipantIteratively":
             messages = params.get("Messages")
             if isinstance(messages, list) and len(messages) == 1:
@@ -283,6 +298,13 @@ def lint_content(content: Any, flow: str, *, raw_length: int | None = None) -> l
 
     # silent disconnect: from every error target, follow non-speaking actions
     # (A speaking action's own error branch is exempt: its message was the attempt to speak.)
+    logging = any(
+        a.get("Type") == "UpdateFlowLoggingBehavior" and (a.get("Parameters") or {}).get("FlowLoggingBehavior") == "Enabled"
+        for a in actions.values()
+    )
+    for ident, action in actions.items():
+        if logging and action.get("Type") == "ShowView" and _free_text(action.get("Parameters") or {}):
+            add(ident, "sensitive-input", "free-text inputs in a flow that enables flow logs (logs hold view results)")
     for ident, action in actions.items():
         if action.get("Type") in SPEAKING_TYPES - {"GetParticipantInput"}:
             continue
@@ -297,6 +319,38 @@ def lint_content(content: Any, flow: str, *, raw_length: int | None = None) -> l
                     f"{kind[6:]} branch reaches DisconnectParticipant without a message: {' -> '.join(path)}",
                 )
     return findings
+
+
+def _free_text(params: dict[str, Any]) -> bool:
+    try:
+        inputs = form_inputs(params.get("ViewData") or {})
+    except ViewError:
+        return False
+    return any(i.kind in FREE_TEXT_INPUTS for i in inputs.values())
+
+
+def _view_findings(params: dict[str, Any], tr: dict[str, Any]) -> list[tuple[str, str]]:
+    """A ShowView's view, time limit, branches (the view's buttons) and free-text handling."""
+    out: list[tuple[str, str]] = []
+    if not isinstance(params.get("ViewResource"), dict) or not params["ViewResource"].get("Id"):
+        out.append(("view", "ViewResource.Id is missing"))
+    if "InvocationTimeLimitSeconds" not in params:
+        out.append(("view", "InvocationTimeLimitSeconds is missing (the service requires a time limit)"))
+    data = params.get("ViewData") if isinstance(params.get("ViewData"), dict) else {}
+    view = view_name(str((params.get("ViewResource") or {}).get("Id", "")))
+    results = VIEW_RESULTS.get(view or "", ())
+    for c in tr.get("Conditions") or [] if view else []:
+        for operand in (c.get("Condition") or {}).get("Operands") or [] if isinstance(c, dict) else []:
+            if str(operand) not in results:
+                out.append(("view", f"branch on {operand!r}, which a {view} view never gives ({', '.join(results)})"))
+    try:
+        form_inputs(data)
+    except ViewError as exc:
+        out.append(("view", str(exc)))
+    hidden = (params.get("SensitiveDataConfiguration") or {}).get("HideResponseOn") or []
+    if _free_text(params) and "TRANSCRIPT" not in hidden:
+        out.append(("sensitive-input", "free-text input without SensitiveDataConfiguration.HideResponseOn TRANSCRIPT"))
+    return out
 
 
 def _silent_path_to_disconnect(actions: dict[str, dict[str, Any]], start: str) -> list[str] | None:
@@ -341,4 +395,16 @@ def lint_country(cfg: Any) -> list[Finding]:
     out: list[Finding] = []
     for name, flow in flows.items():
         out.extend(lint_text(flow.json(), f"{cfg.code}/{name}"))
+        out.extend(lint_flow_type(flow.content, flow.type, f"{cfg.code}/{name}"))
+    return out
+
+
+def lint_flow_type(content: dict[str, Any], flow_type: str, flow: str) -> list[Finding]:
+    """Actions Connect allows only in some flow types (rule ``view-flow-type``)."""
+    out: list[Finding] = []
+    for action in content.get("Actions") or []:
+        if action.get("Type") == "ShowView" and flow_type not in SHOW_VIEW_FLOW_TYPES:
+            out.append(
+                Finding(flow, action.get("Identifier", "?"), "view-flow-type", f"ShowView in a {flow_type} flow")
+            )
     return out

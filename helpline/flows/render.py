@@ -31,10 +31,17 @@ Template language (a Flow-language JSON document plus a few template constructs)
   dropped action is bypassed: whatever pointed at it points at its ``"$skip_to"`` if given,
   else at its ``NextAction``.
 - ``{{analytics:<lang>}}``: the Contact Lens analytics locale of a language (e.g. ro-RO).
+- ``{{label:<key>}}``: a label of the operators' guide in the operators' language
+  (:mod:`helpline.guide`; a missing label is a :class:`RenderError`).
+- ``{{langname:<lang>}}``: a caller language's name in the operators' language (shown to them).
+- ``{{view:<name>}}``: a view shown by ``ShowView``, resolved like queues (``resolve("view",
+  name)``): an AWS-managed view (:data:`helpline.flows.views.MANAGED_VIEWS`) or one of ours.
 - ``{"$each": <list>, "items": [...], "then": "<id>"}`` in ``Actions`` or in a
   ``Conditions``/``Errors`` list: the items repeated for every element of ``languages``,
   ``languages_but_last``, ``last_language``, ``topics``, ``topics_but_last`` or
-  ``last_topic``. ``${next}`` is the first action of the next repetition (``then`` after
+  ``last_topic``; and for the guide's forms ``regions``, ``call_types``, ``outcomes``,
+  ``block_hours``, ``needs_families`` (``code``, ``mark``) and ``needs_subcodes`` (``code``,
+  ``family``, ``mark``). ``${next}`` is the first action of the next repetition (``then`` after
   the last one).
 """
 
@@ -55,7 +62,13 @@ FLOW_VERSION = "2019-10-30"
 MAX_CONTENT_CHARS = 256_000
 
 # The templates, in rendering order. Per-language templates render once per language.
-TEMPLATE_FILES: tuple[str, ...] = ("inbound.json", "inbound_lang.json", "customer_queue.json", "agent_whisper.json")
+TEMPLATE_FILES: tuple[str, ...] = (
+    "inbound.json",
+    "inbound_lang.json",
+    "customer_queue.json",
+    "agent_whisper.json",
+    "agent_guide.json",
+)
 
 # Which Connect flow type each flow name has (per-language names use the ``_<lang>`` suffix).
 FLOW_TYPES: dict[str, str] = {
@@ -63,12 +76,15 @@ FLOW_TYPES: dict[str, str] = {
     "inbound_<lang>": "CONTACT_FLOW",
     "customer_queue": "CUSTOMER_QUEUE",
     "agent_whisper": "AGENT_WHISPER",
+    # The step-by-step guide: ShowView "can be used in inbound flows and customer queue flows"
+    # (APIReference/participant-actions-showview.html); AWS's own guide samples are inbound flows.
+    "agent_guide": "CONTACT_FLOW",
 }
 # The flow a phone number is associated with.
 ENTRY_FLOW = "inbound"
 
 # Resolver kinds; ``resolve(kind, name)`` must handle each.
-RESOLVE_KINDS = ("queue", "lambda", "hours", "flow", "prompt")
+RESOLVE_KINDS = ("queue", "lambda", "hours", "flow", "prompt", "view")
 
 Resolver = Callable[[str, str], str]
 
@@ -110,6 +126,20 @@ def cfg_values(cfg: CountryConfig) -> dict[str, str]:
 CFG_VALUES = tuple(
     ("input_timeout", "lambda_timeout", "retries", "queue_message_seconds", "emergency_window", "queue_offer_timeout")
 )
+
+
+def _guide_lists(cfg: CountryConfig) -> dict[str, list[dict[str, str]]]:
+    """``$each`` lists of the operators' guide forms (helpline/guide)."""
+    from helpline import guide
+
+    return {
+        "regions": [{"region": r} for r in cfg.regions],
+        "call_types": [{"call_type": c} for c in guide.CALL_TYPES],
+        "outcomes": [{"outcome": o} for o in guide.OUTCOMES],
+        "block_hours": [{"hours": h} for h in guide.BLOCK_HOURS],
+        "needs_families": guide.needs_families(),
+        "needs_subcodes": guide.needs_subcodes(),
+    }
 
 
 def load_template(path: Path) -> dict[str, Any]:
@@ -156,7 +186,7 @@ class _Renderer:
     def subst_refs(self, text: str) -> str:
         def repl(m: re.Match[str]) -> str:
             kind, name = m.group(1), m.group(2)
-            if kind in ("queue", "lambda", "hours", "flow"):
+            if kind in ("queue", "lambda", "hours", "flow", "view"):
                 self.references.append((kind, name))
                 return self.resolve(kind, name)
             if kind == "voice":
@@ -173,6 +203,10 @@ class _Renderer:
                 if name not in CONTACT_LENS_LANGUAGES:
                     raise RenderError(f"{self.template}: {{{{analytics:{name}}}}}: Contact Lens does not analyse it")
                 return CONTACT_LENS_LANGUAGES[name]
+            if kind == "label":
+                return self.label(name)
+            if kind == "langname":
+                return self.language_name(name)
             if kind == "cfg":
                 if name not in self.values:
                     raise RenderError(f"{self.template}: unknown {{{{cfg:{name}}}}}; known: {', '.join(self.values)}")
@@ -180,6 +214,25 @@ class _Renderer:
             raise RenderError(f"{self.template}: unknown reference kind {kind!r} in {text!r}")
 
         return _REF.sub(repl, text)
+
+    def label(self, key: str) -> str:
+        from helpline.guide import GuideLabelError, labels
+
+        try:
+            table = labels(self.cfg.operator_language)
+        except GuideLabelError as exc:
+            raise RenderError(f"{self.template}: {exc}") from None
+        if key not in table:
+            raise RenderError(f"{self.template}: unknown label {{{{label:{key}}}}} (not in helpline/guide/labels/en.yaml)")
+        return table[key]
+
+    def language_name(self, code: str) -> str:
+        from helpline.config.messages import LANGUAGE_NAME_PREFIX
+
+        names = self.cfg.messages.get(self.cfg.operator_language, {})
+        if f"{LANGUAGE_NAME_PREFIX}{code}" not in names:
+            raise RenderError(f"{self.template}: {{{{langname:{code}}}}}: no {LANGUAGE_NAME_PREFIX}{code} message")
+        return names[f"{LANGUAGE_NAME_PREFIX}{code}"]
 
     def say(self, prompt_id: str, lang: str) -> dict[str, str]:
         if lang not in self.spoken:
@@ -204,6 +257,7 @@ class _Renderer:
             "topics_but_last": topics[:-1],
             "last_topic": topics[-1:],
         }
+        table.update(_guide_lists(self.cfg))
         if selector not in table:
             raise RenderError(f"{self.template}: unknown $each list {selector!r}; known: {', '.join(table)}")
         return table[selector]
@@ -340,7 +394,8 @@ def render_country(
     """Every flow of the country: name -> :class:`RenderedFlow` (stable names, stable order).
 
     Names: ``inbound`` (the phone number's flow), ``inbound_<lang>`` for each language,
-    ``customer_queue`` (CUSTOMER_QUEUE) and ``agent_whisper`` (AGENT_WHISPER).
+    ``customer_queue`` (CUSTOMER_QUEUE), ``agent_whisper`` (AGENT_WHISPER) and ``agent_guide``
+    (CONTACT_FLOW: the operators' step-by-step guide, started by the DefaultAgentUI hook).
     """
     flows: dict[str, RenderedFlow] = {}
     for filename in TEMPLATE_FILES:
@@ -369,7 +424,8 @@ def flow_type(name: str) -> str:
 
 
 class LocalResolver:
-    """Readable local names (``queue/uk``, ``lambda/identify_caller``, ``prompt/uk/welcome``...).
+    """Readable local names (``queue/uk``, ``lambda/identify_caller``, ``prompt/uk/welcome``,
+    ``view/form``...).
 
     Keeps the reverse map so the simulator can tell what a rendered value refers to.
     """
@@ -383,6 +439,11 @@ class LocalResolver:
             raise RenderError(f"unknown reference kind {kind!r}")
         if kind == "queue" and name not in self.cfg.queue_names():
             raise RenderError(f"unknown queue {name!r}; known: {', '.join(self.cfg.queue_names())}")
+        if kind == "view":
+            from helpline.flows.views import MANAGED_VIEWS
+
+            if name not in MANAGED_VIEWS:
+                raise RenderError(f"unknown view {name!r}; known: {', '.join(MANAGED_VIEWS)}")
         value = f"{kind}/{name}"
         self.reverse[value] = (kind, name)
         return value

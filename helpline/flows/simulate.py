@@ -29,6 +29,22 @@ Amazon Connect Flow language, and where Connect behaves a certain way the simula
 - **Callbacks.** ``CreateCallbackContact`` queues a new contact that calls the caller back in
   the given queue; it is answered when that queue is open and staffed.
 
+- **The operators' guide.** When an operator answers, the contact's ``DefaultAgentUI`` event
+  hook names the flow "invoked when a contact comes into the Agent Workspace", used "to set up a
+  step-by-step guide" (adminguide/set-event-flow.html; the flow action is
+  UpdateContactEventHooks, APIReference/contact-actions-updatecontacteventhooks.html). ShowView
+  "routes step-by-step guides ... as chat contacts ... different from the customer-based
+  contact" and "is only supported on the chat channel" (APIReference/participant-actions-
+  showview.html): the guide runs as its own CHAT contact, related to the call; "Linking voice,
+  task, or chat by using RelatedContactID copies over contact attributes from the related
+  contact to the new contact" and later updates stay on that contact (StartOutboundVoiceContact
+  RelatedContactId). So the guide starts with a copy of the call's attributes, and its own
+  updates do not reach the call. ``$.Agent.ARN`` is the answering agent's ARN
+  (adminguide/connect-attrib-list.html, agent attributes). Each ShowView takes the operator
+  script's step for that screen (:mod:`helpline.flows.operator`), checked against the view
+  (:mod:`helpline.flows.views`); ``$.Views.Action`` / ``$.Views.ViewResultData`` hold the
+  result. Without an operator script the guide is not run.
+
 Faults: ``fail`` names Lambda functions that fail (Connect's error branch), ``queue`` /
 ``queue:<key>`` (queue at capacity), ``callback``; ``inject`` makes one action take one of
 its error branches (``{(flow, action id): error type}``); ``statuses`` makes a Lambda
@@ -50,7 +66,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from helpline.config.schema import CountryConfig
+from helpline.flows.operator import FAILS, TIMEOUT, OperatorScript, OperatorScriptError
 from helpline.flows.render import ENTRY_FLOW, LocalResolver, RenderedFlow, render_local
+from helpline.flows.views import ViewError, form_inputs, form_result, offered_results
 
 MAX_STEPS = 1000
 NO_INPUT_TOKENS = {"-", "wait", "_"}
@@ -83,6 +101,7 @@ MODELLED_TYPES: frozenset[str] = frozenset(
         "UpdateContactCallbackNumber",
         "UpdateFlowLoggingBehavior",
         "UpdateFlowAttributes",
+        "ShowView",
         "CreateCallbackContact",
         "CheckMetricData",
         "TransferContactToQueue",
@@ -101,7 +120,8 @@ class SimulationError(Exception):
 class Line:
     flow: str
     action: str
-    speaker: str  # "system" (heard by the caller), "agent" (whisper), "caller" (key press), "note"
+    speaker: str  # "system" (heard by the caller), "agent" (whisper), "caller" (key press), "note",
+    # "screen" (a guide screen the operator sees), "operator" (what the operator did there)
     text: str
     lang: str | None = None
 
@@ -111,6 +131,10 @@ class Line:
             return f"  caller: {self.text}"
         if self.speaker == "note":
             return f"  ({self.text})"
+        if self.speaker == "screen":
+            return f"  screen [{self.action}]: {self.text}"
+        if self.speaker == "operator":
+            return f"  operator: {self.text}"
         who = "whisper" if self.speaker == "agent" else "system"
         return f"  {who}: {tag}{self.text}"
 
@@ -134,6 +158,7 @@ class CallResult:
     transitions: set[tuple[str, str, str]] = field(default_factory=set)
     emergency_number: str = ""
     callbacks: list[dict[str, str]] = field(default_factory=list)
+    guide: GuideRun | None = None
 
     _tables: dict[str, list[dict[str, Any]]] | None = None
 
@@ -170,6 +195,18 @@ class CallResult:
 
 
 @dataclass
+class GuideRun:
+    """The operators' guide as it ran for one answered call (a CHAT contact of its own)."""
+
+    contact_id: str
+    agent_arn: str
+    screens: list[str] = field(default_factory=list)  # ShowView ids in the order shown
+    actions: list[str] = field(default_factory=list)  # what the operator did on each (button/timeout/error)
+    attributes: dict[str, str] = field(default_factory=dict)  # the guide contact's attributes at the end
+    outcome: str = ""
+
+
+@dataclass
 class _State:
     attributes: dict[str, str] = field(default_factory=dict)
     external: dict[str, str] = field(default_factory=dict)
@@ -178,6 +215,7 @@ class _State:
     target_queue: str | None = None
     voice: str | None = None
     callback_number: str | None = None
+    views: dict[str, Any] = field(default_factory=dict)  # $.Views after a ShowView
     loops: dict[tuple[str, str], int] = field(default_factory=dict)
     clock: float = 0.0  # seconds since the call started
 
@@ -223,17 +261,23 @@ class Simulator:
         patience: float = DEFAULT_PATIENCE,
         inject: dict[tuple[str, str], str] | None = None,
         statuses: dict[str, str] | None = None,
+        operator: OperatorScript | None = None,
     ) -> CallResult:
         """Simulate one call. ``presses``: keys in order (see the caller model above).
 
         If ``lang`` is given and the country has a language menu, the language's digit is
         pressed first at the language menu. ``fail``: Lambda function names, ``queue``,
         ``queue:<key>``, ``callback``. ``staffed``: whether operators are logged in.
+        ``operator``: what the answering operator does in the step-by-step guide; without it
+        the guide is not run.
         """
         self._start(lang, presses, at, caller, fail, wait, max_steps, contact_id)
         self.staffed, self.patience = staffed, patience
         self.inject = dict(inject or {})
         self.statuses = dict(statuses or {})
+        self.operator = operator
+        if operator is not None and "agent_guide" in self.flows:
+            operator.check_screens([a for a, v in self.actions["agent_guide"].items() if v["Type"] == "ShowView"])
         outcome = self._run_flow(ENTRY_FLOW)
         if outcome == "queue":
             outcome = self._after_queue()
@@ -273,6 +317,9 @@ class Simulator:
         self.answer_at: float | None = None
         self.resume_at = None
         self.nobody_answers = False
+        self.channel, self.related_contact = "VOICE", None
+        self.guide: GuideRun | None = None
+        self.operator = None
 
     def _result(self, lang: str | None, outcome: str) -> CallResult:
         queue_key = self.queued
@@ -294,6 +341,7 @@ class Simulator:
             transitions=self.transitions,
             emergency_number=self.cfg.emergency.number,
             callbacks=self.callbacks,
+            guide=self.guide,
         )
 
     def queue_open(self, queue: str, when: dt.datetime) -> bool:
@@ -332,7 +380,36 @@ class Simulator:
         whisper = self._hook_flow("AgentWhisper")
         if whisper:
             self._run_flow(whisper, whisper=True)
+        self._run_guide()
         return "queue"
+
+    def _run_guide(self) -> None:
+        """The DefaultAgentUI flow, run as the guide's own CHAT contact (see the module notes)."""
+        name = self._hook_flow("DefaultAgentUI")
+        if name is None:
+            return
+        if self.operator is None:
+            self.transcript.append(Line(name, "-", "note", "the agent workspace starts the guide (no operator script)"))
+            return
+        voice_state, voice_id = self.state, self.contact_id
+        guide_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"guide/{voice_id}"))
+        self.guide = GuideRun(contact_id=guide_id, agent_arn=self._agent_arn())
+        self.state = _State(attributes=dict(voice_state.attributes), clock=voice_state.clock)
+        self.contact_id, self.channel, self.related_contact = guide_id, "CHAT", voice_id
+        self.transcript.append(Line(name, "-", "note", f"the guide starts in the agent workspace (agent {self.operator.agent})"))
+        try:
+            self.guide.outcome = self._run_flow(name)
+        finally:
+            self.guide.attributes = dict(self.state.attributes)
+            self.state, self.contact_id, self.channel, self.related_contact = voice_state, voice_id, "VOICE", None
+
+    def _agent_arn(self) -> str:
+        """The answering agent's ARN; the backend learns the user (and its security profile)."""
+        assert self.operator is not None
+        add_agent = getattr(self.backend, "add_agent", None)
+        if add_agent is not None:
+            return add_agent(self.operator.agent, supervisor=self.operator.supervisor)
+        return f"{INSTANCE_ARN}/agent/{self.operator.agent}"
 
     def _hook_flow(self, hook: str) -> str | None:
         value = self.state.hooks.get(hook)
@@ -417,7 +494,11 @@ class Simulator:
         if head == "ContactId":
             return self.contact_id
         if head == "Channel":
-            return "VOICE"
+            return self.channel
+        if head == "Views":
+            return _path_value(self.state.views, rest, value)
+        if head == "Agent" and key == "ARN":
+            return self.guide.agent_arn if self.guide is not None and self.channel == "CHAT" else ""
         return ""
 
     def _speak(self, params: dict[str, Any]) -> float:
@@ -554,6 +635,7 @@ class Simulator:
                 )
                 return self._error(action, "NoMatchingError")
         record["response"] = response
+        record["contact_id"] = self.contact_id
         validation = (params.get("ResponseValidation") or {}).get("ResponseType", "STRING_MAP")
         if validation == "STRING_MAP" and (
             not isinstance(response, dict) or any(not isinstance(v, str) for v in response.values())
@@ -562,18 +644,28 @@ class Simulator:
             return self._error(action, "NoMatchingError")
         self.state.external = {k: (v if isinstance(v, str) else str(v)) for k, v in (response or {}).items()}
         status = self.state.external.get("status", "")
-        self.transcript.append(Line(self.flow, action["Identifier"], "note", f"Lambda {name} -> status={status}"))
+        text = f"Lambda {name} -> status={status}"
+        if self.channel == "CHAT":  # the guide: what was sent and answered (never the note's text)
+            sent = ", ".join(f"{k}={_shown(k, v)}" for k, v in call_params.items())
+            got = ", ".join(f"{k}={v}" for k, v in self.state.external.items())
+            text = f"Lambda {name}({sent}) -> {got}"
+        self.transcript.append(Line(self.flow, action["Identifier"], "note", text))
         return self._next(action)
 
     def _event(self, parameters: dict[str, str]) -> dict[str, Any]:
+        voice = self.channel == "VOICE"
+        contact: dict[str, Any] = {}
+        if not voice:  # the guide's chat contact, related to the call
+            contact["RelatedContactId"] = self.related_contact
         return {
             "Name": "ContactFlowEvent",
             "Details": {
                 "ContactData": {
+                    **contact,
                     "Attributes": dict(self.state.attributes),
-                    "Channel": "VOICE",
+                    "Channel": self.channel,
                     "ContactId": self.contact_id,
-                    "CustomerEndpoint": {"Address": self.caller, "Type": "TELEPHONE_NUMBER"},
+                    "CustomerEndpoint": {"Address": self.caller, "Type": "TELEPHONE_NUMBER"} if voice else None,
                     "SystemEndpoint": {"Address": f"{self.cfg.phone_number.prefix}0000", "Type": "TELEPHONE_NUMBER"},
                     "InitialContactId": self.contact_id,
                     "InitiationMethod": "INBOUND",
@@ -733,6 +825,64 @@ class Simulator:
         self.flow = ref[1]
         return self.flows[ref[1]].content["StartAction"]
 
+    def _do_ShowView(self, action: dict[str, Any]) -> str | None:
+        """A guide screen: the operator script's step chooses a button, times out or fails."""
+        params, ident = self._enter(action), action["Identifier"]
+        ref = self.resolver.lookup(str((params.get("ViewResource") or {}).get("Id", "")))
+        if not ref or ref[0] != "view":
+            raise SimulationError(f"flow {self.flow}: {ident!r}: ViewResource.Id is no view")
+        if self.channel != "CHAT" or self.guide is None or self.operator is None:
+            self.transcript.append(Line(self.flow, ident, "note", "ShowView is only supported on the chat channel"))
+            return self._error(action, "NoMatchingError")
+        data = self._resolve_view_data(params.get("ViewData") or {})
+        self.guide.screens.append(ident)
+        self.transcript.append(Line(self.flow, ident, "screen", _screen_text(ref[1], data)))
+        step = self.operator.step(ident)
+        if step is None or step.action in (TIMEOUT, FAILS):
+            return self._view_unanswered(action, step.action if step else None)
+        offered = offered_results(ref[1], data)
+        if step.action not in offered:
+            raise OperatorScriptError(
+                f"{self.operator.source}: screens.{ident}.action: {step.action!r} is not a result of this screen;"
+                f" it offers: {', '.join(offered)} (or {TIMEOUT}, {FAILS})"
+            )
+        try:
+            result = _view_result(ref[1], data, step.action, step.data)
+        except ViewError as exc:
+            raise OperatorScriptError(f"{self.operator.source}: screens.{ident}: {exc}") from None
+        self.state.views = {"Action": step.action, "ViewResultData": result}
+        self.guide.actions.append(step.action)
+        hidden = "TRANSCRIPT" in ((params.get("SensitiveDataConfiguration") or {}).get("HideResponseOn") or [])
+        self.transcript.append(Line(self.flow, ident, "operator", _answer_text(step.action, result, hidden)))
+        nxt = self._condition(action, step.action)
+        return nxt if nxt is not None else self._error(action, "NoMatchingCondition")
+
+    def _view_unanswered(self, action: dict[str, Any], what: str | None) -> str:
+        """No step (the operator does nothing) or ``timeout``: TimeLimitExceeded after the
+        limit; ``error``: the view cannot be shown, NoMatchingError."""
+        assert self.guide is not None
+        ident = action["Identifier"]
+        if what == FAILS:
+            self.guide.actions.append(FAILS)
+            self.transcript.append(Line(self.flow, ident, "operator", "(the screen cannot be shown: NoMatchingError)"))
+            return self._error(action, "NoMatchingError")
+        self.guide.actions.append(TIMEOUT)
+        limit = float(self._value((action.get("Parameters") or {}).get("InvocationTimeLimitSeconds")) or 0)
+        why = "no step for this screen in the operator script" if what is None else "the operator lets it time out"
+        self.transcript.append(Line(self.flow, ident, "operator", f"(no answer: {why}; TimeLimitExceeded after {limit:g} s)"))
+        self._advance(limit)
+        return self._error(action, "TimeLimitExceeded")
+
+    def _resolve_view_data(self, value: Any) -> Any:
+        """ViewData with its dynamic values ($.Attributes..., $.External...) filled in."""
+        if isinstance(value, str):
+            return self._value(value) if value.startswith("$.") else value
+        if isinstance(value, list):
+            return [self._resolve_view_data(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self._resolve_view_data(v) for k, v in value.items()}
+        return value
+
     def _do_DisconnectParticipant(self, action: dict[str, Any]) -> str | None:
         self._enter(action)
         raise _Outcome("disconnect")
@@ -773,6 +923,69 @@ def _matches(operator: str, value: str, operands: list[Any]) -> bool:
         "NumberGreaterOrEqualTo": any(num >= o for o in nums),
         "NumberLessOrEqualTo": any(num <= o for o in nums),
     }.get(operator, False)
+
+
+def _path_value(data: Any, path: list[str], ref: str) -> str:
+    """``$.Views.ViewResultData.need.0`` -> the value; a list or map is no flow value."""
+    for part in path:
+        if isinstance(data, list) and part.isdigit():
+            data = data[int(part)] if int(part) < len(data) else None
+        elif isinstance(data, dict):
+            data = data.get(part)
+        else:
+            data = None
+        if data is None:
+            return ""
+    if isinstance(data, (list, dict)):
+        raise SimulationError(f"{ref} is a list or map; a flow passes only texts: index it ({ref}.0)")
+    return str(data)
+
+
+def _view_result(view: str, data: dict[str, Any], action: str, given: dict[str, Any]) -> dict[str, Any]:
+    """$.Views.ViewResultData: a form's FormData; the chosen action's name (``actionName``)."""
+    if view == "form":
+        return form_result(form_inputs(data), given, action)
+    if action == "ActionSelected":
+        names = [str(a) for a in data.get("Actions") or []]
+        chosen = given.get("actionName", names[0] if len(names) == 1 else None)
+        if chosen not in names or set(given) - {"actionName"}:
+            raise ViewError(f"give data.actionName, one of: {', '.join(names)}")
+        return {"actionName": chosen}
+    if given:
+        raise ViewError("this screen has no inputs")
+    return {}
+
+
+def _shown(key: str, value: str) -> str:
+    """A Lambda parameter as the transcript shows it: free text only by its length."""
+    return f"({len(value)} characters)" if key == "note" and value else value
+
+
+def _screen_text(view: str, data: dict[str, Any]) -> str:
+    """One line: heading, the attribute bar and the label/value items of the sections."""
+    parts = [str(data.get("Heading", view))]
+    pairs = list(data.get("AttributeBar") or [])
+    inputs = []
+    for section in data.get("Sections") or []:
+        for item in section.get("Items") or []:
+            if "Name" in item:
+                inputs.append(str(item.get("Name")))
+            elif "Label" in item:
+                pairs.append(item)
+    if pairs:
+        parts.append("; ".join(f"{p.get('Label')}: {p.get('Value') or '-'}" for p in pairs))
+    if inputs:
+        parts.append("inputs: " + ", ".join(inputs))
+    return " | ".join(parts)
+
+
+def _answer_text(action: str, result: dict[str, Any], hidden: bool) -> str:
+    result = result.get("FormData", result)
+    if not result:
+        return action
+    if hidden:  # SensitiveDataConfiguration.HideResponseOn TRANSCRIPT
+        return f"{action} (response hidden from the transcript: {', '.join(result)})"
+    return action + " " + ", ".join(f"{k}={'|'.join(v) if isinstance(v, list) else v}" for k, v in result.items())
 
 
 def _speech_seconds(text: str) -> float:
@@ -833,6 +1046,7 @@ def simulate_call(
     state_dir: Path | None = None,
     max_steps: int = MAX_STEPS,
     simulator: Simulator | None = None,
+    operator: OperatorScript | None = None,
 ) -> CallResult:
     """Simulate one call. Without ``backend`` a local backend is started for the call (fresh,
     or kept in ``state_dir``); pass one (from :func:`backend_for`) to keep tables between calls.
@@ -856,6 +1070,7 @@ def simulate_call(
             wait=wait,
             staffed=staffed,
             max_steps=max_steps,
+            operator=operator,
         )
         result.tables  # noqa: B018 - read them while the backend is open
         return result

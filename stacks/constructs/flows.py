@@ -1,7 +1,13 @@
 """Contact flows rendered from ``contact_flows/`` and deployed; the number answers the entry flow.
 
 The JSON comes from the same renderer the offline simulator uses; only the resolver differs:
-here every reference becomes a CloudFormation token (an ARN attribute of a resource).
+here every reference becomes a CloudFormation token (an ARN attribute of a resource), except an
+AWS-managed view, whose ARN is fixed (account ``aws``, see :mod:`helpline.flows.views`).
+
+The operators' step-by-step guide (``agent_guide``) is one more flow of type CONTACT_FLOW (ShowView
+"can be used in inbound flows and customer queue flows", APIReference/participant-actions-
+showview.html); the per-language flows name it in their DefaultAgentUI event hook. Its screens
+are AWS-managed views, so no ``AWS::Connect::View`` is created.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from constructs import Construct
 
 from helpline.config.schema import CountryConfig
 from helpline.flows import render
+from helpline.flows.views import managed_view_arn
 from stacks.constructs.functions import Functions
 from stacks.constructs.telephony import Telephony
 
@@ -78,6 +85,8 @@ class Flows(Construct):
         if kind == "prompt":
             lang, prompt_id = name.split("/", 1)
             return self.telephony.prompt(lang, prompt_id).attr_prompt_arn
+        if kind == "view":
+            return managed_view_arn(self.config.region, name)
         raise KeyError(f"unknown reference kind '{kind}' ({name})")
 
     def dependencies(self, references: list[tuple[str, str]]) -> list[CfnResource]:
@@ -103,6 +112,8 @@ class Flows(Construct):
                 target = self.flows[name]
             elif kind == "prompt":
                 target = self.telephony.prompt(*name.split("/", 1))
+            elif kind == "view":
+                continue  # AWS-managed: exists in every instance
             else:
                 raise KeyError(f"unknown reference kind '{kind}' ({name})")
             if target not in out:

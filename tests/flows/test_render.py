@@ -36,19 +36,25 @@ def test_two_resolvers_differ_only_in_references(code):
     assert list(tokens) == list(local)
     for name in tokens:
         a = re.sub(r"\$\{Token\[[A-Z]+\.\d+\]\}", "REF", tokens[name].json())
-        b = re.sub(r'"(queue|lambda|hours|flow|prompt)/[^"]*"', '"REF"', local[name].json())
+        b = re.sub(r'"(queue|lambda|hours|flow|prompt|view)/[^"]*"', '"REF"', local[name].json())
         assert a == b, name
         assert tokens[name].type == local[name].type == flow_type(name)
         assert len(tokens[name].json()) <= MAX_CONTENT_CHARS
     kinds = {k for k, _ in calls}
-    assert kinds == {"queue", "lambda", "hours", "flow", "prompt"}
+    assert kinds == {"queue", "lambda", "hours", "flow", "prompt", "view"}
 
 
 @pytest.mark.parametrize("code", COUNTRIES)
 def test_flow_names_and_types(code):
     cfg = load_country(code)
     flows = render_country(cfg, LocalResolver(cfg))
-    expected = ["inbound", *[f"inbound_{lg}" for lg in cfg.language_codes], "customer_queue", "agent_whisper"]
+    expected = [
+        "inbound",
+        *[f"inbound_{lg}" for lg in cfg.language_codes],
+        "customer_queue",
+        "agent_whisper",
+        "agent_guide",
+    ]
     assert list(flows) == expected
     assert {f.type for f in flows.values()} == {"CONTACT_FLOW", "CUSTOMER_QUEUE", "AGENT_WHISPER"}
     assert set(FLOW_TYPES.values()) == {"CONTACT_FLOW", "CUSTOMER_QUEUE", "AGENT_WHISPER"}
