@@ -10,9 +10,10 @@ from constructs import Construct
 
 from helpline.config.schema import CountryConfig
 from stacks.constructs import acknowledge
+from stacks.constructs.audit import Audit
 from stacks.constructs.data import DataLayer
 from stacks.constructs.flows import Flows
-from stacks.constructs.functions import FunctionAccess, Functions
+from stacks.constructs.functions import FunctionAccess, Functions, parse_triggers
 from stacks.constructs.monitoring import Monitoring
 from stacks.constructs.tables import all_table_specs
 from stacks.constructs.telephony import Telephony
@@ -24,7 +25,8 @@ DESCRIPTIONS = {
     "record_contact_event": "Appends Amazon Connect contact events to the interaction records",
     "record_survey_answer": "Stores one keypad survey answer",
 }
-EVENT_TRIGGERED = {"record_contact_event"}
+# Entries written before functions/permissions.py had a "trigger" key.
+DEFAULT_TRIGGERS = {"record_contact_event": "eventbridge"}
 
 
 def function_access() -> list[FunctionAccess]:
@@ -37,11 +39,26 @@ def function_access() -> list[FunctionAccess]:
             tables={table: tuple(actions) for table, actions in spec["tables"].items()},
             secret=bool(spec.get("hash_key_secret")),
             events=bool(spec.get("event_bus")),
-            trigger="eventbridge" if name in EVENT_TRIGGERED else "flow",
-            description=DESCRIPTIONS.get(name, name),
+            triggers=parse_triggers(spec.get("trigger", DEFAULT_TRIGGERS.get(name, "flow"))),
+            description=spec.get("description") or DESCRIPTIONS.get(name, name),
+            connect=tuple(spec.get("connect", ())),
+            archive_bucket=bool(spec.get("archive_bucket")),
+            signing_key=bool(spec.get("signing_key")),
         )
         for name, spec in PERMISSIONS.items()
     ]
+
+
+def directory_items(config: CountryConfig) -> dict[str, dict[str, list[dict]]]:
+    """Partner id -> the items functions/dal/partners.py makes of it, per table LOGICAL_NAME."""
+    from functions.dal import partners as directory
+
+    everyone = [p.model_dump() for p in config.partners]
+    directory.partners_to_items(everyone)  # rejects duplicate ids
+    seed = getattr(directory, "seed_items", None)
+    return {
+        p["id"]: seed([p]) if seed is not None else {"Partners": directory.partners_to_items([p])} for p in everyone
+    }
 
 
 class HelplineStack(Stack):
@@ -61,20 +78,18 @@ class HelplineStack(Stack):
             description=f"Refugee helpline for {config.name} ({config.stage}) - helpline-blueprint",
             **kwargs,
         )
-        from functions.dal.partners import partners_to_items
-
         prefix = f"helpline-{config.code}-{config.stage}"
         self.config = config
         self.data = DataLayer(
             self,
             "Data",
             table_specs=all_table_specs(),
-            partner_items=partners_to_items([p.model_dump() for p in config.partners]),
-            partners_table="Partners",
+            partner_items=directory_items(config),
             name_prefix=prefix,
             deletion_protection=config.tables.deletion_protection,
         )
         self.telephony = Telephony(self, "Telephony", config=config, key=self.data.key)
+        self.audit = Audit(self, "Audit", config=config, data=self.data, telephony=self.telephony)
         self.functions = Functions(
             self,
             "Functions",
@@ -84,6 +99,9 @@ class HelplineStack(Stack):
             code_dir=lambda_code_dir,
             layer_dir=lambda_layer_dir,
             instance_arn=self.telephony.instance_arn,
+            instance_id=self.telephony.instance_id,
+            supervisor_profile_ids=self.telephony.supervisor_profile_ids,
+            audit=self.audit,
         )
         self.flows = Flows(self, "Flows", config=config, telephony=self.telephony, functions=self.functions)
         self.monitoring = Monitoring(
@@ -127,3 +145,7 @@ class HelplineStack(Stack):
         CfnOutput(self, "PhoneNumberArn", value=tel.phone_number_arn, description="Number answered by the entry flow")
         CfnOutput(self, "RecordingsBucket", value=tel.recordings.bucket_name)
         CfnOutput(self, "AlarmTopic", value=self.monitoring.topic.topic_arn)
+        CfnOutput(self, "ArchiveBucket", value=self.audit.archive.bucket_name, description="Object Lock archive")
+        CfnOutput(self, "SigningKeyArn", value=self.audit.signing_key.key_arn, description="Checkpoint signing key")
+        CfnOutput(self, "AuditorRoleArn", value=self.audit.auditor_role.role_arn, description="Read-only auditors")
+        CfnOutput(self, "AccessTrailBucket", value=self.audit.trail_bucket.bucket_name, description="Who read what")

@@ -50,8 +50,7 @@ class DataLayer(Construct):
         construct_id: str,
         *,
         table_specs: list[TableSpec],
-        partner_items: list[dict],
-        partners_table: str,
+        partner_items: dict[str, dict[str, list[dict]]],
         name_prefix: str,
         deletion_protection: bool = False,
     ) -> None:
@@ -149,42 +148,52 @@ class DataLayer(Construct):
 
         self.bus = events.EventBus(self, "ReferralBus", event_bus_name=f"{name_prefix}-referrals")
 
-        if partner_items:
-            self._seed_partners(partner_items, partners_table)
+        for partner_id, items in partner_items.items():
+            self._seed_partner(partner_id, items)
 
-    def _seed_partners(self, items: list[dict], logical_name: str) -> None:
-        """Write the country file's partner directory into the partners table on every deploy."""
-        table = self.tables[logical_name]
-        calls = []
-        for start in range(0, len(items), 25):  # BatchWriteItem takes at most 25 items
-            calls.append(
-                {
-                    "RequestItems": {
-                        table.table_name: [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]
-                    }
-                }
+    def _seed_partner(self, partner_id: str, items: dict[str, list[dict]]) -> None:
+        """Write one partner's directory items on create and update; delete them on delete.
+
+        One custom resource per partner (logical id from the partner id): a partner removed
+        from the country file leaves the template, so CloudFormation deletes its resource and
+        the DeleteItem calls remove it from the directory; route_referral never sees it again.
+        TransactWriteItems takes at most 100 actions (DynamoDB API_TransactWriteItems.html);
+        IAM checks PutItem / DeleteItem per item for it.
+        """
+        puts, deletes, tables = [], [], []
+        for logical_name, rows in sorted(items.items()):
+            table = self.tables[logical_name]
+            tables.append(table.table_arn)
+            key_names = [self.specs[logical_name].partition.name] + (
+                [self.specs[logical_name].sort.name] if self.specs[logical_name].sort else []
             )
-        for i, params in enumerate(calls):
-            call = cr.AwsSdkCall(
-                service="DynamoDB",
-                action="batchWriteItem",
-                parameters=params,
-                physical_resource_id=cr.PhysicalResourceId.of(f"partners-{i}"),
-            )
-            cr.AwsCustomResource(
-                self,
-                f"SeedPartners{i}",
-                on_create=call,
-                on_update=call,
-                policy=cr.AwsCustomResourcePolicy.from_statements(
-                    [
-                        iam.PolicyStatement(actions=["dynamodb:BatchWriteItem"], resources=[table.table_arn]),
-                        iam.PolicyStatement(
-                            actions=["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
-                            resources=[self.key.key_arn],
-                        ),
-                    ]
-                ),
-                install_latest_aws_sdk=False,
-                timeout=Duration.minutes(2),
-            )
+            for row in rows:
+                puts.append({"Put": {"TableName": table.table_name, "Item": row}})
+                deletes.append({"Delete": {"TableName": table.table_name, "Key": {k: row[k] for k in key_names}}})
+        if len(puts) > 100:
+            raise ValueError(f"partner {partner_id}: {len(puts)} directory items, TransactWriteItems takes 100")
+        write = cr.AwsSdkCall(
+            service="DynamoDB",
+            action="transactWriteItems",
+            parameters={"TransactItems": puts},
+            physical_resource_id=cr.PhysicalResourceId.of(f"partner-{partner_id}"),
+        )
+        cr.AwsCustomResource(
+            self,
+            "SeedPartner" + "".join(p.title() for p in partner_id.split("-")),
+            on_create=write,
+            on_update=write,
+            on_delete=cr.AwsSdkCall(
+                service="DynamoDB", action="transactWriteItems", parameters={"TransactItems": deletes}
+            ),
+            policy=cr.AwsCustomResourcePolicy.from_statements(
+                [
+                    iam.PolicyStatement(actions=["dynamodb:DeleteItem", "dynamodb:PutItem"], resources=tables),
+                    iam.PolicyStatement(
+                        actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], resources=[self.key.key_arn]
+                    ),
+                ]
+            ),
+            install_latest_aws_sdk=False,
+            timeout=Duration.minutes(2),
+        )

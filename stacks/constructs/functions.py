@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, Fn, RemovalPolicy, Stack, Token
 from aws_cdk import aws_connect as connect
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -17,10 +17,40 @@ from constructs import Construct
 
 from helpline.config.schema import CountryConfig
 from stacks.constructs import acknowledge, grant_key_to_service
+from stacks.constructs.audit import Audit
 from stacks.constructs.data import DataLayer
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """What invokes a function: ``flow`` (Amazon Connect), ``eventbridge`` (contact events),
+    ``stream`` (DynamoDB streams of ``tables``) or ``schedule`` (every ``minutes``)."""
+
+    kind: str
+    tables: tuple[str, ...] = ()
+    minutes: int = 0
+
+
+def parse_triggers(value: object) -> tuple[Trigger, ...]:
+    """functions/permissions.py ``trigger``: "flow" | "eventbridge" | {"stream": [tables]} |
+    {"schedule_minutes": N}, or a list of these."""
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        if item in ("flow", "eventbridge"):
+            out.append(Trigger(item))
+        elif isinstance(item, dict) and set(item) == {"stream"} and item["stream"]:
+            out.append(Trigger("stream", tables=tuple(item["stream"])))
+        elif isinstance(item, dict) and set(item) == {"schedule_minutes"} and int(item["schedule_minutes"]) >= 1:
+            out.append(Trigger("schedule", minutes=int(item["schedule_minutes"])))
+        else:
+            raise ValueError(f"unknown trigger {item!r}")
+    if not out:
+        raise ValueError("a function needs a trigger")
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -31,8 +61,19 @@ class FunctionAccess:
     tables: dict[str, tuple[str, ...]]  # logical table name -> DynamoDB actions
     secret: bool
     events: bool
-    trigger: str  # "flow" (invoked by Amazon Connect) or "eventbridge"
+    triggers: tuple[Trigger, ...]
     description: str
+    connect: tuple[str, ...] = ()  # Amazon Connect actions on the instance's agents
+    archive_bucket: bool = False  # s3:PutObject into the Object Lock archive
+    signing_key: bool = False  # kms:Sign with the checkpoint key
+
+    @property
+    def flow_invoked(self) -> bool:
+        return any(t.kind == "flow" for t in self.triggers)
+
+    @property
+    def stream_tables(self) -> tuple[str, ...]:
+        return tuple(t for trigger in self.triggers if trigger.kind == "stream" for t in trigger.tables)
 
 
 def _camel(name: str) -> str:
@@ -51,12 +92,28 @@ class Functions(Construct):
         code_dir: Path,
         layer_dir: Path,
         instance_arn: str,
+        instance_id: str,
+        supervisor_profile_ids: list[str],
+        audit: Audit,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
         cfg = config
+        self.config = cfg
+        self.data = data
+        self.audit = audit
+        self.instance_arn = instance_arn
+        self.instance_id = instance_id
+        self.supervisor_profile_ids = supervisor_profile_ids
+        self.access = {spec.name: spec for spec in access}
         self.functions: dict[str, lambda_.Function] = {}
         self.log_groups: dict[str, logs.LogGroup] = {}
+        self.roles: dict[str, iam.Role] = {}
+        self.policies: dict[str, iam.Policy] = {}
+        # Stream failures land here (one encrypted queue per stream-triggered function).
+        self.failure_queues: dict[str, sqs.Queue] = {}
+        self.stream_mappings: dict[str, list[lambda_.CfnEventSourceMapping]] = {}
+        self.schedules: dict[str, events.Rule] = {}
         # Lambda function name -> its association with the instance. A flow that invokes a
         # function must be created after the association (Connect checks it at create), but
         # the flow never references the association, so flows depend on it explicitly.
@@ -71,8 +128,7 @@ class Functions(Construct):
             description="Powertools, PynamoDB, pydantic for the helpline functions",
         )
         code = lambda_.Code.from_asset(str(code_dir))
-
-        base_env = {spec.env_var: data.tables[name].table_name for name, spec in data.specs.items()} | {
+        self.base_env = {spec.env_var: data.tables[name].table_name for name, spec in data.specs.items()} | {
             "COUNTRY_CODE": cfg.code,
             "POWERTOOLS_SERVICE_NAME": f"helpline-{cfg.code}",
             "POWERTOOLS_METRICS_NAMESPACE": "Helpline",
@@ -83,107 +139,266 @@ class Functions(Construct):
             "RETENTION_DAYS_REFERRALS": str(cfg.retention_days.referrals),
             "RETENTION_DAYS_SURVEYS": str(cfg.retention_days.surveys),
         }
-
         for spec in access:
-            cid = _camel(spec.name)
-            log_group = logs.LogGroup(
-                self,
-                f"{cid}Logs",
-                retention=logs.RetentionDays.THREE_MONTHS,
-                encryption_key=data.key,
-                # RetainExceptOnCreate: kept on update/delete, removed if the first create fails.
-                removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+            self._function(spec, code, layer, stack)
+        self._contact_events(stack)
+        audit.only_signers([self.roles[s.name] for s in access if s.signing_key])
+
+    def _function(self, spec: FunctionAccess, code: lambda_.Code, layer: lambda_.LayerVersion, stack: Stack) -> None:
+        cid = _camel(spec.name)
+        log_group = logs.LogGroup(
+            self,
+            f"{cid}Logs",
+            retention=logs.RetentionDays.THREE_MONTHS,
+            encryption_key=self.data.key,
+            # RetainExceptOnCreate: kept on update/delete, removed if the first create fails.
+            removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+        )
+        role = iam.Role(
+            self,
+            f"{cid}Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"{spec.name}: only the tables and actions it declares",
+        )
+        env = dict(self.base_env)
+        statements = [
+            iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group.log_group_arn]
             )
-            role = iam.Role(
-                self,
-                f"{cid}Role",
-                assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-                description=f"{spec.name}: only the tables and actions it declares",
-            )
-            statements = [
+        ]
+        kms_actions: set[str] = set()
+        statements += self._table_statements(spec, kms_actions)
+        acks: list[tuple[str, str]] = []  # cdk-nag findings of scoped wildcards, each with its reason
+        statements += self._extra_statements(spec, env, kms_actions, acks)
+        if spec.stream_tables:
+            queue = self._failure_queue(cid)
+            self.failure_queues[spec.name] = queue
+            statements += self._stream_statements(spec, queue, kms_actions)
+        if kms_actions:
+            statements.append(iam.PolicyStatement(actions=sorted(kms_actions), resources=[self.data.key.key_arn]))
+        policy = iam.Policy(self, f"{cid}Policy", statements=statements)
+        role.attach_inline_policy(policy)
+        for rule, reason in acks:
+            acknowledge(policy, rule, reason)
+        # Active tracing adds xray:PutTraceSegments/PutTelemetryRecords on "*" to the role.
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions; "
+            "no data action has a wildcard (asserted in tests/infrastructure).",
+        )
+        flow_invoked = spec.flow_invoked
+        fn = lambda_.Function(
+            self,
+            cid,
+            description=spec.description[:256],
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=f"functions.handlers.{spec.name}.handler",
+            code=code,
+            layers=[layer],
+            role=role,
+            log_group=log_group,
+            # Callers hear silence during a cold start: more memory buys more CPU for imports.
+            memory_size=1024 if flow_invoked else 512,
+            # Amazon Connect waits at most 8 s; the handler's own DynamoDB timeouts stay below it.
+            timeout=Duration.seconds(self.config.ivr.lambda_timeout_seconds if flow_invoked else 60),
+            tracing=lambda_.Tracing.ACTIVE,
+            environment=env,
+        )
+        fn.node.add_dependency(policy)
+        self.functions[spec.name] = fn
+        self.log_groups[spec.name] = log_group
+        self.roles[spec.name] = role
+        self.policies[spec.name] = policy
+        for trigger in spec.triggers:
+            if trigger.kind == "flow":
+                self._invoked_by_connect(spec.name, cid, fn, stack)
+            elif trigger.kind == "stream":
+                self._stream_mappings(spec, cid, fn, trigger, policy)
+            elif trigger.kind == "schedule":
+                self._schedule(spec.name, cid, fn, trigger.minutes)
+
+    def _table_statements(self, spec: FunctionAccess, kms_actions: set[str]) -> list[iam.PolicyStatement]:
+        statements = []
+        for table_name, actions in sorted(spec.tables.items()):
+            table = self.data.tables[table_name]
+            resources = [table.table_arn]
+            if any(a in ("dynamodb:Query", "dynamodb:Scan") for a in actions) and self.data.specs[table_name].indexes:
+                resources += [f"{table.table_arn}/index/{i.name}" for i in self.data.specs[table_name].indexes]
+            statements.append(iam.PolicyStatement(actions=sorted(actions), resources=resources))
+            kms_actions.add("kms:Decrypt")
+            if any(
+                not a.endswith(("GetItem", "Query", "Scan", "DescribeTable", "ConditionCheckItem")) for a in actions
+            ):
+                kms_actions.update({"kms:Encrypt", "kms:GenerateDataKey"})
+        return statements
+
+    def _extra_statements(
+        self, spec: FunctionAccess, env: dict, kms_actions: set[str], acks: list[tuple[str, str]]
+    ) -> list[iam.PolicyStatement]:
+        """Secret, event bus, Connect, archive bucket and signing key, each with its env variable."""
+        statements = []
+        if spec.secret:
+            statements.append(
                 iam.PolicyStatement(
-                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                    resources=[log_group.log_group_arn],
-                ),
-            ]
-            kms_actions: set[str] = set()
-            for table_name, actions in sorted(spec.tables.items()):
-                table = data.tables[table_name]
-                resources = [table.table_arn]
-                if any(a in ("dynamodb:Query", "dynamodb:Scan") for a in actions) and data.specs[table_name].indexes:
-                    resources += [f"{table.table_arn}/index/{i.name}" for i in data.specs[table_name].indexes]
-                statements.append(iam.PolicyStatement(actions=sorted(actions), resources=resources))
-                kms_actions.add("kms:Decrypt")
-                if any(
-                    not a.endswith(("GetItem", "Query", "Scan", "DescribeTable", "ConditionCheckItem")) for a in actions
-                ):
-                    kms_actions.update({"kms:Encrypt", "kms:GenerateDataKey"})
-            env = dict(base_env)
-            if spec.secret:
-                statements.append(
-                    iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[data.hash_key.secret_arn])
+                    actions=["secretsmanager:GetSecretValue"], resources=[self.data.hash_key.secret_arn]
                 )
-                kms_actions.add("kms:Decrypt")
-                env["HASH_KEY_SECRET_ARN"] = data.hash_key.secret_arn
-            if spec.events:
-                statements.append(iam.PolicyStatement(actions=["events:PutEvents"], resources=[data.bus.event_bus_arn]))
-                env["EVENT_BUS_NAME"] = data.bus.event_bus_name
-            if kms_actions:
-                statements.append(iam.PolicyStatement(actions=sorted(kms_actions), resources=[data.key.key_arn]))
-            policy = iam.Policy(self, f"{cid}Policy", statements=statements)
-            role.attach_inline_policy(policy)
-            # Active tracing adds xray:PutTraceSegments/PutTelemetryRecords on "*" to the role.
-            acknowledge(
-                role,
-                "AwsSolutions-IAM5[Resource::*]",
-                "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions; "
-                "no data action has a wildcard (asserted in tests/infrastructure).",
             )
+            kms_actions.add("kms:Decrypt")
+            env["HASH_KEY_SECRET_ARN"] = self.data.hash_key.secret_arn
+        if spec.events:
+            statements.append(
+                iam.PolicyStatement(actions=["events:PutEvents"], resources=[self.data.bus.event_bus_arn])
+            )
+            env["EVENT_BUS_NAME"] = self.data.bus.event_bus_name
+        if spec.connect:
+            # Agents (users) of this instance only: arn:...:instance/<id>/agent/<user id>
+            # (Service Authorization Reference, Amazon Connect resource type "user").
+            statements.append(
+                iam.PolicyStatement(actions=sorted(spec.connect), resources=[f"{self.instance_arn}/agent/*"])
+            )
+            acks.append(
+                (
+                    f"AwsSolutions-IAM5[Resource::{self._nag_arn(self.instance_arn)}/agent/*]",
+                    "Connect user (agent) ARNs of this one instance: which agent asks is only known at run time.",
+                )
+            )
+            env["CONNECT_INSTANCE_ID"] = self.instance_id
+            env["SUPERVISOR_PROFILE_IDS"] = Fn.join(",", self.supervisor_profile_ids)
+        if spec.archive_bucket:
+            # Writes only: no role of the stack may delete archived records (asserted in the tests).
+            statements.append(
+                iam.PolicyStatement(actions=["s3:PutObject"], resources=[self.audit.archive.arn_for_objects("*")])
+            )
+            acks.append(
+                (
+                    "AwsSolutions-IAM5[Resource::<ArchiveBucket.Arn>/*]",
+                    "The archive writer creates new object keys in the one Object Lock bucket; PutObject only.",
+                )
+            )
+            kms_actions.update({"kms:Encrypt", "kms:GenerateDataKey"})  # SSE-KMS with the data key
+            env["ARCHIVE_BUCKET"] = self.audit.archive.bucket_name
+        if spec.signing_key:
+            statements.append(iam.PolicyStatement(actions=["kms:Sign"], resources=[self.audit.signing_key.key_arn]))
+            env["SIGNING_KEY_ARN"] = self.audit.signing_key.key_arn
+        return statements
 
-            flow_invoked = spec.trigger == "flow"
-            fn = lambda_.Function(
+    @staticmethod
+    def _nag_arn(arn: str) -> str:
+        """How cdk-nag names an ARN in a finding: a created instance's as <ConnectInstance.Arn>."""
+        return arn if not Token.is_unresolved(arn) else "<ConnectInstance.Arn>"
+
+    def _stream_statements(
+        self, spec: FunctionAccess, queue: sqs.Queue, kms_actions: set[str]
+    ) -> list[iam.PolicyStatement]:
+        """Reading the tables' streams (DynamoDB developer guide,
+        iam-policy-example-lamda-process-dynamodb-streams.html) and sending failed batches to the
+        on-failure queue (Lambda developer guide, invocation-async-retain-records.html: sqs:SendMessage;
+        the queue's KMS key needs kms:GenerateDataKey and kms:Decrypt, SQS sqs-key-management.html)."""
+        streams = []
+        for table_name in spec.stream_tables:
+            stream_arn = self.data.tables[table_name].table_stream_arn
+            if stream_arn is None:
+                raise ValueError(f"{spec.name} reads the stream of {table_name}, whose model sets no stream_view_type")
+            streams.append(stream_arn)
+        kms_actions.update({"kms:Decrypt", "kms:GenerateDataKey"})
+        return [
+            iam.PolicyStatement(
+                actions=[
+                    "dynamodb:DescribeStream",
+                    "dynamodb:GetRecords",
+                    "dynamodb:GetShardIterator",
+                    "dynamodb:ListStreams",
+                ],
+                resources=streams,
+            ),
+            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[queue.queue_arn]),
+        ]
+
+    def _failure_queue(self, cid: str) -> sqs.Queue:
+        queue = sqs.Queue(
+            self,
+            f"{cid}StreamFailures",
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=self.data.key,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        acknowledge(
+            queue,
+            "AwsSolutions-SQS3",
+            "This queue is the on-failure destination of a DynamoDB stream mapping (a dead-letter queue).",
+        )
+        return queue
+
+    def _stream_mappings(
+        self, spec: FunctionAccess, cid: str, fn: lambda_.Function, trigger: Trigger, policy: iam.Policy
+    ) -> None:
+        """AWS::Lambda::EventSourceMapping per stream (aws-resource-lambda-eventsourcemapping.html).
+
+        From the oldest record (TRIM_HORIZON: nothing is skipped), a failing batch is split in
+        two (BisectBatchOnFunctionError) and retried; what still fails after the retries or
+        after a day goes to the encrypted on-failure queue (DestinationConfig.OnFailure).
+        Archive writers gather records for audit.checkpoint_batch_seconds
+        (MaximumBatchingWindowInSeconds, 0-300) so one checkpoint covers many records.
+        """
+        window = self.config.audit.checkpoint_batch_seconds if spec.archive_bucket else 0
+        for table_name in trigger.tables:
+            mapping = lambda_.CfnEventSourceMapping(
                 self,
-                cid,
-                description=spec.description[:256],
-                runtime=RUNTIME,
-                architecture=ARCHITECTURE,
-                handler=f"functions.handlers.{spec.name}.handler",
-                code=code,
-                layers=[layer],
-                role=role,
-                log_group=log_group,
-                # Callers hear silence during a cold start: more memory buys more CPU for imports.
-                memory_size=1024 if flow_invoked else 512,
-                # Amazon Connect waits at most 8 s; the handler's own DynamoDB timeouts stay below it.
-                timeout=Duration.seconds(cfg.ivr.lambda_timeout_seconds if flow_invoked else 30),
-                tracing=lambda_.Tracing.ACTIVE,
-                environment=env,
+                f"{cid}{table_name}Stream",
+                function_name=fn.function_name,
+                event_source_arn=self.data.tables[table_name].table_stream_arn,
+                starting_position="TRIM_HORIZON",
+                batch_size=100,
+                maximum_batching_window_in_seconds=window,
+                bisect_batch_on_function_error=True,
+                maximum_retry_attempts=10,
+                maximum_record_age_in_seconds=86400,  # DynamoDB keeps stream records 24 hours
+                destination_config=lambda_.CfnEventSourceMapping.DestinationConfigProperty(
+                    on_failure=lambda_.CfnEventSourceMapping.OnFailureProperty(
+                        destination=self.failure_queues[spec.name].queue_arn
+                    )
+                ),
             )
-            fn.node.add_dependency(policy)
-            self.functions[spec.name] = fn
-            self.log_groups[spec.name] = log_group
+            # Lambda checks the role's stream permissions when it creates the mapping.
+            mapping.node.add_dependency(policy)
+            self.stream_mappings.setdefault(spec.name, []).append(mapping)
 
-            if flow_invoked:
-                fn.add_permission(
-                    "InvokedByConnect",
-                    principal=iam.ServicePrincipal("connect.amazonaws.com"),
-                    source_arn=instance_arn,
-                    source_account=stack.account,
-                )
-                self.integrations[spec.name] = connect.CfnIntegrationAssociation(
-                    self,
-                    f"{cid}Integration",
-                    instance_id=instance_arn,  # AWS::Connect::IntegrationAssociation takes the instance ARN
-                    integration_type="LAMBDA_FUNCTION",
-                    integration_arn=fn.function_arn,
-                )
+    def _schedule(self, name: str, cid: str, fn: lambda_.Function, minutes: int) -> None:
+        """An EventBridge schedule rule (rate expression, eb-scheduled-rule-pattern.html)."""
+        self.schedules[name] = events.Rule(
+            self,
+            f"{cid}Schedule",
+            description=f"Every {minutes} minutes -> {name}",
+            schedule=events.Schedule.rate(Duration.minutes(minutes)),
+            targets=[targets.LambdaFunction(fn, retry_attempts=2, max_event_age=Duration.minutes(minutes))],
+        )
 
-        # Contact events (initiated, queued, connected, disconnected) -> interaction records.
+    def _invoked_by_connect(self, name: str, cid: str, fn: lambda_.Function, stack: Stack) -> None:
+        fn.add_permission(
+            "InvokedByConnect",
+            principal=iam.ServicePrincipal("connect.amazonaws.com"),
+            source_arn=self.instance_arn,
+            source_account=stack.account,
+        )
+        self.integrations[name] = connect.CfnIntegrationAssociation(
+            self,
+            f"{cid}Integration",
+            instance_id=self.instance_arn,  # AWS::Connect::IntegrationAssociation takes the instance ARN
+            integration_type="LAMBDA_FUNCTION",
+            integration_arn=fn.function_arn,
+        )
+
+    def _contact_events(self, stack: Stack) -> None:
+        """Contact events (initiated, queued, connected, disconnected) -> the "eventbridge" functions."""
+        cfg = self.config
         self.dead_letters = sqs.Queue(
             self,
             "ContactEventsDLQ",
             encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=data.key,
+            encryption_master_key=self.data.key,
             enforce_ssl=True,
             retention_period=Duration.days(14),
         )
@@ -199,27 +414,30 @@ class Functions(Construct):
         self.contact_events_rule_arn = stack.format_arn(
             service="events", resource="rule", resource_name=self.contact_events_rule_name
         )
-        if "record_contact_event" in self.functions:
-            self.contact_events_rule = events.Rule(
-                self,
-                "ContactEvents",
-                rule_name=self.contact_events_rule_name,
-                description="Amazon Connect contact events of this instance -> record_contact_event",
-                event_pattern=events.EventPattern(
-                    source=["aws.connect"],
-                    detail_type=["Amazon Connect Contact Event"],
-                    detail={"instanceArn": [instance_arn]},
-                ),
-                targets=[
-                    targets.LambdaFunction(
-                        self.functions["record_contact_event"],
-                        dead_letter_queue=self.dead_letters,
-                        retry_attempts=8,
-                        max_event_age=Duration.hours(6),
-                    )
-                ],
-            )
-            self._let_eventbridge_use_the_key(data, stack)
+        receivers = [n for n, spec in self.access.items() if any(t.kind == "eventbridge" for t in spec.triggers)]
+        if not receivers:
+            return
+        self.contact_events_rule = events.Rule(
+            self,
+            "ContactEvents",
+            rule_name=self.contact_events_rule_name,
+            description="Amazon Connect contact events of this instance -> " + ", ".join(receivers),
+            event_pattern=events.EventPattern(
+                source=["aws.connect"],
+                detail_type=["Amazon Connect Contact Event"],
+                detail={"instanceArn": [self.instance_arn]},
+            ),
+            targets=[
+                targets.LambdaFunction(
+                    self.functions[name],
+                    dead_letter_queue=self.dead_letters,
+                    retry_attempts=8,
+                    max_event_age=Duration.hours(6),
+                )
+                for name in receivers
+            ],
+        )
+        self._let_eventbridge_use_the_key(self.data, stack)
 
     def _let_eventbridge_use_the_key(self, data: DataLayer, stack: Stack) -> None:
         """EventBridge writes undeliverable contact events to the KMS-encrypted dead-letter queue.

@@ -39,6 +39,12 @@ class Monitoring(Construct):
             "Contact events that could not be recorded are waiting in the dead-letter queue",
             functions.dead_letters.metric_approximate_number_of_messages_visible(period=Duration.minutes(5)),
         )
+        for name, queue in functions.failure_queues.items():
+            self._alarm(
+                f"{name}-stream-failures",
+                f"{name}: stream records that failed every retry wait in its on-failure queue",
+                queue.metric_approximate_number_of_messages_visible(period=Duration.minutes(5)),
+            )
         self._let_cloudwatch_use_the_key(key)
 
     def _alarm(self, construct_id: str, description: str, metric: cloudwatch.IMetric) -> None:

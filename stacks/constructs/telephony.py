@@ -17,7 +17,7 @@ from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
 from helpline.config.schema import CountryConfig
-from stacks.constructs import acknowledge
+from stacks.constructs import acknowledge, logged_bucket
 
 # Stateful resources keep their data on stack updates and deletes, but a failed FIRST create
 # removes them again, so the retry is not blocked by a leftover instance, number, table or
@@ -114,25 +114,20 @@ class Telephony(Construct):
         )
         self.access_logs.node.default_child.override_logical_id("AccessLogsBucket")
         acknowledge(self.access_logs, "AwsSolutions-S1", "This is the server access log bucket itself.")
-        self.recordings = s3.Bucket(
+        self.recordings = logged_bucket(
             self,
             "Recordings",
+            access_logs=self.access_logs,
+            prefix="recordings/",
             encryption=s3.BucketEncryption.KMS,
             encryption_key=key,
             bucket_key_enabled=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            versioned=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            server_access_logs_bucket=self.access_logs,
-            server_access_logs_prefix="recordings/",
             lifecycle_rules=[
                 s3.LifecycleRule(
                     expiration=Duration.days(cfg.retention_days.recordings),
                     noncurrent_version_expiration=Duration.days(1),
                 )
             ],
-            removal_policy=STATEFUL,
         )
         self.recordings.node.default_child.override_logical_id("RecordingsBucket")
 

@@ -10,6 +10,7 @@ from aws_cdk.assertions import Match
 from functions.dal.models import ALL_MODELS
 from functions.permissions import PERMISSIONS
 from stacks.constructs.telephony import AUDITOR_PERMISSIONS
+from stacks.helpline_stack import function_access
 from tests.infrastructure.conftest import resources
 
 pytestmark = pytest.mark.xdist_group("infra")
@@ -147,8 +148,9 @@ def test_recordings_bucket_is_kms_encrypted_private_and_expires(country):
         "RestrictPublicBuckets": True,
     }
     assert rec["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] == country.config.retention_days.recordings
-    # The only other bucket holds S3 access logs, which S3 can deliver only to SSE-S3 buckets.
-    assert set(buckets) == {"RecordingsBucket", "AccessLogsBucket"}
+    # The others: S3 access logs (S3 delivers them only to SSE-S3 buckets), the Object Lock archive
+    # and the access trail's log files (tests/infrastructure/test_audit_and_operators.py).
+    assert set(buckets) == {"RecordingsBucket", "AccessLogsBucket", "ArchiveBucket", "TrailBucket"}
     country.template.has_resource_properties(
         "AWS::Connect::InstanceStorageConfig",
         {
@@ -201,7 +203,8 @@ def test_each_function_reaches_only_the_tables_it_declares(country):
         for st in raw["Resources"][policy_id]["Properties"]["PolicyDocument"]["Statement"]:
             actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
             for r in st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]]:
-                ref = r.get("Fn::GetAtt", [None])[0] if isinstance(r, dict) else None
+                att = r.get("Fn::GetAtt", [None, None]) if isinstance(r, dict) else [None, None]
+                ref = att[0] if att[1] == "Arn" else None  # the table itself, not its stream
                 if ref in table_ids:
                     granted.setdefault(table_ids[ref], set()).update(a for a in actions if a.startswith("dynamodb:"))
         assert granted == {t: set(a) for t, a in declared["tables"].items()}, name
@@ -217,13 +220,13 @@ def test_functions_are_docker_free_python_with_connect_integration(country):
     assert sorted(f["Properties"]["Handler"] for f in functions.values()) == sorted(
         f"functions.handlers.{n}.handler" for n in PERMISSIONS
     )
+    flow_invoked = [a.name for a in function_access() if a.flow_invoked]
     for fn in functions.values():
         props = fn["Properties"]
         assert props["Runtime"] == "python3.14" and props["Architectures"] == ["arm64"]
         assert len(props["Layers"]) == 1
-        if "record_contact_event" not in props["Handler"]:
+        if props["Handler"].split(".")[2] in flow_invoked:
             assert props["Timeout"] <= 8  # Amazon Connect waits at most 8 s
-    flow_invoked = [n for n in PERMISSIONS if n != "record_contact_event"]
     template.resource_count_is("AWS::Connect::IntegrationAssociation", len(flow_invoked))
     template.has_resource_properties(
         "AWS::Lambda::Permission",
@@ -241,7 +244,17 @@ def test_functions_are_docker_free_python_with_connect_integration(country):
     )
 
 
-STATEFUL_IDS = ["ConnectInstance", "DataKey", "RecordingsBucket", "AccessLogsBucket", "PhoneNumber", "CallerHashKey"]
+STATEFUL_IDS = [
+    "ConnectInstance",
+    "DataKey",
+    "RecordingsBucket",
+    "AccessLogsBucket",
+    "PhoneNumber",
+    "CallerHashKey",
+    "ArchiveBucket",
+    "SigningKey",
+    "TrailBucket",
+]
 
 
 def test_stateful_resources_keep_stable_logical_ids_and_are_retained_except_on_create(country):

@@ -1,0 +1,278 @@
+"""Auditors: an Object Lock archive, a signing key, an access trail, a read-only auditor role.
+
+- Archive bucket: S3 Object Lock in COMPLIANCE mode with a default retention (audit.archive_
+  retention_days): no user, root included, can delete or overwrite a locked object version
+  before its retention ends (AWS::S3::Bucket ObjectLockConfiguration / DefaultRetention,
+  aws-properties-s3-bucket-objectlockconfiguration.html, aws-properties-s3-bucket-defaultretention.html).
+  Object Lock needs versioning; the bucket also denies s3:DeleteObject* to everyone.
+- Signing key: asymmetric KMS key, KeySpec ECC_NIST_P256 and KeyUsage SIGN_VERIFY
+  (AWS::KMS::Key, aws-resource-kms-key.html); only archive_records may kms:Sign (key policy).
+- Trail: CloudTrail data events on the tables and the archive objects, selected with advanced
+  event selectors (AWS::CloudTrail::Trail AdvancedEventSelector, resources.type
+  AWS::DynamoDB::Table and AWS::S3::Object, aws-properties-cloudtrail-trail-advancedeventselector.html).
+- Auditor role: read-only; kms:Decrypt only through DynamoDB and S3 (kms:ViaService).
+- Connect flow logs: the log group Connect writes to, ``/aws/connect/<instance alias>``
+  (Amazon Connect admin guide, contact-flow-logs-stored-in-cloudwatch.html), created with the
+  country's retention when this stack creates the instance.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_cloudtrail as cloudtrail
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from helpline.config.schema import CountryConfig
+from stacks.constructs import acknowledge, grant_key_to_service, logged_bucket
+from stacks.constructs.data import DataLayer
+from stacks.constructs.telephony import STATEFUL, Telephony
+
+# Tables whose reads and writes the trail records (who read what): every table holding case data.
+# CloudWatch Logs accepts only these retention periods (AWS::Logs::LogGroup RetentionInDays).
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
+# Reading actions an auditor gets; nothing that writes (asserted in tests/infrastructure).
+AUDITOR_TABLE_ACTIONS = [
+    "dynamodb:BatchGetItem",
+    "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+]
+AUDITOR_BUCKET_ACTIONS = [
+    "s3:GetBucketLocation",
+    "s3:GetBucketObjectLockConfiguration",
+    "s3:ListBucket",
+    "s3:ListBucketVersions",
+]
+AUDITOR_OBJECT_ACTIONS = ["s3:GetObject", "s3:GetObjectLegalHold", "s3:GetObjectRetention", "s3:GetObjectVersion"]
+SIGNING_KEY_READ_ACTIONS = ["kms:DescribeKey", "kms:GetPublicKey", "kms:Verify"]
+
+
+def log_retention(days: int) -> int:
+    """The longest retention CloudWatch Logs offers that does not exceed ``days`` (minimisation)."""
+    return max((d for d in LOG_RETENTION_DAYS if d <= days), default=LOG_RETENTION_DAYS[0])
+
+
+class Audit(Construct):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: CountryConfig, data: DataLayer, telephony: Telephony
+    ) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        cfg = config
+        self.prefix = f"helpline-{cfg.code}-{cfg.stage}"
+        self.archive = self._archive_bucket(cfg, data, telephony)
+        self.signing_key = kms.Key(
+            self,
+            "SigningKey",
+            alias=f"alias/{self.prefix}-checkpoints",
+            description=f"{self.prefix}: signs the archive's chain checkpoints (ECDSA_SHA_256)",
+            key_spec=kms.KeySpec.ECC_NIST_P256,
+            key_usage=kms.KeyUsage.SIGN_VERIFY,
+            removal_policy=STATEFUL,
+        )
+        self.signing_key.node.default_child.override_logical_id("SigningKey")
+        self.trail = self._trail(data, telephony, stack)
+        self.auditor_role = self._auditor_role(cfg, data, stack)
+        self.flow_logs: logs.LogGroup | None = None
+        if telephony.instance is not None:
+            self.flow_logs = logs.LogGroup(
+                self,
+                "FlowLogs",
+                log_group_name=f"/aws/connect/{telephony.instance_alias}",
+                encryption_key=data.key,
+                removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+            )
+            flow_logs_cfn = self.flow_logs.node.default_child
+            flow_logs_cfn.override_logical_id("ConnectFlowLogs")
+            flow_logs_cfn.retention_in_days = log_retention(cfg.retention_days.interactions)
+            # Exists before the instance, so Connect writes into this group (with its retention
+            # and key) instead of creating one without either.
+            telephony.instance.node.add_dependency(self.flow_logs)
+
+    def _archive_bucket(self, cfg: CountryConfig, data: DataLayer, telephony: Telephony) -> s3.Bucket:
+        days = cfg.archive_retention_days
+        bucket = logged_bucket(
+            self,
+            "Archive",
+            access_logs=telephony.access_logs,
+            prefix="archive/",
+            object_lock_enabled=True,  # needs versioning, which logged_bucket turns on
+            object_lock_default_retention=s3.ObjectLockRetention.compliance(Duration.days(days)),
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=data.key,
+            bucket_key_enabled=True,
+            # After the lock ends S3 itself removes the records (retention limit); no role does.
+            lifecycle_rules=[
+                s3.LifecycleRule(expiration=Duration.days(days + 1), noncurrent_version_expiration=Duration.days(1))
+            ],
+        )
+        bucket.node.default_child.override_logical_id("ArchiveBucket")
+        bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="NobodyDeletesArchivedRecords",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=["s3:DeleteObject", "s3:DeleteObjectVersion"],
+                resources=[bucket.arn_for_objects("*")],
+            )
+        )
+        return bucket
+
+    def _trail(self, data: DataLayer, telephony: Telephony, stack: Stack) -> cloudtrail.Trail:
+        """Data events (reads and writes) on every table and on the archive's objects."""
+        trail_bucket = logged_bucket(
+            self,
+            "TrailLogs",
+            access_logs=telephony.access_logs,
+            prefix="trail/",
+            encryption=s3.BucketEncryption.S3_MANAGED,  # the log files themselves are KMS-encrypted by CloudTrail
+        )
+        trail_bucket.node.default_child.override_logical_id("TrailBucket")
+        self.trail_bucket = trail_bucket
+        trail_name = f"{self.prefix}-access"
+        trail_arn = stack.format_arn(service="cloudtrail", resource="trail", resource_name=trail_name)
+        trail = cloudtrail.Trail(
+            self,
+            "Trail",
+            trail_name=trail_name,
+            bucket=trail_bucket,
+            encryption_key=data.key,
+            enable_file_validation=True,  # digest files prove the log files were not changed
+            is_multi_region_trail=False,
+            include_global_service_events=False,
+        )
+        cfn = trail.node.default_child
+        cfn.override_logical_id("AccessTrail")
+        tables = [t.table_arn for t in data.tables.values()]
+        # Advanced and basic event selectors cannot be combined; CDK writes an empty basic list.
+        cfn.add_property_deletion_override("EventSelectors")
+        cfn.add_property_override(
+            "AdvancedEventSelectors",
+            [
+                {
+                    "Name": "Tables: who read or changed which item",
+                    "FieldSelectors": [
+                        {"Field": "eventCategory", "Equals": ["Data"]},
+                        {"Field": "resources.type", "Equals": ["AWS::DynamoDB::Table"]},
+                        {"Field": "resources.ARN", "Equals": tables},
+                    ],
+                },
+                {
+                    "Name": "Archive: who read or wrote which object",
+                    "FieldSelectors": [
+                        {"Field": "eventCategory", "Equals": ["Data"]},
+                        {"Field": "resources.type", "Equals": ["AWS::S3::Object"]},
+                        {"Field": "resources.ARN", "StartsWith": [self.archive.arn_for_objects("")]},
+                    ],
+                },
+            ],
+        )
+        # CloudTrail encrypts log files with the data key (CloudTrail user guide,
+        # create-kms-key-policy-for-cloudtrail.html): kms:GenerateDataKey* for cloudtrail.amazonaws.com
+        # under aws:SourceArn of this trail; DescribeKey to check the key.
+        grant_key_to_service(
+            data.key,
+            sid="CloudTrailEncryptsAccessLogs",
+            service="cloudtrail.amazonaws.com",
+            actions=["kms:DescribeKey", "kms:GenerateDataKey*"],
+            account=stack.account,
+            source_arns=trail_arn,
+        )
+        trail.node.add_dependency(data.key)
+        return trail
+
+    def _auditor_role(self, cfg: CountryConfig, data: DataLayer, stack: Stack) -> iam.Role:
+        """Read-only on the tables, the archive and the trail; decrypt only through DynamoDB and S3."""
+        if cfg.audit.auditor_principals:
+            principals = [
+                iam.AccountPrincipal(p) if p.isdigit() else iam.ArnPrincipal(p) for p in cfg.audit.auditor_principals
+            ]
+            assumed_by: iam.IPrincipal = iam.CompositePrincipal(*principals)
+        else:
+            # This account's administrators, and only with MFA (IAM user guide,
+            # id_credentials_mfa_configure-api-require.html: aws:MultiFactorAuthPresent).
+            assumed_by = iam.AccountRootPrincipal().with_conditions({"Bool": {"aws:MultiFactorAuthPresent": "true"}})
+        role = iam.Role(
+            self,
+            "AuditorRole",
+            assumed_by=assumed_by,
+            description=f"{self.prefix}: auditors read tables, archive and access trail; write nothing",
+            max_session_duration=Duration.hours(1),
+        )
+        tables = []
+        for name, table in data.tables.items():
+            tables.append(table.table_arn)
+            tables += [f"{table.table_arn}/index/{i.name}" for i in data.specs[name].indexes]
+        buckets = [self.archive, self.trail_bucket]
+        statements = [
+            iam.PolicyStatement(actions=AUDITOR_TABLE_ACTIONS, resources=tables),
+            iam.PolicyStatement(actions=AUDITOR_BUCKET_ACTIONS, resources=[b.bucket_arn for b in buckets]),
+            iam.PolicyStatement(actions=AUDITOR_OBJECT_ACTIONS, resources=[b.arn_for_objects("*") for b in buckets]),
+            iam.PolicyStatement(
+                actions=["kms:Decrypt"],
+                resources=[data.key.key_arn],
+                # kms-conditions.html#conditions-kms-via-service
+                conditions={
+                    "StringEquals": {
+                        "kms:ViaService": [f"dynamodb.{stack.region}.amazonaws.com", f"s3.{stack.region}.amazonaws.com"]
+                    }
+                },
+            ),
+            iam.PolicyStatement(actions=SIGNING_KEY_READ_ACTIONS, resources=[self.signing_key.key_arn]),
+        ]
+        policy = iam.Policy(self, "AuditorPolicy", statements=statements)
+        role.attach_inline_policy(policy)
+        for logical_id in ("ArchiveBucket", "TrailBucket"):
+            acknowledge(
+                policy,
+                f"AwsSolutions-IAM5[Resource::<{logical_id}.Arn>/*]",
+                "Auditors read every object of the archive and of the access trail; the wildcard is the "
+                "object key under one named bucket, with read actions only.",
+            )
+        return role
+
+    def only_signers(self, roles: list[iam.IRole]) -> None:
+        """Deny kms:Sign on the signing key to every principal but ``roles`` (archive_records).
+
+        An explicit Deny in the key policy wins over any IAM policy in the account
+        (KMS developer guide, key-policies.html); with no signer nobody may sign.
+        """
+        conditions = {"ArnNotEquals": {"aws:PrincipalArn": [r.role_arn for r in roles]}} if roles else None
+        self.signing_key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="OnlyTheArchiveSigns",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=["kms:Sign"],
+                resources=["*"],  # in a key policy "*" means this key
+                conditions=conditions,
+            )
+        )
