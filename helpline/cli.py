@@ -386,10 +386,11 @@ def prompts(
 
 def _register_commands() -> None:
     """Commands that live in their own modules (imported here, so `helpline --help` lists them)."""
-    from helpline import review, scaffold
+    from helpline import review, scaffold, surveys
 
     app.command("new-country")(scaffold.command)
     app.command("review")(review.command)
+    app.command("survey-report")(surveys.command)
 
 
 _register_commands()

@@ -72,7 +72,59 @@ def _spoken_texts(cfg: CountryConfig) -> list[tuple[str, str]]:
     for i, topic in enumerate(cfg.topics):
         for part in ("menu", "info"):
             texts += [(f"topics[{i}].{part}.{lang}", text) for lang, text in getattr(topic, part).items()]
+    for field, per_lang in _survey_texts(cfg):
+        texts += [(f"{field}.{lang}", text) for lang, text in per_lang.items()]
     return texts
+
+
+def _survey_texts(cfg: CountryConfig) -> list[tuple[str, dict[str, str]]]:
+    """(field path, {lang: text}) of every survey text."""
+    out = []
+    for i, survey in enumerate(cfg.surveys):
+        out += [(f"surveys[{i}].consent", survey.consent), (f"surveys[{i}].thanks", survey.thanks)]
+        out += [(f"surveys[{i}].questions[{j}].text", q.text) for j, q in enumerate(survey.questions)]
+    return out
+
+
+def _check_surveys(cfg: CountryConfig, file: str) -> None:
+    """Every survey text in every language; unique ids; the last words name the emergency number."""
+    seen: set[str] = set()
+    for i, survey in enumerate(cfg.surveys):
+        if survey.id in seen:
+            raise _err(file, f"surveys[{i}].id", f"survey '{survey.id}' is listed twice", "give each survey its own id")
+        seen.add(survey.id)
+        ids = [q.id for q in survey.questions]
+        twice = sorted({q for q in ids if ids.count(q) > 1})
+        if twice:
+            raise _err(
+                file, f"surveys[{i}].questions", f"question '{twice[0]}' is listed twice", "give each its own id"
+            )
+    texts = _survey_texts(cfg)
+    missing = [
+        f"{field}.{lang}"
+        for field, per_lang in texts
+        for lang in cfg.language_codes
+        if not per_lang.get(lang, "").strip()
+    ]
+    if missing:
+        raise _err(
+            file,
+            missing[0],
+            f"{len(missing)} survey texts are missing: {', '.join(missing)}",
+            "write each one in its language",
+        )
+    for field, per_lang in texts:
+        for lang, text in per_lang.items():
+            if lang not in cfg.language_codes:
+                raise _err(file, f"{field}.{lang}", "text for a language the country does not offer", "remove it")
+            _check_placeholders(file, f"{field}.{lang}", text)
+            if field.endswith(".thanks") and "{emergency_number}" not in text and cfg.emergency.number not in text:
+                raise _err(
+                    file,
+                    f"{field}.{lang}",
+                    "the survey's last words do not name the emergency number",
+                    "add {emergency_number} (a survey call must end with a safe message)",
+                )
 
 
 def _check_nothing_untranslated(cfg: CountryConfig, file: str) -> None:
@@ -354,6 +406,7 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
             f"set audit.archive_retention_days: {anchored} or more",
         )
     _check_closures(cfg, file)
+    _check_surveys(cfg, file)
 
 
 def _check_closures(cfg: CountryConfig, file: str) -> None:

@@ -385,6 +385,45 @@ class Audit(Strict):
         return list(dict.fromkeys(v))
 
 
+SURVEY_KEYS = {"repeat": "0", "prefer_not": "*", "end_number": "#", "yes": "1", "no": "2"}
+
+
+class SurveyQuestion(Strict):
+    """One keypad question. Keys: 1..N a choice (1 yes, 2 no), 0 repeats, * prefer not to say,
+    # ends a number. Say them in ``text``."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{1,30}$")
+    kind: Literal["choice", "number", "yes_no"]
+    text: dict[str, str] = Field(description="The question as said in each language, with the keys to press")
+    label: str = Field(min_length=2, max_length=120, description="Short English label for reports and charts")
+    choices: list[str] = Field(
+        default=[], description="choice only: the English label of each answer 1..N (2 to 9 answers)"
+    )
+    max_digits: int = Field(default=3, ge=1, le=6, description="number only: most digits before #")
+    timeout_seconds: int = Field(default=8, ge=1, le=30, description="Wait for a key, then ask again")
+    retries: int = Field(default=1, ge=0, le=3, description="Times the question is asked again after no or a wrong key")
+
+    @model_validator(mode="after")
+    def _shape(self) -> SurveyQuestion:
+        if self.kind == "choice" and not 2 <= len(self.choices) <= 9:
+            raise ValueError(f"question '{self.id}' offers {len(self.choices)} answers; fix: list 2 to 9 choices")
+        if self.kind != "choice" and self.choices:
+            raise ValueError(f"question '{self.id}' is {self.kind} but lists choices; fix: remove choices")
+        return self
+
+
+class Survey(Strict):
+    """A keypad survey: after a call (the caller stays on the line) or placed to people who agreed."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{1,30}$")
+    kind: Literal["post_call", "outbound"]
+    consent: dict[str, str] = Field(
+        description="Said first in each language: who asks, why, that it is voluntary; 1 to take part, 2 to decline"
+    )
+    thanks: dict[str, str] = Field(description="Said at the end in each language; names the emergency number")
+    questions: list[SurveyQuestion] = Field(min_length=1, max_length=20)
+
+
 class Retention(Strict):
     callers: int = Field(ge=1, le=3650)
     cases: int = Field(ge=1, le=3650)
@@ -412,6 +451,7 @@ class CountryConfig(Strict):
     topics: list[Topic] = Field(min_length=1)
     regions: list[str] = []
     partners: list[Partner] = []
+    surveys: list[Survey] = []
     phone_number: PhoneNumber
     retention_days: Retention
     messages: dict[str, dict[str, str]]
