@@ -189,14 +189,29 @@ def call(
     show_tables: Annotated[
         bool, typer.Option("--tables/--no-tables", help="Print what was written to the tables.")
     ] = True,
+    operator: Annotated[
+        Path | None,
+        typer.Option(
+            "--operator",
+            help="Operator script (YAML): what the answering operator does on each screen of the step-by-step "
+            "guide (agent, supervisor, screens: {<screen>: {action, data}}); see docs/operators-guide.md. "
+            "Without it the guide is not run.",
+        ),
+    ] = None,
 ) -> None:
     """Simulate a call offline: the rendered flows run against the real Lambda handlers (moto)."""
+    from helpline.flows.operator import OperatorScriptError, load_operator_script
     from helpline.flows.simulate import SimulationError, simulate_call
     from helpline.sandbox import SandboxStateError
 
     cfg = _load(country, lang)
     keys = _call_keys(press, list(ctx.args))
     fails = _fail_values(cfg, fail or [])
+    try:
+        script = load_operator_script(operator) if operator is not None else None
+    except OperatorScriptError as exc:
+        print(f"--operator: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
     captured = io.StringIO()
     try:
         with contextlib.redirect_stdout(captured):
@@ -210,7 +225,11 @@ def call(
                 wait=wait,
                 staffed=staffed,
                 state_dir=state,
+                operator=script,
             )
+    except OperatorScriptError as exc:
+        print(f"--operator: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
     except (SimulationError, SandboxStateError) as exc:
         print(f"simulation stopped: {exc}", file=sys.stderr)
         raise typer.Exit(1) from None
@@ -234,6 +253,9 @@ def _print_call(cfg, result, at: str | None, caller: str, show_tables: bool) -> 
     safe = "yes" if result.safe else "NO: no person, no call back, no emergency number"
     out.print(f"safe end: {safe}", markup=False)
     out.print("attributes: " + ", ".join(f"{k}={v}" for k, v in result.attributes.items()), markup=False)
+    if result.guide is not None:
+        steps = ", ".join(f"{s}:{a}" for s, a in zip(result.guide.screens, result.guide.actions, strict=True))
+        out.print(f"guide (agent {result.guide.agent_arn.rsplit('/', 1)[-1]}): {steps}", markup=False)
     if show_tables:
         for table, items in result.tables.items():
             if table == "Partners" or not items:

@@ -39,6 +39,7 @@ LABELS = {
     "TransferToFlow": "Continue in flow",
     "DisconnectParticipant": "Hang up",
     "EndFlowExecution": "End",
+    "ShowView": "Show the operator a screen",
 }
 COLORS = {
     "MessageParticipant": "#e3f2fd",
@@ -48,6 +49,7 @@ COLORS = {
     "TransferContactToQueue": "#e8f5e9",
     "DisconnectParticipant": "#ffebee",
     "CreateCallbackContact": "#e8f5e9",
+    "ShowView": "#fff8e1",
 }
 
 
@@ -103,10 +105,28 @@ def _describe(
             lines.append(f"{k}: {ref[1] if ref else v}")
     if kind == "Loop":
         lines.append(f"{params.get('LoopCount')} more tries")
+    if kind == "ShowView":
+        lines.extend(_screen_lines(params, resolver))
     out = []
     for ln in lines:
         out.extend(textwrap.wrap(ln, 48) or [""])
     return "\n".join(out)
+
+
+def _screen_lines(params: dict[str, Any], resolver: LocalResolver) -> list[str]:
+    """A guide screen: the view, its heading (in the operators' language) and its inputs."""
+    ref = resolver.lookup(str((params.get("ViewResource") or {}).get("Id", "")))
+    data = params.get("ViewData") or {}
+    lines = [f"{ref[1] if ref else 'view'}: “{data.get('Heading', '')}”"]
+    inputs = [
+        str(item.get("Label", item.get("Name")))
+        for section in data.get("Sections") or []
+        for item in section.get("Items") or []
+        if "Name" in item
+    ]
+    if inputs:
+        lines.append("inputs: " + "; ".join(inputs))
+    return lines
 
 
 def flow_graph(flow: RenderedFlow, cfg: CountryConfig, resolver: LocalResolver) -> Any:
