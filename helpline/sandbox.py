@@ -715,6 +715,9 @@ def save_state(backend: LocalBackend, state_dir: Path) -> None:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+    from helpline.audit.local import write_checkpoint
+
+    write_checkpoint(state_dir)  # signed heads of every chain (see docs/audit.md)
 
 
 # -- the context manager ------------------------------------------------------------------------

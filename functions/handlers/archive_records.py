@@ -1,0 +1,65 @@
+"""Lambda entry point ``archive_records`` (DynamoDB streams of Cases, Interactions, Referrals).
+
+For each batch: one JSON Lines object per table and day in ``ARCHIVE_BUCKET`` (personal fields
+removed, see :mod:`functions.logic.archive`), and, when the batch holds Interactions records, a
+checkpoint of the chain heads it saw, signed with ``SIGNING_KEY_ARN`` (KMS Sign, ECDSA_SHA_256,
+see :mod:`functions.logic.checkpoints`) under ``checkpoints/YYYY/MM/DD/``.
+
+Any failure raises: the event source mapping retries the batch (records of a shard are not
+skipped), and the same batch writes the same object keys again.
+https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from functions.logic import archive, checkpoints
+
+_clients: dict[str, Any] = {}
+
+
+def _client(service: str) -> Any:
+    if service not in _clients:
+        from functions.aws import client
+
+        _clients[service] = client(service, connect_timeout=2, read_timeout=5, max_retries=3)
+    return _clients[service]
+
+
+def reset() -> None:
+    _clients.clear()
+
+
+def _table_names() -> dict[str, str]:
+    return {os.environ[env]: logical for logical, env in archive.TABLE_ENVS.items() if os.environ.get(env)}
+
+
+def _put(bucket: str, key: str, body: bytes, content_type: str) -> None:
+    # Object Lock buckets reject a PutObject without Content-MD5 or an x-amz-checksum header.
+    _client("s3").put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type, ChecksumAlgorithm="SHA256")
+
+
+def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    bucket = os.environ.get("ARCHIVE_BUCKET", "")
+    key_arn = os.environ.get("SIGNING_KEY_ARN", "")
+    if not bucket or not key_arn:
+        raise RuntimeError("ARCHIVE_BUCKET and SIGNING_KEY_ARN must be set")
+    names = _table_names()
+    lines = [archive.archive_line(r, names) for r in event.get("Records") or []]
+    objects = archive.group_lines(lines)
+    for key, items in objects.items():
+        _put(bucket, key, archive.jsonl(items), "application/x-ndjson")
+    chain_images = [line["new"] for line in lines if line["table"] == "Interactions" and line["new"]]
+    checkpoint_key = ""
+    if chain_images:
+        heads, expires = checkpoints.heads_from_records(chain_images)
+        body = checkpoints.make_body(heads, expires, source="stream", complete=False)
+        signed = checkpoints.sign_with_kms(_client("kms"), key_arn, body)
+        checkpoint_key = archive.checkpoint_key(body)
+        _put(bucket, checkpoint_key, checkpoints.canonical(signed), "application/json")
+    from functions.observability import logger
+
+    logger.info("archived", extra={"records": len(lines), "objects": len(objects), "checkpoint": bool(checkpoint_key)})
+    return {"status": "ok", "records": str(len(lines)), "objects": str(len(objects)), "checkpoint": checkpoint_key}

@@ -1,0 +1,128 @@
+"""Where the auditor's tools read and erase: a ``--state`` folder, or a deployed stack (boto3).
+
+Both expose the same small interface (plain items, i.e. DynamoDB JSON decoded):
+``interactions()``, ``cases()``, ``checkpoints()``, ``public_key()``, ``hash_key()`` and, for
+erasure, ``caller()``, ``cases_of()``, ``chain_head()``, ``erase_case()``, ``delete_caller()``,
+``delete_surveys()``, ``finish()``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from functions.logic.archive import plain_item
+from helpline.audit import local, signing
+
+CHECKPOINT_PREFIX = "checkpoints/"
+
+
+def to_wire(value: Any) -> dict[str, Any]:
+    """Plain value -> DynamoDB JSON (strings, integers, booleans, maps, lists)."""
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, int):
+        return {"N": str(value)}
+    if isinstance(value, dict):
+        return {"M": {k: to_wire(v) for k, v in value.items()}}
+    if isinstance(value, list):
+        return {"L": [to_wire(v) for v in value]}
+    if value is None:
+        return {"NULL": True}
+    return {"S": str(value)}
+
+
+def _seq_of(record: dict[str, Any]) -> int:
+    try:
+        return int(record.get("seq"))
+    except (TypeError, ValueError):
+        return -1
+
+
+class LocalSource:
+    """A sandbox state folder (JSON Lines per table, DynamoDB JSON; see helpline.sandbox)."""
+
+    def __init__(self, folder: Path, public_key_file: Path | None = None) -> None:
+        from helpline.sandbox import read_state
+
+        self.folder = folder
+        self.public_key_file = public_key_file
+        self.state = {name: [line.item for line in lines] for name, lines in read_state(folder).items()}
+        self.changed: set[str] = set()
+
+    def describe(self) -> str:
+        return f"state folder {self.folder}"
+
+    def _items(self, table: str) -> list[dict[str, Any]]:
+        return [plain_item(i) for i in self.state.get(table, [])]
+
+    def interactions(self) -> list[dict[str, Any]]:
+        return self._items("Interactions")
+
+    def cases(self) -> list[dict[str, Any]]:
+        return self._items("Cases")
+
+    def checkpoints(self) -> list[tuple[str, Any]]:
+        return local.read_checkpoints(self.folder)
+
+    def public_key(self) -> Any:
+        if self.public_key_file is not None:
+            return signing.public_key_from_pem(self.public_key_file.read_bytes())
+        return signing.local_public_key(self.folder)
+
+    def hash_key(self) -> str:
+        from helpline.sandbox import SECRET_FILE
+
+        return (self.folder / SECRET_FILE).read_text(encoding="ascii").strip()
+
+    # -- erasure
+    def caller(self, pseudonym: str) -> dict[str, Any] | None:
+        found = [i for i in self.state.get("Callers", []) if i.get("caller_id", {}).get("S") == pseudonym]
+        return plain_item(found[0]) if found else None
+
+    def delete_caller(self, pseudonym: str) -> None:
+        self._drop("Callers", lambda i: i.get("caller_id", {}).get("S") == pseudonym)
+
+    def cases_of(self, pseudonym: str) -> list[dict[str, Any]]:
+        return [plain_item(i) for i in self.state.get("Cases", []) if i.get("caller_id", {}).get("S") == pseudonym]
+
+    def chain_head(self, chain_id: str) -> dict[str, Any] | None:
+        records = [r for r in self.interactions() if r.get("chain_id") == chain_id]
+        return max(records, key=_seq_of) if records else None
+
+    def erase_case(self, case: dict[str, Any], fields: list[str], record: dict[str, Any]) -> None:
+        for item in self.state.get("Cases", []):
+            if item["case_id"]["S"] == case["case_id"]:
+                for name in fields:
+                    item.pop(name, None)
+                item["chain_seq"] = {"N": str(record["seq"])}
+                item["chain_head"] = {"S": record["record_hash"]}
+        self.state.setdefault("Interactions", []).append({k: to_wire(v) for k, v in record.items()})
+        self.changed.update({"Cases", "Interactions"})
+
+    def delete_surveys(self, keys: set[str]) -> int:
+        return self._drop("SurveyResponses", lambda i: i.get("response_key", {}).get("S") in keys)
+
+    def _drop(self, table: str, match: Any) -> int:
+        before = self.state.get(table, [])
+        kept = [i for i in before if not match(i)]
+        if len(kept) != len(before):
+            self.state[table] = kept
+            self.changed.add(table)
+        return len(before) - len(kept)
+
+    def finish(self) -> None:
+        """Write the changed tables (same format as the sandbox) and sign a new checkpoint."""
+        for table in sorted(self.changed):
+            self._write(table)
+        local.write_checkpoint(self.folder)
+
+    def _write(self, table: str) -> None:
+        from functions.dal.models import MODELS_BY_LOGICAL_NAME
+        from helpline.sandbox import STATE_SUFFIX, _key_schema
+
+        keys = [name for name, _ in _key_schema(MODELS_BY_LOGICAL_NAME[table])]
+        items = sorted(self.state[table], key=lambda i: [json.dumps(i.get(k), sort_keys=True) for k in keys])
+        text = "".join(json.dumps(i, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n" for i in items)
+        local.atomic_write(self.folder / f"{table}{STATE_SUFFIX}", text.encode("utf-8"))

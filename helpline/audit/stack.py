@@ -1,0 +1,178 @@
+"""A deployed country stack as an audit source (boto3, the caller's credentials).
+
+Finds its resources from CloudFormation (ListStackResources, DescribeStacks): the tables by
+logical id ``<LogicalName>Table`` (functions.dal.models), the hash-key secret ``CallerHashKey``,
+and the outputs ``ArchiveBucket`` and ``SigningKeyArn``.
+https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ListStackResources.html
+
+Reading needs dynamodb:Scan/Query on the tables, s3:ListBucket/GetObject on the archive bucket
+and kms:GetPublicKey on the signing key (the stack's auditor role).  Erasure also needs
+secretsmanager:GetSecretValue (for ``--caller``), dynamodb:DeleteItem/UpdateItem/PutItem and the
+data key's kms:Decrypt/GenerateDataKey: a data-protection officer's role, not the auditor's.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from functions.logic.archive import plain_item
+from helpline.audit import signing
+from helpline.audit.sources import CHECKPOINT_PREFIX, to_wire
+
+
+class StackError(RuntimeError):
+    pass
+
+
+class StackSource:
+    def __init__(self, stack: str, region: str | None, session: Any = None) -> None:
+        import boto3
+
+        self.stack = stack
+        self.session = session or boto3.Session(region_name=region)
+        cfn = self.session.client("cloudformation")
+        try:
+            resources: dict[str, str] = {}
+            for page in cfn.get_paginator("list_stack_resources").paginate(StackName=stack):
+                for r in page["StackResourceSummaries"]:
+                    resources[r["LogicalResourceId"]] = r.get("PhysicalResourceId", "")
+            described = cfn.describe_stacks(StackName=stack)["Stacks"][0]
+        except Exception as exc:  # noqa: BLE001 - one line for the auditor, not a traceback
+            raise StackError(f"stack {stack}: {exc}") from None
+        self.outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
+        self.resources = resources
+        self.ddb = self.session.client("dynamodb")
+
+    def describe(self) -> str:
+        return f"stack {self.stack}"
+
+    def table(self, logical: str) -> str:
+        name = self.resources.get(f"{logical}Table")
+        if not name:
+            raise StackError(f"stack {self.stack} has no table {logical}Table")
+        return name
+
+    def _scan(self, logical: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        for page in self.ddb.get_paginator("scan").paginate(TableName=self.table(logical), ConsistentRead=True):
+            items.extend(plain_item(i) for i in page["Items"])
+        return items
+
+    def _query(self, logical: str, **kwargs: Any) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        for page in self.ddb.get_paginator("query").paginate(TableName=self.table(logical), **kwargs):
+            items.extend(plain_item(i) for i in page["Items"])
+        return items
+
+    def interactions(self) -> list[dict[str, Any]]:
+        return self._scan("Interactions")
+
+    def cases(self) -> list[dict[str, Any]]:
+        return self._scan("Cases")
+
+    def checkpoints(self) -> list[tuple[str, Any]]:
+        bucket = self._output("ArchiveBucket")
+        s3 = self.session.client("s3")
+        out: list[tuple[str, Any]] = []
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=CHECKPOINT_PREFIX):
+            for obj in page.get("Contents", []):
+                body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
+                try:
+                    out.append((obj["Key"], json.loads(body)))
+                except ValueError:
+                    out.append((obj["Key"], None))
+        return out
+
+    def public_key(self) -> Any:
+        answer = self.session.client("kms").get_public_key(KeyId=self._output("SigningKeyArn"))
+        return signing.public_key_from_der(answer["PublicKey"])
+
+    def hash_key(self) -> str:
+        arn = self.resources.get("CallerHashKey")
+        if not arn:
+            raise StackError(f"stack {self.stack} has no CallerHashKey secret")
+        return self.session.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"]
+
+    def _output(self, name: str) -> str:
+        if name not in self.outputs:
+            raise StackError(f"stack {self.stack} has no output {name}")
+        return self.outputs[name]
+
+    # -- erasure
+    def caller(self, pseudonym: str) -> dict[str, Any] | None:
+        item = self.ddb.get_item(
+            TableName=self.table("Callers"), Key={"caller_id": {"S": pseudonym}}, ConsistentRead=True
+        )
+        return plain_item(item.get("Item"))
+
+    def delete_caller(self, pseudonym: str) -> None:
+        self.ddb.delete_item(TableName=self.table("Callers"), Key={"caller_id": {"S": pseudonym}})
+
+    def cases_of(self, pseudonym: str) -> list[dict[str, Any]]:
+        return self._query(
+            "Cases",
+            IndexName="by-caller",
+            KeyConditionExpression="caller_id = :c",
+            ExpressionAttributeValues={":c": {"S": pseudonym}},
+        )
+
+    def chain_head(self, chain_id: str) -> dict[str, Any] | None:
+        answer = self.ddb.query(
+            TableName=self.table("Interactions"),
+            KeyConditionExpression="chain_id = :c",
+            ExpressionAttributeValues={":c": {"S": chain_id}},
+            ScanIndexForward=False,
+            Limit=1,
+            ConsistentRead=True,
+        )
+        return plain_item(answer["Items"][0]) if answer.get("Items") else None
+
+    def erase_case(self, case: dict[str, Any], fields: list[str], record: dict[str, Any]) -> None:
+        """One transaction: the tombstone (new seq only) and the case (head unchanged meanwhile)."""
+        names = {f"#f{i}": name for i, name in enumerate(fields)}
+        remove = (" REMOVE " + ", ".join(names)) if names else ""
+        values: dict[str, Any] = {":seq": {"N": str(record["seq"])}, ":head": {"S": record["record_hash"]}}
+        condition = "attribute_not_exists(chain_seq)"
+        if record["seq"] > 1:
+            condition = "chain_seq = :old"
+            values[":old"] = {"N": str(record["seq"] - 1)}
+        self.ddb.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": self.table("Interactions"),
+                        "Item": {k: to_wire(v) for k, v in record.items()},
+                        "ConditionExpression": "attribute_not_exists(chain_id)",
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": self.table("Cases"),
+                        "Key": {"case_id": {"S": case["case_id"]}},
+                        "UpdateExpression": "SET chain_seq = :seq, chain_head = :head" + remove,
+                        "ConditionExpression": condition,
+                        "ExpressionAttributeValues": values,
+                        **({"ExpressionAttributeNames": names} if names else {}),
+                    }
+                },
+            ]
+        )
+
+    def delete_surveys(self, keys: set[str]) -> int:
+        count = 0
+        for key in sorted(keys):
+            for item in self._query(
+                "SurveyResponses",
+                KeyConditionExpression="response_key = :k",
+                ExpressionAttributeValues={":k": {"S": key}},
+            ):
+                self.ddb.delete_item(
+                    TableName=self.table("SurveyResponses"),
+                    Key={"response_key": {"S": key}, "item_key": {"S": item["item_key"]}},
+                )
+                count += 1
+        return count
+
+    def finish(self) -> None:
+        """Nothing to write: the tombstones reach the archive and a signed checkpoint via the stream."""
