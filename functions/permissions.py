@@ -53,6 +53,17 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
         "hash_key_secret": False,
         "event_bus": False,
     },
+    "archive_records": {
+        # DynamoDB streams of Cases, Interactions, Referrals (the event source mapping grants the stream
+        # reads); no table action: it writes JSON Lines and signed checkpoints to the archive bucket.
+        "tables": {},
+        "hash_key_secret": False,
+        "event_bus": False,
+        "trigger": {"stream": ["Cases", "Interactions", "Referrals"]},
+        "archive_bucket": True,
+        "signing_key": True,
+        "description": "Archives case, chain and referral changes (no personal fields) and signs chain-head checkpoints",
+    },
 }
 
 # Environment variables each function reads (beyond AWS_REGION and POWERTOOLS_*).
@@ -82,6 +93,8 @@ ENVIRONMENT: dict[str, list[str]] = {
         "IDEMPOTENCY_TTL_HOURS",
     ],
     "record_survey_answer": ["SURVEYS_TABLE", "RETENTION_DAYS_SURVEYS"],
+    # table names only to name the stream's table in the archive (no table access)
+    "archive_records": ["ARCHIVE_BUCKET", "SIGNING_KEY_ARN", "CASES_TABLE", "INTERACTIONS_TABLE", "REFERRALS_TABLE"],
 }
 for _name in ENVIRONMENT:
     ENVIRONMENT[_name] = ENVIRONMENT[_name] + _COMMON_ENV

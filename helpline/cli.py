@@ -418,6 +418,12 @@ def _register_commands() -> None:
 _register_commands()
 
 
+from helpline.audit.cli import audit_app, erase  # noqa: E402 - registered after the app exists
+
+app.add_typer(audit_app, name="audit")
+app.command("erase")(erase)
+
+
 def main() -> None:  # pragma: no cover
     app()
 

@@ -1,15 +1,24 @@
 """Pseudonymisation at the edge: caller id = HMAC-SHA256(key, E.164 number), hex.
 
-The key is a Secrets Manager secret (env ``HASH_KEY_SECRET_ARN``, SecretString of at least 32
-characters) fetched through Powertools ``get_secret`` with ``max_age`` = ``HASH_KEY_MAX_AGE``
-seconds.  Powertools parameters (and boto3, which it imports) are imported lazily on the first
+The key is a Secrets Manager secret (env ``HASH_KEY_SECRET_ARN``) fetched through Powertools
+``get_secret`` with ``max_age`` = ``HASH_KEY_MAX_AGE`` seconds.  Its strength is counted in BYTES
+OF ENTROPY, not characters (:func:`key_entropy_bytes`, at least :data:`MIN_KEY_BYTES` = 32):
+
+- ``hex:<hex digits>`` or ``base64:<base64>``: the decoded bytes are the HMAC key; at least 32 of them;
+- any other string (e.g. the stack's generated 64-character alphanumeric secret, or the sandbox's 64
+  hex characters): the UTF-8 text is the HMAC key, and its entropy is estimated as
+  length x log2(alphabet) of the smallest alphabet it uses (hex 16, alphanumeric 62, base64 64,
+  printable ASCII 95); it also needs at least 8 different characters.  32 characters of
+  ``[a-z0-9]`` are ~20 bytes of entropy: rejected; 64 hex characters are 32 bytes: accepted.  Powertools parameters (and boto3, which it imports) are imported lazily on the first
 call so they stay off the cold-start import path.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import math
 import re
 import sys
 
@@ -18,7 +27,14 @@ from functions.settings import get_settings
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _SEPARATORS = re.compile(r"[\s\-().]")
-MIN_KEY_LENGTH = 32
+MIN_KEY_BYTES = 32
+_HEX = frozenset("0123456789abcdefABCDEF")
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_B64 = _ALNUM | frozenset("+/=-_")
+
+
+class WeakKey(ValueError):
+    """The pseudonymisation key has less than MIN_KEY_BYTES bytes of entropy (or a bad encoding)."""
 
 
 def normalise_e164(address: str | None) -> str | None:
@@ -54,13 +70,59 @@ def _hash_key() -> bytes:
     value = get_secret(settings.hash_key_secret_arn, max_age=settings.hash_key_max_age)
     if isinstance(value, bytes):
         value = value.decode("utf-8")
-    if not isinstance(value, str) or len(value) < MIN_KEY_LENGTH:
-        raise BackendUnavailable("hash key secret is too short")
+    if not isinstance(value, str):
+        raise BackendUnavailable("hash key secret is not a string")
+    try:
+        return key_bytes(value)
+    except WeakKey as exc:
+        raise BackendUnavailable(f"hash key secret is too weak: {exc}") from None
+
+
+def key_entropy_bytes(value: str) -> float:
+    """Bytes of entropy of a key given as text (see the module docstring for the forms)."""
+    if value.startswith(("hex:", "base64:")):
+        return float(len(_decode(value)))
+    chars = set(value)
+    if len(chars) < 8:
+        return 0.0
+    if chars <= _HEX:
+        alphabet = 16
+    elif chars <= _ALNUM:
+        alphabet = 62
+    elif chars <= _B64:
+        alphabet = 64
+    else:
+        alphabet = 95
+    return len(value) * math.log2(alphabet) / 8
+
+
+def _decode(value: str) -> bytes:
+    kind, _, text = value.partition(":")
+    try:
+        if kind == "hex":
+            return bytes.fromhex(text)
+        return base64.b64decode(text, validate=True)
+    except ValueError:
+        raise WeakKey(f"the {kind} key does not decode") from None
+
+
+def key_bytes(value: str) -> bytes:
+    """The HMAC key for a secret value; raises :class:`WeakKey` below MIN_KEY_BYTES of entropy."""
+    value = value.strip()
+    entropy = key_entropy_bytes(value)
+    if entropy < MIN_KEY_BYTES:
+        raise WeakKey(f"{entropy:.1f} bytes of entropy, need {MIN_KEY_BYTES}")
+    if value.startswith(("hex:", "base64:")):
+        return _decode(value)
     return value.encode("utf-8")
 
 
+def pseudonymise_with(key: bytes, e164: str) -> str:
+    return hmac.new(key, e164.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
 def pseudonymise(e164: str) -> str:
-    return hmac.new(_hash_key(), e164.encode("utf-8"), hashlib.sha256).hexdigest()
+    return pseudonymise_with(_hash_key(), e164)
 
 
 def caller_id_for(address: str | None) -> str | None:
