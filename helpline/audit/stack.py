@@ -25,12 +25,17 @@ class StackError(RuntimeError):
     pass
 
 
+def session_for(region: str | None) -> Any:
+    """A boto3 session with the caller's credentials (tests replace this)."""
+    import boto3
+
+    return boto3.Session(region_name=region)
+
+
 class StackSource:
     def __init__(self, stack: str, region: str | None, session: Any = None) -> None:
-        import boto3
-
         self.stack = stack
-        self.session = session or boto3.Session(region_name=region)
+        self.session = session or session_for(region)
         cfn = self.session.client("cloudformation")
         try:
             resources: dict[str, str] = {}

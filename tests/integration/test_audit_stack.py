@@ -1,0 +1,168 @@
+"""The deployed-stack paths of ``helpline audit verify|export`` and ``helpline erase``, offline:
+tables written by the real handlers (moto, via the sandbox), the archive bucket and the KMS signing
+key in moto, checkpoints written by the real archive_records handler from stream events, and
+CloudFormation (which moto here does not run) answered by botocore's Stubber."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from typer.testing import CliRunner
+
+from helpline.cli import app
+from tests.integration.support import PHONE, load_event, partners, with_contact
+
+runner = CliRunner()
+REGION = "eu-central-1"
+STACK = "helpline-pl"
+
+
+class FakeSession:
+    """boto3 clients against moto, except CloudFormation: a Stubber with the stack's resources."""
+
+    def __init__(self, resources: dict[str, str], outputs: dict[str, str]) -> None:
+        self.resources, self.outputs = resources, outputs
+
+    def client(self, service: str):
+        client = boto3.client(service, region_name=REGION)
+        if service != "cloudformation":
+            return client
+        stubber = Stubber(client)
+        summaries = [
+            {
+                "LogicalResourceId": logical,
+                "PhysicalResourceId": physical,
+                "ResourceType": "AWS::DynamoDB::Table",
+                "LastUpdatedTimestamp": "2026-03-01T00:00:00Z",
+                "ResourceStatus": "CREATE_COMPLETE",
+            }
+            for logical, physical in self.resources.items()
+        ]
+        stubber.add_response("list_stack_resources", {"StackResourceSummaries": summaries}, {"StackName": STACK})
+        stack = {
+            "StackName": STACK,
+            "CreationTime": "2026-03-01T00:00:00Z",
+            "StackStatus": "CREATE_COMPLETE",
+            "Outputs": [{"OutputKey": k, "OutputValue": v} for k, v in self.outputs.items()],
+        }
+        stubber.add_response("describe_stacks", {"Stacks": [stack]}, {"StackName": STACK})
+        stubber.activate()
+        return client
+
+
+def _stream(backend, logical: str, env: str, items: list[dict]) -> dict:
+    table = backend.env[env]
+    return {
+        "Records": [
+            {
+                "eventID": f"{logical}-{i}",
+                "eventName": "INSERT",
+                "eventSourceARN": f"arn:aws:dynamodb:{REGION}:123456789012:table/{table}/stream/2026-03-01T00:00:00.000",
+                "dynamodb": {
+                    "Keys": {},
+                    "NewImage": item,
+                    "SequenceNumber": str(100 + i),
+                    "ApproximateCreationDateTime": 1772447400,
+                },
+            }
+            for i, item in enumerate(items)
+        ]
+    }
+
+
+def _archive(backend, monkeypatch) -> None:
+    """What the streams deliver to archive_records: every Interactions item (INSERT)."""
+    from functions.handlers import archive_records
+
+    ddb = boto3.client("dynamodb", region_name=REGION)
+    items = ddb.scan(TableName=backend.env["INTERACTIONS_TABLE"])["Items"]
+    monkeypatch.setenv("INTERACTIONS_TABLE", backend.env["INTERACTIONS_TABLE"])
+    archive_records.reset()
+    assert archive_records.handler(_stream(backend, "Interactions", "INTERACTIONS_TABLE", items))["checkpoint"]
+
+
+@pytest.fixture
+def stack(monkeypatch):
+    from functions.dal.models import MODELS_BY_LOGICAL_NAME
+    from helpline.audit import stack as stack_module
+    from helpline.sandbox import local_backend
+
+    with local_backend(partners(), country="pl") as backend:
+        for i in range(2):
+            answer = backend.invoke("create_case", with_contact(load_event("create_case"), f"contact-{i:04d}"))
+            assert answer["status"] == "ok", answer
+        s3, kms = boto3.client("s3", region_name=REGION), boto3.client("kms", region_name=REGION)
+        s3.create_bucket(
+            Bucket="pl-archive",
+            CreateBucketConfiguration={"LocationConstraint": REGION},
+            ObjectLockEnabledForBucket=True,
+        )
+        key = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["Arn"]
+        monkeypatch.setenv("ARCHIVE_BUCKET", "pl-archive")
+        monkeypatch.setenv("SIGNING_KEY_ARN", key)
+        _archive(backend, monkeypatch)
+        resources = {f"{name}Table": model.Meta.table_name for name, model in MODELS_BY_LOGICAL_NAME.items()}
+        resources["CallerHashKey"] = backend.env["HASH_KEY_SECRET_ARN"]
+        session = FakeSession(resources, {"ArchiveBucket": "pl-archive", "SigningKeyArn": key})
+        monkeypatch.setattr(stack_module, "session_for", lambda region: session)
+        yield backend
+
+
+def _verify() -> tuple[int, dict]:
+    result = runner.invoke(app, ["audit", "verify", "--stack", STACK, "--region", REGION, "--format", "json"])
+    assert result.exit_code in (0, 1), result.stdout + result.stderr
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_a_deployed_stack_verifies_against_its_kms_signed_checkpoints(stack):
+    code, report = _verify()
+    assert code == 0 and report["valid_checkpoints"] == report["checkpoints"] == 1
+    assert report["chains"] == 1 and report["records"] == 2 and report["pending"] == 0
+
+
+def test_a_record_deleted_from_the_deployed_table_is_named(stack):
+    ddb = boto3.client("dynamodb", region_name=REGION)
+    table = stack.env["INTERACTIONS_TABLE"]
+    (item,) = [i for i in ddb.scan(TableName=table)["Items"] if i["seq"]["N"] == "2"]
+    ddb.delete_item(TableName=table, Key={"chain_id": item["chain_id"], "seq": item["seq"]})
+    code, report = _verify()
+    assert code == 1
+    assert [(f["kind"], f["chain_id"], f["seq"]) for f in report["findings"]] == [
+        ("truncated", item["chain_id"]["S"], 2)
+    ]
+
+
+def test_records_after_the_last_stream_checkpoint_are_pending_not_findings(stack):
+    answer = stack.invoke("create_case", with_contact(load_event("create_case"), "contact-0009"))
+    assert answer["status"] == "ok"
+    code, report = _verify()
+    assert code == 0 and report["pending"] == 1
+
+
+def test_export_from_a_stack_filters_by_case_and_country(stack):
+    result = runner.invoke(
+        app, ["audit", "export", "--stack", STACK, "--region", REGION, "--format", "jsonl", "--country", "pl"]
+    )
+    assert result.exit_code == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["seq"] for r in rows] == [1, 2] and {r["country"] for r in rows} == {"pl"}
+    result = runner.invoke(app, ["audit", "export", "--stack", STACK, "--region", REGION, "--country", "ro"])
+    assert result.stdout.splitlines() == [result.stdout.splitlines()[0]]  # the CSV header only
+
+
+def test_erase_on_a_stack_removes_the_caller_and_the_tombstone_verifies_once_archived(stack, monkeypatch):
+    result = runner.invoke(app, ["erase", "--caller", PHONE, "--stack", STACK, "--region", REGION])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "1 tombstone record(s)" in result.stdout
+    ddb = boto3.client("dynamodb", region_name=REGION)
+    (case,) = ddb.scan(TableName=stack.env["CASES_TABLE"])["Items"]
+    assert "caller_id" not in case and case["chain_seq"] == {"N": "3"}
+    assert ddb.scan(TableName=stack.env["CALLERS_TABLE"])["Items"] == []
+    code, report = _verify()
+    assert code == 0 and report["pending"] == 1  # the tombstone, until the stream signs it
+    _archive(stack, monkeypatch)
+    code, report = _verify()
+    assert code == 0 and report["pending"] == 0 and report["valid_checkpoints"] == 2
