@@ -59,8 +59,7 @@ def verify_command(
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
 ) -> None:
-    """Check every chain: altered, inserted, reordered, deleted records, cut tails, missing and rewritten
-    chains, bad checkpoint signatures. Exits 1 on any finding, 0 when everything verifies, 2 on bad input."""
+    """Check every chain: altered, inserted, reordered, deleted records, cut tails, missing and rewritten chains, bad checkpoint signatures. Exits 1 on any finding, 0 when all verifies, 2 on bad input."""
     from helpline.audit.verify import verify
 
     if fmt not in ("table", "json"):
@@ -157,8 +156,7 @@ def erase(
     region: RegionOpt = None,
     actor: Annotated[str, typer.Option("--actor", help="Who erases (written in the tombstone records).")] = "erasure",
 ) -> None:
-    """Remove one caller's personal data (caller item, pseudonym and notes on cases, survey answers of
-    their contacts) and append a tombstone record ('erased', counts only) to each of their case chains."""
+    """Erase one caller: caller item, pseudonym and notes on cases, survey answers of their contacts, the number in Amazon Connect's contact records (stack); appends an 'erased' tombstone (counts only) to each case chain."""
     import re
 
     from helpline.audit.erase import erase_caller, pseudonym_for
@@ -182,5 +180,8 @@ def erase(
     print(
         f"{source.describe()}: erased caller {target[:8]}...: {result.callers} caller item, "
         f"{result.fields} field(s) on {len(result.cases)} case(s) ({', '.join(result.cases) or '-'}), "
-        f"{result.surveys} survey answer(s); {result.tombstones} tombstone record(s) appended"
+        f"{result.surveys} survey answer(s), caller number redacted in {result.connect_redacted} Amazon Connect "
+        f"contact record(s); {result.tombstones} tombstone record(s) appended"
     )
+    for line in result.connect_errors:
+        print(f"warning: {line}", file=sys.stderr)

@@ -7,7 +7,9 @@ What goes (the caller is found by pseudonym = HMAC of the E.164 number, see
 - on each of the caller's cases: the pseudonym (``caller_id``) and the free-text fields
   (``note`` and any other of :data:`functions.logic.archive.PERSONAL_FIELDS`);
 - the post-call survey answers of the contacts those items name (keyed by
-  sha256("survey:" + ContactId), so they are linkable through the contact ids).
+  sha256("survey:" + ContactId), so they are linkable through the contact ids);
+- on a deployed stack, the caller's number in Amazon Connect's own contact records of those
+  contacts (DeleteContactData, field CUSTOMER_ENDPOINT).
 
 What stays: the cases' codes, referrals (ids, partner, needs codes: no caller link once the case
 has none), and every chain record (payloads hold ids and codes only).  Each affected case chain
@@ -38,6 +40,8 @@ class Erasure:
     fields: int = 0
     surveys: int = 0
     tombstones: int = 0
+    connect_redacted: int = 0
+    connect_errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -47,6 +51,7 @@ class Erasure:
             "fields_removed": self.fields,
             "survey_answers_removed": self.surveys,
             "tombstones": self.tombstones,
+            "connect_contacts_redacted": self.connect_redacted,
         }
 
 
@@ -108,6 +113,7 @@ def erase_caller(source: Any, pseudonym: str, actor: str) -> Erasure:
     for case in cases:
         contacts |= contact_ids(case)
     result.surveys = source.delete_surveys(survey_keys(contacts)) if contacts else 0
+    result.connect_redacted, result.connect_errors = source.redact_contacts(contacts)
     for case in cases:
         fields = personal_fields(case)
         head = source.chain_head(f"case#{case['case_id']}")

@@ -104,6 +104,9 @@ class LocalSource:
     def delete_surveys(self, keys: set[str]) -> int:
         return self._drop("SurveyResponses", lambda i: i.get("response_key", {}).get("S") in keys)
 
+    def redact_contacts(self, contacts: set[str]) -> tuple[int, list[str]]:
+        return 0, []  # no Amazon Connect behind a state folder
+
     def _drop(self, table: str, match: Any) -> int:
         before = self.state.get(table, [])
         kept = [i for i in before if not match(i)]

@@ -179,5 +179,23 @@ class StackSource:
                 count += 1
         return count
 
+    def redact_contacts(self, contacts: set[str]) -> tuple[int, list[str]]:
+        """Amazon Connect DeleteContactData (CUSTOMER_ENDPOINT) on each contact: the caller's number
+        in Connect's own contact records.  Returns (redacted, errors); a contact Connect no longer has
+        (older than its 24 months) is an error line, not a failure.
+        https://docs.aws.amazon.com/connect/latest/APIReference/API_DeleteContactData.html"""
+        instance = self.outputs.get("InstanceId")
+        if not instance:
+            return 0, [f"stack {self.stack} has no InstanceId output: Connect's contact records not redacted"]
+        connect = self.session.client("connect")
+        done, errors = 0, []
+        for contact in sorted(contacts):
+            try:
+                connect.delete_contact_data(InstanceId=instance, ContactId=contact, ContactFields=["CUSTOMER_ENDPOINT"])
+                done += 1
+            except Exception as exc:  # noqa: BLE001 - reported per contact, the erasure goes on
+                errors.append(f"contact {contact}: {exc}")
+        return done, errors
+
     def finish(self) -> None:
         """Nothing to write: the tombstones reach the archive and a signed checkpoint via the stream."""

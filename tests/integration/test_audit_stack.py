@@ -25,9 +25,17 @@ class FakeSession:
 
     def __init__(self, resources: dict[str, str], outputs: dict[str, str]) -> None:
         self.resources, self.outputs = resources, outputs
+        self.redacted: list[str] = []  # contacts Amazon Connect is asked to redact (moto has no Connect)
 
     def client(self, service: str):
         client = boto3.client(service, region_name=REGION)
+        if service == "connect":
+            stubber = Stubber(client)
+            for contact in self.redacted:
+                expected = {"InstanceId": "instance-1", "ContactId": contact, "ContactFields": ["CUSTOMER_ENDPOINT"]}
+                stubber.add_response("delete_contact_data", {}, expected)
+            stubber.activate()
+            return client
         if service != "cloudformation":
             return client
         stubber = Stubber(client)
@@ -106,8 +114,10 @@ def stack(monkeypatch):
         _archive(backend, monkeypatch)
         resources = {f"{name}Table": model.Meta.table_name for name, model in MODELS_BY_LOGICAL_NAME.items()}
         resources["CallerHashKey"] = backend.env["HASH_KEY_SECRET_ARN"]
-        session = FakeSession(resources, {"ArchiveBucket": "pl-archive", "SigningKeyArn": key})
+        outputs = {"ArchiveBucket": "pl-archive", "SigningKeyArn": key, "InstanceId": "instance-1"}
+        session = FakeSession(resources, outputs)
         monkeypatch.setattr(stack_module, "session_for", lambda region: session)
+        backend.session = session
         yield backend
 
 
@@ -154,8 +164,10 @@ def test_export_from_a_stack_filters_by_case_and_country(stack):
 
 
 def test_erase_on_a_stack_removes_the_caller_and_the_tombstone_verifies_once_archived(stack, monkeypatch):
+    stack.session.redacted = ["contact-0000", "contact-0001"]  # the caller's contacts, in order
     result = runner.invoke(app, ["erase", "--caller", PHONE, "--stack", STACK, "--region", REGION])
     assert result.exit_code == 0, result.stdout + result.stderr
+    assert "redacted in 2 Amazon Connect contact record(s)" in result.stdout and not result.stderr
     assert "1 tombstone record(s)" in result.stdout
     ddb = boto3.client("dynamodb", region_name=REGION)
     (case,) = ddb.scan(TableName=stack.env["CASES_TABLE"])["Items"]
