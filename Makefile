@@ -13,13 +13,14 @@ CONTEXT := $(if $(COUNTRY),-c country=$(COUNTRY)) $(if $(STAGE),-c stage=$(STAGE
 CONTEXT_JSON := {$(if $(COUNTRY),"country":"$(COUNTRY)")$(if $(and $(COUNTRY),$(STAGE)),$(comma))$(if $(STAGE),"stage":"$(STAGE)")}
 comma := ,
 
-.PHONY: help setup build synth test lint bench deploy diagrams clean mutation
+.PHONY: help setup build synth test lint bench deploy diagrams clean mutation surge
 
 help:
 	@echo "make synth   set up, build Lambda assets, render every country to cdk.out/ (COUNTRY=pl STAGE=dev)"
 	@echo "make test    unit, flow, integration and infrastructure tests (cfn-lint, cdk-nag)"
 	@echo "make lint    ruff, flow linter on every country, cfn-lint on cdk.out/"
 	@echo "make bench   synth time, handler cold imports, simulator throughput"
+	@echo "make surge   replay a surge of simulated calls (COUNTRY=pl CALLS=2000 FAULTS=0.05)"
 	@echo "make deploy COUNTRY=pl   cdk deploy (needs AWS credentials)"
 
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -60,6 +61,13 @@ mutation: setup
 	@$(BIN)/mutmut results --all true | awk -F': ' '{ m = $$1; sub(/^ +/, "", m); sub(/\.x[^.]*$$/, "", m); \
 		total[m]++; if ($$2 == "killed" || $$2 == "timeout") killed[m]++ } \
 		END { for (m in total) printf "%-34s %4d/%-4d killed\n", m, killed[m], total[m] }' | sort
+
+# A surge of simulated calls through the flows and the real handlers, in worker processes; ends with
+# "calls=N lost=L rate=R/s p99_ms=P" and exits 1 if any caller was left without a way forward.
+CALLS ?= 2000
+FAULTS ?= 0
+surge: build
+	@$(BIN)/helpline surge $(or $(COUNTRY),pl) --calls $(CALLS) --faults $(FAULTS)
 
 diagrams: build
 	@$(BIN)/helpline diagram $(or $(COUNTRY),pl)

@@ -408,13 +408,14 @@ def prompts(
 
 def _register_commands() -> None:
     """Commands that live in their own modules (imported here, so `helpline --help` lists them)."""
-    from helpline import review, scaffold, surveys
+    from helpline import review, scaffold, surge, surveys
     from helpline.cost import cli as cost_cli
 
     app.command("new-country")(scaffold.command)
     app.command("review")(review.command)
     app.command("cost")(cost_cli.command)
     app.command("survey-report")(surveys.command)
+    app.command("surge")(surge.command)
 
 
 _register_commands()

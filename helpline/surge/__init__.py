@@ -1,0 +1,133 @@
+"""``helpline surge COUNTRY --calls N``: replay a surge of simulated calls and report what was lost.
+
+The last line is machine-readable: ``calls=N lost=L rate=R/s p99_ms=P``.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from typing import Annotated
+
+import typer
+
+from helpline.surge.replay import WorkerResult
+
+
+@dataclass(frozen=True)
+class Summary:
+    calls: int
+    seconds: float
+    unsafe: int  # callers left without a way forward
+    missing: int  # cases answered ok but not stored (or without their chain record)
+    duplicated: int
+    p50_ms: float
+    p99_ms: float
+    ddb_per_call: float
+    items: int
+    outcomes: dict[str, Counter]  # kind -> outcome counts
+    injected: Counter  # what the fault drill broke -> how often
+    faulted_calls: int  # calls during which at least one fault was injected
+    faulted_safe: int  # ... of which the caller still reached a person, a call back or a safe message
+
+    @property
+    def lost(self) -> int:
+        return self.unsafe + self.missing
+
+    @property
+    def rate(self) -> float:
+        return self.calls / self.seconds if self.seconds else 0.0
+
+    def line(self) -> str:
+        return f"calls={self.calls} lost={self.lost} rate={self.rate:.1f}/s p99_ms={self.p99_ms:.1f}"
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def summarize(results: list[WorkerResult], seconds: float) -> Summary:
+    calls = [c for r in results for c in r.calls]
+    timings = [ms for c in calls for ms in c.handler_ms]
+    outcomes: dict[str, Counter] = {}
+    for c in calls:
+        outcomes.setdefault(c.kind, Counter())[c.outcome] += 1
+    return Summary(
+        calls=len(calls),
+        seconds=seconds,
+        unsafe=sum(1 for c in calls if not c.safe),
+        missing=sum(len(r.missing_cases) + len(r.missing_chains) for r in results),
+        duplicated=sum(r.duplicated_contacts for r in results),
+        p50_ms=_percentile(timings, 50),
+        p99_ms=_percentile(timings, 99),
+        ddb_per_call=sum(c.ddb_attempts for c in calls) / len(calls) if calls else 0.0,
+        items=sum(r.items_written for r in results),
+        outcomes=outcomes,
+        injected=sum((r.injected for r in results), Counter()),
+        faulted_calls=sum(1 for c in calls if c.failed_lambdas or c.failed_attempts),
+        faulted_safe=sum(1 for c in calls if (c.failed_lambdas or c.failed_attempts) and c.safe),
+    )
+
+
+def _print(summary: Summary, faults: float) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False, soft_wrap=True)
+    table = Table("kind of call", "calls", "outcomes")
+    for kind, counts in sorted(summary.outcomes.items()):
+        table.add_row(kind, str(sum(counts.values())), ", ".join(f"{k} {v}" for k, v in counts.most_common()))
+    console.print(table)
+    console.print(
+        f"{summary.rate:.1f} calls/s over {summary.seconds:.1f} s; handler time p50 {summary.p50_ms:.1f} ms, "
+        f"p99 {summary.p99_ms:.1f} ms; {summary.ddb_per_call:.1f} DynamoDB HTTP attempts per call; "
+        f"{summary.items} items in the tables"
+    )
+    console.print(
+        f"left without a way forward: {summary.unsafe}; cases answered ok but missing: {summary.missing}; "
+        f"contacts with more than one case: {summary.duplicated}"
+    )
+    if faults:
+        drill = Table("fault injected", "times")
+        for what, n in sorted(summary.injected.items()):
+            drill.add_row(what, str(n))
+        console.print(drill)
+        console.print(
+            f"calls hit by a fault: {summary.faulted_calls}; of these reached a person, a call back or a safe "
+            f"message: {summary.faulted_safe}"
+        )
+
+
+def command(
+    country: Annotated[str, typer.Argument(help="Country code, e.g. pl")],
+    calls: Annotated[int, typer.Option(min=1, help="How many calls to replay")] = 2000,
+    workers: Annotated[int | None, typer.Option(min=1, max=32, help="Worker processes (default: CPU count)")] = None,
+    faults: Annotated[
+        float,
+        typer.Option(min=0.0, max=1.0, help="Fault drill: share of DynamoDB attempts and Lambda blocks that fail"),
+    ] = 0.0,
+    seed: Annotated[int, typer.Option(help="Seed of the call mix and the faults")] = 7,
+) -> None:
+    """Replay N simulated calls (a realistic mix) through the flows and the real handlers; report losses."""
+    from helpline.config import ConfigError, load_country
+    from helpline.surge.mix import plan_calls
+    from helpline.surge.replay import default_workers, replay
+
+    try:
+        cfg = load_country(country)
+        plans = plan_calls(cfg, calls, seed=seed)
+    except (ConfigError, ValueError) as exc:
+        print(f"surge: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
+    results, seconds = replay(cfg.code, plans, workers=workers or default_workers(), faults=faults, seed=seed)
+    summary = summarize(results, seconds)
+    _print(summary, faults)
+    print(summary.line())
+    if summary.lost or summary.duplicated:
+        raise typer.Exit(1)

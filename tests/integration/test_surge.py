@@ -1,0 +1,121 @@
+"""`helpline surge`: a reproducible mix of calls replayed through flows and handlers, losses counted."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from typer.testing import CliRunner
+
+from helpline.cli import app
+from helpline.config import load_country
+from helpline.surge import summarize
+from helpline.surge.mix import KINDS_WITH_A_CASE, MIX, plan_calls
+from helpline.surge.replay import CallStat, WorkerResult, _check_tables, replay, split
+
+PL = load_country("pl")
+
+
+def test_the_mix_is_reproducible_and_in_proportion():
+    plans = plan_calls(PL, 1000, seed=3)
+    assert plans == plan_calls(PL, 1000, seed=3) and plans != plan_calls(PL, 1000, seed=4)
+    kinds = Counter(p.kind for p in plans)
+    for kind, share in MIX.items():
+        assert abs(kinds[kind] - share * 1000) <= 1 + (1000 - sum(int(s * 1000) for s in MIX.values())) * (
+            kind == "info"
+        )
+    returning = [p for p in plans if p.returning]
+    assert 0.25 < len(returning) / 1000 < 0.35
+    first_seen = {}
+    for p in plans:
+        first_seen.setdefault(p.caller, p.index)
+    assert all(first_seen[p.caller] < p.index for p in returning)  # they really called before
+
+
+def test_out_of_hours_calls_come_when_the_line_is_closed_and_the_rest_when_it_is_open():
+    import datetime as dt
+
+    for plan in plan_calls(PL, 300):
+        assert PL.hours.is_open(dt.datetime.fromisoformat(plan.at)) is (plan.kind != "out_of_hours")
+        assert plan.presses[0] == PL.language(plan.lang).digit  # Poland has a language menu
+
+
+def test_a_callers_calls_stay_in_one_worker_in_order():
+    plans = plan_calls(PL, 400)
+    shares = split(plans, 3)
+    assert sorted(p.index for s in shares for p in s) == list(range(400))
+    where = {}
+    for n, share in enumerate(shares):
+        assert [p.index for p in share] == sorted(p.index for p in share)
+        for p in share:
+            assert where.setdefault(p.caller, n) == n
+
+
+def test_a_small_replay_loses_nothing_and_opens_a_case_for_every_call_that_needs_one():
+    plans = plan_calls(PL, 40, seed=11)
+    results, seconds = replay("pl", plans, workers=1)
+    summary = summarize(results, seconds)
+    assert (summary.calls, summary.lost, summary.duplicated) == (40, 0, 0)
+    by_index = {c.index: c for c in results[0].calls}
+    for plan in plans:
+        stat = by_index[plan.index]
+        assert bool(stat.cases) is (plan.kind in KINDS_WITH_A_CASE), (plan, stat)
+        if plan.kind != "emergency":  # the emergency key goes to a person before any backend call
+            assert stat.ddb_attempts >= 1 and stat.handler_ms
+    assert summary.outcomes["out_of_hours"] == Counter({"callback": summary.outcomes["out_of_hours"].total()})
+    assert summary.outcomes["emergency"] == Counter({"queue": summary.outcomes["emergency"].total()})
+    assert summary.items > 0 and re.fullmatch(r"calls=40 lost=0 rate=[0-9.]+/s p99_ms=[0-9.]+", summary.line())
+
+
+def test_a_fault_drill_still_leaves_every_caller_a_way_forward():
+    results, seconds = replay("pl", plan_calls(PL, 30, seed=5), workers=1, faults=0.3, seed=5)
+    summary = summarize(results, seconds)
+    assert any(k.startswith("DynamoDB ") for k in summary.injected)
+    assert any(k.startswith("Lambda ") for k in summary.injected)
+    assert summary.faulted_calls > 5 and summary.faulted_safe == summary.faulted_calls
+    assert (summary.lost, summary.duplicated) == (0, 0)
+
+
+class _Tables:
+    def __init__(self, tables):
+        self.tables = tables
+
+    def scan_raw(self):
+        return self.tables
+
+
+def _call(index, cases, safe=True):
+    return CallStat(index, "report_risk", "queue", safe, [1.0], 3, cases, [])
+
+
+def test_a_case_answered_ok_but_not_stored_or_without_its_chain_is_lost():
+    out = WorkerResult(calls=[_call(0, ["PL-A"]), _call(1, ["PL-B"]), _call(2, ["PL-C"])])
+    tables = {
+        "Cases": [
+            {"case_id": {"S": "PL-A"}, "contact_id": {"S": "c0"}},
+            {"case_id": {"S": "PL-B"}, "contact_id": {"S": "c1"}},
+        ],
+        "Interactions": [{"chain_id": {"S": "case#PL-A"}, "seq": {"N": "1"}}],
+        "PartnerServices": [{"x": {"S": "seeded"}}],
+    }
+    _check_tables(_Tables(tables), out)
+    assert (out.missing_cases, out.missing_chains, out.items_written) == (["PL-C"], ["PL-B"], 3)
+    summary = summarize([out], 1.0)
+    assert summary.lost == 2 and summary.line().startswith("calls=3 lost=2 ")
+
+
+def test_an_unsafe_call_and_a_duplicated_case_are_counted():
+    out = WorkerResult(calls=[_call(0, [], safe=False), _call(1, [])])
+    _check_tables(_Tables({"Cases": [{"case_id": {"S": "PL-A"}, "contact_id": {"S": "c"}},
+                                     {"case_id": {"S": "PL-B"}, "contact_id": {"S": "c"}}]}), out)  # fmt: skip
+    summary = summarize([out], 2.0)
+    assert (summary.unsafe, summary.duplicated, summary.lost) == (1, 1, 1)
+
+
+def test_cli_ends_with_the_machine_readable_line_and_refuses_bad_options():
+    result = CliRunner().invoke(app, ["surge", "pl", "--calls", "12", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(r"calls=12 lost=0 rate=[0-9.]+/s p99_ms=[0-9.]+", result.output.strip().splitlines()[-1])
+    for bad in (["surge", "pl", "--calls", "0"], ["surge", "pl", "--faults", "1.5"], ["surge", "zz"]):
+        failed = CliRunner().invoke(app, bad)
+        assert failed.exit_code == 2 and "Traceback" not in failed.output
