@@ -11,9 +11,13 @@
   event selectors (AWS::CloudTrail::Trail AdvancedEventSelector, resources.type
   AWS::DynamoDB::Table and AWS::S3::Object, aws-properties-cloudtrail-trail-advancedeventselector.html).
 - Auditor role: read-only; kms:Decrypt only through DynamoDB and S3 (kms:ViaService).
-- Connect flow logs: the log group Connect writes to, ``/aws/connect/<instance alias>``
-  (Amazon Connect admin guide, contact-flow-logs-stored-in-cloudwatch.html), created with the
-  country's retention when this stack creates the instance.
+- Connect flow logs: Connect stores them in a CloudWatch log group in the instance's Region,
+  which it creates itself when flow logging is turned on, and which must be re-created by hand
+  if deleted (Amazon Connect admin guide, contact-flow-logs-stored-in-cloudwatch.html). That
+  group is named ``/aws/connect/<instance alias>``: the page shows it in its screenshot of two
+  instances' groups, not in its text, so verify the name after the first deploy. A group Connect
+  creates has no retention and no customer key; this stack creates it first (before the
+  instance) with the country's retention and the data key, when this stack creates the instance.
 """
 
 from __future__ import annotations

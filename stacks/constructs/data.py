@@ -158,7 +158,9 @@ class DataLayer(Construct):
         from the country file leaves the template, so CloudFormation deletes its resource and
         the DeleteItem calls remove it from the directory; route_referral never sees it again.
         TransactWriteItems takes at most 100 actions (DynamoDB API_TransactWriteItems.html);
-        IAM checks PutItem / DeleteItem per item for it.
+        IAM checks PutItem / DeleteItem per item for it. A partner that keeps its id but drops a
+        service leaves that PartnerServices item behind; selection re-checks the Partners item's
+        own ``services`` (functions/logic/directory.py, match_score), so it is never chosen for it.
         """
         puts, deletes, tables = [], [], []
         for logical_name, rows in sorted(items.items()):
