@@ -41,6 +41,11 @@ METRICS_PERMISSIONS = [
     "RealTimeMetrics.Access",
     "HistoricalMetrics.Access",
 ]
+# Queues: supervisors see every queue, the priority queues included (Queues.View, real-time
+# metrics). Agents get no Queues.View at all, so no queue, priority or not, is visible to them
+# outside the contacts their routing profile hands them (they must answer priority calls).
+# Narrowing a profile to some queues would take tag-based access control (AllowedAccessControlTags
+# with TagRestrictedResources, AWS::Connect::SecurityProfile); nothing here needs it.
 SUPERVISOR_PERMISSIONS = [
     *AGENT_PERMISSIONS,
     *METRICS_PERMISSIONS,
