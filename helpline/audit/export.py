@@ -28,6 +28,7 @@ COLUMNS = (
     "payload",
     "prev_hash",
     "record_hash",
+    "expires_at",
 )
 
 
