@@ -448,3 +448,17 @@ def test_each_partner_is_seeded_by_its_own_resource_and_deleted_with_it(country)
         key = f'"partner_id":{{"S":"{partner.id}"}}'
         assert key in create and '"Put":' in create
         assert key in delete and '"Delete":' in delete and '"Put":' not in delete
+
+
+# ---- environment ------------------------------------------------------------------------------
+# Tunables with a default in functions/settings.py; every other variable a handler reads is set.
+TUNABLES = {"DDB_CONNECT_TIMEOUT", "DDB_READ_TIMEOUT", "DDB_MAX_RETRIES", "HASH_KEY_MAX_AGE", "IDEMPOTENCY_TTL_HOURS"}
+
+
+@pytest.mark.parametrize("name", sorted(PERMISSIONS))
+def test_every_variable_a_function_reads_is_set(name, synthesized):
+    from functions.permissions import ENVIRONMENT
+
+    for synth in synthesized.values():
+        env = synth.raw["Resources"][_function_id(synth.raw, name)]["Properties"]["Environment"]["Variables"]
+        assert set(ENVIRONMENT[name]) - TUNABLES - set(env) == set()
