@@ -9,6 +9,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from helpline.quotas import connect_lambda_count, plan
+
 
 def _names(resources: dict, rtype: str, prop: str) -> list[str]:
     return sorted(r["Properties"].get(prop, "?") for r in resources.values() if r["Type"] == rtype)
@@ -39,6 +41,7 @@ def summarize(outdir: Path) -> list[dict]:
                 ),
                 "functions": handlers,
                 "prompts": sum(1 for r in res.values() if r["Type"] == "AWS::Connect::Prompt"),
+                "connect_lambdas": connect_lambda_count(template),
                 "resources": len(res),
                 "template_kib": round((outdir / artifact["properties"]["templateFile"]).stat().st_size / 1024),
             }
@@ -52,6 +55,7 @@ def print_summary(outdir: Path, console: Console | None = None) -> None:
     console = console or Console()
     for row in summarize(outdir):
         code = row["stack"].split("-")[1].lower()
+        cfg = None
         try:
             cfg = load_country(code, stage=row["stack"].split("-", 2)[2])
             langs = ", ".join(f"{lg.code} ({'recorded' if lg.recorded else lg.voice})" for lg in cfg.languages)
@@ -71,6 +75,20 @@ def print_summary(outdir: Path, console: Console | None = None) -> None:
         table.add_row("functions", ", ".join(row["functions"]))
         table.add_row("prompts", f"{row['prompts']} recorded prompts")
         console.print(table)
+        if cfg is not None:
+            print_quotas(plan(cfg, connect_lambdas=row["connect_lambdas"]), console)
+
+
+def print_quotas(needs: list, console: Console) -> None:
+    """The service quotas the planned peak needs (country file `capacity`), and which to raise."""
+    table = Table("service", "quota", "default", "needed", "", title="Service quotas at the planned peak")
+    for need in needs:
+        default = "?" if need.default is None else str(need.default)
+        verdict = "RAISE before launch" if need.raise_it else "ok"
+        table.add_row(need.service, need.quota, default, str(need.needed), verdict)
+    console.print(table)
+    for need in needs:
+        console.print(f"  {need.quota}: {need.note} ({need.source})", highlight=False)
 
 
 if __name__ == "__main__":

@@ -340,6 +340,17 @@ class Operators(Strict):
     )
 
 
+class Capacity(Strict):
+    """The load to plan for (surge readiness): it sizes the service quotas to raise before launch."""
+
+    calls_per_day: int = Field(default=500, ge=1, le=1_000_000, description="Calls on the busiest expected day")
+    peak_hour_share: float = Field(
+        default=0.15, gt=0, le=1, description="Share of that day's calls arriving in its busiest hour"
+    )
+    handle_minutes: float = Field(default=8, gt=0, le=180, description="Average time an operator spends on a call")
+    wait_minutes: float = Field(default=5, ge=0, le=180, description="Average wait in the queue at the peak")
+
+
 class Tables(Strict):
     # DynamoDB refuses DeleteTable while deletion protection is on, so a failed first create
     # could not roll its (empty) tables back and the stack would end in ROLLBACK_FAILED.
@@ -444,6 +455,7 @@ class CountryConfig(Strict):
     recordings: Recordings = Recordings()
     operators: Operators = Operators()
     tables: Tables = Tables()
+    capacity: Capacity = Capacity()
     audit: Audit = Audit()
     hours: Hours
     emergency: Emergency

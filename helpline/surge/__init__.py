@@ -31,6 +31,8 @@ class Summary:
     injected: Counter  # what the fault drill broke -> how often
     faulted_calls: int  # calls during which at least one fault was injected
     faulted_safe: int  # ... of which the caller still reached a person, a call back or a safe message
+    menu_seconds: float  # mean simulated time a call spends in the flows before a person answers
+    lambdas_per_call: float
 
     @property
     def lost(self) -> int:
@@ -72,6 +74,8 @@ def summarize(results: list[WorkerResult], seconds: float) -> Summary:
         injected=sum((r.injected for r in results), Counter()),
         faulted_calls=sum(1 for c in calls if c.failed_lambdas or c.failed_attempts),
         faulted_safe=sum(1 for c in calls if (c.failed_lambdas or c.failed_attempts) and c.safe),
+        menu_seconds=statistics.fmean(c.seconds for c in calls) if calls else 0.0,
+        lambdas_per_call=statistics.fmean(c.lambda_calls for c in calls) if calls else 0.0,
     )
 
 
@@ -104,6 +108,22 @@ def _print(summary: Summary, faults: float) -> None:
         )
 
 
+def _print_quotas(cfg, summary: Summary) -> None:
+    """The planned peak (country file `capacity`) with the menu time and Lambda calls this replay measured."""
+    from rich.console import Console
+
+    from helpline.quotas import flow_lambda_count, plan
+    from helpline.summary import print_quotas
+
+    needs = plan(cfg, connect_lambdas=flow_lambda_count(), lambdas_per_call=summary.lambdas_per_call,
+                 menu_seconds=summary.menu_seconds)  # fmt: skip
+    console = Console(highlight=False, soft_wrap=True)
+    console.print(
+        f"measured: {summary.menu_seconds:.0f} s in the flows and {summary.lambdas_per_call:.1f} Lambda calls per call"
+    )
+    print_quotas(needs, console)
+
+
 def command(
     country: Annotated[str, typer.Argument(help="Country code, e.g. pl")],
     calls: Annotated[int, typer.Option(min=1, help="How many calls to replay")] = 2000,
@@ -128,6 +148,7 @@ def command(
     results, seconds = replay(cfg.code, plans, workers=workers or default_workers(), faults=faults, seed=seed)
     summary = summarize(results, seconds)
     _print(summary, faults)
+    _print_quotas(cfg, summary)
     print(summary.line())
     if summary.lost or summary.duplicated:
         raise typer.Exit(1)

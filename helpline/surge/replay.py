@@ -44,6 +44,8 @@ class CallStat:
     cases: list[str]  # case ids the handlers answered ok for
     failed_lambdas: list[str]
     failed_attempts: int = 0  # DynamoDB HTTP attempts the drill failed during this call
+    seconds: float = 0.0  # the call's own (simulated) time: menus, messages, waiting
+    lambda_calls: int = 0  # Lambda blocks the flows ran
 
 
 @dataclass
@@ -121,7 +123,9 @@ def run_worker(code: str, plans: list[CallPlan], faults: float, seed: int) -> Wo
                     _cases(result),
                     fail,
                     len(errors),
-                )  # fmt: skip
+                    sim.state.clock,
+                    len(result.lambda_calls),
+                )
             )
             out.injected.update(f"Lambda {name} fails" for name in fail)
             out.injected.update(f"DynamoDB {error}" for error in errors)

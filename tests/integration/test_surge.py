@@ -64,6 +64,7 @@ def test_a_small_replay_loses_nothing_and_opens_a_case_for_every_call_that_needs
             assert stat.ddb_attempts >= 1 and stat.handler_ms
     assert summary.outcomes["out_of_hours"] == Counter({"callback": summary.outcomes["out_of_hours"].total()})
     assert summary.outcomes["emergency"] == Counter({"queue": summary.outcomes["emergency"].total()})
+    assert summary.menu_seconds > 30 and summary.lambdas_per_call >= 1  # measured, used for quota planning
     assert summary.items > 0 and re.fullmatch(r"calls=40 lost=0 rate=[0-9.]+/s p99_ms=[0-9.]+", summary.line())
 
 
