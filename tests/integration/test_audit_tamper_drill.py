@@ -152,6 +152,14 @@ def test_a_deleted_record_is_named_deleted(state):
     assert _verify(state) == (1, {("deleted", chain, 2)})
 
 
+def test_a_deleted_record_hidden_by_renumbering_is_named_deleted(state):
+    chain, items = _case_chain(state), _lines(state)
+    second, third = _record(items, chain, 2), _record(items, chain, 3)
+    third["seq"] = {"N": "2"}  # no gap left in seq
+    _write(state, [i for i in items if i is not second])
+    assert _verify(state) == (1, {("deleted", chain, 2)})
+
+
 def test_a_cut_tail_is_named_truncated(state):
     chain, items = _case_chain(state), _lines(state)
     third = _record(items, chain, 3)
