@@ -329,7 +329,8 @@ class Telephony(Construct):
                 self,
                 "QuickConnect" + "".join(p.title() for p in partner.id.split("-")),
                 instance_arn=self.instance_arn,
-                name=f"{cfg.code.upper()} partner {partner.name}"[:127],
+                # Names are unique per instance (and at most 127 characters): the id keeps them apart.
+                name=f"{partner.name[: 124 - len(partner.id)]} ({partner.id})",
                 description=f"Transfer to {partner.name} ({', '.join(partner.services)})"[:250],
                 quick_connect_config=connect.CfnQuickConnect.QuickConnectConfigProperty(
                     quick_connect_type="PHONE_NUMBER",

@@ -415,6 +415,8 @@ def test_quick_connects_to_every_phone_partner_on_every_queue(country, byo_assem
         assert all(re.match(r"^\+[1-9]\d{1,14}$", n) for n in numbers)  # E.164, as Connect requires
         assert all(q["Properties"]["QuickConnectConfig"]["QuickConnectType"] == "PHONE_NUMBER" for q in quick.values())
         assert cfg.emergency.number not in {n.lstrip("+") for n in numbers}  # 112 is not E.164: no quick connect
+        names = [q["Properties"]["Name"] for q in quick.values()]
+        assert len(set(names)) == len(names) and all(len(n) <= 127 for n in names)
         for queue in resources(raw, "AWS::Connect::Queue").values():
             attached = sorted(a["Fn::GetAtt"][0] for a in queue["Properties"]["QuickConnectArns"])
             assert attached == sorted(quick)
