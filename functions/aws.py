@@ -54,3 +54,17 @@ def client(service: str, *, connect_timeout: int, read_timeout: int, max_retries
 def reset() -> None:
     global _session
     _session = None
+
+
+def configured_client(service: str) -> Any:
+    """A client with the functions' timeouts and retries (settings DDB_CONNECT_TIMEOUT,
+    DDB_READ_TIMEOUT, DDB_MAX_RETRIES): flow functions must answer Amazon Connect within 8 s."""
+    from functions.settings import get_settings
+
+    settings = get_settings()
+    return client(
+        service,
+        connect_timeout=settings.ddb_connect_timeout,
+        read_timeout=settings.ddb_read_timeout,
+        max_retries=settings.ddb_max_retries,
+    )

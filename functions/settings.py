@@ -10,19 +10,28 @@ CASES_TABLE              (see ``functions.dal.models``; read at import
 INTERACTIONS_TABLE        of the models module)
 REFERRALS_TABLE
 PARTNERS_TABLE
+PARTNER_SERVICES_TABLE
+PARTNER_LOADS_TABLE
+OUTBOX_TABLE
 SURVEYS_TABLE
 IDEMPOTENCY_TABLE
 HASH_KEY_SECRET_ARN      Secrets Manager secret holding the HMAC key    (required by identify_caller,
                          (SecretString, >= 32 chars)                    create_case)
 HASH_KEY_MAX_AGE         seconds the secret is cached in memory         300
-EVENT_BUS_NAME           EventBridge bus for referral notifications     (required by route_referral)
+EVENT_BUS_NAME           EventBridge bus for referral notifications     (required by deliver_outbox)
+CONNECT_INSTANCE_ID      the Amazon Connect instance's id (block_caller  (required by block_caller)
+                         checks agents with connect:DescribeUser)
+SUPERVISOR_PROFILE_IDS   comma list of the supervisor security          (required by block_caller;
+                         profile ids that may block callers              empty: nobody may)
 COUNTRY_CODE             ISO code, prefixes case ids ("PL-...")         xx
 RETENTION_DAYS_CALLERS   TTL of a caller item after its last contact    365
 RETENTION_DAYS_CASES     TTL of a case and of its whole interaction     730
                          chain (fixed when the case is created)
 RETENTION_DAYS_INTERACTIONS  TTL of a contact chain (contact#<id>),     730
                          fixed by its first record
-RETENTION_DAYS_REFERRALS TTL of referral items                          730
+RETENTION_DAYS_REFERRALS (kept for the tables' TTL settings; referrals, 730
+                         their chain records and outbox messages carry
+                         their case's expires_at: they expire with it)
 RETENTION_DAYS_SURVEYS   TTL of survey answers                          180
 IDEMPOTENCY_TTL_HOURS    TTL of EventBridge de-duplication markers      48
 DDB_CONNECT_TIMEOUT      botocore connect timeout (s)                   1
@@ -51,6 +60,8 @@ class Settings(BaseModel):
     hash_key_secret_arn: str = ""
     hash_key_max_age: int = Field(default=300, ge=0)
     event_bus_name: str = ""
+    connect_instance_id: str = ""
+    supervisor_profile_ids: str = ""
     country_code: str = Field(default="xx", pattern=r"^[A-Za-z]{2,3}$")
     retention_days_callers: int = Field(default=365, ge=1)
     retention_days_cases: int = Field(default=730, ge=1)

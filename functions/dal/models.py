@@ -6,13 +6,21 @@ CloudFormation logical id stem), ``TABLE_ENV`` (environment variable holding the
 table name, read at import into ``Meta.table_name``), ``RETENTION_ENV`` (env var with the TTL in
 days, or None) and ``TTL_ATTRIBUTE`` (name of the TTLAttribute, or None).
 
-No phone number or name is stored anywhere: callers are keyed by an HMAC pseudonym.
-No table uses a DynamoDB stream (``Meta.stream_view_type`` is unset everywhere): notifications go
-through EventBridge, audit reads the tables.
+No phone number or name is stored anywhere: callers are keyed by an HMAC pseudonym.  The only
+free text is the operator's screening note (``Case.note``, encrypted table, never logged, never in
+a chain payload, removed by the archive).
+
+Streams (``Meta.stream_view_type``): Cases, Interactions and Referrals stream NEW_AND_OLD_IMAGES to
+the archive (archive_records); the Outbox streams NEW_IMAGE to deliver_outbox (the referral
+notifications).  https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html
 
 Retention: each TTL-bearing item gets ``expires_at``.  All records of one interaction chain
 carry the *same* ``expires_at`` (fixed by the chain's first record and copied forward), so a
-chain expires as a whole and never shows a gap at its start.
+chain expires as a whole and never shows a gap at its start.  A case's chain records, referrals and
+outbox messages carry the case's ``expires_at``: they expire with their case.  DynamoDB deletes
+expired items only eventually (typically within days), so every read of the repository treats an
+item whose ``expires_at`` is in the past as absent (``functions.dal.repository.live``).
+https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/howitworks-ttl.html
 """
 
 from __future__ import annotations
@@ -92,7 +100,7 @@ class Case(Model):
     TTL_ATTRIBUTE = "expires_at"
 
     class Meta(_BaseMeta):
-        pass
+        stream_view_type = "NEW_AND_OLD_IMAGES"
 
     case_id = UnicodeAttribute(hash_key=True)
     country = UnicodeAttribute()
@@ -117,6 +125,16 @@ class Case(Model):
     contact_seqs = MapAttribute(default=dict)
     last_contact_id = UnicodeAttribute(null=True)
     last_contact_at = UTCDateTimeAttribute(null=True)
+    # Operators' guide: screening and closing (functions.logic.guide)
+    region = UnicodeAttribute(null=True)
+    note = UnicodeAttribute(null=True)  # free text: only here (encrypted table), never logged or chained
+    call_type = UnicodeAttribute(null=True)  # last classification: real | silent | prank | ...
+    outcome = UnicodeAttribute(null=True)  # resolved | referred | information_given | follow_up | dropped
+    follow_up = BooleanAttribute(null=True)
+    callback_requested = BooleanAttribute(null=True)
+    # "<operation>:<ContactId>:<digest of the parameters>" -> seq of the chain record it appended
+    # (idempotency of the guide's handlers per contact: a replay finds its key and writes nothing)
+    op_seqs = MapAttribute(default=dict)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     expires_at = TTLAttribute(null=True)
@@ -142,7 +160,7 @@ class Interaction(Model):
     TTL_ATTRIBUTE = "expires_at"
 
     class Meta(_BaseMeta):
-        pass
+        stream_view_type = "NEW_AND_OLD_IMAGES"
 
     chain_id = UnicodeAttribute(hash_key=True)
     seq = NumberAttribute(range_key=True)  # 1, 2, 3 ... without gaps
@@ -179,7 +197,7 @@ class Referral(Model):
     TTL_ATTRIBUTE = "expires_at"
 
     class Meta(_BaseMeta):
-        pass
+        stream_view_type = "NEW_AND_OLD_IMAGES"
 
     case_id = UnicodeAttribute(hash_key=True)
     referral_id = UnicodeAttribute(range_key=True)  # sha256(case, partner, contact) -> "R-..."
@@ -189,18 +207,24 @@ class Referral(Model):
     consent = BooleanAttribute()
     urgent = BooleanAttribute(default=False)
     status = UnicodeAttribute(default="pending")  # pending | accepted | declined | closed
+    referral_ref = UnicodeAttribute(null=True)  # short reference read to the caller ("K7Q-M2P")
     region = UnicodeAttribute()
     language = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     record_hash = UnicodeAttribute()  # sha256 over the referral's creation fields (tamper evidence)
-    expires_at = TTLAttribute(null=True)
+    expires_at = TTLAttribute(null=True)  # the case's: a referral expires with its case
 
     by_partner = ReferralsByPartner()
 
 
 class Partner(Model):
-    """Referral directory, seeded from the country file (see functions.dal.partners)."""
+    """Referral directory entry, seeded from the country file (see functions.dal.partners).
+
+    The seeding overwrites these items on every deploy and deletes the partners the country file no
+    longer lists; ``active`` false also stops referrals.  The open-referral counter is NOT here (a
+    seeding PutItem would reset it): it is :class:`PartnerLoad`.
+    """
 
     LOGICAL_NAME = "Partners"
     TABLE_ENV = "PARTNERS_TABLE"
@@ -218,7 +242,83 @@ class Partner(Model):
     channel_type = UnicodeAttribute()
     channel_address = UnicodeAttribute()
     capacity = NumberAttribute(default=0)
-    assigned = NumberAttribute(default=0)
+    active = BooleanAttribute(default=True)
+
+
+class PartnerService(Model):
+    """Which partners serve a needs code: one item per (code, partner), seeded with the directory.
+
+    A partner listing a family (``SM``) gets an item for the family and one per sub-code
+    (``SM-CC``, ``SM-MI``, ...) with ``match`` "family"; a listed code gets ``match`` "exact".  One
+    Query on the need's code finds every partner serving it (no Scan per referral).
+    """
+
+    LOGICAL_NAME = "PartnerServices"
+    TABLE_ENV = "PARTNER_SERVICES_TABLE"
+    RETENTION_ENV = None
+    TTL_ATTRIBUTE = None
+
+    class Meta(_BaseMeta):
+        pass
+
+    service_code = UnicodeAttribute(hash_key=True)
+    partner_id = UnicodeAttribute(range_key=True)
+    match = UnicodeAttribute()  # exact | family
+
+
+class PartnerLoad(Model):
+    """Open referrals per partner (never seeded): +1 with each referral, -1 when one closes."""
+
+    LOGICAL_NAME = "PartnerLoads"
+    TABLE_ENV = "PARTNER_LOADS_TABLE"
+    RETENTION_ENV = None
+    TTL_ATTRIBUTE = None
+
+    class Meta(_BaseMeta):
+        pass
+
+    partner_id = UnicodeAttribute(hash_key=True)
+    open_referrals = NumberAttribute(default=0)
+
+
+class OutboxPending(GlobalSecondaryIndex):
+    """Sparse index of undelivered messages (``pending`` is removed on delivery)."""
+
+    class Meta:
+        index_name = "pending"
+        projection = AllProjection()
+
+    pending = UnicodeAttribute(hash_key=True)  # always "pending" while undelivered
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class OutboxMessage(Model):
+    """A notification to publish to EventBridge, written in the same transaction as its referral.
+
+    deliver_outbox (stream of this table + a schedule) publishes it and marks it delivered.
+    """
+
+    LOGICAL_NAME = "Outbox"
+    TABLE_ENV = "OUTBOX_TABLE"
+    RETENTION_ENV = "RETENTION_DAYS_REFERRALS"
+    TTL_ATTRIBUTE = "expires_at"
+
+    class Meta(_BaseMeta):
+        stream_view_type = "NEW_IMAGE"
+
+    message_id = UnicodeAttribute(hash_key=True)  # "referral#<referral_id>"
+    source = UnicodeAttribute()
+    detail_type = UnicodeAttribute()
+    detail = UnicodeAttribute()  # JSON: ids and codes only
+    status = UnicodeAttribute(default="pending")  # pending | delivered
+    pending = UnicodeAttribute(null=True)  # "pending" while undelivered (sparse index)
+    attempts = NumberAttribute(default=0)
+    claimed_until = NumberAttribute(null=True)  # epoch seconds: a deliverer is publishing it
+    created_at = UnicodeAttribute()
+    delivered_at = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+    by_pending = OutboxPending()
 
 
 class SurveyResponse(Model):
@@ -258,7 +358,18 @@ class IdempotencyMarker(Model):
     expires_at = TTLAttribute(null=True)
 
 
-ALL_MODELS: list[type[Model]] = [Caller, Case, Interaction, Referral, Partner, SurveyResponse, IdempotencyMarker]
+ALL_MODELS: list[type[Model]] = [
+    Caller,
+    Case,
+    Interaction,
+    Referral,
+    Partner,
+    PartnerService,
+    PartnerLoad,
+    OutboxMessage,
+    SurveyResponse,
+    IdempotencyMarker,
+]
 MODELS_BY_LOGICAL_NAME: dict[str, type[Model]] = {m.LOGICAL_NAME: m for m in ALL_MODELS}
 
 

@@ -5,9 +5,31 @@ Input shape (one per partner, from countries/<cc>.yaml)::
     {"id": "pl-legal-aid", "name": "...", "services": ["LP", "LP-ND"], "regions": ["*"],
      "languages": ["uk", "ru"], "channel": {"type": "email", "address": "..."}, "capacity": 40}
 
-Output: ``{"partner_id": {"S": ...}, "name": {"S": ...}, "services": {"L": [{"S": ...}]}, ...,
-"capacity": {"N": "40"}, "assigned": {"N": "0"}}`` matching ``functions.dal.models.Partner``.
-Note: seeding with PutItem resets ``assigned`` (the capacity counter) to 0.
+What the stack's seeding writes (:func:`seed_items`), keyed by the tables' LOGICAL_NAME::
+
+    {"Partners": [ {"partner_id": {"S": "pl-legal-aid"}, "name": {"S": ...},
+                    "services": {"L": [{"S": "LP"}, ...]}, "regions": {"L": ...},
+                    "languages": {"L": ...}, "channel_type": {"S": "email"},
+                    "channel_address": {"S": ...}, "capacity": {"N": "40"},
+                    "active": {"BOOL": true}}, ... ],
+     "PartnerServices": [ {"service_code": {"S": "LP"}, "partner_id": {"S": "pl-legal-aid"},
+                           "match": {"S": "exact"}},
+                          {"service_code": {"S": "LP-BN"}, "partner_id": {"S": "pl-legal-aid"},
+                           "match": {"S": "family"}}, ... ]}
+
+- write every item with PutItem (they are the directory; overwriting is intended);
+- delete what the country file no longer lists: :func:`stale_keys(old_partners, new_partners)`
+  gives the primary keys to DeleteItem per table (``{"Partners": [{"partner_id": {"S": ...}}],
+  "PartnerServices": [{"service_code": {"S": ...}, "partner_id": {"S": ...}}]}``); without the
+  previous list, :func:`seed_keys` of the old items does the same by difference.
+  A partner whose Partners item is gone (or ``active`` false) receives no referral even if a
+  PartnerServices item lingers: route_referral reads both.
+- never write the PartnerLoads table: it holds the open-referral counters (kept across deploys).
+
+A partner listing a family code (``SM``) gets one PartnerServices item for the family (match
+"exact") and one per known sub-code (``SM-CC``... match "family"), so one Query on a need's code
+finds every partner that serves it.  :func:`partners_to_items` (the Partners items alone) is kept
+for existing callers.
 """
 
 from __future__ import annotations
@@ -15,7 +37,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from functions.logic.needs import ALL_CODES
+from functions.logic.needs import ALL_CODES, SUB_CODES, TOP_LEVEL
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
@@ -81,7 +103,7 @@ def partner_to_item(partner: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "channel_type": {"S": p["channel_type"]},
         "channel_address": {"S": p["channel_address"]},
         "capacity": {"N": str(p["capacity"])},
-        "assigned": {"N": "0"},
+        "active": {"BOOL": True},
     }
 
 
@@ -93,3 +115,55 @@ def partners_to_items(partners: list[dict[str, Any]]) -> list[dict[str, dict[str
     if duplicates:
         raise PartnerError(f"duplicate partner ids: {duplicates}")
     return items
+
+
+def service_codes(services: list[str]) -> list[tuple[str, str]]:
+    """[(code, "exact"|"family"), ...]: the codes a partner serving ``services`` is found under."""
+    out: dict[str, str] = {}
+    for code in services:
+        out[code] = "exact"
+    for code in services:
+        if code in TOP_LEVEL:
+            for sub in SUB_CODES.get(code, ()):
+                out.setdefault(f"{code}-{sub}", "family")
+    return sorted(out.items())
+
+
+def service_items(partners: list[dict[str, Any]]) -> list[dict[str, dict[str, Any]]]:
+    items = []
+    for partner in partners:
+        p = validate_partner(partner)
+        for code, match in service_codes(p["services"]):
+            items.append({"service_code": {"S": code}, "partner_id": {"S": p["partner_id"]}, "match": {"S": match}})
+    return items
+
+
+def seed_items(partners: list[dict[str, Any]]) -> dict[str, list[dict[str, dict[str, Any]]]]:
+    """Everything the seeding writes, per table LOGICAL_NAME (see the module docstring)."""
+    return {"Partners": partners_to_items(partners), "PartnerServices": service_items(partners)}
+
+
+_KEYS = {"Partners": ("partner_id",), "PartnerServices": ("service_code", "partner_id")}
+
+
+def seed_keys(items: dict[str, list[dict[str, dict[str, Any]]]]) -> dict[str, list[dict[str, dict[str, Any]]]]:
+    """The primary keys of seed items, per table."""
+    return {table: [{k: item[k] for k in _KEYS[table]} for item in rows] for table, rows in items.items()}
+
+
+def stale_keys(
+    old_partners: list[dict[str, Any]], new_partners: list[dict[str, Any]]
+) -> dict[str, list[dict[str, dict[str, Any]]]]:
+    """Keys to DeleteItem after a country-file change: in the old directory, not in the new one."""
+    old, new = seed_keys(seed_items(old_partners)), seed_keys(seed_items(new_partners))
+    out = {}
+    for table, keys in old.items():
+        keep = {json_key(k) for k in new[table]}
+        out[table] = [k for k in keys if json_key(k) not in keep]
+    return out
+
+
+def json_key(key: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(key, sort_keys=True)

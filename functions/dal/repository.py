@@ -1,13 +1,19 @@
 """The DynamoDB operations of the helpline, one function per request shape.
 
 Every function documents how many DynamoDB requests it makes; the handlers' request budgets
-(identify: 1 read; create_case: <= 3 requests per attempt; route_referral: <= 2 requests) are
-built from these and proved by tests that count botocore calls.
+(identify: 1 read; create_case: <= 3 requests per attempt; the guide's handlers: see their
+modules) are built from these and proved by tests that count botocore calls.
+
+Expiry: DynamoDB's TTL deletes expired items only eventually, so every read here treats an item
+whose ``expires_at`` is in the past as absent (:func:`live`); conditional writes that must not
+resurrect an expired item say so (e.g. create_case's caller pointer).
+https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/howitworks-ttl.html
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.constants import ALL_OLD
@@ -20,7 +26,10 @@ from functions.dal.models import (
     Case,
     IdempotencyMarker,
     Interaction,
+    OutboxMessage,
     Partner,
+    PartnerLoad,
+    PartnerService,
     Referral,
     SurveyResponse,
     configure_models,
@@ -138,14 +147,30 @@ def _run_transaction(
     return TxResult(True, [])
 
 
+def live(item: Any, now: datetime | None = None) -> Any:
+    """``item`` unless it is None or past its ``expires_at`` (then None: expired items are absent)."""
+    if item is None:
+        return None
+    expires = getattr(item, "expires_at", None)
+    if expires is not None and expires <= (now or datetime.now(UTC)):
+        return None
+    return item
+
+
+def transact(puts: list[tuple[Any, Any, str | None]], updates: list[tuple[Any, list, Any, str | None]]) -> TxResult:
+    """1 TransactWriteItems (puts first, then updates); condition failures and conflicts answer
+    ``committed=False`` with the reasons, anything else raises."""
+    return _run_transaction(puts, updates, conflicts_ok=True)
+
+
 # --- callers -------------------------------------------------------------------------------
 
 
 def get_caller(caller_id: str, *, consistent: bool = False) -> Caller | None:
-    """1 GetItem (eventually consistent unless ``consistent``)."""
+    """1 GetItem (eventually consistent unless ``consistent``); an expired caller is absent."""
     _prepare()
     try:
-        return Caller.get(caller_id, consistent_read=consistent)
+        return live(Caller.get(caller_id, consistent_read=consistent))
     except DoesNotExist:
         return None
 
@@ -160,12 +185,39 @@ def touch_caller(caller_id: str, actions: list) -> None:
 
 
 def get_case(case_id: str) -> Case | None:
-    """1 GetItem (strongly consistent: the chain head must be current)."""
+    """1 GetItem (strongly consistent: the chain head must be current); an expired case is absent."""
     _prepare()
     try:
-        return Case.get(case_id, consistent_read=True)
+        return live(Case.get(case_id, consistent_read=True))
     except DoesNotExist:
         return None
+
+
+def append_case_records(
+    records: list[Interaction],
+    case_id: str,
+    case_actions: list,
+    case_condition: Any,
+    puts: list[tuple[Any, Any, str | None]] | None = None,
+    updates: list[tuple[Any, list, Any, str | None]] | None = None,
+) -> tuple[str, Any]:
+    """1 TransactWriteItems: chain records + case update (new head; ALL_OLD on failure) + extras.
+
+    Order sent: ``puts``, records, then the case update, then ``updates``.  Returns
+    ("appended", None) | ("case_changed", old_case_raw_item or {}) | ("conflict", None) |
+    ("failed", TxResult) (an extra item's condition failed).
+    """
+    extra_puts = list(puts or [])
+    all_puts = extra_puts + [(r, Interaction.chain_id.does_not_exist(), None) for r in records]
+    all_updates = [(Case(case_id), case_actions, case_condition, ALL_OLD)] + list(updates or [])
+    result = _run_transaction(all_puts, all_updates, conflicts_ok=True)
+    if result.committed:
+        return "appended", None
+    if result.conflict:
+        return "conflict", None
+    if result.failed(len(all_puts)):
+        return "case_changed", result.old_item(len(all_puts)) or {}
+    return "failed", result
 
 
 def create_case(
@@ -258,6 +310,14 @@ def append_with_marker(marker: IdempotencyMarker, record: Interaction) -> str:
     return "race"
 
 
+def recent_records(chain_id: str, limit: int) -> list[Interaction]:
+    """1 Query (newest first, Limit ``limit``); expired records are left out."""
+    _prepare()
+    now = datetime.now(UTC)
+    items = Interaction.query(chain_id, scan_index_forward=False, limit=limit, consistent_read=True)
+    return [r for r in items if live(r, now) is not None]
+
+
 def chain_records(chain_id: str) -> list[Interaction]:
     """Whole chain in ascending seq (auditing / tests; paginated Query)."""
     _prepare()
@@ -267,72 +327,118 @@ def chain_records(chain_id: str) -> list[Interaction]:
 # --- referrals -------------------------------------------------------------------------------
 
 
-def scan_partners() -> list[Partner]:
-    """1 Scan (directories are small: hundreds of partners fit in one 1 MB page)."""
+def partners_serving(code: str) -> list[PartnerService]:
+    """1 Query of PartnerServices on one needs code (a directory never needs a Scan)."""
     _prepare()
-    return list(Partner.scan())
+    return list(PartnerService.query(code))
 
 
-def update_case(case_id: str, actions: list) -> bool:
-    """1 UpdateItem conditioned on the case existing. False when the case does not exist."""
+def partners_with_loads(partner_ids: list[str]) -> tuple[dict[str, Partner], dict[str, int]]:
+    """1 BatchGetItem over Partners and PartnerLoads (both tables in one request; up to 50
+    partners), plus one more per round of UnprocessedKeys (at most 2 more).
+
+    Returns (partners by id - missing or inactive ones left out -, open referrals by id).
+    https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html
+    """
+    conn = _tx_connection()
+    ids = sorted(set(partner_ids))[:50]
+    if not ids:
+        return {}, {}
+    keys = [{"partner_id": {"S": pid}} for pid in ids]
+    request: dict[str, Any] = {
+        Partner.Meta.table_name: {"Keys": keys},
+        PartnerLoad.Meta.table_name: {"Keys": keys},
+    }
+    partners: dict[str, Partner] = {}
+    loads: dict[str, int] = {}
+    for _ in range(3):
+        response = conn.client.batch_get_item(RequestItems=request)
+        for item in response.get("Responses", {}).get(Partner.Meta.table_name, []):
+            partner = Partner.from_raw_data(item)
+            if partner.active is not False:
+                partners[partner.partner_id] = partner
+        for item in response.get("Responses", {}).get(PartnerLoad.Meta.table_name, []):
+            load = PartnerLoad.from_raw_data(item)
+            loads[load.partner_id] = int(load.open_referrals or 0)
+        request = response.get("UnprocessedKeys") or {}
+        if not request:
+            break
+    else:
+        from functions.errors import BackendUnavailable
+
+        raise BackendUnavailable("partner directory read throttled")
+    return partners, loads
+
+
+def case_referrals(case_id: str) -> list[Referral]:
+    """1 Query of Referrals on the case (consistent); expired referrals are left out."""
+    _prepare()
+    now = datetime.now(UTC)
+    return [r for r in Referral.query(case_id, consistent_read=True) if live(r, now) is not None]
+
+
+# --- outbox ----------------------------------------------------------------------------------
+
+
+def claim_message(message_id: str, now_epoch: int, lease_seconds: int) -> OutboxMessage | None:
+    """1 UpdateItem: take a pending message for ``lease_seconds`` (condition: pending and not
+    leased by another deliverer); returns the message (ALL_NEW) or None when it is delivered,
+    gone or leased."""
+    _prepare()
+    message = OutboxMessage(message_id)
+    condition = (OutboxMessage.status == "pending") & (
+        OutboxMessage.claimed_until.does_not_exist() | (OutboxMessage.claimed_until < now_epoch)
+    )
+    try:
+        message.update(
+            actions=[OutboxMessage.claimed_until.set(now_epoch + lease_seconds), OutboxMessage.attempts.add(1)],
+            condition=condition,
+        )
+    except Exception as exc:
+        if error_code(exc) == "ConditionalCheckFailedException":
+            return None
+        raise
+    return live(message)
+
+
+def mark_delivered(message_id: str, claimed_until: int, delivered_at: str) -> bool:
+    """1 UpdateItem: delivered (leaves the pending index), conditioned on still holding the lease."""
     _prepare()
     try:
-        Case(case_id).update(actions=actions, condition=Case.case_id.exists())
-    except Exception as exc:  # UpdateError wrapping ConditionalCheckFailedException
+        OutboxMessage(message_id).update(
+            actions=[
+                OutboxMessage.status.set("delivered"),
+                OutboxMessage.delivered_at.set(delivered_at),
+                OutboxMessage.pending.remove(),
+                OutboxMessage.claimed_until.remove(),
+            ],
+            condition=(OutboxMessage.status == "pending") & (OutboxMessage.claimed_until == claimed_until),
+        )
+    except Exception as exc:
         if error_code(exc) == "ConditionalCheckFailedException":
             return False
         raise
     return True
 
 
-def update_case_unless_referred(case_id: str, contact_id: str, actions: list) -> tuple[str, dict | None]:
-    """1 TransactWriteItems holding one case update, conditioned on the case existing and this contact
-    not having referred yet (ALL_OLD on failure: no extra read).
-
-    Returns ("updated", None) | ("case_not_found", None) | ("replay", old_case_raw_item).
-    """
-    condition = Case.case_id.exists() & Case.referral_sets[contact_id].does_not_exist()
-    result = _run_transaction(puts=[], updates=[(Case(case_id), actions, condition, ALL_OLD)])
-    if result.committed:
-        return "updated", None
-    old = result.old_item(0)
-    if not old:
-        return "case_not_found", None
-    return "replay", old
-
-
-def commit_referrals(
-    case_id: str, contact_id: str, case_actions: list, referrals: list[Referral], partner_ids: list[str]
-) -> tuple[str, dict | None]:
-    """1 TransactWriteItems: referral items + case update + one capacity counter per partner.
-
-    Returns ("committed", None) | ("case_not_found", None) | ("replay", old_case) | ("capacity", None).
-    """
-    puts = [(r, Referral.case_id.does_not_exist(), None) for r in referrals]
-    case_condition = Case.case_id.exists() & Case.referral_sets[contact_id].does_not_exist()
-    updates: list[tuple[Any, list, Any, str | None]] = [(Case(case_id), case_actions, case_condition, ALL_OLD)]
-    for partner_id in partner_ids:
-        updates.append(
-            (
-                Partner(partner_id),
-                [Partner.assigned.add(1)],
-                Partner.partner_id.exists()
-                & (Partner.assigned.does_not_exist() | (Partner.assigned < Partner.capacity)),
-                None,
-            )
+def release_message(message_id: str, claimed_until: int) -> None:
+    """1 UpdateItem: give a lease back after a failed publish (best effort; the lease expires anyway)."""
+    _prepare()
+    try:
+        OutboxMessage(message_id).update(
+            actions=[OutboxMessage.claimed_until.remove()],
+            condition=OutboxMessage.claimed_until == claimed_until,
         )
-    result = _run_transaction(puts=puts, updates=updates)
-    if result.committed:
-        return "committed", None
-    case_index = len(puts)
-    if result.failed(case_index):
-        old = result.old_item(case_index)
-        if not old:
-            return "case_not_found", None
-        return "replay", old
-    if any(result.failed(len(puts) + 1 + i) for i in range(len(partner_ids))):
-        return "capacity", None
-    return "replay", None  # referral items exist (replay whose case condition raced)
+    except Exception:  # noqa: BLE001, S110 - the lease runs out by itself
+        pass
+
+
+def pending_messages(created_before: str, limit: int) -> list[OutboxMessage]:
+    """1 Query of the sparse ``pending`` index: undelivered messages created before a time."""
+    _prepare()
+    now = datetime.now(UTC)
+    items = OutboxMessage.by_pending.query("pending", OutboxMessage.created_at < created_before, limit=limit)
+    return [m for m in items if live(m, now) is not None]
 
 
 # --- surveys ---------------------------------------------------------------------------------

@@ -203,7 +203,12 @@ def _create(
         caller_actions = [Caller.open_case_id.set(case.case_id)] + _caller_actions(
             contact_id, now, report.language, settings
         )
-        caller_condition = Caller.open_case_id.does_not_exist() if pointer is None else Caller.open_case_id == pointer
+        # An expired caller item still holds its old pointer until DynamoDB deletes it: absent.
+        caller_condition = (
+            (Caller.open_case_id.does_not_exist() | (Caller.expires_at < now))
+            if pointer is None
+            else Caller.open_case_id == pointer
+        )
     outcome, old = repository.create_case(case, first, caller_actions, caller_condition)
     if outcome == "created":
         return _answer(case.case_id, created=True)
