@@ -7,11 +7,13 @@ from __future__ import annotations
 def reset_all() -> None:
     from functions import aws
     from functions.dal import repository
-    from functions.logic import pseudonym, referrals
+    from functions.logic import outbox, pseudonym, referrals, supervisors
     from functions.settings import reset_settings
 
     reset_settings()
     aws.reset()
     repository.reset()
     referrals.reset_clients()
+    outbox.reset_clients()
+    supervisors.reset_clients()
     pseudonym.reset_caches()
