@@ -5,7 +5,11 @@ only needed where an action says so (none of the handlers query a GSI).  For
 TransactWriteItems IAM checks the per-item actions (PutItem / UpdateItem / ConditionCheckItem),
 so those are what is listed.  ``hash_key_secret``: secretsmanager:GetSecretValue on
 HASH_KEY_SECRET_ARN (plus kms:Decrypt on its key if it is a customer-managed key).
-``event_bus``: events:PutEvents on EVENT_BUS_NAME.  The test
+``event_bus``: events:PutEvents on EVENT_BUS_NAME.  Keys the stack turns into triggers, IAM and
+environment: ``trigger`` ("flow" default | "eventbridge" | {"stream": [tables]} |
+{"schedule_minutes": N} | a list of these), ``connect`` (Amazon Connect actions on the instance's
+``agent/*`` resources; env CONNECT_INSTANCE_ID, SUPERVISOR_PROFILE_IDS), ``description``.  A stream
+trigger also needs the stream read actions, which the event source mapping grants.  The test
 tests/integration/test_fn_replay_and_budget.py (botocore hook) proves every handler stays within
 this, and tests/infrastructure compares it with the synthesized roles.
 """
@@ -19,6 +23,8 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
         "tables": {"Callers": ["dynamodb:GetItem", "dynamodb:UpdateItem"]},
         "hash_key_secret": True,
         "event_bus": False,
+        "trigger": "flow",
+        "description": "Identifies the caller by pseudonym; language, open case, block",
     },
     "create_case": {
         # GetItem: the caller's open-case pointer and that case's status and chain head (returning
@@ -30,15 +36,25 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
         },
         "hash_key_secret": True,
         "event_bus": False,
+        "trigger": "flow",
+        "description": "Opens a case or appends the report to the caller's open case",
     },
     "route_referral": {
+        # Query: partners by needs code; BatchGetItem: directory entries and open-referral counters;
+        # PutItem / UpdateItem: the one transaction (referrals, outbox, chain records, case, counters).
         "tables": {
-            "Partners": ["dynamodb:Scan", "dynamodb:UpdateItem"],
+            "Cases": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+            "PartnerServices": ["dynamodb:Query"],
+            "Partners": ["dynamodb:BatchGetItem"],
+            "PartnerLoads": ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"],
             "Referrals": ["dynamodb:PutItem"],
-            "Cases": ["dynamodb:UpdateItem"],
+            "Outbox": ["dynamodb:PutItem"],
+            "Interactions": ["dynamodb:PutItem"],
         },
         "hash_key_secret": False,
-        "event_bus": True,
+        "event_bus": False,
+        "trigger": "flow",
+        "description": "Refers a case with consent to partners; notifications go through the outbox",
     },
     "record_contact_event": {
         "tables": {
@@ -47,11 +63,86 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
         },
         "hash_key_secret": False,
         "event_bus": False,
+        "trigger": "eventbridge",
+        "description": "Appends Amazon Connect contact events to the contact's chain",
     },
     "record_survey_answer": {
         "tables": {"SurveyResponses": ["dynamodb:PutItem"]},
         "hash_key_secret": False,
         "event_bus": False,
+        "trigger": "flow",
+        "description": "Stores one keypad survey answer",
+    },
+    "get_caller_context": {
+        "tables": {
+            "Callers": ["dynamodb:GetItem"],
+            "Cases": ["dynamodb:GetItem"],
+            "Interactions": ["dynamodb:Query"],
+        },
+        "hash_key_secret": False,
+        "event_bus": False,
+        "trigger": "flow",
+        "description": "Operators' guide: caller, open case, last interactions, block (read only)",
+    },
+    "classify_call": {
+        "tables": {
+            "Cases": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+            "Interactions": ["dynamodb:Query", "dynamodb:PutItem"],
+            "Idempotency": ["dynamodb:PutItem"],
+        },
+        "hash_key_secret": False,
+        "event_bus": False,
+        "trigger": "flow",
+        "description": "Operators' guide: records the call type in the contact and case chains",
+    },
+    "save_screening": {
+        # GetItem/PutItem/UpdateItem on Cases and Callers: opening the contact's case as create_case
+        # does (no hash key needed: the guide passes the caller's pseudonym).
+        "tables": {
+            "Cases": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+            "Callers": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+            "Interactions": ["dynamodb:PutItem"],
+            "PartnerServices": ["dynamodb:Query"],
+            "Partners": ["dynamodb:BatchGetItem"],
+            "PartnerLoads": ["dynamodb:BatchGetItem"],
+        },
+        "hash_key_secret": False,
+        "event_bus": False,
+        "trigger": "flow",
+        "description": "Operators' guide: saves the screening, consent and note; suggests partners",
+    },
+    "record_outcome": {
+        "tables": {
+            "Cases": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+            "Referrals": ["dynamodb:Query", "dynamodb:UpdateItem"],
+            "PartnerLoads": ["dynamodb:UpdateItem"],
+            "Interactions": ["dynamodb:PutItem"],
+        },
+        "hash_key_secret": False,
+        "event_bus": False,
+        "trigger": "flow",
+        "description": "Operators' guide: records the outcome; closing a case closes its pending referrals",
+    },
+    "block_caller": {
+        "tables": {
+            "Callers": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+            "Cases": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+            "Interactions": ["dynamodb:Query", "dynamodb:PutItem"],
+            "Idempotency": ["dynamodb:PutItem"],
+        },
+        "hash_key_secret": False,
+        "event_bus": False,
+        "connect": ["connect:DescribeUser"],
+        "trigger": "flow",
+        "description": "Operators' guide: blocks a caller for N hours (supervisor profile checked server-side)",
+    },
+    "deliver_outbox": {
+        # Query: the sparse "pending" index (scheduled re-drive); UpdateItem: claim, mark, release.
+        "tables": {"Outbox": ["dynamodb:Query", "dynamodb:UpdateItem"]},
+        "hash_key_secret": False,
+        "event_bus": True,
+        "trigger": [{"stream": ["Outbox"]}, {"schedule_minutes": 5}],
+        "description": "Publishes the referral notifications of the outbox to EventBridge until acknowledged",
     },
     "archive_records": {
         # DynamoDB streams of Cases, Interactions, Referrals (the event source mapping grants the stream
@@ -80,11 +171,13 @@ ENVIRONMENT: dict[str, list[str]] = {
         "RETENTION_DAYS_CALLERS",
     ],
     "route_referral": [
-        "PARTNERS_TABLE",
-        "REFERRALS_TABLE",
         "CASES_TABLE",
-        "EVENT_BUS_NAME",
-        "RETENTION_DAYS_REFERRALS",
+        "PARTNER_SERVICES_TABLE",
+        "PARTNERS_TABLE",
+        "PARTNER_LOADS_TABLE",
+        "REFERRALS_TABLE",
+        "OUTBOX_TABLE",
+        "INTERACTIONS_TABLE",
     ],
     "record_contact_event": [
         "INTERACTIONS_TABLE",
@@ -93,6 +186,36 @@ ENVIRONMENT: dict[str, list[str]] = {
         "IDEMPOTENCY_TTL_HOURS",
     ],
     "record_survey_answer": ["SURVEYS_TABLE", "RETENTION_DAYS_SURVEYS"],
+    "get_caller_context": ["CALLERS_TABLE", "CASES_TABLE", "INTERACTIONS_TABLE"],
+    "classify_call": [
+        "CASES_TABLE",
+        "INTERACTIONS_TABLE",
+        "IDEMPOTENCY_TABLE",
+        "RETENTION_DAYS_INTERACTIONS",
+        "IDEMPOTENCY_TTL_HOURS",
+    ],
+    "save_screening": [
+        "CASES_TABLE",
+        "CALLERS_TABLE",
+        "INTERACTIONS_TABLE",
+        "PARTNER_SERVICES_TABLE",
+        "PARTNERS_TABLE",
+        "PARTNER_LOADS_TABLE",
+        "RETENTION_DAYS_CASES",
+        "RETENTION_DAYS_CALLERS",
+    ],
+    "record_outcome": ["CASES_TABLE", "REFERRALS_TABLE", "PARTNER_LOADS_TABLE", "INTERACTIONS_TABLE"],
+    "block_caller": [
+        "CALLERS_TABLE",
+        "CASES_TABLE",
+        "INTERACTIONS_TABLE",
+        "IDEMPOTENCY_TABLE",
+        "RETENTION_DAYS_INTERACTIONS",
+        "IDEMPOTENCY_TTL_HOURS",
+        "CONNECT_INSTANCE_ID",
+        "SUPERVISOR_PROFILE_IDS",
+    ],
+    "deliver_outbox": ["OUTBOX_TABLE", "EVENT_BUS_NAME"],
     # table names only to name the stream's table in the archive (no table access)
     "archive_records": ["ARCHIVE_BUCKET", "SIGNING_KEY_ARN", "CASES_TABLE", "INTERACTIONS_TABLE", "REFERRALS_TABLE"],
 }

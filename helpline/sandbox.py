@@ -13,6 +13,13 @@ and the EventBridge bus, seeds the partner directory, and yields a :class:`Local
   the fake network answered; ``attempts(service, operation)`` counts them;
 - ``retry_delays`` / ``virtual_seconds`` - see "Time" below;
 - ``published_events`` - EventBridge PutEvents entries that were delivered;
+- ``pump_streams(function="deliver_outbox")`` - hands the new records of the function's DynamoDB
+  streams (read from moto's stream, the Lambda event shape) to the function, like an event
+  source mapping: when the function raises, the position stays and the next pump re-sends the
+  batch (Lambda's retry of a stream batch); ``run_schedule(function)`` sends a scheduled event;
+- ``connect_users`` - the fake Amazon Connect users (moto has no Connect): ``add_agent(user_id,
+  supervisor=...)`` returns the agent's ARN; connect:DescribeUser is answered from it at the
+  HTTP layer (recorded and failable like every other request);
 - ``logs`` - every log line the handlers wrote (JSON strings);
 - ``inject_failure(...)`` / ``clear_failures()`` / ``fail_dynamodb`` - see "Failures".
 
@@ -60,7 +67,8 @@ State (``state_dir``)
       mode 0600), created on first use - without it every run would give a caller a new
       pseudonym.  It is a local test key; never put a production key there.
     - loaded on entry (after the partner directory is seeded from the country file; of the stored
-      partners only the ``assigned`` counters are kept), written on exit (also after an error in
+      partner directory, Partners and PartnerServices, nothing is loaded: the country file is the
+      directory; the open-referral counters, PartnerLoads, are kept), written on exit (also after an error in
       the ``with`` body), each file atomically (temporary file + rename).
     - a corrupt file raises ONE :class:`SandboxStateError` naming the file and line (before moto
       starts), never a traceback from deep inside.
@@ -89,9 +97,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from functions.handlers import HANDLERS as FUNCTIONS  # every Lambda entry point (no side effects)
+
 REGION = "eu-central-1"
 ACCOUNT = "123456789012"
-FUNCTIONS = ("identify_caller", "create_case", "route_referral", "record_contact_event", "record_survey_answer")
+
+# Event filtering of a stream trigger (Lambda FilterCriteria {"eventName": ["INSERT"]}, see
+# https://docs.aws.amazon.com/lambda/latest/dg/with-ddb-filtering.html): deliver_outbox only needs
+# new messages, not its own claims and marks (MODIFY); filtered records invoke nothing.
+STREAM_FILTERS = {"deliver_outbox": ("INSERT",)}
+INSTANCE_ID = "9e2b2a1c-4b7f-4a8e-8d3c-0f1e2d3c4b5a"
+SUPERVISOR_PROFILE = "sandbox-supervisor-profile"
+AGENT_PROFILE = "sandbox-agent-profile"
 SECRET_FILE = "caller-hash-key.secret"  # noqa: S105 - a file name, not a secret
 STATE_SUFFIX = ".jsonl"
 
@@ -198,6 +215,29 @@ def _plain(value: dict[str, Any]) -> Any:
     return inner
 
 
+def _stream_tables(function_name: str) -> list[str]:
+    from functions.permissions import PERMISSIONS
+
+    trigger = PERMISSIONS.get(function_name, {}).get("trigger", "flow")
+    items = trigger if isinstance(trigger, list) else [trigger]
+    return [t for item in items if isinstance(item, dict) for t in item.get("stream", [])]
+
+
+def _json_safe(value: Any) -> Any:
+    """botocore results -> the JSON Lambda receives (datetimes as epoch seconds, bytes base64)."""
+    from datetime import datetime
+
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, datetime):
+        return int(value.timestamp())
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    return value
+
+
 def table_env(country: str, retention: dict[str, int] | None, secret_arn: str = "", bus: str = "") -> dict[str, str]:
     from functions.dal.models import ALL_MODELS
 
@@ -211,6 +251,8 @@ def table_env(country: str, retention: dict[str, int] | None, secret_arn: str = 
         "COUNTRY_CODE": country,
         "HASH_KEY_SECRET_ARN": secret_arn,
         "EVENT_BUS_NAME": bus,
+        "CONNECT_INSTANCE_ID": INSTANCE_ID,
+        "SUPERVISOR_PROFILE_IDS": SUPERVISOR_PROFILE,
         "POWERTOOLS_SERVICE_NAME": "helpline",
         "POWERTOOLS_METRICS_NAMESPACE": "Helpline",
         "POWERTOOLS_TRACE_DISABLED": "true",
@@ -236,8 +278,90 @@ class LocalBackend:
         self._fail_all: _Failure | None = None
         self._internal = 0
         self._ddb: Any = None
+        self.connect_users: dict[str, list[str]] = {}  # user id -> security profile ids
+        self._stream_positions: dict[str, int] = {}
 
     # -- invoking ---------------------------------------------------------------------------
+    def add_agent(self, user_id: str, *, supervisor: bool = False) -> str:
+        """A fake Amazon Connect user of the sandbox instance; returns its ARN (``$.Agent.ARN``)."""
+        self.connect_users[user_id] = [SUPERVISOR_PROFILE if supervisor else AGENT_PROFILE]
+        return f"arn:aws:connect:{REGION}:{ACCOUNT}:instance/{INSTANCE_ID}/agent/{user_id}"
+
+    def pump_streams(self, function_name: str = "deliver_outbox") -> list[dict | Exception]:
+        """Invoke ``function_name`` with the new records of each DynamoDB stream it is triggered by.
+
+        A batch whose invocation raises is not consumed (Lambda retries a failed stream batch):
+        the exception is returned in the results and the next pump sends the batch again.
+        """
+        results: list[dict | Exception] = []
+        for logical in _stream_tables(function_name):
+            records = self._stream_records(logical)
+            start = self._stream_positions.get(logical, 0)
+            events = STREAM_FILTERS.get(function_name)
+            batch = [r for r in records[start:] if events is None or r.get("eventName") in events]
+            if not batch:
+                self._stream_positions[logical] = len(records)
+                continue
+            try:
+                results.append(self.invoke(function_name, {"Records": batch}))
+            except Exception as exc:  # noqa: BLE001 - the stream keeps the batch for the retry
+                results.append(exc)
+                continue
+            self._stream_positions[logical] = len(records)
+        return results
+
+    def run_schedule(self, function_name: str = "deliver_outbox") -> dict:
+        """Invoke ``function_name`` with an EventBridge scheduled event (``Scheduled Event``)."""
+        event = {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "account": ACCOUNT,
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "region": REGION,
+            "resources": [f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{function_name}-schedule"],
+            "detail": {},
+        }
+        return self.invoke(function_name, event)
+
+    def _stream_records(self, logical: str) -> list[dict[str, Any]]:
+        """Every record of a table's stream so far, as Lambda receives them (moto's GetRecords)."""
+        from functions.aws import botocore_session
+        from functions.dal.models import MODELS_BY_LOGICAL_NAME
+
+        model = MODELS_BY_LOGICAL_NAME[logical]
+        out: list[dict[str, Any]] = []
+        with self.internal():
+            table = self._client("dynamodb").describe_table(TableName=model.Meta.table_name)["Table"]
+            arn = table.get("LatestStreamArn")
+            if not arn:
+                return out
+            # moto answers the classic endpoint; botocore now defaults to <account>.streams-ddb...
+            streams = botocore_session().create_client(
+                "dynamodbstreams", region_name=REGION, endpoint_url=f"https://streams.dynamodb.{REGION}.amazonaws.com"
+            )
+            for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"].get("Shards", []):
+                iterator = streams.get_shard_iterator(
+                    StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+                while iterator:
+                    page = streams.get_records(ShardIterator=iterator)
+                    for record in page.get("Records", []):
+                        out.append({**_json_safe(record), "eventSourceARN": arn})
+                    if not page.get("Records"):
+                        break
+                    iterator = page.get("NextShardIterator")
+        return out
+
+    def _skip_stream_history(self) -> None:
+        """Streams start after the sandbox's own setup (seeding, loaded state)."""
+        from functions.dal.models import ALL_MODELS
+
+        for model in ALL_MODELS:
+            if getattr(model.Meta, "stream_view_type", None):
+                self._stream_positions[model.LOGICAL_NAME] = len(self._stream_records(model.LOGICAL_NAME))
+
     def invoke(self, function_name: str, event: dict) -> dict:
         if function_name not in FUNCTIONS:
             raise ValueError(f"unknown function {function_name!r}; known: {', '.join(FUNCTIONS)}")
@@ -365,6 +489,38 @@ def _error_response(request: Any, service: str, code: str, status: int, extra: d
     return AWSResponse(request.url, status, headers, MockRawResponse(json.dumps(body)))
 
 
+def _connect_response(backend: LocalBackend, operation: str, request: Any) -> Any:
+    """Amazon Connect is not in moto: answer DescribeUser from ``backend.connect_users``
+    (``GET /users/<InstanceId>/<UserId>``, https://docs.aws.amazon.com/connect/latest/APIReference/API_DescribeUser.html)."""
+    from urllib.parse import unquote, urlparse
+
+    from botocore.awsrequest import AWSResponse
+    from moto.core.botocore_stubber import MockRawResponse
+
+    parts = [unquote(p) for p in urlparse(request.url).path.split("/") if p]
+    headers = {"Content-Type": "application/json", "x-amzn-RequestId": str(uuid.uuid4())}
+    if (
+        operation == "DescribeUser"
+        and len(parts) == 3
+        and parts[1] == INSTANCE_ID
+        and parts[2] in backend.connect_users
+    ):
+        user_id = parts[2]
+        body = {
+            "User": {
+                "Id": user_id,
+                "Arn": f"arn:aws:connect:{REGION}:{ACCOUNT}:instance/{INSTANCE_ID}/agent/{user_id}",
+                "Username": user_id,
+                "SecurityProfileIds": backend.connect_users[user_id],
+                "RoutingProfileId": "sandbox-routing-profile",
+            }
+        }
+        return AWSResponse(request.url, 200, headers, MockRawResponse(json.dumps(body)))
+    headers["x-amzn-ErrorType"] = "ResourceNotFoundException"
+    body = {"Message": "user not found (helpline.sandbox)"}
+    return AWSResponse(request.url, 404, headers, MockRawResponse(json.dumps(body)))
+
+
 class _HttpLayer:
     """Stands in front of moto's ``before-send`` handler: records attempts, injects failures."""
 
@@ -384,6 +540,10 @@ class _HttpLayer:
         if isinstance(body, str):
             body = body.encode("utf-8")
         failure = backend._failure_for(service, operation, body)
+        if failure is None and service == "connect":
+            response = _connect_response(backend, operation, request)
+            backend.http_attempts.append(HttpAttempt(service, operation, response.status_code, ""))
+            return response
         if failure is None:
             response = self.stubber(event_name, request, **kwargs)
             status = getattr(response, "status_code", 0)
@@ -670,29 +830,25 @@ def _load_secret(state_dir: Path) -> str:
     return value
 
 
-def _apply_state(backend: LocalBackend, state: dict[str, list[_StateLine]], partner_ids: set[str]) -> None:
-    from functions.dal.models import MODELS_BY_LOGICAL_NAME, Partner
+def _apply_state(backend: LocalBackend, state: dict[str, list[_StateLine]]) -> None:
+    """Put the stored items back; the partner directory comes from the country file, not the state
+    (its open-referral counters, PartnerLoads, are kept)."""
+    from functions.dal.models import MODELS_BY_LOGICAL_NAME
 
     client = backend._client("dynamodb")
     for logical, lines in state.items():
+        if logical in SEEDED_TABLES:
+            continue
         model = MODELS_BY_LOGICAL_NAME[logical]
         for line in lines:
-            item = line.item
             try:
-                if model is Partner:
-                    partner_id = item["partner_id"]["S"]
-                    if partner_id in partner_ids and "assigned" in item:
-                        client.update_item(
-                            TableName=model.Meta.table_name,
-                            Key={"partner_id": {"S": partner_id}},
-                            UpdateExpression="SET assigned = :a",
-                            ExpressionAttributeValues={":a": _to_client(item["assigned"])},
-                        )
-                    continue
-                client.put_item(TableName=model.Meta.table_name, Item={k: _to_client(v) for k, v in item.items()})
+                client.put_item(TableName=model.Meta.table_name, Item={k: _to_client(v) for k, v in line.item.items()})
             except Exception as exc:  # noqa: BLE001 - report where, not a botocore traceback
                 reason = getattr(exc, "response", {}).get("Error", {}).get("Message") or type(exc).__name__
                 raise SandboxStateError(f"{line.path}:{line.line}: DynamoDB rejected the item: {reason}") from None
+
+
+SEEDED_TABLES = ("Partners", "PartnerServices")
 
 
 def save_state(backend: LocalBackend, state_dir: Path) -> None:
@@ -734,7 +890,7 @@ def local_backend(
 ) -> Iterator[LocalBackend]:
     from moto import mock_aws
 
-    from functions.dal.partners import partners_to_items
+    from functions.dal.partners import seed_items
 
     global _active
     if _active:
@@ -743,7 +899,7 @@ def local_backend(
             "(moto state would be shared). Use one sandbox at a time."
         )
     country = country.lower()
-    items = partners_to_items(partners)  # validate before starting anything
+    items = seed_items(partners)  # validate before starting anything
     folder = Path(state_dir) if state_dir is not None else None
     state: dict[str, list[_StateLine]] = {}
     secret_value: str | None = None
@@ -769,7 +925,7 @@ _active = False
 def _run_backend(
     country: str,
     env: dict[str, str],
-    items: list[dict],
+    items: dict[str, list[dict]],
     state: dict[str, list[_StateLine]],
     secret_value: str | None,
     folder: Path | None,
@@ -791,15 +947,19 @@ def _run_backend(
             backend._ddb = None
 
             from functions.dal import repository
-            from functions.dal.models import ALL_MODELS, Partner
+            from functions.dal.models import ALL_MODELS
 
             repository._prepare()  # share the runtime's DynamoDB client for table creation too
             for model in ALL_MODELS:
                 model.create_table(wait=False, billing_mode="PAY_PER_REQUEST")
             ddb = backend._client("dynamodb")
-            for item in items:
-                ddb.put_item(TableName=Partner.Meta.table_name, Item=item)
-            _apply_state(backend, state, {i["partner_id"]["S"] for i in items})
+            from functions.dal.models import MODELS_BY_LOGICAL_NAME
+
+            for logical, rows in items.items():  # the stack's seeding (functions.dal.partners)
+                for item in rows:
+                    ddb.put_item(TableName=MODELS_BY_LOGICAL_NAME[logical].Meta.table_name, Item=item)
+            _apply_state(backend, state)
+            backend._skip_stream_history()
 
         backend.fail_dynamodb = fail_dynamodb
         from functions.observability import logger

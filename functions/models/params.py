@@ -84,3 +84,120 @@ class SurveyAnswerParams(_Params):
     @classmethod
     def _lower(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
+
+
+CALLER_ID = re.compile(r"^[0-9a-f]{64}$")
+CASE_ID_RE = re.compile(CASE_ID)
+NO_VALUE = ("", "none", "null", "undefined")
+CALL_TYPES = ("real", "silent", "prank", "abusive", "wrong_number", "information")
+OUTCOMES = ("resolved", "referred", "information_given", "follow_up", "dropped")
+PARTNER_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+NOTE_MAX = 2000
+
+
+def _optional_id(pattern: re.Pattern[str], name: str):  # noqa: ANN202 - a pydantic validator
+    def check(value: object) -> object:
+        if value is None or (isinstance(value, str) and value.strip().lower() in NO_VALUE):
+            return None
+        if not isinstance(value, str) or not pattern.match(value.strip()):
+            raise ValueError(f"{name} is not valid")
+        return value.strip()
+
+    return check
+
+
+class CallerContextParams(_Params):
+    """get_caller_context: caller_id / case_id may be "" or "none"; the rest is echoed by the guide."""
+
+    caller_id: str | None = None
+    case_id: str | None = None
+    language: str | None = Field(default=None, pattern=LANGUAGE)
+    topic: str | None = Field(default=None, pattern=SLUG)
+    priority: str | None = None
+    callback: str | None = None
+
+    _caller = field_validator("caller_id", mode="before")(_optional_id(CALLER_ID, "caller_id"))
+    _case = field_validator("case_id", mode="before")(_optional_id(CASE_ID_RE, "case_id"))
+    _none = field_validator("language", "topic", "priority", "callback", mode="before")(_empty_to_none)
+
+
+class ClassifyCallParams(_Params):
+    call_type: Literal[CALL_TYPES]  # type: ignore[valid-type]
+    case_id: str | None = None
+
+    _case = field_validator("case_id", mode="before")(_optional_id(CASE_ID_RE, "case_id"))
+
+    @field_validator("call_type", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+
+class ScreeningParams(_Params):
+    caller_id: str | None = None
+    case_id: str | None = None
+    language: str = Field(pattern=LANGUAGE)
+    topic: str = Field(default="screening", pattern=SLUG)
+    needs_codes: str = ""
+    region: str = Field(default="*", pattern=r"^[a-z0-9*][a-z0-9_*-]{0,63}$")
+    urgency: Literal["normal", "urgent"] = "normal"
+    consent: bool = False
+    note: str = Field(default="", max_length=NOTE_MAX)  # free text: stored on the case only
+
+    _caller = field_validator("caller_id", mode="before")(_optional_id(CALLER_ID, "caller_id"))
+    _case = field_validator("case_id", mode="before")(_optional_id(CASE_ID_RE, "case_id"))
+    _consent = field_validator("consent", mode="before")(_bool_text)
+
+    @field_validator("region", "topic", mode="before")
+    @classmethod
+    def _lower_or_default(cls, value: object, info) -> object:  # noqa: ANN001
+        if value in (None, ""):
+            return "*" if info.field_name == "region" else "screening"
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("urgency", mode="before")
+    @classmethod
+    def _urgency(cls, value: object) -> object:
+        return "normal" if value in (None, "") else value.strip().lower() if isinstance(value, str) else value
+
+
+class RouteReferralGuideParams(RouteReferralParams):
+    """route_referral with the operator's confirmed partners (optional comma list)."""
+
+    partner_ids: str = ""
+
+    @field_validator("partner_ids", mode="before")
+    @classmethod
+    def _ids(cls, value: object) -> object:
+        if value in (None,) or (isinstance(value, str) and value.strip().lower() in NO_VALUE):
+            return ""
+        if not isinstance(value, str):
+            raise ValueError("partner_ids must be a comma list")
+        ids = [v.strip() for v in value.split(",") if v.strip()]
+        if len(ids) > 10 or not all(PARTNER_ID.match(i) for i in ids):
+            raise ValueError("partner_ids must be a comma list of partner ids")
+        return ",".join(dict.fromkeys(ids))
+
+    @property
+    def confirmed(self) -> list[str]:
+        return [p for p in self.partner_ids.split(",") if p]
+
+
+class OutcomeParams(_Params):
+    case_id: str = Field(pattern=CASE_ID)
+    outcome: Literal[OUTCOMES]  # type: ignore[valid-type]
+    follow_up: bool = False
+    callback_requested: bool = False
+
+    _flags = field_validator("follow_up", "callback_requested", mode="before")(
+        lambda v: False if v in (None, "") else _bool_text(v)
+    )
+
+
+class BlockCallerParams(_Params):
+    caller_id: str = Field(pattern=CALLER_ID.pattern)
+    hours: int = Field(ge=1, le=720)
+    # arn:aws:connect:<region>:<account>:instance/<instance-id>/agent/<user-id> ($.Agent.ARN)
+    agent_arn: str = Field(
+        pattern=r"^arn:aws[a-z-]*:connect:[a-z0-9-]+:\d{12}:instance/[A-Za-z0-9-]+/agent/[A-Za-z0-9-]+$"
+    )

@@ -1,0 +1,89 @@
+"""block_caller: a supervisor blocks a caller for N hours (abusive or prank calls).
+
+Parameters: caller_id (pseudonym), hours (1-720), agent_arn (``$.Agent.ARN``).  The agent must
+have the supervisor security profile, checked server-side with connect:DescribeUser
+(functions.logic.supervisors); otherwise ``status=forbidden`` and nothing is written.
+
+Writes ONE TransactWriteItems: the caller's ``blocked_until`` (now + hours; identify_caller
+answers blocked=true until then), a ``caller_blocked`` record (payload: hours, blocked_until,
+agent_id - the Connect user id, never the caller's pseudonym) in the contact chain with an
+idempotency marker and, when the caller has an open case, the same record in the case chain.
+
+Answer: ``status`` (ok | forbidden), ``blocked_until``.  Idempotent per contact and parameters.
+
+Requests: 1 connect:DescribeUser + 1 GetItem (Callers) + [open case: 1 GetItem (Cases)] +
+1 Query (contact chain head) + 1 TransactWriteItems; per race, the DynamoDB part again.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from functions.dal import repository
+from functions.dal.models import Caller, IdempotencyMarker, Interaction
+from functions.errors import BackendUnavailable
+from functions.logic import case_chain, contact_chain, supervisors
+from functions.logic.case_chain import OPEN_STATUSES
+from functions.logic.common import iso, parse_params, utcnow
+from functions.models.connect import ContactFlowEvent
+from functions.models.params import BlockCallerParams
+
+DEFAULTS = {"status": "ok", "blocked_until": ""}
+
+
+def run(event: ContactFlowEvent) -> dict[str, str]:
+    params = parse_params(BlockCallerParams, event.parameters)
+    if not supervisors.is_supervisor(params.agent_arn):
+        from functions.observability import count, logger
+
+        logger.warning("block refused: not a supervisor")
+        count("BlockForbidden")
+        return {"status": "forbidden", "blocked_until": ""}
+    contact_id = event.contact_id
+    key = case_chain.op_key("block", contact_id, params.model_dump())
+    until = (utcnow() + timedelta(hours=params.hours)).replace(microsecond=0)
+    payload = {
+        "hours": str(params.hours),
+        "blocked_until": iso(until),
+        "agent_id": supervisors.agent_user_id(params.agent_arn),
+    }
+    caller_update = (Caller(params.caller_id), [Caller.blocked_until.set(until)], None, None)
+    for _ in range(case_chain.MAX_ATTEMPTS):
+        caller = repository.get_caller(params.caller_id, consistent=True)
+        pointer = caller.open_case_id if caller is not None else None
+        case = repository.get_case(pointer) if pointer else None
+        if case is not None and case.status not in OPEN_STATUSES:
+            case = None
+        record = contact_chain.next_record(
+            contact_id, "caller_blocked", {**payload, "case_id": case.case_id if case else ""}, "operator"
+        )
+        marker = contact_chain.marker(key, "block_caller")
+        puts = [
+            (marker, IdempotencyMarker.idempotency_key.does_not_exist(), None),
+            (record, Interaction.chain_id.does_not_exist(), None),
+        ]
+        answer = {"status": "ok", "blocked_until": iso(until)}
+        if case is None:
+            result = repository.transact(puts, [caller_update])
+            if result.committed or result.failed(0):
+                return answer if result.committed else _replayed(caller)
+            continue
+        if key in case_chain.map_keys(case.op_seqs):
+            return _replayed(caller)
+        plan = case_chain.Plan(
+            records=[("caller_blocked", payload)],
+            case_actions=[],
+            answer=answer,
+            puts=puts,
+            updates=[caller_update],
+            on_failed=lambda result, caller=caller: _replayed(caller) if result.failed(0) else None,
+        )
+        done = case_chain.commit(case, contact_id, key, plan)
+        if done is not None:
+            return done
+    raise BackendUnavailable("concurrent appends; retries exhausted")
+
+
+def _replayed(caller: Caller | None) -> dict[str, str]:
+    until = caller.blocked_until if caller is not None else None
+    return {"status": "ok", "blocked_until": iso(until) if until else ""}

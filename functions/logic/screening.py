@@ -1,0 +1,107 @@
+"""save_screening: the operator's vulnerability screening, consent and note; partner suggestions.
+
+Parameters: caller_id, case_id ("" / "none" when the contact has no case), language, topic,
+needs_codes (UNHCR specific-needs codes), region, urgency (normal|urgent), consent (true|false),
+note (free text, at most 2000 characters).
+
+Without a case, one is opened first exactly as create_case does for this contact (same
+``<CC>-...`` id from the ContactId; joins the caller's open case if there is one) with no needs
+and no consent; the screening is then appended.  Records in the case chain, in ONE
+TransactWriteItems with the case update: ``screening_saved`` (payload: needs_codes, region,
+urgency, consent, note_present) and ``consent_recorded`` (payload: consent) when the consent
+differs from the case's.  The case gets the needs, region, consent, priority (raised to urgent
+by an urgent screening or need, never lowered) and the note.  The note is stored on the case
+item only: never logged, never in a chain payload, not in the answer.
+
+Answer: ``status``, ``case_id``, ``needs_codes``, ``consent``, ``urgent``,
+``suggested_partner_ids`` (comma list, best first) and ``suggested_partner_names`` (" | ", same
+order): functions.logic.directory.suggest.  Idempotent per contact and parameters: a replay
+writes nothing and answers the same.
+
+DynamoDB requests: [opening a case: create_case's budget] + 1 GetItem (Cases) + 1
+TransactWriteItems + 1 Query (PartnerServices) per needs code + 1 BatchGetItem (Partners,
+PartnerLoads) when there are needs.
+"""
+
+from __future__ import annotations
+
+from functions.dal.models import Case
+from functions.errors import BackendUnavailable
+from functions.logic import case_chain, cases, directory
+from functions.logic.common import parse_params
+from functions.logic.needs import any_urgent, needs_param
+from functions.models.connect import ContactFlowEvent
+from functions.models.params import ScreeningParams
+from functions.settings import get_settings
+
+DEFAULTS = {
+    "status": "ok",
+    "case_id": "",
+    "needs_codes": "",
+    "consent": "false",
+    "urgent": "false",
+    "suggested_partner_ids": "",
+    "suggested_partner_names": "",
+}
+
+
+def _open_case(params: ScreeningParams, contact_id: str) -> str:
+    """The contact's case (create_case's logic: new, or the caller's open case)."""
+    settings = get_settings()
+    report = cases.Report(
+        topic=params.topic, language=params.language, priority="normal", needs=[], consent=False, channel_note=None
+    )
+    for _ in range(cases.MAX_ATTEMPTS):
+        answer = cases._attempt(settings, contact_id, params.caller_id, report)
+        if answer is not None:
+            if answer.get("status", "ok") != "ok":
+                raise BackendUnavailable("could not open the case")
+            return answer["case_id"]
+    raise BackendUnavailable("concurrent writes to the caller's case; retries exhausted")
+
+
+def run(event: ContactFlowEvent) -> dict[str, str]:
+    params = parse_params(ScreeningParams, event.parameters)
+    needs = needs_param(params.needs_codes)
+    contact_id = event.contact_id
+    case_id = params.case_id or _open_case(params, contact_id)
+    urgent = params.urgency == "urgent" or any_urgent(needs)
+    key = case_chain.op_key("screening", contact_id, {**params.model_dump(), "case_id": case_id})
+
+    def plan_for(case: Case) -> case_chain.Plan:
+        records = [
+            (
+                "screening_saved",
+                {
+                    "needs_codes": ",".join(needs),
+                    "region": params.region,
+                    "urgency": params.urgency,
+                    "consent": "true" if params.consent else "false",
+                    "note_present": "true" if params.note else "false",
+                },
+            )
+        ]
+        if bool(case.consent) != params.consent:
+            records.append(("consent_recorded", {"consent": "true" if params.consent else "false"}))
+        actions = [Case.needs_codes.set(needs), Case.region.set(params.region), Case.consent.set(params.consent)]
+        if urgent:
+            actions.append(Case.priority.set("urgent"))
+        if params.note:
+            actions.append(Case.note.set(params.note))
+        return case_chain.Plan(records=records, case_actions=actions, answer={})
+
+    case_chain.change_case(case_id, contact_id, key, plan_for, lambda case: {})
+    return _answer(case_id, needs, params, urgent)
+
+
+def _answer(case_id: str, needs: list[str], params: ScreeningParams, urgent: bool) -> dict[str, str]:
+    suggested = directory.suggest(directory.candidates(needs), needs, params.region, params.language) if needs else []
+    return {
+        "status": "ok",
+        "case_id": case_id,
+        "needs_codes": ",".join(needs),
+        "consent": "true" if params.consent else "false",
+        "urgent": "true" if urgent else "false",
+        "suggested_partner_ids": ",".join(p["partner_id"] for p in suggested),
+        "suggested_partner_names": " | ".join(p["name"] for p in suggested),
+    }
