@@ -36,3 +36,14 @@ def with_contact(event: dict, contact_id: str) -> dict:
     event = copy.deepcopy(event)
     event["Details"]["ContactData"]["ContactId"] = contact_id
     return event
+
+
+GUIDE_CONTACT = "5ca32fbd-8f92-46af-92a5-6b0f970f0efe"
+
+
+def guide_event(contact_id: str = GUIDE_CONTACT, **params: str) -> dict:
+    """An Amazon Connect Lambda event of the operators' guide with exactly ``params``."""
+    event = load_event("route_referral")
+    event["Details"]["Parameters"] = dict(params)
+    event["Details"]["ContactData"]["ContactId"] = contact_id
+    return event

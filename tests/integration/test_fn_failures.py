@@ -190,7 +190,7 @@ def test_secret_failure_is_backend_unavailable(backend):
     assert backend.dynamodb_calls() == [] and backend.dump_tables()["Callers"] == []
 
 
-def test_transaction_failure_after_partner_scan_writes_nothing(backend):
+def test_transaction_failure_after_partner_reads_writes_nothing(backend):
     case_id = backend.invoke("create_case", load_event("create_case"))["case_id"]
     before = backend.dump_tables()
     backend.reset_calls()
@@ -198,27 +198,37 @@ def test_transaction_failure_after_partner_scan_writes_nothing(backend):
     response = backend.invoke("route_referral", with_params(load_event("route_referral"), case_id=case_id))
     assert response["status"] == "backend_unavailable"
     assert backend.dump_tables() == before
-    assert backend.attempts("dynamodb", "Scan") == 1
+    assert backend.attempts("dynamodb", "Scan") == 0  # partners by needs code: Query, never Scan
+    assert backend.attempts("dynamodb", "Query") == 2  # LP-ND, SM-CC
+    assert backend.attempts("dynamodb", "BatchGetItem") == 1
     assert backend.attempts("dynamodb", "TransactWriteItems") == DEFAULT_ATTEMPTS
-    assert backend.published_events == []
+    assert backend.pump_streams() == [] and backend.published_events == []  # no outbox message either
 
 
-def test_eventbridge_failure_keeps_referrals_and_reports(backend):
+def test_eventbridge_failure_keeps_referrals_and_their_notifications(backend):
     case_id = backend.invoke("create_case", load_event("create_case"))["case_id"]
     backend.inject_failure("PutEvents", service="events", error="InternalException")
     response = backend.invoke("route_referral", with_params(load_event("route_referral"), case_id=case_id))
-    assert response["status"] == "ok" and response["notified"] == "false" and response["referred"] == "2"
-    assert backend.attempts("events", "PutEvents") == 1  # a 400 error: not retried
+    assert response["status"] == "ok" and response["queued"] == "true" and response["referred"] == "2"
+    assert backend.calls[-1].operation == "TransactWriteItems"  # the flow function never calls EventBridge
+    (failed,) = backend.pump_streams()
+    assert type(failed).__name__ == "DeliveryFailed"
+    assert backend.attempts("events", "PutEvents") == 1  # a 400 error: not retried by botocore
     assert backend.published_events == []
-    assert len(backend.dump_tables()["Referrals"]) == 2
+    tables = backend.dump_tables()
+    assert len(tables["Referrals"]) == 2
+    assert [(m["status"], m["attempts"], "claimed_until" in m) for m in tables["Outbox"]] == [("pending", 1, False)] * 2
 
 
-def test_eventbridge_outage_is_retried_then_reported(backend):
+def test_eventbridge_outage_is_retried_by_botocore_then_by_the_stream(backend):
     case_id = backend.invoke("create_case", load_event("create_case"))["case_id"]
-    backend.inject_failure("PutEvents", service="events", error="ServiceUnavailable")
+    backend.inject_failure("PutEvents", service="events", error="ServiceUnavailable", times=DEFAULT_ATTEMPTS)
     response = backend.invoke("route_referral", with_params(load_event("route_referral"), case_id=case_id))
-    assert response["status"] == "ok" and response["notified"] == "false"
+    assert response["status"] == "ok" and response["queued"] == "true"
+    assert type(backend.pump_streams()[0]).__name__ == "DeliveryFailed"
     assert backend.attempts("events", "PutEvents") == DEFAULT_ATTEMPTS
+    assert backend.pump_streams() == [{"status": "ok", "delivered": "2", "skipped": "0"}]  # the batch again
+    assert len(backend.published_events) == 2 and backend.pump_streams() == []
 
 
 @pytest.mark.parametrize("error", ERRORS)
@@ -264,7 +274,8 @@ def test_fail_dynamodb_makes_every_flow_function_answer_backend_unavailable():
         per_call = b.attempts("dynamodb") / len(b.dynamodb_calls())
         assert per_call == DEFAULT_ATTEMPTS  # every request was retried
         tables = b.dump_tables()  # the sandbox's own requests still work
-        assert len(tables["Partners"]) == 5 and sum(len(v) for v in tables.values()) == 5
+        seeded = len(tables["Partners"]) + len(tables["PartnerServices"])
+        assert len(tables["Partners"]) == 5 and sum(len(v) for v in tables.values()) == seeded
         b.fail_dynamodb = False
         assert b.invoke("create_case", load_event("create_case"))["status"] == "ok"
 

@@ -27,14 +27,18 @@ def _referral(case_id: str, **params: str) -> dict:
 
 def test_a_referral_answers_and_stores_exactly(backend, case_id):
     response = backend.invoke("route_referral", _referral(case_id))
+    refs = response["referral_refs"].split(",")
     assert response == {
         "status": "ok",
         "referred": "2",
         "partner_ids": "pl-med-critical,pl-legal-aid",
+        "referral_refs": ",".join(refs),
         "urgent": "true",
         "reason": "",
-        "notified": "true",
+        "queued": "true",
     }
+    assert backend.published_events == []  # the notifications wait in the outbox...
+    assert backend.pump_streams() == [{"status": "ok", "delivered": "2", "skipped": "0"}]  # ...for deliver_outbox
     tables = backend.dump_tables()
     (case,) = tables["Cases"]
     assert case["consent"] is True and case["status"] == "referred"
@@ -47,7 +51,9 @@ def test_a_referral_answers_and_stores_exactly(backend, case_id):
         assert r["case_id"] == case_id and r["status"] == "pending" and r["contact_id"] == case["contact_id"]
         assert r["region"] == "mazowieckie" and r["language"] == "uk"
         assert r["referral_id"].startswith("R-") and len(r["referral_id"]) == 18
-        assert _near(r["expires_at"], 730 * DAY)
+        assert r["expires_at"] == case["expires_at"]  # a referral expires with its case
+        assert r["referral_ref"] == refs[["pl-med-critical", "pl-legal-aid"].index(r["partner_id"])]
+        assert r["referral_ref"] == f"{r['referral_id'][2:5]}-{r['referral_id'][5:8]}"
         fields = {
             k: r[k] for k in ("case_id", "referral_id", "partner_id", "contact_id", "needs_codes", "consent", "urgent")
         }
@@ -67,38 +73,42 @@ def test_a_referral_answers_and_stores_exactly(backend, case_id):
     [({"consent": "false"}, "no_consent", "true"), ({"needs_codes": ""}, "no_needs", "false")],
 )
 def test_without_consent_or_needs_nothing_is_referred(backend, case_id, params, reason, urgent):
+    before = backend.dump_tables()
     response = backend.invoke("route_referral", _referral(case_id, **params))
     assert response == {
         "status": "ok",
         "referred": "0",
         "partner_ids": "",
+        "referral_refs": "",
         "urgent": urgent,
         "reason": reason,
-        "notified": "false",
+        "queued": "false",
     }
-    tables = backend.dump_tables()
-    assert tables["Referrals"] == [] and backend.published_events == []
-    assert tables["Cases"][0]["consent"] is (params.get("consent", "true") == "true")
-    assert sum(p["assigned"] for p in tables["Partners"]) == 0
+    assert backend.dump_tables() == before  # nothing written: no referral, no outbox, no counter
+    assert backend.pump_streams() == [] and backend.published_events == []
 
 
 def test_consent_withdrawn_later_is_recorded_on_the_case(backend, case_id):
-    backend.invoke("route_referral", _referral(case_id, consent="false", needs_codes="LP"))
+    screening = with_params(
+        load_event("route_referral"), case_id=case_id, language="uk", needs_codes="LP", consent="false"
+    )
+    backend.invoke("save_screening", screening)
     assert backend.dump_tables()["Cases"][0]["consent"] is False
 
 
 def test_no_partner_answer(backend, case_id):
+    before = backend.dump_tables()
     response = backend.invoke("route_referral", _referral(case_id, needs_codes="SC-UC", region="pomorskie"))
     assert response == {
         "status": "ok",
         "referred": "0",
         "partner_ids": "",
+        "referral_refs": "",
         "urgent": "true",
         "reason": "no_partner",
-        "notified": "false",
+        "queued": "false",
     }
-    (case,) = backend.dump_tables()["Cases"]
-    assert case["consent"] is True and case["needs_codes"] == ["SC-UC"] and case["priority"] == "urgent"
+    assert backend.dump_tables() == before
 
 
 def test_a_replay_answers_what_was_referred_even_when_a_new_selection_would_differ(backend, case_id):
@@ -107,29 +117,30 @@ def test_a_replay_answers_what_was_referred_even_when_a_new_selection_would_diff
     assert first["partner_ids"] == "pl-child-protect"  # capacity 1: now full
     replay = backend.invoke("route_referral", event)  # selecting again would find no partner
     assert replay == {**first, "reason": "replay"}
+    backend.pump_streams()
     assert len(backend.dump_tables()["Referrals"]) == 1 and len(backend.published_events) == 1
 
 
 def test_a_capacity_race_cancels_everything(backend, case_id, monkeypatch):
     """The partner list was read before another contact took the last place: nothing is written."""
     from functions.dal import repository
-    from functions.dal.models import Partner
+    from functions.dal.models import PartnerLoad
 
-    original = repository.scan_partners
+    original = repository.partners_with_loads
 
-    def stale_scan():
-        partners = original()
-        Partner("pl-child-protect").update(actions=[Partner.assigned.set(1)])  # capacity 1 is taken
+    def stale_read(ids):
+        partners = original(ids)
+        PartnerLoad("pl-child-protect").update(actions=[PartnerLoad.open_referrals.set(1)])  # capacity 1 taken
         return partners
 
-    monkeypatch.setattr(repository, "scan_partners", stale_scan)
+    monkeypatch.setattr(repository, "partners_with_loads", stale_read)
     before = backend.dump_tables()
     response = backend.invoke("route_referral", _referral(case_id, needs_codes="SC-UC"))
     assert response["status"] == "capacity_conflict"
     after = backend.dump_tables()
-    assert after["Referrals"] == [] and after["Cases"] == before["Cases"]
-    assigned = {p["partner_id"]: p["assigned"] for p in after["Partners"]}
-    assert assigned["pl-child-protect"] == 1  # not 2: never over capacity
+    assert after["Referrals"] == [] and after["Outbox"] == [] and after["Cases"] == before["Cases"]
+    assert after["Interactions"] == before["Interactions"]
+    assert after["PartnerLoads"] == [{"partner_id": "pl-child-protect", "open_referrals": 1}]  # not 2
 
 
 def test_an_urgent_replay_stays_urgent(backend, case_id):
@@ -281,7 +292,7 @@ def test_every_client_uses_the_configured_timeouts(backend, monkeypatch):
     from functions.caches import reset_all
     from functions.dal import repository
     from functions.dal.models import ALL_MODELS
-    from functions.logic import referrals
+    from functions.logic import outbox, supervisors
 
     backend.invoke("identify_caller", load_event("identify_caller"))
     ddb = repository._tx_connection().client
@@ -294,7 +305,8 @@ def test_every_client_uses_the_configured_timeouts(backend, monkeypatch):
     reset_all()
     backend.invoke("identify_caller", load_event("identify_caller"))
     assert _config(repository._tx_connection().client) == (3, 4, 3, "standard")
-    assert _config(referrals._events()) == (3, 4, 3, "standard")
+    assert _config(outbox._events()) == (3, 4, 3, "standard")
+    assert _config(supervisors._connect()) == (3, 4, 3, "standard")
     from aws_lambda_powertools.utilities.parameters import base
 
     assert _config(base.DEFAULT_PROVIDERS["secrets"].client) == (3, 4, 3, "standard")
@@ -324,7 +336,7 @@ def test_a_binary_hash_key_is_used_as_text(backend, monkeypatch):
     from functions.logic import pseudonym
 
     first = backend.invoke("identify_caller", load_event("identify_caller"))["caller_id"]
-    key = "k" * 40
+    key = "0123456789abcdef" * 4  # 64 hex characters: 32 bytes of entropy (functions.logic.pseudonym)
     monkeypatch.setattr("aws_lambda_powertools.utilities.parameters.get_secret", lambda *a, **k: key.encode())
     as_bytes = pseudonym.pseudonymise("+48601234567")
     monkeypatch.setattr("aws_lambda_powertools.utilities.parameters.get_secret", lambda *a, **k: key)
@@ -335,12 +347,14 @@ def test_a_binary_hash_key_is_used_as_text(backend, monkeypatch):
 
 
 def test_a_replay_answers_the_stored_partners_even_when_another_partner_would_be_chosen(backend, case_id):
-    from functions.dal.models import Partner
+    from functions.dal.models import PartnerLoad
 
     event = _referral(case_id)
     first = backend.invoke("route_referral", event)
     assert first["partner_ids"] == "pl-med-critical,pl-legal-aid"
-    Partner("pl-med-critical").update(actions=[Partner.assigned.set(5)])  # now full: pl-med-general would serve SM-CC
+    PartnerLoad("pl-med-critical").update(
+        actions=[PartnerLoad.open_referrals.set(5)]
+    )  # now full: pl-med-general would serve SM-CC
     replay = backend.invoke("route_referral", event)
     assert replay == {**first, "reason": "replay"}
     assert len(backend.dump_tables()["Referrals"]) == 2
@@ -361,22 +375,35 @@ def test_without_consent_an_unknown_case_is_not_created(backend):
     assert backend.dump_tables()["Cases"] == []
 
 
-def test_without_consent_a_failed_update_is_backend_unavailable_not_case_not_found(backend, case_id):
-    backend.inject_failure("UpdateItem", error="ThrottlingException")
+def test_without_consent_a_failed_read_is_backend_unavailable_not_case_not_found(backend, case_id):
+    backend.inject_failure("GetItem", error="ThrottlingException")
     response = backend.invoke("route_referral", _referral(case_id, consent="false"))
     assert response["status"] == "backend_unavailable"
 
 
-def test_partially_failed_notifications_are_reported(backend, case_id, monkeypatch):
-    from functions.logic import referrals
+def test_partially_failed_notifications_stay_pending_and_are_retried(backend, case_id, monkeypatch):
+    from functions.logic import outbox
 
     class Events:
-        def put_events(self, Entries):  # noqa: N803 - botocore's parameter name
-            return {"FailedEntryCount": 1, "Entries": [{}] * len(Entries)}
+        def __init__(self):
+            self.sent = []
 
-    monkeypatch.setattr(referrals, "_events", lambda: Events())
+        def put_events(self, Entries):  # noqa: N803 - botocore's parameter name
+            self.sent.append([json.loads(e["Detail"])["partner_id"] for e in Entries])
+            # EventBridge answers per entry: the first one rejected, the second accepted
+            return {"FailedEntryCount": 1, "Entries": [{"ErrorCode": "InternalFailure"}, {"EventId": "e-2"}]}
+
+    events = Events()
+    monkeypatch.setattr(outbox, "_events", lambda: events)
     response = backend.invoke("route_referral", _referral(case_id))
-    assert response["status"] == "ok" and response["referred"] == "2" and response["notified"] == "false"
+    assert response["status"] == "ok" and response["referred"] == "2" and response["queued"] == "true"
+    (result,) = backend.pump_streams()
+    assert isinstance(result, outbox.DeliveryFailed)  # raised: the stream retries the batch
+    status = {json.loads(m["detail"])["partner_id"]: m["status"] for m in backend.dump_tables()["Outbox"]}
+    assert status == {"pl-med-critical": "pending", "pl-legal-aid": "delivered"}
+    monkeypatch.undo()
+    assert backend.pump_streams() == [{"status": "ok", "delivered": "1", "skipped": "1"}]
+    assert [json.loads(e["Detail"])["partner_id"] for e in backend.published_events] == ["pl-med-critical"]
 
 
 # --- contact-event payloads, exactly ---------------------------------------------------------------

@@ -13,7 +13,18 @@ from functions.logic.chain import verify_chain
 from helpline.sandbox import SECRET_FILE, SandboxStateError, local_backend
 from tests.integration.support import PHONE, load_event, partners, with_contact, with_params
 
-TABLES = ("Callers", "Cases", "Interactions", "Referrals", "Partners", "SurveyResponses", "Idempotency")
+TABLES = (
+    "Callers",
+    "Cases",
+    "Interactions",
+    "Referrals",
+    "Partners",
+    "PartnerServices",
+    "PartnerLoads",
+    "Outbox",
+    "SurveyResponses",
+    "Idempotency",
+)
 
 
 def _lines(path) -> list[dict]:
@@ -25,7 +36,9 @@ def test_consecutive_sandboxes_share_callers_and_cases(tmp_path):
         first = b.invoke("identify_caller", load_event("identify_caller"))
         created = b.invoke("create_case", load_event("create_case"))
         b.invoke("route_referral", with_params(load_event("route_referral"), case_id=created["case_id"]))
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([SECRET_FILE, *(f"{t}.jsonl" for t in TABLES)])
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {SECRET_FILE, *(f"{t}.jsonl" for t in TABLES)} <= names
+    assert all(n.startswith("audit-") for n in names - {SECRET_FILE, *(f"{t}.jsonl" for t in TABLES)})
 
     with local_backend(partners(), country="pl", state_dir=tmp_path) as b:
         again = b.invoke("identify_caller", with_contact(load_event("identify_caller"), "next-contact-0001"))
@@ -34,10 +47,17 @@ def test_consecutive_sandboxes_share_callers_and_cases(tmp_path):
         appended = b.invoke("create_case", with_contact(load_event("create_case"), "next-contact-0001"))
         assert appended["case_id"] == created["case_id"] and appended["appended"] == "true"
         tables = b.dump_tables()
-        assigned = {p["partner_id"]: p["assigned"] for p in tables["Partners"]}
-    assert assigned["pl-med-critical"] == 1 and assigned["pl-legal-aid"] == 1  # capacity counters kept
+        loads = {p["partner_id"]: p["open_referrals"] for p in tables["PartnerLoads"]}
+    assert loads == {"pl-med-critical": 1, "pl-legal-aid": 1}  # open-referral counters kept
     records = [r for r in tables["Interactions"] if r["chain_id"] == f"case#{created['case_id']}"]
-    assert verify_chain(sorted(records, key=lambda r: r["seq"])) == [] and len(records) == 2
+    records.sort(key=lambda r: r["seq"])
+    assert verify_chain(records) == []
+    assert [r["record_type"] for r in records] == [
+        "case_created",
+        "referral_created",
+        "referral_created",
+        "contact_added",
+    ]
     assert len(tables["Referrals"]) == 2 and len(tables["Cases"]) == 1
 
 
@@ -86,10 +106,15 @@ def test_the_partner_directory_comes_from_the_country_file(tmp_path):
     changed = [dict(p, capacity=p["capacity"] + 5) for p in partners() if p["id"] != "pl-legal-aid"]
     with local_backend(changed, country="pl", state_dir=tmp_path) as b:
         stored = {p["partner_id"]: p for p in b.dump_tables()["Partners"]}
+        services = {(s["service_code"], s["partner_id"]) for s in b.dump_tables()["PartnerServices"]}
+        loads = {p["partner_id"]: p["open_referrals"] for p in b.dump_tables()["PartnerLoads"]}
+        again = b.invoke("route_referral", with_params(load_event("route_referral"), case_id=created["case_id"]))
     assert "pl-legal-aid" not in stored  # removed from the country file: gone
+    assert ("LP-ND", "pl-legal-aid") not in services and ("SM-CC", "pl-med-critical") in services
     original = {p["id"]: p["capacity"] for p in partners()}
     assert stored["pl-med-critical"]["capacity"] == original["pl-med-critical"] + 5
-    assert stored["pl-med-critical"]["assigned"] == 1
+    assert loads["pl-med-critical"] == 1  # the open referral still counts
+    assert again["reason"] == "replay"
 
 
 def test_state_is_written_even_when_the_body_fails(tmp_path):

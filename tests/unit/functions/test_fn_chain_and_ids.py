@@ -8,6 +8,8 @@ import hashlib
 import json
 from datetime import UTC, datetime
 
+import secrets
+
 import pytest
 
 from functions.logic.chain import (
@@ -210,14 +212,14 @@ def test_needs_limits_and_families():
 
 
 @pytest.mark.parametrize(("length", "ok"), [(31, False), (32, True), (64, True)])
-def test_the_hash_key_must_be_at_least_32_characters(monkeypatch, length, ok):
+def test_the_hash_key_must_have_32_bytes_of_entropy(monkeypatch, length, ok):
     from functions.errors import BackendUnavailable
     from functions.logic import pseudonym
     from functions.settings import reset_settings
 
     monkeypatch.setenv("HASH_KEY_SECRET_ARN", "arn:aws:secretsmanager:eu-central-1:1:secret:k")
     reset_settings()
-    monkeypatch.setattr("aws_lambda_powertools.utilities.parameters.get_secret", lambda *a, **k: "k" * length)
+    monkeypatch.setattr("aws_lambda_powertools.utilities.parameters.get_secret", lambda *a, **k: secrets.token_hex(length))
     monkeypatch.setattr("aws_lambda_powertools.utilities.parameters.base.DEFAULT_PROVIDERS", {"secrets": object()})
     try:
         if ok:

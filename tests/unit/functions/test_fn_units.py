@@ -63,7 +63,8 @@ def test_select_partners_rules():
 def test_partner_items():
     item = partner_to_item({"id": "pl-legal", "name": "Legal", **P})
     assert item["partner_id"] == {"S": "pl-legal"} and item["capacity"] == {"N": "2"}
-    assert item["services"] == {"L": [{"S": "LP"}]} and item["assigned"] == {"N": "0"}
+    assert item["services"] == {"L": [{"S": "LP"}]} and item["active"] == {"BOOL": True}
+    assert "assigned" not in item  # the open-referral counter is PartnerLoads: a seeding never resets it
     with pytest.raises(PartnerError):
         partners_to_items([{"id": "a1", "name": "A", **P}, {"id": "a1", "name": "B", **P}])
     for bad in ({"id": "Bad Id"}, {"services": ["ZZ"]}, {"capacity": -1}, {"channel": {"type": "fax"}}):
@@ -116,7 +117,13 @@ def test_models_are_introspectable():
     assert len(logical) == len(ALL_MODELS)
     for model in ALL_MODELS:
         assert model.TABLE_ENV.endswith("_TABLE") and model.Meta.table_name
-        assert model.Meta.__dict__.get("stream_view_type") is None
+    streams = {m.LOGICAL_NAME: m.Meta.__dict__.get("stream_view_type") for m in ALL_MODELS}
+    assert {k: v for k, v in streams.items() if v} == {
+        "Cases": "NEW_AND_OLD_IMAGES",
+        "Interactions": "NEW_AND_OLD_IMAGES",
+        "Referrals": "NEW_AND_OLD_IMAGES",
+        "Outbox": "NEW_IMAGE",
+    }
     for name, spec in PERMISSIONS.items():
         assert set(spec["tables"]) <= logical, name
         assert name in ENVIRONMENT
