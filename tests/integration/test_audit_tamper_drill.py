@@ -228,3 +228,25 @@ def test_a_rewrite_re_signed_with_a_new_local_key_fails_against_the_pinned_publi
     assert _verify(state) == (0, set())  # the folder's own (replaced) key is fooled: that is why we pin
     code, findings = _verify(state, "--public-key", str(pinned))
     assert code == 1 and ("bad_signature", "", None) in findings
+
+
+def test_export_from_a_state_folder_by_case_operator_and_dates(pristine, tmp_path):
+    chain = _case_chain(pristine)
+    case_id = chain.split("#", 1)[1]
+    out = tmp_path / "case.csv"
+    args = ["audit", "export", "--state", str(pristine), "--case", case_id, "--output", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0 and "3 record(s) written" in result.stderr
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith("chain_id,seq,record_type") and len(lines) == 4
+    assert [line.split(",")[1] for line in lines[1:]] == ["1", "2", "3"]
+    everything = runner.invoke(app, ["audit", "export", "--state", str(pristine), "--format", "jsonl"]).stdout
+    rows = [json.loads(x) for x in everything.splitlines()]
+    assert len(rows) == 4 and {r["country"] for r in rows} == {"pl"}
+    actor = rows[0]["actor"]
+    by_actor = runner.invoke(
+        app, ["audit", "export", "--state", str(pristine), "--format", "jsonl", "--operator", actor]
+    )
+    assert len(by_actor.stdout.splitlines()) == sum(1 for r in rows if r["actor"] == actor)
+    later = runner.invoke(app, ["audit", "export", "--state", str(pristine), "--since", "2999-01-01"]).stdout
+    assert later.splitlines() == [lines[0]]
