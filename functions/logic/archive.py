@@ -84,8 +84,12 @@ def archive_line(record: dict[str, Any], names: dict[str, str]) -> dict[str, Any
     }
 
 
-def _iso(epoch: float) -> str:
-    return datetime.fromtimestamp(float(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _iso(epoch: float | str) -> str:
+    """Lambda gives ApproximateCreationDateTime as epoch seconds; an ISO text is kept as it is."""
+    try:
+        return datetime.fromtimestamp(float(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (TypeError, ValueError):
+        return str(epoch)
 
 
 def group_lines(lines: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:

@@ -1,7 +1,8 @@
 """The deployed-stack paths of ``helpline audit verify|export`` and ``helpline erase``, offline:
 tables written by the real handlers (moto, via the sandbox), the archive bucket and the KMS signing
-key in moto, checkpoints written by the real archive_records handler from stream events, and
-CloudFormation (which moto here does not run) answered by botocore's Stubber."""
+key in moto, checkpoints written by the real archive_records handler from the tables' moto streams
+(the sandbox's pump_streams, Lambda's event shape), and CloudFormation (which moto here does not
+run) and Amazon Connect answered by botocore's Stubber."""
 
 from __future__ import annotations
 
@@ -61,35 +62,21 @@ class FakeSession:
         return client
 
 
-def _stream(backend, logical: str, env: str, items: list[dict]) -> dict:
-    table = backend.env[env]
-    return {
-        "Records": [
-            {
-                "eventID": f"{logical}-{i}",
-                "eventName": "INSERT",
-                "eventSourceARN": f"arn:aws:dynamodb:{REGION}:123456789012:table/{table}/stream/2026-03-01T00:00:00.000",
-                "dynamodb": {
-                    "Keys": {},
-                    "NewImage": item,
-                    "SequenceNumber": str(100 + i),
-                    "ApproximateCreationDateTime": 1772447400,
-                },
-            }
-            for i, item in enumerate(items)
-        ]
-    }
-
-
-def _archive(backend, monkeypatch) -> None:
-    """What the streams deliver to archive_records: every Interactions item (INSERT)."""
+def _archive(backend) -> list[dict]:
+    """Lambda's stream event source mapping: the new records of Cases, Interactions, Referrals."""
     from functions.handlers import archive_records
 
-    ddb = boto3.client("dynamodb", region_name=REGION)
-    items = ddb.scan(TableName=backend.env["INTERACTIONS_TABLE"])["Items"]
-    monkeypatch.setenv("INTERACTIONS_TABLE", backend.env["INTERACTIONS_TABLE"])
     archive_records.reset()
-    assert archive_records.handler(_stream(backend, "Interactions", "INTERACTIONS_TABLE", items))["checkpoint"]
+    results = backend.pump_streams("archive_records")
+    assert results and all(isinstance(r, dict) and r["status"] == "ok" for r in results), results
+    assert [r for r in results if r["checkpoint"]]
+    return results
+
+
+def _archived_text() -> str:
+    s3 = boto3.client("s3", region_name=REGION)
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="pl-archive").get("Contents", [])]
+    return "".join(s3.get_object(Bucket="pl-archive", Key=k)["Body"].read().decode() for k in keys)
 
 
 @pytest.fixture
@@ -111,7 +98,7 @@ def stack(monkeypatch):
         key = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["Arn"]
         monkeypatch.setenv("ARCHIVE_BUCKET", "pl-archive")
         monkeypatch.setenv("SIGNING_KEY_ARN", key)
-        _archive(backend, monkeypatch)
+        _archive(backend)
         resources = {f"{name}Table": model.Meta.table_name for name, model in MODELS_BY_LOGICAL_NAME.items()}
         resources["CallerHashKey"] = backend.env["HASH_KEY_SECRET_ARN"]
         outputs = {"ArchiveBucket": "pl-archive", "SigningKeyArn": key, "InstanceId": "instance-1"}
@@ -163,7 +150,7 @@ def test_export_from_a_stack_filters_by_case_and_country(stack):
     assert result.stdout.splitlines() == [result.stdout.splitlines()[0]]  # the CSV header only
 
 
-def test_erase_on_a_stack_removes_the_caller_and_the_tombstone_verifies_once_archived(stack, monkeypatch):
+def test_erase_on_a_stack_removes_the_caller_and_the_tombstone_verifies_once_archived(stack):
     stack.session.redacted = ["contact-0000", "contact-0001"]  # the caller's contacts, in order
     result = runner.invoke(app, ["erase", "--caller", PHONE, "--stack", STACK, "--region", REGION])
     assert result.exit_code == 0, result.stdout + result.stderr
@@ -175,6 +162,13 @@ def test_erase_on_a_stack_removes_the_caller_and_the_tombstone_verifies_once_arc
     assert ddb.scan(TableName=stack.env["CALLERS_TABLE"])["Items"] == []
     code, report = _verify()
     assert code == 0 and report["pending"] == 1  # the tombstone, until the stream signs it
-    _archive(stack, monkeypatch)
+    _archive(stack)
     code, report = _verify()
     assert code == 0 and report["pending"] == 0 and report["valid_checkpoints"] == 2
+    archived = _archived_text()  # the case's old image (with the pseudonym) went through the stream
+    assert '"record_type": "erased"' in archived and '"event": "MODIFY"' in archived
+    caller = boto3.client("secretsmanager", region_name=REGION)  # the pseudonym never reached the archive
+    from helpline.audit.erase import pseudonym_for
+
+    key = caller.get_secret_value(SecretId=stack.env["HASH_KEY_SECRET_ARN"])["SecretString"]
+    assert pseudonym_for(PHONE, key) not in archived
