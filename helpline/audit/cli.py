@@ -180,8 +180,13 @@ def erase(
     print(
         f"{source.describe()}: erased caller {target[:8]}...: {result.callers} caller item, "
         f"{result.fields} field(s) on {len(result.cases)} case(s) ({', '.join(result.cases) or '-'}), "
-        f"{result.surveys} survey answer(s), caller number redacted in {result.connect_redacted} Amazon Connect "
-        f"contact record(s); {result.tombstones} tombstone record(s) appended"
+        f"{result.surveys} survey answer(s), "
+        + (
+            f"caller number redacted in {result.connect_redacted} Amazon Connect contact record(s), "
+            if source.has_connect
+            else ""
+        )
+        + f"{result.tombstones} tombstone record(s) appended"
     )
     for line in result.connect_errors:
         print(f"warning: {line}", file=sys.stderr)

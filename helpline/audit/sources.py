@@ -43,6 +43,8 @@ def _seq_of(record: dict[str, Any]) -> int:
 class LocalSource:
     """A sandbox state folder (JSON Lines per table, DynamoDB JSON; see helpline.sandbox)."""
 
+    has_connect = False  # no Amazon Connect contact records behind a state folder
+
     def __init__(self, folder: Path, public_key_file: Path | None = None) -> None:
         from helpline.sandbox import read_state
 

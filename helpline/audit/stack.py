@@ -33,6 +33,8 @@ def session_for(region: str | None) -> Any:
 
 
 class StackSource:
+    has_connect = True  # the stack's Amazon Connect instance keeps its own contact records
+
     def __init__(self, stack: str, region: str | None, session: Any = None) -> None:
         self.stack = stack
         self.session = session or session_for(region)

@@ -126,3 +126,41 @@ def test_erase_refuses_bad_input(state):
         assert result.exit_code == 2 and message in result.stderr
     result = runner.invoke(app, ["erase", "--caller", "not-a-number", "--state", str(state)])
     assert result.exit_code == 1 and "is not an E.164 phone number" in result.stderr
+
+
+OPERATOR = """\
+agent: operator-1
+supervisor: false
+screens:
+  context-view: ActionSelected
+  calltype-view: {action: Next, data: {call_type: real}}
+  needs-view: {action: Next, data: {need: SV}}
+  screening-view:
+    action: Next
+    data: {region: mazowieckie, urgency: urgent, consent: true, note: "NOTE"}
+  referral-view: ActionSelected
+  referral-done-view: Next
+  closing-view: {action: Next, data: {outcome: referred, follow_up: true, callback_requested: false}}
+  failed-view: ActionSelected
+  guide-done: Next
+"""
+
+
+def test_a_caller_screened_and_referred_through_the_operators_guide_is_erased_and_the_chains_verify(tmp_path):
+    folder, script = tmp_path / "state", tmp_path / "operator.yaml"
+    script.write_text(OPERATOR.replace("NOTE", NOTE))
+    call = ["call", "pl", "--lang", "uk", "--press", "-", "0", "--at", DAY, "--caller", CALLER]
+    _run(*call, "--operator", str(script), "--state", str(folder), "--no-tables")
+    types = [r["record_type"]["S"] for r in _items(folder, "Interactions")]
+    assert {"screening_saved", "consent_recorded", "referral_created", "outcome_recorded"} <= set(types)
+    assert NOTE in (folder / "Cases.jsonl").read_text() and len(_items(folder, "Referrals")) == 1
+    pseudonym = _pseudonym(folder, CALLER)
+    assert runner.invoke(app, ["audit", "verify", "--state", str(folder)]).exit_code == 0
+
+    out = _run("erase", "--caller", CALLER, "--state", str(folder))
+    assert "1 tombstone record(s) appended" in out and "Amazon Connect" not in out  # no Connect behind a folder
+    everything = _everything(folder)
+    assert pseudonym not in everything and NOTE not in everything
+    assert len(_items(folder, "Referrals")) == 1  # the referral stays, with no way back to the caller
+    result = runner.invoke(app, ["audit", "verify", "--state", str(folder), "--format", "json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["records"] == len(types) + 1
