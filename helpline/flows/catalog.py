@@ -9,13 +9,24 @@ Sources. Every entry cites its page in the Amazon Connect API reference
 action pages). The facts were read from two copies of those pages, named per entry in
 ``text_source``:
 
-- ``"api-ref"``: the current page as stored by the documentation search (its parameter
-  object, results, errors and restrictions sections were all visible).
+- ``"api-ref"``: the current page as stored by the documentation search (November 2026), read
+  from its parameter object to its restrictions; where one section was not readable the entry's
+  ``notes`` say which, and that section comes from the 2023 text.
 - ``"2023-md"``: the full markdown of the same page in the archived
   ``awsdocs/amazon-connect-admin-guide`` repository (``doc_source/<page>.md``, last version
-  before the pages moved to the API reference, February 2023), used where the search showed
-  only the first part of the current page. Known later changes are noted on the entry (e.g.
-  ``GetParticipantInput``'s ``InputTimeoutSeconds`` is now ``InputTimeLimitSeconds``).
+  before the pages moved to the API reference, February 2023), used where only the first part
+  of the current page was readable (GetParticipantInput, UpdateContactRecordingBehavior,
+  CheckVoiceId, StartVoiceIdStream, CreateCustomerProfile). Known later changes are noted
+  (e.g. ``GetParticipantInput``'s ``InputTimeoutSeconds`` is now ``InputTimeLimitSeconds``).
+
+Pages that changed since 2023 (a linter built from old notes gets these wrong):
+``DisconnectParticipant`` is now limited to contact, transfer and customer queue flows (was
+"can be used everywhere"); ``UpdateContactTextToSpeechVoice`` now raises NoMatchingError, which
+"must always be defined" (was "Errors: None"); ``ConnectParticipantWithLexBot`` lists
+InputTimeLimitExceeded; ``Wait`` adds ParticipantNotFound and the BotParticipantDisconnected
+event; ``UpdateContactEventHooks`` lists its valid keys (:data:`EVENT_HOOK_KEYS`); Voice ID
+(``CheckVoiceId``, ``StartVoiceIdStream``, Voice ID fields of ``UpdateContactData``) reached end
+of support on May 20, 2026 (``end_of_support``).
 
 Conventions. ``None`` means *unknown: the page is silent or was not readable*; an empty tuple
 means *the page says none*. Flow types use the names of the flow-type table in the admin guide
@@ -27,7 +38,7 @@ report flow-type findings for a module except those two.
 
 Where the docs are silent (gaps)
 --------------------------------
-- ``GetParticipantInput``: the page's Errors list names NoMatchingCondition, NoMatchingError
+- ``GetParticipantInput``: the (2023) Errors list names NoMatchingCondition, NoMatchingError
   and InvalidPhoneNumber; the time-out error is only described ("proceeding with a timeout
   error"). Its name ``InputTimeLimitExceeded`` comes from AWS's own exported flows (corpus) and
   the ``ConnectParticipantWithLexBot`` action syntax. With ``StoreInput: "True"`` the "Store
@@ -37,22 +48,21 @@ Where the docs are silent (gaps)
   documented number is Amazon Polly's SynthesizeSpeech limit (6,000 characters, at most 3,000
   billed; SSML tags not billed), see :data:`PROMPT_TEXT_LIMITS`.
 - ``CreateCustomerProfile``, ``GetCustomerProfile``: no Restrictions section (flow types and
-  channels unknown).
-- ``UpdateContactData``: the Errors and Restrictions sections of the page were not readable.
+  channels unknown); ``CheckVoiceId``, ``StartVoiceIdStream``: no flow types.
+- ``UpdateContactData``: the Errors and Restrictions sections were not readable.
+- ``GetCase``: ``CustomerId`` is not marked optional, but AWS exports omit it.
 - ``Compare``, ``CheckVoiceId``: the pages do not restrict the operators (CheckVoiceId lists
   its result strings only); ``ShowView``'s operands depend on the view.
 - ``TransferContactToQueue``/``TransferToFlow``: the pages do not say whether ``NextAction`` is
   required; AWS exports always write one (11/11 and 1/1 in the corpus). What the action does
   on success (the flow ends: queue / another flow takes over) is stated in their descriptions.
-- ``Wait``: the 2023 page says "supported only by the chat channel"; the current page's
-  restrictions were not readable. Its parameter is ``TimeoutSeconds`` on the page, but the
-  corpus export writes ``TimeLimitSeconds``.
+- ``Wait``: its parameter is ``TimeoutSeconds`` on the page, but the corpus export writes
+  ``TimeLimitSeconds``.
 - ``UpdateFlowAttributes`` (Errors: "None") and AWS exports that still carry a
   ``NoMatchingError`` branch (3/3 in the corpus): the linter should not call such a branch an
   error (``impossible`` findings are informational; see :data:`EXPORT_TOLERATED_ERRORS`).
-- ``CheckMetricData``: the 2023 page allows NoMatchingCondition only for
-  OldestContactInQueueAgeSeconds / NumberOfContactsInQueue and only "NumberGreaterThan 0" for
-  NumberOfAgents*; whether the current page still says so was not readable.
+- Conditions: the operator table gives every operator one operand, while the same page says
+  "some will support a list of up to ten Operands" without naming which.
 - Channel ``email`` is absent from the 2023 pages; :data:`CHANNELS` lists it for completeness.
 """
 
@@ -194,6 +204,7 @@ class ActionSpec:
     param_rules: Mapping[str, str] = field(default_factory=dict)  # the page's constraints
     int_ranges: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # inclusive
     errors: tuple[str, ...] | None = None  # documented ErrorTypes; () = "None"
+    required_errors: tuple[str, ...] = ()  # the page says "must always be defined"
     error_notes: Mapping[str, str] = field(default_factory=dict)
     errors_in_exports: tuple[str, ...] = ()  # seen in AWS-exported flows, not on the page
     conditions: bool | None = None
@@ -205,6 +216,7 @@ class ActionSpec:
     flow_types: frozenset[str] | None = None  # allowed flow types; None = unknown
     channels: frozenset[str] | None = None  # supported channels; None = unknown / all
     channel_notes: str = ""
+    end_of_support: str | None = None  # the feature's documented end of support
     notes: tuple[str, ...] = ()
 
     @property
@@ -225,38 +237,46 @@ _SPECS: tuple[ActionSpec, ...] = (
         type="ConnectParticipantWithLexBot",
         url=_p("participant-actions-connectparticipantwithlexbot"),
         group="participant",
-        text_source="2023-md",
+        text_source="api-ref",
         summary="Connects the participant with an Amazon Lex bot; the result is the bot's intent.",
         required_params=(),
-        optional_params=_PROMPT + ("LexV2Bot", "LexBot", "LexSessionAttributes"),
+        optional_params=_PROMPT
+        + ("LexV2Bot", "LexBot", "LexSessionAttributes", "LexInitilizationData", "LexTimeoutSeconds"),
         exclusive_params=(("PromptId", "Text", "SSML"), ("LexV2Bot", "LexBot")),
         required_one_of=(("LexV2Bot", "LexBot"),),  # "Provide either LexBot or LexV2Bot"
         param_rules={"prompt": _PROMPT_RULE, "LexV2Bot.AliasArn": "static or dynamic"},
-        errors=("NoMatchingCondition", "NoMatchingError"),
-        errors_in_exports=(),
+        errors=("InputTimeLimitExceeded", "NoMatchingError", "NoMatchingCondition"),
         error_notes={
-            "InputTimeLimitExceeded": "in the current page's action syntax (2025), not in the 2023 Errors list"
+            "InputTimeLimitExceeded": "in the current page's action syntax; not in the 2023 Errors list",
+            "NoMatchingCondition": "no condition (intent) matched",
         },
         conditions=True,
         operators=("Equals",),
         flow_types=_INBOUND | _TRANSFER | _QUEUE,
         channels=frozenset(CHANNELS),
         channel_notes="supported by all channels",
+        notes=(
+            "Restrictions (flow types, channels) as on the 2023 page; the current page's were "
+            "not readable. 'LexInitilizationData' is spelled so on the page.",
+        ),
     ),
     ActionSpec(
         type="DisconnectParticipant",
         url=_p("participant-actions-disconnectparticipant"),
         group="participant",
-        text_source="2023-md",
+        text_source="api-ref",
         summary="Disconnects the participant and stops the flow.",
         required_params=(),
         optional_params=(),
         errors=(),
         conditions=False,
         terminal=True,
-        flow_types=_ALL,
+        flow_types=_INBOUND | _TRANSFER | _QUEUE,
+        channels=frozenset(CHANNELS),
+        channel_notes="all channels",
         notes=(
-            "If there is no participant on the contact it acts as EndFlowExecution.",
+            "The 2023 page said 'None. This action can be used everywhere'; the current page "
+            "restricts it to contact, transfer and customer queue flows.",
             "Terminal: 'Transitions must be defined as an empty object' (flow-language-actions).",
         ),
     ),
@@ -296,6 +316,7 @@ _SPECS: tuple[ActionSpec, ...] = (
             "error'. StoreInput True: a time-out takes the success branch (value 'Timeout', "
             "store-customer-input block page)",
         },
+        required_errors=("NoMatchingError",),
         errors_in_exports=("InputTimeLimitExceeded",),
         conditions=None,  # depends on StoreInput: see INPUT_FORMS
         operators=("Equals",),
@@ -309,7 +330,7 @@ _SPECS: tuple[ActionSpec, ...] = (
         type="MessageParticipant",
         url=_p("participant-actions-messageparticipant"),
         group="participant",
-        text_source="2023-md",
+        text_source="api-ref",
         summary="Plays a prompt or sends a text message.",
         required_params=(),  # the page marks every prompt form optional
         optional_params=_PROMPT,
@@ -326,7 +347,7 @@ _SPECS: tuple[ActionSpec, ...] = (
         type="MessageParticipantIteratively",
         url=_p("participant-actions-messageparticipantiteratively"),
         group="participant",
-        text_source="2023-md",
+        text_source="api-ref",
         summary="Plays a list of messages in a loop until interrupted.",
         required_params=("Messages",),
         optional_params=("InterruptFrequencySeconds",),
@@ -464,7 +485,7 @@ _SPECS: tuple[ActionSpec, ...] = (
         type="TransferContactToQueue",
         url=_p("contact-actions-transfercontacttoqueue"),
         group="contact",
-        text_source="2023-md",
+        text_source="api-ref",
         summary="Places the contact into its TargetQueue (fails if already queued).",
         required_params=(),
         optional_params=(),
@@ -478,23 +499,26 @@ _SPECS: tuple[ActionSpec, ...] = (
         type="UpdateContactAttributes",
         url=_p("contact-actions-updatecontactattributes"),
         group="contact",
-        text_source="2023-md",
+        text_source="api-ref",
         summary="Sets user-defined contact attributes.",
         required_params=("Attributes",),
         optional_params=("TargetContact",),
-        param_rules={"Attributes": "keys and values static or dynamic"},
+        param_rules={
+            "Attributes": "keys and values static or dynamic",
+            "TargetContact": '"Current" or "Related", static',
+        },
         errors=("NoMatchingError",),
         conditions=False,
         flow_types=_ALL,
         channels=frozenset(CHANNELS),
         channel_notes="any type of flow and any channel",
-        notes=("TargetContact is not on the 2023 page; AWS exports write it.",),
+        notes=("All attributes are set or none.",),
     ),
     ActionSpec(
         type="UpdateContactCallbackNumber",
         url=_p("contact-actions-updatecontactcallbacknumber"),
         group="contact",
-        text_source="2023-md",
+        text_source="api-ref",
         summary="Sets the number a callback will dial.",
         required_params=("CallbackNumber",),
         optional_params=(),
@@ -538,17 +562,19 @@ _SPECS: tuple[ActionSpec, ...] = (
         errors_in_exports=("NoMatchingError",),
         conditions=None,
         flow_types=None,
+        end_of_support="Voice ID parameters only: "
+        + "Amazon Connect Voice ID: end of support on May 20, 2026 (adminguide/check-voice-id.html)",
         notes=("All attributes are set or none.",),
     ),
     ActionSpec(
         type="UpdateContactEventHooks",
         url=_p("contact-actions-updatecontacteventhooks"),
         group="contact",
-        text_source="2023-md",
+        text_source="api-ref",
         summary="Sets an event hook: the flow that runs for an event (queue, whisper, hold, agent UI).",
         required_params=("EventHooks",),
         optional_params=("EventHooksConfiguration",),
-        param_rules={"EventHooks": "exactly one entry; key static (event type), value flow id/ARN"},
+        param_rules={"EventHooks": "exactly one entry; key static, one of EVENT_HOOK_KEYS; value a flow id/ARN"},
         errors=("NoMatchingError",),
         conditions=False,
         flow_types=_ALL,
@@ -564,6 +590,8 @@ _SPECS: tuple[ActionSpec, ...] = (
         optional_params=("AnalyticsBehavior",),
         param_rules={
             "RecordingBehavior.RecordedParticipants": 'static list of "Agent"/"Customer"; empty disables recording',
+            "RecordingBehavior.ScreenRecordedParticipants": 'static, only "Agent" (current page)',
+            "RecordingBehavior.IVRRecordingBehavior": "Enabled | Disabled, static (current page)",
             "AnalyticsBehavior": "only if RecordedParticipants has both Agent and Customer; "
             "Enabled True/False static; AnalyticsLanguage xx-XX static; "
             "AnalyticsRedactionBehavior Enabled|Disabled; AnalyticsRedactionResults "
@@ -574,12 +602,17 @@ _SPECS: tuple[ActionSpec, ...] = (
         flow_types=_INBOUND | _TRANSFER | frozenset({"outboundWhisper"}) | _QUEUE,
         channels=None,
         channel_notes="analytics only on the voice channel",
+        notes=(
+            "Restrictions as on the 2023 page. The 'Set recording and analytics behavior' block "
+            "'remains supported in existing flows for backwards compatibility'; new flows use "
+            "UpdateContactRecordingAndAnalyticsBehavior (adminguide/set-recording-behavior.html).",
+        ),
     ),
     ActionSpec(
         type="UpdateContactTargetQueue",
         url=_p("contact-actions-updatecontacttargetqueue"),
         group="contact",
-        text_source="2023-md",
+        text_source="api-ref",
         summary="Sets the queue (or agent queue) a later transfer uses.",
         required_params=(),  # both marked [Optional]
         optional_params=("QueueId", "AgentId"),
@@ -593,12 +626,20 @@ _SPECS: tuple[ActionSpec, ...] = (
         type="UpdateContactTextToSpeechVoice",
         url=_p("contact-actions-updatecontacttexttospeechvoice"),
         group="contact",
-        text_source="2023-md",
+        text_source="api-ref",
         summary="Sets the Amazon Polly voice for the contact.",
         required_params=("TextToSpeechVoice",),
         optional_params=("TextToSpeechEngine", "TextToSpeechStyle"),
-        param_rules={"TextToSpeechVoice": "static; an invalid voice disables text to speech for the contact"},
-        errors=(),
+        param_rules={
+            "TextToSpeechVoice": "static or dynamic; an invalid voice stops text to speech for the contact",
+            "TextToSpeechStyle": "None | Conversational | Newscaster",
+        },
+        errors=("NoMatchingError",),
+        required_errors=("NoMatchingError",),
+        error_notes={
+            "NoMatchingError": "'Must always be defined'; taken if the voice or engine is invalid or the "
+            "voice does not support the engine. (The 2023 page said 'Errors: None'.)"
+        },
         conditions=False,
         flow_types=_ALL,
         channels=frozenset(CHANNELS),
@@ -609,7 +650,7 @@ _SPECS: tuple[ActionSpec, ...] = (
         type="CheckHoursOfOperation",
         url=_p("flow-control-actions-checkhoursofoperation"),
         group="flow-control",
-        text_source="2023-md",
+        text_source="api-ref",
         summary="True/False: is the hours of operation (or the target queue's) open now.",
         required_params=(),
         optional_params=("HoursOfOperationId",),
@@ -625,7 +666,7 @@ _SPECS: tuple[ActionSpec, ...] = (
         type="CheckMetricData",
         url=_p("flow-control-actions-checkmetricdata"),
         group="flow-control",
-        text_source="2023-md",
+        text_source="api-ref",
         summary="Loads a queue metric (contacts in queue, oldest age, agents staffed/available/online).",
         required_params=("MetricType",),
         optional_params=("QueueId", "AgentId"),
@@ -659,12 +700,14 @@ _SPECS: tuple[ActionSpec, ...] = (
         flow_types=None,
         channels=_VOICE,
         channel_notes="voice only; on chat or task it takes the error branch",
+        end_of_support="Amazon Connect Voice ID: end of support on May 20, 2026 (adminguide/check-voice-id.html)",
+        notes=("The Check Voice ID block page lists inbound, customer queue, whisper and transfer flows.",),
     ),
     ActionSpec(
         type="Compare",
         url=_p("flow-control-actions-compare"),
         group="flow-control",
-        text_source="2023-md",
+        text_source="api-ref",
         summary="Compares one value (a single JSONPath) against the conditions.",
         required_params=("ComparisonValue",),
         optional_params=(),
@@ -678,7 +721,7 @@ _SPECS: tuple[ActionSpec, ...] = (
         type="EndFlowExecution",
         url=_p("flow-control-actions-endflowexecution"),
         group="flow-control",
-        text_source="2023-md",
+        text_source="api-ref",
         summary="Ends the flow (whisper / queue flows: the contact continues).",
         required_params=(),
         optional_params=(),
@@ -692,7 +735,7 @@ _SPECS: tuple[ActionSpec, ...] = (
         type="Loop",
         url=_p("flow-control-actions-loop"),
         group="flow-control",
-        text_source="2023-md",
+        text_source="api-ref",
         summary="Counts passes through the same action: ContinueLooping N times, then DoneLooping.",
         required_params=("LoopCount",),
         optional_params=(),
@@ -718,12 +761,13 @@ _SPECS: tuple[ActionSpec, ...] = (
         flow_types=None,
         channels=_VOICE,
         channel_notes="voice only; on chat or task it takes the error branch",
+        end_of_support="Amazon Connect Voice ID: end of support on May 20, 2026 (adminguide/check-voice-id.html)",
     ),
     ActionSpec(
         type="TransferToFlow",
         url=_p("flow-control-actions-transfertoflow"),
         group="flow-control",
-        text_source="2023-md",
+        text_source="api-ref",
         summary="Jumps to the start of another flow.",
         required_params=("ContactFlowId",),
         optional_params=(),
@@ -752,7 +796,7 @@ _SPECS: tuple[ActionSpec, ...] = (
         type="UpdateFlowLoggingBehavior",
         url=_p("flow-control-actions-updateflowloggingbehavior"),
         group="flow-control",
-        text_source="2023-md",
+        text_source="api-ref",
         summary="Turns flow logs on or off.",
         required_params=("FlowLoggingBehavior",),
         optional_params=(),
@@ -776,13 +820,15 @@ _SPECS: tuple[ActionSpec, ...] = (
             "Events": "static list: CustomerReturned, BotParticipantDisconnected",
         },
         int_ranges={"TimeoutSeconds": (1, 604_800)},
-        errors=("NoMatchingError",),
+        errors=("NoMatchingError", "ParticipantNotFound"),
+        error_notes={"ParticipantNotFound": "with the BotParticipantDisconnected event"},
         conditions=True,
         operators=("Equals",),
         required_operands=("WaitCompleted",),
         flow_types=_ALL,
         channels=_CHAT,
-        channel_notes="'supported only by the chat channel' (2023 page)",
+        channel_notes="'supported in every type of flow, but is supported only by the chat channel' "
+        "(the Wait block page also allows voice in inbound flows with some options)",
         notes=("Every event in Events also needs a condition.",),
     ),
     # ------------------------------------------------------------------------ interactions
@@ -790,12 +836,13 @@ _SPECS: tuple[ActionSpec, ...] = (
         type="CreateCallbackContact",
         url=_p("interactions-createcallbackcontact"),
         group="interaction",
-        text_source="2023-md",
+        text_source="api-ref",
         summary="Queues a callback to the contact's callback number.",
         required_params=("InitialCallDelaySeconds", "MaximumConnectionAttempts", "RetryDelaySeconds"),
-        optional_params=("QueueId", "AgentId"),
+        optional_params=("QueueId", "AgentId", "ContactFlowId"),
         exclusive_params=(("QueueId", "AgentId"),),
         param_rules={
+            "ContactFlowId": "if set, InitialCallDelaySeconds is ignored (current page)",
             "InitialCallDelaySeconds": "static integer, > 0, <= 259200",
             "MaximumConnectionAttempts": "static integer > 0",
             "RetryDelaySeconds": "static integer, > 0, <= 259200",
@@ -808,6 +855,7 @@ _SPECS: tuple[ActionSpec, ...] = (
         errors=("NoMatchingError",),
         conditions=False,
         flow_types=_INBOUND | _TRANSFER | _QUEUE,
+        notes=("Restrictions as on the 2023 page; the current page's were not readable.",),
     ),
     ActionSpec(
         type="CreateCustomerProfile",
@@ -825,13 +873,19 @@ _SPECS: tuple[ActionSpec, ...] = (
         type="GetCustomerProfile",
         url=_p("interactions-getcustomerprofile"),
         group="interaction",
-        text_source="2023-md",
+        text_source="api-ref",
         summary="Finds a Customer Profiles profile by phone number or email.",
         required_params=("ProfileRequestData",),
         optional_params=("ProfileResponseData",),
+        param_rules={
+            "ProfileRequestData": "current page: IdentifierName + IdentifierValue, or SearchCriteria "
+            "(list of IdentifierName/IdentifierValue) with LogicalOperator AND|OR; up to five "
+            "identifiers. The 2023 page (and the corpus exports) use PhoneNumber / EmailAddress."
+        },
         errors=("MultipleFoundError", "NoneFoundError", "NoMatchingError"),
         conditions=False,
         flow_types=None,  # no Restrictions section
+        notes=("Errors as on the 2023 page; the current page's were not readable.",),
     ),
     ActionSpec(
         type="InvokeLambdaFunction",
@@ -894,6 +948,20 @@ INPUT_FORMS: Mapping[str, Mapping[str, InputForm]] = MappingProxyType(
 # CheckMetricData: the metrics whose comparisons may fall through to NoMatchingCondition.
 CHECK_METRIC_NO_MATCHING_CONDITION = ("OldestContactInQueueAgeSeconds", "NumberOfContactsInQueue")
 
+# UpdateContactEventHooks: "The following event hooks are valid" (current page).
+EVENT_HOOK_KEYS: tuple[str, ...] = (
+    "AgentHold",
+    "AgentWhisper",
+    "CustomerHold",
+    "CustomerQueue",
+    "CustomerRemaining",
+    "CustomerWhisper",
+    "DefaultAgentUI",
+    "DisconnectAgentUI",
+    "PauseContact",
+    "ResumeContact",
+)
+
 
 def spec(action_type: Any) -> ActionSpec | None:
     """The catalog entry of an action type, or None (unknown, or not a string)."""
@@ -942,7 +1010,7 @@ def possible_errors(action: Any) -> tuple[str, ...] | None:
     """The ErrorTypes the docs say this action (with its parameters) can raise, else None.
 
     Takes the action's form into account (GetParticipantInput's StoreInput and validation,
-    CheckMetricData's MetricType, the Cases actions' LinkContactToCase). Never raises, whatever the input.
+    CheckMetricData's MetricType, the Cases actions' LinkContactToCase, Wait's Events). Never raises, whatever the input.
     """
     if not isinstance(action, Mapping):
         return None
@@ -961,6 +1029,10 @@ def possible_errors(action: Any) -> tuple[str, ...] | None:
         return tuple(errors)
     if "ContactNotLinked" in s.errors and str(params.get("LinkContactToCase", "")).lower() != "true":
         return tuple(e for e in s.errors if e != "ContactNotLinked")
+    if s.type == "Wait":
+        events = params.get("Events")
+        if not (isinstance(events, list) and "BotParticipantDisconnected" in events):
+            return tuple(e for e in s.errors if e != "ParticipantNotFound")
     if s.type == "CheckMetricData":
         metric = params.get("MetricType")
         if metric not in CHECK_METRIC_NO_MATCHING_CONDITION:
