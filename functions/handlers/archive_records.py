@@ -17,15 +17,18 @@ from typing import Any
 
 from functions.logic import archive, checkpoints
 
-_clients: dict[str, Any] = {}
+_clients: dict[str, tuple[Any, Any]] = {}
 
 
 def _client(service: str) -> Any:
-    if service not in _clients:
-        from functions.aws import client
+    """One client per service, renewed when functions.aws.reset() (caches.reset_all) drops the session."""
+    from functions.aws import botocore_session, client
 
-        _clients[service] = client(service, connect_timeout=2, read_timeout=5, max_retries=3)
-    return _clients[service]
+    session = botocore_session()
+    cached = _clients.get(service)
+    if cached is None or cached[0] is not session:
+        cached = _clients[service] = (session, client(service, connect_timeout=2, read_timeout=5, max_retries=3))
+    return cached[1]
 
 
 def reset() -> None:

@@ -239,9 +239,26 @@ class _Chain:
                 f"record(s) {span} missing: seq {position} links to a hash no record has",
             )
 
-    def leftovers(self, strict_tail: bool, anchored_top: int) -> int:
-        """Name records off the walked path; return how many are a pending (unanchored) tail."""
-        pending = 0
+    def extend(self, head: dict[str, Any]) -> int:
+        """Follow well-formed records linked AFTER ``head`` (a stream's not yet checkpointed tail)."""
+        count, current = 0, head
+        while True:
+            position = (self.orig[id(current)] or 0) + 1
+            following = [
+                r
+                for r in self.records
+                if id(r) not in self.visited
+                and r.get("prev_hash") == current.get("record_hash")
+                and _seq(r) == self.orig[id(r)] == position
+            ]
+            if not following:
+                return count
+            current = following[0]
+            self.visited.add(id(current))
+            count += 1
+
+    def leftovers(self, anchored_top: int) -> None:
+        """Name the records off the walked path, and records stored at another seq than hashed for."""
         inserted_at: list[int] = []
         for record in self.records:
             if id(record) in self.visited:
@@ -249,9 +266,6 @@ class _Chain:
             stored, original = _seq(record), self.orig[id(record)]
             if original is None and not (stored is not None and stored > anchored_top):
                 self.add("altered", stored, "the record's fields do not give its record_hash")
-                continue
-            if not strict_tail and stored is not None and stored > anchored_top and original == stored:
-                pending += 1
                 continue
             inserted_at.append(stored if stored is not None else 0)
             self.add("inserted", stored, "a record the chain does not lead to")
@@ -262,7 +276,6 @@ class _Chain:
             shift = sum(1 for s in inserted_at if s < stored) - sum(1 for d in self.deleted if d < original)
             if stored - original != shift:
                 self.add("reordered", stored, f"record hashed as seq {original} is stored as seq {stored}")
-        return pending
 
 
 def _check_anchors(chain: _Chain, anchors: list[Anchor]) -> None:
@@ -296,11 +309,13 @@ def _check_chain(
     _check_anchors(chain, anchors)
     top_anchor = max(anchors, key=lambda a: a.seq) if anchors else None
     anchored_top = top_anchor.seq if top_anchor else 0
-    start = chain.top()
-    if strict and top_anchor is not None and chain.by_hash.get(top_anchor.record_hash):
-        start = chain.by_hash[top_anchor.record_hash][0]
+    anchored = chain.by_hash.get(top_anchor.record_hash) if top_anchor is not None else None
+    start = anchored[0] if anchored else chain.top()
     chain.walk(start)
-    report.pending += chain.leftovers(strict, anchored_top)
     if not strict:  # a stream source: records after the chain's last checkpoint are not proved yet
-        report.pending += sum(1 for r in chain.records if id(r) in chain.visited and (_seq(r) or 0) > anchored_top)
+        if anchored:
+            report.pending += chain.extend(start)
+        else:
+            report.pending += sum(1 for r in chain.records if id(r) in chain.visited and (_seq(r) or 0) > anchored_top)
+    chain.leftovers(anchored_top)
     return sorted(chain.findings, key=lambda f: (f.seq or 0, f.kind))

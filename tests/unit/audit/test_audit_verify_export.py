@@ -126,3 +126,13 @@ def test_the_commands_exit_2_on_bad_input(tmp_path):
         result = runner.invoke(app, args)
         assert result.exit_code == 2 and message in result.stderr, (args, result.stderr)
     assert runner.invoke(app, ["audit", "verify", "--state", str(tmp_path)]).exit_code == 0  # empty: nothing to doubt
+
+
+def test_a_stream_source_tells_a_pending_append_from_a_copied_record():
+    a = _chain("case#PL-A", 4)
+    entries = [("cp", _signed(a[:3], complete=False))]
+    legit = verify(a, entries, KEY.public_key())
+    assert legit.ok and legit.pending == 1
+    copied = {**a[1], "seq": 4}  # record 2 copied to the free seq 4 (its hash is still record 2's)
+    report = verify(a[:3] + [copied], entries, KEY.public_key())
+    assert _kinds(report) == {("inserted", "case#PL-A", 4)} and report.pending == 0
