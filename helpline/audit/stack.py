@@ -5,8 +5,9 @@ logical id ``<LogicalName>Table`` (functions.dal.models), the hash-key secret ``
 and the outputs ``ArchiveBucket`` and ``SigningKeyArn``.
 https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ListStackResources.html
 
-Reading needs dynamodb:Scan/Query on the tables, s3:ListBucket/GetObject on the archive bucket
-and kms:GetPublicKey on the signing key (the stack's auditor role).  Erasure also needs
+Reading needs cloudformation:ListStackResources and DescribeStacks on the stack, dynamodb:Scan
+on the tables, s3:ListBucket/GetObject on the archive bucket and kms:GetPublicKey on the signing
+key (the stack's auditor role).  Erasure also needs
 secretsmanager:GetSecretValue (for ``--caller``), dynamodb:DeleteItem/UpdateItem/PutItem and the
 data key's kms:Decrypt/GenerateDataKey: a data-protection officer's role, not the auditor's.
 """
