@@ -90,6 +90,10 @@ def _print_report(where: str, report: Any) -> None:
         + (f", key {report.key}" if report.key else ""),
         markup=False,
     )
+    if not report.valid_checkpoints:
+        out.print(
+            "no valid signed checkpoint: only the links were checked (cut tails, deleted or rewritten chains go unseen)"
+        )
     if report.pending:
         out.print(f"{report.pending} record(s) after the last checkpoint (not anchored yet)", markup=False)
     if report.expired_chains:

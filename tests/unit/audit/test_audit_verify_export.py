@@ -136,3 +136,12 @@ def test_a_stream_source_tells_a_pending_append_from_a_copied_record():
     copied = {**a[1], "seq": 4}  # record 2 copied to the free seq 4 (its hash is still record 2's)
     report = verify(a[:3] + [copied], entries, KEY.public_key())
     assert _kinds(report) == {("inserted", "case#PL-A", 4)} and report.pending == 0
+
+
+def test_a_folder_without_checkpoints_says_what_was_not_checked(tmp_path):
+    from typer.testing import CliRunner
+
+    from helpline.cli import app
+
+    result = CliRunner().invoke(app, ["audit", "verify", "--state", str(tmp_path)])
+    assert result.exit_code == 0 and "only the links were checked" in result.stdout
