@@ -299,7 +299,8 @@ def lint_content(content: Any, flow: str, *, raw_length: int | None = None) -> l
     # silent disconnect: from every error target, follow non-speaking actions
     # (A speaking action's own error branch is exempt: its message was the attempt to speak.)
     logging = any(
-        a.get("Type") == "UpdateFlowLoggingBehavior" and (a.get("Parameters") or {}).get("FlowLoggingBehavior") == "Enabled"
+        a.get("Type") == "UpdateFlowLoggingBehavior"
+        and (a.get("Parameters") or {}).get("FlowLoggingBehavior") == "Enabled"
         for a in actions.values()
     )
     for ident, action in actions.items():

@@ -92,7 +92,9 @@ def _step(source: str, name: str, raw: Any) -> ScreenStep:
         raise OperatorScriptError(f"{source}: screens.{name}.{unknown[0]}: unknown key (use action, data)")
     action = raw.get("action")
     if not isinstance(action, str) or not action:
-        raise OperatorScriptError(f"{source}: screens.{name}.action: missing (a button such as Next, or timeout, error)")
+        raise OperatorScriptError(
+            f"{source}: screens.{name}.action: missing (a button such as Next, or timeout, error)"
+        )
     data = raw.get("data") or {}
     if not isinstance(data, dict):
         raise OperatorScriptError(f"{source}: screens.{name}.data: give the form inputs as a mapping")

@@ -223,7 +223,9 @@ class _Renderer:
         except GuideLabelError as exc:
             raise RenderError(f"{self.template}: {exc}") from None
         if key not in table:
-            raise RenderError(f"{self.template}: unknown label {{{{label:{key}}}}} (not in helpline/guide/labels/en.yaml)")
+            raise RenderError(
+                f"{self.template}: unknown label {{{{label:{key}}}}} (not in helpline/guide/labels/en.yaml)"
+            )
         return table[key]
 
     def language_name(self, code: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from helpline.config.schema import CountryConfig
+from helpline.flows.operator import OperatorScript
 from helpline.flows.simulate import CallResult, Simulator
 
 OPEN_AT = "2026-03-02T10:30"  # a Monday morning: every shipped country is open
@@ -40,6 +41,7 @@ class Scenario:
     statuses: dict[str, str] = field(default_factory=dict)
     before: Callable[[CountryConfig, Any, Simulator, str], None] | None = None
     check: Callable[[CallResult], None] | None = None
+    operator: OperatorScript | None = None  # what the answering operator does in the guide
 
     @property
     def id(self) -> str:
@@ -72,7 +74,48 @@ def scenarios_for(cfg: CountryConfig) -> list[Scenario]:
     out: list[Scenario] = []
     for lang in cfg.language_codes:
         out += _core(cfg, lang) + _closed(cfg, lang) + _faults(cfg, lang) + _waiting(cfg, lang) + _topics(cfg, lang)
-    return out + _language_menu(cfg)
+    return out + _language_menu(cfg) + _guide(cfg)
+
+
+def _guide(cfg: CountryConfig) -> list[Scenario]:
+    """The operators' guide after a caller asks for an operator (helpline/flows/guide_scenarios.py)."""
+    from helpline.flows.guide_scenarios import guide_cases
+
+    lang = cfg.language_codes[0]
+    d = cfg.language(lang).digit
+    return [
+        Scenario(
+            case["name"],
+            lang,
+            [d, WAIT, "0"],
+            outcome="queue",
+            queue=lang,
+            fail=case.get("fail", ()),
+            operator=case["operator"],
+            check=case["check"],
+        )
+        for case in guide_cases(cfg)
+    ] + [
+        Scenario(
+            "guide-returning-caller",
+            lang,
+            [d, WAIT, "0"],
+            before=_feedback_first,
+            outcome="queue",
+            operator=guide_cases(cfg)[0]["operator"],
+            check=_guide_shows_open_case,
+        )
+    ]
+
+
+def _guide_shows_open_case(r: CallResult) -> None:
+    """A returning caller's open case is on the context screen and gets the screening."""
+    assert r.guide is not None and r.guide.screens[0] == "context-view", r.guide
+    case_id = r.attributes.get("case_id", "")
+    assert case_id.startswith(f"{r.country.upper()}-"), r.attributes
+    context = next(ln.text for ln in r.transcript if ln.speaker == "screen" and ln.action == "context-view")
+    assert case_id in context, context
+    assert r.guide.attributes["case_id"] == case_id
 
 
 def _core(cfg: CountryConfig, lang: str) -> list[Scenario]:
@@ -582,6 +625,15 @@ STATUS_BASES = (
     ("closed-callback", "create_case"),
     ("queue-callback", "create_case"),
     ("emergency-at-night-callback", "create_case"),
+    # the operators' guide (first language only): every Lambda block of agent_guide
+    # (bases that decline the referral, so the partners' capacity is not used up by the matrix;
+    # route_referral's own statuses replace the handler, so nothing is referred there either)
+    ("guide-sub-code-back", "get_caller_context"),
+    ("guide-sub-code-back", "classify_call"),
+    ("guide-sub-code-back", "save_screening"),
+    ("guide-referral-with-consent", "route_referral"),
+    ("guide-sub-code-back", "record_outcome"),
+    ("guide-block-refused", "block_caller"),
 )
 
 
@@ -591,6 +643,8 @@ def status_scenarios(cfg: CountryConfig) -> list[Scenario]:
     out: list[Scenario] = []
     for lang in cfg.language_codes:
         for name, function in STATUS_BASES:
+            if (lang, name) not in base:
+                continue  # a guide scenario of another language
             sc = base[(lang, name)]
             says = [*sc.says, "technical_problem"] if name in ("report-risk", "feedback") else []
             for status in NON_OK_STATUSES:
@@ -652,6 +706,7 @@ def run_scenario(cfg: CountryConfig, sc: Scenario, backend: Any, sim: Simulator,
         staffed=sc.staffed,
         inject=sc.inject,
         statuses=sc.statuses,
+        operator=sc.operator,
     )
 
 
@@ -693,6 +748,8 @@ def verify(cfg: CountryConfig, sc: Scenario, r: CallResult) -> None:
                 problems.append(f"queued without attribute {key!r}")
     if not r.safe:
         problems.append("the caller was left without a way forward (no person, no call back, no emergency number)")
+    if r.answered and r.guide_flow != "agent_guide":  # DefaultAgentUI: the guide opens with the call
+        problems.append(f"answered without the operators' guide (DefaultAgentUI hook: {r.guide_flow!r})")
     if problems:
         raise AssertionError(f"{cfg.code}/{sc.id}: " + "; ".join(problems) + "\n" + r.render_transcript())
     if sc.check is not None:

@@ -159,6 +159,7 @@ class CallResult:
     emergency_number: str = ""
     callbacks: list[dict[str, str]] = field(default_factory=list)
     guide: GuideRun | None = None
+    guide_flow: str | None = None  # the DefaultAgentUI hook's flow when an operator answered
 
     _tables: dict[str, list[dict[str, Any]]] | None = None
 
@@ -319,6 +320,7 @@ class Simulator:
         self.nobody_answers = False
         self.channel, self.related_contact = "VOICE", None
         self.guide: GuideRun | None = None
+        self.guide_flow: str | None = None
         self.operator = None
 
     def _result(self, lang: str | None, outcome: str) -> CallResult:
@@ -342,6 +344,7 @@ class Simulator:
             emergency_number=self.cfg.emergency.number,
             callbacks=self.callbacks,
             guide=self.guide,
+            guide_flow=self.guide_flow,
         )
 
     def queue_open(self, queue: str, when: dt.datetime) -> bool:
@@ -385,7 +388,7 @@ class Simulator:
 
     def _run_guide(self) -> None:
         """The DefaultAgentUI flow, run as the guide's own CHAT contact (see the module notes)."""
-        name = self._hook_flow("DefaultAgentUI")
+        name = self.guide_flow = self._hook_flow("DefaultAgentUI")
         if name is None:
             return
         if self.operator is None:
@@ -396,7 +399,9 @@ class Simulator:
         self.guide = GuideRun(contact_id=guide_id, agent_arn=self._agent_arn())
         self.state = _State(attributes=dict(voice_state.attributes), clock=voice_state.clock)
         self.contact_id, self.channel, self.related_contact = guide_id, "CHAT", voice_id
-        self.transcript.append(Line(name, "-", "note", f"the guide starts in the agent workspace (agent {self.operator.agent})"))
+        self.transcript.append(
+            Line(name, "-", "note", f"the guide starts in the agent workspace (agent {self.operator.agent})")
+        )
         try:
             self.guide.outcome = self._run_flow(name)
         finally:
@@ -869,7 +874,9 @@ class Simulator:
         self.guide.actions.append(TIMEOUT)
         limit = float(self._value((action.get("Parameters") or {}).get("InvocationTimeLimitSeconds")) or 0)
         why = "no step for this screen in the operator script" if what is None else "the operator lets it time out"
-        self.transcript.append(Line(self.flow, ident, "operator", f"(no answer: {why}; TimeLimitExceeded after {limit:g} s)"))
+        self.transcript.append(
+            Line(self.flow, ident, "operator", f"(no answer: {why}; TimeLimitExceeded after {limit:g} s)")
+        )
         self._advance(limit)
         return self._error(action, "TimeLimitExceeded")
 

@@ -110,7 +110,9 @@ def form_inputs(view_data: dict[str, Any]) -> dict[str, FormInput]:
                 continue  # a DataSection's label/value item
             name, kind = str(item["Name"]), str(item.get("Type", ""))
             if kind not in TEXT_INPUTS + LIST_INPUTS:
-                raise ViewError(f"form input {name!r}: Type {kind!r} is not one of {', '.join(TEXT_INPUTS + LIST_INPUTS)}")
+                raise ViewError(
+                    f"form input {name!r}: Type {kind!r} is not one of {', '.join(TEXT_INPUTS + LIST_INPUTS)}"
+                )
             options = tuple(str(o.get("Value")) for o in item.get("Options") or [])
             if kind in CHOICE_INPUTS and not options:
                 raise ViewError(f"form input {name!r}: a {kind} needs Options")

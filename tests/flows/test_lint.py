@@ -285,10 +285,85 @@ def test_rule_size():
 
 def test_rule_unknown_type_is_a_notice():
     flow = good()
-    action(flow, "sorry")["Type"] = "ShowView"
+    action(flow, "sorry")["Type"] = "CreateTask"
     findings = lint_content(flow, "t")
-    assert [f for f in findings if f.rule == "unknown-type" and f.notice and "ShowView" in f.message]
+    assert [f for f in findings if f.rule == "unknown-type" and f.notice and "CreateTask" in f.message]
     assert "unknown-type" not in rules(flow)
+
+
+def show_view(view="form", **data) -> dict:
+    """A ShowView action as AWS's sample guides write it (all three error branches)."""
+    return {
+        "Identifier": "screen",
+        "Type": "ShowView",
+        "Parameters": {
+            "ViewResource": {"Id": f"arn:aws:connect:eu-central-1:aws:view/{view}:1"},
+            "InvocationTimeLimitSeconds": "300",
+            "ViewData": {"Heading": "H", "Next": {"Label": "Next"}, **data},
+        },
+        "Transitions": {
+            "NextAction": "sorry",
+            "Conditions": [{"NextAction": "sorry", "Condition": {"Operator": "Equals", "Operands": ["Next"]}}],
+            "Errors": [
+                {"NextAction": "sorry", "ErrorType": e}
+                for e in ("NoMatchingCondition", "NoMatchingError", "TimeLimitExceeded")
+            ],
+        },
+    }
+
+
+def with_screen(screen: dict) -> dict:
+    """The good flow with a screen between the Lambda function and the queue."""
+    flow = good()
+    flow["Actions"].append(screen)
+    action(flow, "fn")["Transitions"]["NextAction"] = "screen"
+    screen["Transitions"]["Conditions"][0]["NextAction"] = "q"
+    return flow
+
+
+def test_a_show_view_as_aws_writes_it_is_clean():
+    assert rules(with_screen(show_view())) == set()
+
+
+def test_rule_view():
+    no_limit = show_view()
+    del no_limit["Parameters"]["InvocationTimeLimitSeconds"]
+    assert "view" in rules(with_screen(no_limit))
+    wrong_branch = show_view("confirmation")
+    wrong_branch["Transitions"]["Conditions"][0]["Condition"]["Operands"] = ["ActionSelected"]
+    assert "view" in rules(with_screen(wrong_branch))  # a confirmation view only gives Next
+    bad_input = show_view(Sections=[{"Type": "FormSection", "Items": [{"Type": "Slider", "Name": "x"}]}])
+    assert "view" in rules(with_screen(bad_input))
+    no_timeout_branch = show_view()
+    no_timeout_branch["Transitions"]["Errors"].pop()
+    assert "error-branch" in rules(with_screen(no_timeout_branch))
+
+
+def test_rule_sensitive_input():
+    note = {"Type": "FormSection", "Items": [{"Type": "TextArea", "Name": "note", "Label": "Note"}]}
+    screen = show_view(Sections=[note])
+    assert "sensitive-input" in rules(with_screen(screen))
+    screen["Parameters"]["SensitiveDataConfiguration"] = {"HideResponseOn": ["TRANSCRIPT"]}
+    assert "sensitive-input" not in rules(with_screen(screen))
+    logged = with_screen(screen)
+    logged["Actions"].append(
+        {
+            "Identifier": "log",
+            "Type": "UpdateFlowLoggingBehavior",
+            "Parameters": {"FlowLoggingBehavior": "Enabled"},
+            "Transitions": {"NextAction": "ask"},
+        }
+    )
+    logged["StartAction"] = "log"
+    assert "sensitive-input" in rules(logged)
+
+
+def test_rule_view_flow_type():
+    from helpline.flows.lint import lint_flow_type
+
+    flow = with_screen(show_view())
+    assert [f.rule for f in lint_flow_type(flow, "AGENT_WHISPER", "t")] == ["view-flow-type"]
+    assert lint_flow_type(flow, "CONTACT_FLOW", "t") == []
 
 
 def test_every_rule_has_a_test():
@@ -308,6 +383,9 @@ def test_every_rule_has_a_test():
         "unknown-type",
         "hold-loop",
         "loop-prompts",
+        "view",
+        "sensitive-input",
+        "view-flow-type",
     }
     assert tested == set(RULES)
 
@@ -323,7 +401,8 @@ def test_reads_every_corpus_file_without_crashing():
             assert str(f).startswith(f"{path.name}:")
             if f.rule == "unknown-type":
                 unmodelled.add(f.message.split()[2])
-    assert {"ShowView", "ConnectParticipantWithLexBot", "CreateTask"} <= unmodelled
+    assert {"ConnectParticipantWithLexBot", "CreateTask"} <= unmodelled
+    assert "ShowView" not in unmodelled  # the guide's action is modelled
 
 
 @pytest.mark.parametrize("code", COUNTRIES)

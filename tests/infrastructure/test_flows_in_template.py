@@ -91,7 +91,9 @@ def _deployed_flows(country) -> dict[str, dict]:
     out = {}
     for r in resources(country.raw, "AWS::Connect::ContactFlow").values():
         name = r["Properties"]["Name"].split(" ", 1)[1]
-        out[name] = json.loads(_managed_views_to_local(_unresolve(r["Properties"]["Content"], names), country.config.region))
+        out[name] = json.loads(
+            _managed_views_to_local(_unresolve(r["Properties"]["Content"], names), country.config.region)
+        )
     return out
 
 
@@ -159,7 +161,8 @@ def test_every_lambda_associated_with_the_instance_is_invoked_by_some_flow(count
         name
         for name, fn in fns.functions.items()
         for r in resources(country.raw, "AWS::Connect::IntegrationAssociation").values()
-        if r["Properties"]["IntegrationArn"] == {"Fn::GetAtt": [country.stack.get_logical_id(fn.node.default_child), "Arn"]}
+        if r["Properties"]["IntegrationArn"]
+        == {"Fn::GetAtt": [country.stack.get_logical_id(fn.node.default_child), "Arn"]}
     }
     invoked = set()
     for content in _deployed_flows(country).values():
@@ -168,5 +171,14 @@ def test_every_lambda_associated_with_the_instance_is_invoked_by_some_flow(count
                 invoked.add(action["Parameters"]["LambdaFunctionARN"].removeprefix("lambda/"))
     assert associated, "no Lambda integration association"
     assert associated - invoked == NO_FLOW_YET, f"associated but never invoked: {sorted(associated - invoked)}"
-    assert {"get_caller_context", "classify_call", "save_screening", "route_referral", "record_outcome", "block_caller"} <= invoked
-    assert invoked <= associated, f"associated but never invoked: {sorted(associated - invoked)}; invoked but not associated: {sorted(invoked - associated)}"
+    assert {
+        "get_caller_context",
+        "classify_call",
+        "save_screening",
+        "route_referral",
+        "record_outcome",
+        "block_caller",
+    } <= invoked
+    assert invoked <= associated, (
+        f"associated but never invoked: {sorted(associated - invoked)}; invoked but not associated: {sorted(invoked - associated)}"
+    )
