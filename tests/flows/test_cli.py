@@ -63,3 +63,51 @@ def test_diagram_without_dot_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     r = runner.invoke(app, ["diagram", "pl", "--out", str(tmp_path)])
     assert r.exit_code == 1 and "graphviz 'dot' is not installed" in r.stderr
+
+
+OPERATOR_SCRIPT = """
+agent: operator-1
+screens:
+  context-view: ActionSelected
+  calltype-view: {action: Next, data: {call_type: real}}
+  needs-view: {action: Next, data: {need: SV}}
+  screening-view: {action: Next, data: {region: mazowieckie, urgency: urgent, consent: true, note: "lives with her aunt"}}
+  referral-view: ActionSelected
+  referral-done-view: Next
+  closing-view: {action: Next, data: {outcome: referred, follow_up: true, callback_requested: false}}
+  guide-done: Next
+"""
+
+
+def test_call_with_an_operator_script_runs_the_guide(tmp_path):
+    script = tmp_path / "script.yaml"
+    script.write_text(OPERATOR_SCRIPT, encoding="utf-8")
+    r = runner.invoke(
+        app, ["call", "pl", "--lang", "uk", "--at", "2026-03-02T10:30", "--operator", str(script), "--press", "-", "0"]
+    )
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert "screen [calltype-view]" in r.stdout and "operator: Next call_type=real" in r.stdout
+    assert "Lambda route_referral(" in r.stdout and "referral_refs=" in r.stdout
+    assert "table Referrals: 1 item(s)" in r.stdout and "table Outbox: 1 item(s)" in r.stdout
+    assert "guide (agent operator-1): context-view:ActionSelected, calltype-view:Next" in r.stdout
+    transcript = r.stdout.split("outcome:")[0]
+    assert "lives with her aunt" not in transcript  # the note: only on the case item
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("agent: [x]\n", "agent: "),
+        ("screens:\n  calltype-view: {action: Next, data: {call_type: spam}}\n", "has no option 'spam'"),
+        ("screens: {nowhere: Next}\n", "the guide has no such screen"),
+    ],
+)
+def test_call_with_a_bad_operator_script_is_one_line_exit_2(tmp_path, text, message):
+    script = tmp_path / "script.yaml"
+    script.write_text(text, encoding="utf-8")
+    r = runner.invoke(
+        app, ["call", "pl", "--lang", "uk", "--at", "2026-03-02T10:30", "--operator", str(script), "--press", "-", "0"]
+    )
+    assert r.exit_code == 2, r.stdout
+    assert r.stderr.strip().count("\n") == 0 and message in r.stderr and "Traceback" not in r.stderr
+    assert r.stderr.startswith(f"--operator: {script}")
