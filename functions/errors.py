@@ -6,7 +6,9 @@ Status codes answered to Amazon Connect (``status`` key):
 - ``invalid_event``       the event envelope is not an Amazon Connect ContactFlowEvent we can use
 - ``invalid_parameter``   a flow parameter is missing or not allowed (``error_field`` names it)
 - ``no_caller_id``        identify_caller: withheld/unparseable caller number (flow continues anonymously)
-- ``case_not_found``      route_referral: unknown case id
+- ``case_not_found``      route_referral, save_screening, record_outcome: unknown (or expired) case id
+- ``case_closed``         route_referral: the case is closed; nothing referred
+- ``forbidden``           block_caller: the agent has no supervisor security profile; nothing written
 - ``capacity_conflict``   route_referral: a partner filled up concurrently; nothing was written, retry
 - ``backend_unavailable`` DynamoDB / Secrets Manager / EventBridge failed, throttled or timed out
 - ``internal_error``      a bug; logged with the exception type only
@@ -37,6 +39,10 @@ class InvalidParameter(HandlerError):
 
 class CaseNotFound(HandlerError):
     status = "case_not_found"
+
+
+class CaseClosed(HandlerError):
+    status = "case_closed"
 
 
 class CapacityConflict(HandlerError):

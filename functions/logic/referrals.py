@@ -36,7 +36,7 @@ import json
 from typing import Any
 
 from functions.dal.models import Case, OutboxMessage, PartnerLoad, Referral
-from functions.errors import CapacityConflict, HandlerError
+from functions.errors import CapacityConflict, CaseClosed
 from functions.logic import directory
 from functions.logic.case_chain import OPEN_STATUSES, Plan, change_case, map_keys
 from functions.logic.common import iso, parse_params, referral_id_for, sha256_hex, utcnow
@@ -57,10 +57,6 @@ DEFAULTS = {
 EVENT_SOURCE = "helpline.referrals"
 EVENT_DETAIL_TYPE = "Referral Created"
 select_partners = directory.select_partners
-
-
-class CaseClosed(HandlerError):
-    status = "case_closed"
 
 
 def reset_clients() -> None:
