@@ -1,7 +1,8 @@
 """What each Lambda function may touch - plain data for least-privilege IAM (no CDK imports).
 
-``tables`` maps a table's LOGICAL_NAME (functions.dal.models) to IAM actions.  Index ARNs are
-only needed where an action says so (none of the handlers query a GSI).  For
+``tables`` maps a table's LOGICAL_NAME (functions.dal.models) to IAM actions.  A Query on a
+table with indexes also needs the index ARNs (deliver_outbox queries the Outbox's sparse
+``pending`` index; the stack grants a table's indexes with dynamodb:Query).  For
 TransactWriteItems IAM checks the per-item actions (PutItem / UpdateItem / ConditionCheckItem),
 so those are what is listed.  ``hash_key_secret``: secretsmanager:GetSecretValue on
 HASH_KEY_SECRET_ARN (plus kms:Decrypt on its key if it is a customer-managed key).

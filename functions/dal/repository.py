@@ -382,12 +382,14 @@ def case_referrals(case_id: str) -> list[Referral]:
 
 def claim_message(message_id: str, now_epoch: int, lease_seconds: int) -> OutboxMessage | None:
     """1 UpdateItem: take a pending message for ``lease_seconds`` (condition: pending and not
-    leased by another deliverer); returns the message (ALL_NEW) or None when it is delivered,
-    gone or leased."""
+    leased by another deliverer, not expired); returns the message (ALL_NEW) or None when it is
+    delivered, gone, expired or leased."""
     _prepare()
     message = OutboxMessage(message_id)
-    condition = (OutboxMessage.status == "pending") & (
-        OutboxMessage.claimed_until.does_not_exist() | (OutboxMessage.claimed_until < now_epoch)
+    condition = (
+        (OutboxMessage.status == "pending")
+        & (OutboxMessage.claimed_until.does_not_exist() | (OutboxMessage.claimed_until < now_epoch))
+        & (OutboxMessage.expires_at.does_not_exist() | (OutboxMessage.expires_at > datetime.now(UTC)))
     )
     try:
         message.update(

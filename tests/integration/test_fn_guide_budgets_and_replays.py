@@ -122,7 +122,15 @@ def test_deliver_outbox_budget(backend, case_id):
     assert backend.pump_streams() == [{"status": "ok", "delivered": "1", "skipped": "0"}]
     assert _ops(backend) == ["UpdateItem", "PutEvents", "UpdateItem"]  # claim, publish, mark
     claim, _, mark = (c.params for c in backend.calls)
-    assert claim["ConditionExpression"] == "(#0 = :0 AND (attribute_not_exists (#1) OR #1 < :1))"
+    assert claim["ConditionExpression"] == (
+        "((#0 = :0 AND (attribute_not_exists (#1) OR #1 < :1)) AND (attribute_not_exists (#2) OR #2 > :2))"
+    )  # pending, not leased, not expired
+    assert claim["ExpressionAttributeNames"] == {
+        "#0": "status",
+        "#1": "claimed_until",
+        "#2": "expires_at",
+        "#3": "attempts",
+    }
     assert mark["ConditionExpression"] == "(#0 = :0 AND #1 = :1)"  # still pending and still our lease
     backend.reset_calls()
     assert backend.run_schedule() == {"status": "ok", "delivered": "0", "skipped": "0"}
