@@ -408,7 +408,7 @@ def prompts(
 
 def _register_commands() -> None:
     """Commands that live in their own modules (imported here, so `helpline --help` lists them)."""
-    from helpline import review, scaffold, surge, surveys
+    from helpline import livetest, review, scaffold, surge, surveys
     from helpline.cost import cli as cost_cli
 
     app.command("new-country")(scaffold.command)
@@ -416,6 +416,7 @@ def _register_commands() -> None:
     app.command("cost")(cost_cli.command)
     app.command("survey-report")(surveys.command)
     app.command("surge")(surge.command)
+    app.command("smoke-test")(livetest.command)
 
 
 _register_commands()
