@@ -62,6 +62,11 @@ LOG_RETENTION_DAYS = (
     3653,
 )
 # Reading actions an auditor gets; nothing that writes (asserted in tests/infrastructure).
+AUDITOR_STACK_ACTIONS = [
+    "cloudformation:DescribeStackResource",
+    "cloudformation:DescribeStacks",
+    "cloudformation:ListStackResources",
+]
 AUDITOR_TABLE_ACTIONS = [
     "dynamodb:BatchGetItem",
     "dynamodb:DescribeTable",
@@ -251,6 +256,9 @@ class Audit(Construct):
                 },
             ),
             iam.PolicyStatement(actions=SIGNING_KEY_READ_ACTIONS, resources=[self.signing_key.key_arn]),
+            # `helpline audit verify --stack` finds the tables, the archive and the signing key from the
+            # stack's resources and outputs (helpline/audit/stack.py): read-only, this stack only.
+            iam.PolicyStatement(actions=AUDITOR_STACK_ACTIONS, resources=[stack.stack_id]),
         ]
         policy = iam.Policy(self, "AuditorPolicy", statements=statements)
         role.attach_inline_policy(policy)

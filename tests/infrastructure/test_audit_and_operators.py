@@ -200,6 +200,12 @@ def test_auditor_role_reads_and_never_writes(country, byo_assembly):
             if isinstance(r, dict) and "Fn::GetAtt" in r
         }
         assert read == tables
+        # `helpline audit verify --stack` reads this stack's resources and outputs, and only this stack's
+        stack_reads = [st for st in statements if "cloudformation:ListStackResources" in _list(st["Action"])]
+        assert len(stack_reads) == 1 and set(_list(stack_reads[0]["Action"])) == {
+            "cloudformation:DescribeStackResource", "cloudformation:DescribeStacks", "cloudformation:ListStackResources"
+        }  # fmt: skip
+        assert stack_reads[0]["Resource"] == {"Ref": "AWS::StackId"}
 
 
 def test_auditor_role_needs_mfa_unless_principals_are_configured(country):
