@@ -6,9 +6,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from datetime import UTC, datetime
-
 import secrets
+from datetime import UTC, datetime
 
 import pytest
 
@@ -219,7 +218,9 @@ def test_the_hash_key_must_have_32_bytes_of_entropy(monkeypatch, length, ok):
 
     monkeypatch.setenv("HASH_KEY_SECRET_ARN", "arn:aws:secretsmanager:eu-central-1:1:secret:k")
     reset_settings()
-    monkeypatch.setattr("aws_lambda_powertools.utilities.parameters.get_secret", lambda *a, **k: secrets.token_hex(length))
+    monkeypatch.setattr(
+        "aws_lambda_powertools.utilities.parameters.get_secret", lambda *a, **k: secrets.token_hex(length)
+    )
     monkeypatch.setattr("aws_lambda_powertools.utilities.parameters.base.DEFAULT_PROVIDERS", {"secrets": object()})
     try:
         if ok:
