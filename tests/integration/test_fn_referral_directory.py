@@ -98,3 +98,15 @@ def test_expired_items_are_absent(backend, case_id):
     # a new report of the expired caller opens a new case although the expired item still points to the old
     created = backend.invoke("create_case", with_contact(load_event("create_case"), "later-contact-0001"))
     assert created["status"] == "ok" and created["created"] == "true" and created["case_id"] != case_id
+
+
+def test_a_service_dropped_from_the_country_file_is_not_served_even_if_its_item_lingers(backend, case_id):
+    """The stack's seeding rewrites a kept partner's items but may leave a dropped code's PartnerServices
+    item behind: selection checks the Partners item's own services, so the partner is not chosen."""
+    from functions.dal.models import Partner, PartnerService
+
+    Partner("pl-gbv-safe").update(actions=[Partner.services.set(["WR"])])  # SV dropped, SV items left
+    assert PartnerService.get("SV-VA", "pl-gbv-safe").match == "family"
+    assert _refer(backend, case_id, needs_codes="SV-VA")["reason"] == "no_partner"
+    screening = guide_event(case_id=case_id, language="uk", needs_codes="SV-VA", region="mazowieckie")
+    assert backend.invoke("save_screening", screening)["suggested_partner_ids"] == ""
