@@ -146,7 +146,8 @@ class ScreeningParams(_Params):
 
     _caller = field_validator("caller_id", mode="before")(_optional_id(CALLER_ID, "caller_id"))
     _case = field_validator("case_id", mode="before")(_optional_id(CASE_ID_RE, "case_id"))
-    _consent = field_validator("consent", mode="before")(_bool_text)
+    # an unanswered consent question ("" from an unset contact attribute) is no consent
+    _consent = field_validator("consent", mode="before")(lambda v: False if v in (None, "") else _bool_text(v))
 
     @field_validator("region", "topic", mode="before")
     @classmethod
