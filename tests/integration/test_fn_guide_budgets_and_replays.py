@@ -164,7 +164,13 @@ def test_invalid_parameters_are_named_and_nothing_is_written(backend, name, para
 GUIDE_EVENTS = {
     "get_caller_context": {"caller_id": "a" * 64, "case_id": "PL-AAAAAAAAAAAA"},
     "classify_call": {"call_type": "real", "case_id": "PL-AAAAAAAAAAAA"},
-    "save_screening": {"case_id": "PL-AAAAAAAAAAAA", "language": "uk", "needs_codes": "SV", "consent": "true"},
+    "save_screening": {
+        "case_id": "PL-AAAAAAAAAAAA",
+        "language": "uk",
+        "needs_codes": "SV",
+        "consent": "true",
+        "note": "secret shelter address",
+    },
     "record_outcome": {"case_id": "PL-AAAAAAAAAAAA", "outcome": "resolved"},
     "block_caller": {"caller_id": "a" * 64, "hours": "1"},
 }
@@ -179,6 +185,7 @@ def test_every_guide_function_answers_backend_unavailable_in_time_when_dynamodb_
             started = b.virtual_seconds
             assert b.invoke(name, guide_event(**params))["status"] == "backend_unavailable", name
             assert b.virtual_seconds - started < 8.0
+        assert "shelter" not in "\n".join(b.logs)  # the note is never logged, not even on failure
         b.fail_dynamodb = False
         assert b.invoke("classify_call", guide_event(call_type="real"))["status"] == "ok"
 
