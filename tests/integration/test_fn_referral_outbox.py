@@ -131,3 +131,34 @@ def test_only_new_messages_in_the_stream_are_delivered(backend, case_id):
     assert backend.calls == [] and backend.published_events == []
     insert = {**record, "eventName": "INSERT"}
     assert backend.invoke("deliver_outbox", {"Records": [insert]})["delivered"] == "1"
+
+
+def test_a_mark_lost_after_a_publish_is_the_one_case_of_a_second_publish(backend, case_id, monkeypatch):
+    """Never lost: a message published but not marked stays leased; once the lease has run out the
+    schedule publishes it again (same referral_id: consumers de-duplicate)."""
+    from functions.dal import repository
+    from functions.dal.models import OutboxMessage
+    from functions.errors import BackendUnavailable
+
+    backend.invoke(
+        "route_referral",
+        guide_event(case_id=case_id, needs_codes="SV", consent="true", region="mazowieckie", language="uk"),
+    )
+    original = repository.mark_delivered
+
+    def lost(*args, **kwargs):
+        raise BackendUnavailable("mark lost")
+
+    monkeypatch.setattr(repository, "mark_delivered", lost)
+    (failed,) = backend.pump_streams()
+    assert isinstance(failed, BackendUnavailable) and len(backend.published_events) == 1
+    monkeypatch.setattr(repository, "mark_delivered", original)
+    assert backend.pump_streams() == [{"status": "ok", "delivered": "0", "skipped": "1"}]  # leased: not again
+    (message,) = backend.dump_tables()["Outbox"]
+    _age(message["message_id"], minutes=6)
+    OutboxMessage(message["message_id"]).update(actions=[OutboxMessage.claimed_until.set(1)])  # lease ran out
+    assert backend.run_schedule() == {"status": "ok", "delivered": "1", "skipped": "0"}
+    first, second = (json.loads(e["Detail"])["referral_id"] for e in backend.published_events)
+    assert first == second
+    (message,) = backend.dump_tables()["Outbox"]
+    assert message["status"] == "delivered" and message["attempts"] == 2
