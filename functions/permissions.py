@@ -142,7 +142,7 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
         "tables": {"Outbox": ["dynamodb:Query", "dynamodb:UpdateItem"]},
         "hash_key_secret": False,
         "event_bus": True,
-        "trigger": [{"stream": ["Outbox"]}, {"schedule_minutes": 5}],
+        "trigger": [{"stream": ["Outbox"], "events": ["INSERT"]}, {"schedule_minutes": 5}],
         "description": "Publishes the referral notifications of the outbox to EventBridge until acknowledged",
     },
     "archive_records": {

@@ -102,10 +102,6 @@ from functions.handlers import HANDLERS as FUNCTIONS  # every Lambda entry point
 REGION = "eu-central-1"
 ACCOUNT = "123456789012"
 
-# Event filtering of a stream trigger (Lambda FilterCriteria {"eventName": ["INSERT"]}, see
-# https://docs.aws.amazon.com/lambda/latest/dg/with-ddb-filtering.html): deliver_outbox only needs
-# new messages, not its own claims and marks (MODIFY); filtered records invoke nothing.
-STREAM_FILTERS = {"deliver_outbox": ("INSERT",)}
 INSTANCE_ID = "9e2b2a1c-4b7f-4a8e-8d3c-0f1e2d3c4b5a"
 SUPERVISOR_PROFILE = "sandbox-supervisor-profile"
 AGENT_PROFILE = "sandbox-agent-profile"
@@ -215,12 +211,27 @@ def _plain(value: dict[str, Any]) -> Any:
     return inner
 
 
-def _stream_tables(function_name: str) -> list[str]:
+def _stream_triggers(function_name: str) -> list[dict[str, Any]]:
     from functions.permissions import PERMISSIONS
 
     trigger = PERMISSIONS.get(function_name, {}).get("trigger", "flow")
     items = trigger if isinstance(trigger, list) else [trigger]
-    return [t for item in items if isinstance(item, dict) for t in item.get("stream", [])]
+    return [item for item in items if isinstance(item, dict) and "stream" in item]
+
+
+def _stream_tables(function_name: str) -> list[str]:
+    return [t for item in _stream_triggers(function_name) for t in item["stream"]]
+
+
+def _stream_filter(function_name: str, logical: str) -> tuple[str, ...] | None:
+    """The record kinds (eventName) that invoke the function from this table's stream, None for all:
+    the ``events`` of its trigger in functions/permissions.py, which the stack turns into the
+    mapping's FilterCriteria {"eventName": [...]} (lambda/latest/dg/with-ddb-filtering.html);
+    records that do not match invoke nothing (deliver_outbox skips its own claims and marks)."""
+    for item in _stream_triggers(function_name):
+        if logical in item["stream"] and item.get("events"):
+            return tuple(item["events"])
+    return None
 
 
 def _json_safe(value: Any) -> Any:
@@ -297,7 +308,7 @@ class LocalBackend:
         for logical in _stream_tables(function_name):
             records = self._stream_records(logical)
             start = self._stream_positions.get(logical, 0)
-            events = STREAM_FILTERS.get(function_name)
+            events = _stream_filter(function_name, logical)
             batch = [r for r in records[start:] if events is None or r.get("eventName") in events]
             if not batch:
                 self._stream_positions[logical] = len(records)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,7 @@ class Trigger:
     kind: str
     tables: tuple[str, ...] = ()
     minutes: int = 0
+    events: tuple[str, ...] = ()  # stream only: the record kinds that invoke it (INSERT, MODIFY, REMOVE); all if empty
 
 
 def parse_triggers(value: object) -> tuple[Trigger, ...]:
@@ -42,8 +44,11 @@ def parse_triggers(value: object) -> tuple[Trigger, ...]:
     for item in items:
         if item in ("flow", "eventbridge"):
             out.append(Trigger(item))
-        elif isinstance(item, dict) and set(item) == {"stream"} and item["stream"]:
-            out.append(Trigger("stream", tables=tuple(item["stream"])))
+        elif isinstance(item, dict) and set(item) <= {"stream", "events"} and item.get("stream"):
+            events = tuple(item.get("events", ()))
+            if not set(events) <= {"INSERT", "MODIFY", "REMOVE"}:
+                raise ValueError(f"unknown stream events {events!r}")
+            out.append(Trigger("stream", tables=tuple(item["stream"]), events=events))
         elif isinstance(item, dict) and set(item) == {"schedule_minutes"} and int(item["schedule_minutes"]) >= 1:
             out.append(Trigger("schedule", minutes=int(item["schedule_minutes"])))
         else:
@@ -356,6 +361,17 @@ class Functions(Construct):
                 bisect_batch_on_function_error=True,
                 maximum_retry_attempts=10,
                 maximum_record_age_in_seconds=86400,  # DynamoDB keeps stream records 24 hours
+                # Only these record kinds invoke the function (with-ddb-filtering.html: a filter on
+                # eventName; records that do not match are dropped, not retried).
+                filter_criteria=lambda_.CfnEventSourceMapping.FilterCriteriaProperty(
+                    filters=[
+                        lambda_.CfnEventSourceMapping.FilterProperty(
+                            pattern=json.dumps({"eventName": list(trigger.events)}, separators=(",", ":"))
+                        )
+                    ]
+                )
+                if trigger.events
+                else None,
                 destination_config=lambda_.CfnEventSourceMapping.DestinationConfigProperty(
                     on_failure=lambda_.CfnEventSourceMapping.OnFailureProperty(
                         destination=self.failure_queues[spec.name].queue_arn

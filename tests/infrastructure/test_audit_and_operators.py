@@ -284,6 +284,11 @@ def _assert_triggers(raw: dict, fn: str, spec: dict, triggers, cfg) -> None:
     ]
     streams = [t for trig in triggers if trig.kind == "stream" for t in trig.tables]
     assert sorted(m["EventSourceArn"]["Fn::GetAtt"][0] for m in mappings) == sorted(f"{t}Table" for t in streams)
+    events = {t: trig.events for trig in triggers if trig.kind == "stream" for t in trig.tables}
+    for m in mappings:  # only the record kinds the entry names invoke it (Lambda FilterCriteria)
+        wanted = events[m["EventSourceArn"]["Fn::GetAtt"][0].removesuffix("Table")]
+        filters = m.get("FilterCriteria", {}).get("Filters", [])
+        assert [json.loads(f["Pattern"]) for f in filters] == ([{"eventName": list(wanted)}] if wanted else [])
     window = cfg.audit.checkpoint_batch_seconds if spec.get("archive_bucket") else 0
     for m in mappings:
         assert m["EventSourceArn"]["Fn::GetAtt"][1] == "StreamArn"
@@ -470,3 +475,16 @@ def test_every_variable_a_function_reads_is_set(name, synthesized):
     for synth in synthesized.values():
         env = synth.raw["Resources"][_function_id(synth.raw, name)]["Properties"]["Environment"]["Variables"]
         assert set(ENVIRONMENT[name]) - TUNABLES - set(env) == set()
+
+
+def test_the_outbox_courier_is_invoked_by_new_messages_only(synthesized):
+    """deliver_outbox's own claims and marks (MODIFY) must not invoke it again (with-ddb-filtering.html)."""
+    for synth in synthesized.values():
+        fn = _function_id(synth.raw, "deliver_outbox")
+        (mapping,) = [
+            m["Properties"]
+            for m in resources(synth.raw, "AWS::Lambda::EventSourceMapping").values()
+            if m["Properties"]["FunctionName"] == {"Ref": fn}
+        ]
+        assert mapping["EventSourceArn"]["Fn::GetAtt"][0] == "OutboxTable"
+        assert [json.loads(f["Pattern"]) for f in mapping["FilterCriteria"]["Filters"]] == [{"eventName": ["INSERT"]}]
