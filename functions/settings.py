@@ -1,4 +1,4 @@
-"""Environment settings of the Lambda functions (one pydantic model, read once, resettable).
+"""Environment settings of the Lambda functions (one frozen object, read once, resettable).
 
 Environment variables (all optional unless marked):
 
@@ -48,40 +48,76 @@ The timeouts keep the worst case of a flow-invoked function under the 8 s Amazon
 from __future__ import annotations
 
 import os
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from functions.models.lean import COUNTRY_CODE, settings_values
 
 RETENTION_TABLES = ("callers", "cases", "interactions", "referrals", "surveys")
 
+# name: (default, pydantic Field constraints).  Parsed without pydantic (functions.models.lean,
+# cold start); a value only pydantic can judge goes to the pydantic model built from this table.
+FIELDS: dict[str, tuple[Any, dict[str, Any]]] = {
+    "hash_key_secret_arn": ("", {}),
+    "hash_key_max_age": (300, {"ge": 0}),
+    "event_bus_name": ("", {}),
+    "connect_instance_id": ("", {}),
+    "supervisor_profile_ids": ("", {}),
+    "country_code": ("xx", {"pattern": COUNTRY_CODE}),
+    "retention_days_callers": (365, {"ge": 1}),
+    "retention_days_cases": (730, {"ge": 1}),
+    "retention_days_interactions": (730, {"ge": 1}),
+    "retention_days_referrals": (730, {"ge": 1}),
+    "retention_days_surveys": (180, {"ge": 1}),
+    "idempotency_ttl_hours": (48, {"ge": 1}),
+    "ddb_connect_timeout": (1, {"ge": 1}),
+    "ddb_read_timeout": (2, {"ge": 1}),
+    "ddb_max_retries": (1, {"ge": 0}),
+}
 
-class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True)
 
-    hash_key_secret_arn: str = ""
-    hash_key_max_age: int = Field(default=300, ge=0)
-    event_bus_name: str = ""
-    connect_instance_id: str = ""
-    supervisor_profile_ids: str = ""
-    country_code: str = Field(default="xx", pattern=r"^[A-Za-z]{2,3}$")
-    retention_days_callers: int = Field(default=365, ge=1)
-    retention_days_cases: int = Field(default=730, ge=1)
-    retention_days_interactions: int = Field(default=730, ge=1)
-    retention_days_referrals: int = Field(default=730, ge=1)
-    retention_days_surveys: int = Field(default=180, ge=1)
-    idempotency_ttl_hours: int = Field(default=48, ge=1)
-    ddb_connect_timeout: int = Field(default=1, ge=1)
-    ddb_read_timeout: int = Field(default=2, ge=1)
-    ddb_max_retries: int = Field(default=1, ge=0)
+def pydantic_model() -> Any:
+    """The pydantic model of FIELDS (frozen, unknown names ignored): raises its ValidationError."""
+    from pydantic import ConfigDict, Field, create_model
+
+    return create_model(
+        "Settings",
+        __config__=ConfigDict(frozen=True),
+        **{name: (type(default), Field(default=default, **rule)) for name, (default, rule) in FIELDS.items()},
+    )
+
+
+class Settings:
+    """The validated settings (frozen); ``Settings(**values)`` validates like the pydantic model."""
+
+    model_fields = FIELDS
+
+    def __init__(self, **values: Any) -> None:
+        checked = settings_values(FIELDS, values)
+        if checked is None:
+            checked = pydantic_model().model_validate(values).model_dump()  # raises ValidationError
+        self.__dict__.update(checked)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise TypeError("Settings is frozen")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Settings) and self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.__dict__.items()))
+
+    def __repr__(self) -> str:
+        return f"Settings({self.__dict__!r})"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         values = {}
-        for name in cls.model_fields:
+        for name in FIELDS:
             raw = env.get(name.upper())
             if raw not in (None, ""):
                 values[name] = raw
-        return cls.model_validate(values)
+        return cls(**values)
 
 
 _settings: Settings | None = None

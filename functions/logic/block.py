@@ -18,6 +18,7 @@ Requests: 1 connect:DescribeUser + 1 GetItem (Callers) + [open case: 1 GetItem (
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from functions.dal import repository
 from functions.dal.models import Caller, IdempotencyMarker, Interaction
@@ -25,14 +26,16 @@ from functions.errors import BackendUnavailable
 from functions.logic import case_chain, contact_chain, supervisors
 from functions.logic.case_chain import OPEN_STATUSES
 from functions.logic.common import iso, parse_params, utcnow
-from functions.models.connect import ContactFlowEvent
-from functions.models.params import BlockCallerParams
+from functions.models.lean import BLOCK_CALLER
+
+if TYPE_CHECKING:
+    from functions.models.connect import ContactFlowEvent
 
 DEFAULTS = {"status": "ok", "blocked_until": ""}
 
 
 def run(event: ContactFlowEvent) -> dict[str, str]:
-    params = parse_params(BlockCallerParams, event.parameters)
+    params = parse_params(BLOCK_CALLER, event.parameters)
     if not supervisors.is_supervisor(params.agent_arn):
         from functions.observability import count, logger
 

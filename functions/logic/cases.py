@@ -46,7 +46,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from functions.dal import repository
 from functions.dal.models import Caller, Case, Interaction
@@ -55,9 +55,11 @@ from functions.logic.chain import GENESIS, compute_hash
 from functions.logic.common import case_id_for, expiry, iso, parse_params, utcnow
 from functions.logic.needs import any_urgent, needs_param
 from functions.logic.pseudonym import caller_id_for
-from functions.models.connect import ContactFlowEvent
-from functions.models.params import CreateCaseParams
+from functions.models.lean import CREATE_CASE
 from functions.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from functions.models.connect import ContactFlowEvent
 
 DEFAULTS = {"status": "ok", "case_id": "", "created": "false", "appended": "false"}
 OPEN_STATUSES = ("open", "referred")
@@ -306,7 +308,7 @@ def _attempt(settings: Settings, contact_id: str, caller_id: str | None, report:
 
 
 def run(event: ContactFlowEvent) -> dict[str, str]:
-    params = parse_params(CreateCaseParams, event.parameters)
+    params = parse_params(CREATE_CASE, event.parameters)
     needs = needs_param(params.needs_codes)
     settings = get_settings()
     contact_id = event.contact_id

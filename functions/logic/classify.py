@@ -15,19 +15,23 @@ given) + 1 TransactWriteItems; per race on the contact chain or the case head, t
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from functions.dal import repository
 from functions.dal.models import Case, IdempotencyMarker, Interaction
 from functions.errors import BackendUnavailable
 from functions.logic import case_chain, contact_chain
 from functions.logic.common import parse_params
-from functions.models.connect import ContactFlowEvent
-from functions.models.params import ClassifyCallParams
+from functions.models.lean import CLASSIFY_CALL
+
+if TYPE_CHECKING:
+    from functions.models.connect import ContactFlowEvent
 
 DEFAULTS = {"status": "ok", "call_type": ""}
 
 
 def run(event: ContactFlowEvent) -> dict[str, str]:
-    params = parse_params(ClassifyCallParams, event.parameters)
+    params = parse_params(CLASSIFY_CALL, event.parameters)
     contact_id = event.contact_id
     key = case_chain.op_key("classify", contact_id, params.model_dump())
     answer = {"status": "ok", "call_type": params.call_type}

@@ -24,13 +24,17 @@ on-failure destination / DLQ keep the event.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from functions.dal import repository
 from functions.dal.models import IdempotencyMarker, Interaction
 from functions.logic.chain import GENESIS, compute_hash
 from functions.logic.common import expiry, iso, utcnow
-from functions.models.contact_event import RECORDED_EVENT_TYPES, ContactEvent
+from functions.models.lean import RECORDED_EVENT_TYPES
 from functions.settings import get_settings
+
+if TYPE_CHECKING:
+    from functions.models.contact_event import ContactEvent
 
 MAX_ATTEMPTS = 3
 

@@ -15,10 +15,14 @@ the case chain newest first, Limit 5); no write.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from functions.dal import repository
 from functions.logic.common import iso, parse_params, utcnow
-from functions.models.connect import ContactFlowEvent
-from functions.models.params import CallerContextParams
+from functions.models.lean import CALLER_CONTEXT
+
+if TYPE_CHECKING:
+    from functions.models.connect import ContactFlowEvent
 
 LAST_INTERACTIONS = 5
 DEFAULTS = {
@@ -36,7 +40,7 @@ DEFAULTS = {
 
 
 def run(event: ContactFlowEvent) -> dict[str, str]:
-    params = parse_params(CallerContextParams, event.parameters)
+    params = parse_params(CALLER_CONTEXT, event.parameters)
     now = utcnow()
     answer = dict(DEFAULTS)
     caller = repository.get_caller(params.caller_id) if params.caller_id else None

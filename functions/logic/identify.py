@@ -10,14 +10,17 @@ once a day per caller).  A replay of the same contact is recognised through
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from functions.dal import repository
 from functions.dal.models import Caller
 from functions.logic.common import expiry, parse_params, utcnow
 from functions.logic.pseudonym import caller_id_for
-from functions.models.connect import ContactFlowEvent
-from functions.models.params import IdentifyParams
+from functions.models.lean import IDENTIFY
 from functions.settings import get_settings
+
+if TYPE_CHECKING:
+    from functions.models.connect import ContactFlowEvent
 
 TOUCH_AFTER = timedelta(hours=24)
 
@@ -32,7 +35,7 @@ DEFAULTS = {
 
 
 def run(event: ContactFlowEvent) -> dict[str, str]:
-    params = parse_params(IdentifyParams, event.parameters)
+    params = parse_params(IDENTIFY, event.parameters)
     contact_id = event.contact_id
     caller_id = caller_id_for(event.customer_address)
     if caller_id is None:

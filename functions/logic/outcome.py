@@ -18,19 +18,23 @@ DynamoDB requests: 1 GetItem (Cases) + [closing: 1 Query (Referrals of the case)
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from functions.dal import repository
 from functions.dal.models import Case, PartnerLoad, Referral
 from functions.logic import case_chain
 from functions.logic.common import parse_params, utcnow
-from functions.models.connect import ContactFlowEvent
-from functions.models.params import OutcomeParams
+from functions.models.lean import OUTCOME
+
+if TYPE_CHECKING:
+    from functions.models.connect import ContactFlowEvent
 
 DEFAULTS = {"status": "ok", "case_status": ""}
 CLOSING = ("resolved", "information_given", "dropped")
 
 
 def run(event: ContactFlowEvent) -> dict[str, str]:
-    params = parse_params(OutcomeParams, event.parameters)
+    params = parse_params(OUTCOME, event.parameters)
     contact_id = event.contact_id
     key = case_chain.op_key("outcome", contact_id, params.model_dump())
     closing = params.outcome in CLOSING and not params.follow_up and not params.callback_requested

@@ -33,7 +33,7 @@ TransactWriteItems; a replay: GetItem only.  Plus the same again per chain confl
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from functions.dal.models import Case, OutboxMessage, PartnerLoad, Referral
 from functions.errors import CapacityConflict, CaseClosed
@@ -41,9 +41,12 @@ from functions.logic import directory
 from functions.logic.case_chain import OPEN_STATUSES, Plan, change_case, map_keys
 from functions.logic.common import iso, parse_params, referral_id_for, sha256_hex, utcnow
 from functions.logic.needs import any_urgent, needs_param
-from functions.models.connect import ContactFlowEvent
-from functions.models.params import RouteReferralGuideParams
+from functions.models.lean import ROUTE_REFERRAL_GUIDE
 from functions.settings import get_settings
+
+if TYPE_CHECKING:
+    from functions.models.connect import ContactFlowEvent
+    from functions.models.params import RouteReferralGuideParams
 
 DEFAULTS = {
     "status": "ok",
@@ -93,7 +96,7 @@ def _replay(case: Case, contact_id: str) -> dict[str, str]:
 
 
 def run(event: ContactFlowEvent) -> dict[str, str]:
-    params = parse_params(RouteReferralGuideParams, event.parameters)
+    params = parse_params(ROUTE_REFERRAL_GUIDE, event.parameters)
     needs = needs_param(params.needs_codes)
     contact_id = event.contact_id
     urgent = any_urgent(needs)

@@ -25,14 +25,19 @@ PartnerLoads) when there are needs.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from functions.dal.models import Case
 from functions.errors import BackendUnavailable
 from functions.logic import case_chain, cases, directory
 from functions.logic.common import parse_params
 from functions.logic.needs import any_urgent, needs_param
-from functions.models.connect import ContactFlowEvent
-from functions.models.params import ScreeningParams
+from functions.models.lean import SCREENING
 from functions.settings import get_settings
+
+if TYPE_CHECKING:
+    from functions.models.connect import ContactFlowEvent
+    from functions.models.params import ScreeningParams
 
 DEFAULTS = {
     "status": "ok",
@@ -61,7 +66,7 @@ def _open_case(params: ScreeningParams, contact_id: str) -> str:
 
 
 def run(event: ContactFlowEvent) -> dict[str, str]:
-    params = parse_params(ScreeningParams, event.parameters)
+    params = parse_params(SCREENING, event.parameters)
     needs = needs_param(params.needs_codes)
     contact_id = event.contact_id
     case_id = params.case_id or _open_case(params, contact_id)

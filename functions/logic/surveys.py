@@ -8,18 +8,22 @@ replay answers ``status=ok, recorded=false`` and writes nothing.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from functions.dal import repository
 from functions.dal.models import SurveyResponse
 from functions.logic.common import expiry, parse_params, sha256_hex, utcnow
-from functions.models.connect import ContactFlowEvent
-from functions.models.params import SurveyAnswerParams
+from functions.models.lean import SURVEY_ANSWER
 from functions.settings import get_settings
+
+if TYPE_CHECKING:
+    from functions.models.connect import ContactFlowEvent
 
 DEFAULTS = {"status": "ok", "recorded": "false"}
 
 
 def run(event: ContactFlowEvent) -> dict[str, str]:
-    params = parse_params(SurveyAnswerParams, event.parameters)
+    params = parse_params(SURVEY_ANSWER, event.parameters)
     now = utcnow()
     item = SurveyResponse(
         response_key=sha256_hex(f"survey:{event.contact_id}"),

@@ -4,6 +4,9 @@ Shape: https://docs.aws.amazon.com/connect/latest/adminguide/connect-lambda-func
 Unknown keys are accepted and ignored (Amazon Connect adds fields over time).  Only what the
 handlers use is validated strictly: ContactId (also used in DynamoDB keys) and Parameters
 (a flat map of strings).
+
+The handlers parse with :func:`functions.models.lean.parse_flow_event` (same rules, no pydantic)
+and come here only for what it cannot vouch for.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-CONTACT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{0,127}$"
+from functions.models.lean import CONTACT_ID_PATTERN, FlowEventAccess
 
 
 class _Loose(BaseModel):
@@ -48,22 +51,9 @@ class ConnectDetails(_Loose):
     Parameters: dict[str, str] = Field(default_factory=dict)
 
 
-class ContactFlowEvent(_Loose):
+class ContactFlowEvent(FlowEventAccess, _Loose):
     Name: Literal["ContactFlowEvent"]
     Details: ConnectDetails
-
-    @property
-    def contact_id(self) -> str:
-        return self.Details.ContactData.ContactId
-
-    @property
-    def parameters(self) -> dict[str, str]:
-        return self.Details.Parameters
-
-    @property
-    def customer_address(self) -> str | None:
-        endpoint = self.Details.ContactData.CustomerEndpoint
-        return endpoint.Address if endpoint is not None else None
 
 
 def parse_flow_event(event: Any) -> ContactFlowEvent:

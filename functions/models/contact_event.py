@@ -1,7 +1,8 @@
 """Pydantic model of the EventBridge ``Amazon Connect Contact Event`` (source ``aws.connect``).
 
 https://docs.aws.amazon.com/connect/latest/adminguide/contact-events.html .  Extra keys are
-accepted; event types other than the four recorded ones are ignored explicitly by the logic.
+accepted; event types other than the four recorded ones are ignored explicitly by the logic.  The handler parses with :func:`functions.models.lean.parse_contact_event` (same
+rules, no pydantic) and comes here only for what it cannot vouch for.
 """
 
 from __future__ import annotations
@@ -11,9 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.models.connect import CONTACT_ID_PATTERN
-
-RECORDED_EVENT_TYPES = ("INITIATED", "QUEUED", "CONNECTED_TO_AGENT", "DISCONNECTED")
+from functions.models.lean import CONTACT_ID_PATTERN, EVENT_ID_PATTERN, EVENT_TYPE_PATTERN, RECORDED_EVENT_TYPES  # noqa: F401
 
 
 class _Loose(BaseModel):
@@ -32,7 +31,7 @@ class AgentInfo(_Loose):
 
 
 class ContactEventDetail(_Loose):
-    eventType: str = Field(pattern=r"^[A-Z_]{1,64}$")
+    eventType: str = Field(pattern=EVENT_TYPE_PATTERN)
     contactId: str = Field(pattern=CONTACT_ID_PATTERN)
     initialContactId: str | None = None
     previousContactId: str | None = None
@@ -47,7 +46,7 @@ class ContactEventDetail(_Loose):
 
 
 class ContactEvent(_Loose):
-    id: str = Field(pattern=r"^[A-Za-z0-9-]{1,128}$")
+    id: str = Field(pattern=EVENT_ID_PATTERN)
     detail_type: Literal["Amazon Connect Contact Event"] = Field(alias="detail-type")
     source: Literal["aws.connect"]
     time: datetime
