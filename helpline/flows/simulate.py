@@ -723,7 +723,15 @@ class Simulator:
             value = "0"
         self.transcript.append(Line(self.flow, action["Identifier"], "note", f"{metric} in {queue}: {value}"))
         nxt = self._condition(action, value)
-        return nxt if nxt is not None else self._error(action, "NoMatchingCondition")
+        if nxt is not None:
+            return nxt
+        # flow-control-actions-checkmetricdata.html: NoMatchingCondition is "only supported if the
+        # MetricType is OldestContactInQueueAgeSeconds or NumberOfContactsInQueue"; for the
+        # NumberOfAgents* metrics (only condition: NumberGreaterThan 0) a false condition takes the
+        # default NextAction, the block's False branch.
+        if metric.startswith("NumberOfAgents"):
+            return self._next(action)
+        return self._error(action, "NoMatchingCondition")
 
     def _do_Compare(self, action: dict[str, Any]) -> str | None:
         params = self._enter(action)

@@ -23,13 +23,12 @@ CORPUS = Path(__file__).resolve().parents[3] / "shared" / "flows-corpus"
 CORPUS_FILES = sorted(CORPUS.glob("**/*.json"))
 
 # Doc-explicit disagreements in our shipped flows, known and reported (docs/flow-actions.md).
-# CheckMetricData page: NoMatchingCondition "only supported if the MetricType is
-# OldestContactInQueueAgeSeconds or NumberOfContactsInQueue"; our staffing checks use
-# NumberOfAgentsStaffed and still declare it (the branch can never be taken).
-KNOWN_OURS = {("CheckMetricData", "NoMatchingCondition")}
-# UpdateContactTextToSpeechVoice page: NoMatchingError "Must always be defined" (taken when the
-# voice or engine is invalid); our templates give the action no error branch.
-KNOWN_MISSING_OURS = {("UpdateContactTextToSpeechVoice", "NoMatchingError")}
+# Error branches the docs rule out that our templates still declare (none: the staffing checks'
+# NoMatchingCondition, impossible for NumberOfAgentsStaffed, was removed).
+KNOWN_OURS: set[tuple[str, str]] = set()
+# Error branches the docs require that our templates lack (none: UpdateContactTextToSpeechVoice
+# now has its NoMatchingError branch, "must always be defined").
+KNOWN_MISSING_OURS: set[tuple[str, str]] = set()
 
 
 def _actions(doc):
