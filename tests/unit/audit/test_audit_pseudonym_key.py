@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import random
 import secrets
 
 import pytest
@@ -23,15 +24,19 @@ def test_the_sandbox_and_stack_key_forms_are_strong_enough():
     assert key_entropy_bytes(alnum) > 47  # the stack's generated secret: 64 x log2(62) bits
 
 
+# Parameters are drawn from a seeded generator: pytest-xdist workers must collect the same ids.
+_RNG = random.Random(20261125)
+
+
 @pytest.mark.parametrize(
     "weak",
     [
         "k" * 40,  # 40 characters, one symbol: no entropy at all
         "abababababababababababababababababab",  # two symbols
-        secrets.token_hex(16) + secrets.token_hex(8),  # 48 hex characters = 24 bytes
+        _RNG.randbytes(24).hex(),  # 48 hex characters = 24 bytes
         "0123456789abcdefghijklmnopqrstuv",  # 32 alphanumeric characters ~ 23.8 bytes
-        "hex:" + secrets.token_hex(16),  # decodes to 16 bytes
-        "base64:" + base64.b64encode(secrets.token_bytes(24)).decode(),  # decodes to 24 bytes
+        "hex:" + _RNG.randbytes(16).hex(),  # decodes to 16 bytes
+        "base64:" + base64.b64encode(_RNG.randbytes(24)).decode(),  # decodes to 24 bytes
     ],
 )
 def test_keys_below_32_bytes_of_entropy_are_refused(weak):
