@@ -337,6 +337,7 @@ class SurveyResponse(Model):
     survey_id = UnicodeAttribute()
     question_id = UnicodeAttribute()
     answer = UnicodeAttribute()
+    language = UnicodeAttribute(null=True)  # the language the question was asked in
     answered_at = UTCDateTimeAttribute()
     expires_at = TTLAttribute(null=True)
 

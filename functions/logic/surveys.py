@@ -1,9 +1,19 @@
 """record_survey_answer: one answer per (ContactId, survey_id, question_id), first answer wins.
 
-Allowed answers (case-insensitive): "0".."5" (keypad scales; flows use 1-4), "yes", "no",
-"prefer_not", "no_answer" (time-out), "skipped".  Stored under sha256(ContactId) - not the caller
-id - so survey data is not joinable to callers by the key alone.  One conditional PutItem; a
-replay answers ``status=ok, recorded=false`` and writes nothing.
+The survey flow (contact_flows/post_call_survey.json) passes the caller's keys as ``answer``
+with the question's ``kind``, ``choices`` and ``max_digits`` from the country file, and the
+``language``. Keys become the stored answer here, in one place:
+
+- ``*`` -> ``prefer_not``; the words ``prefer_not``, ``no_answer`` (time-outs), ``skipped``
+  are stored as they are;
+- ``yes_no``: ``1`` -> ``yes``, ``2`` -> ``no``; ``choice``: ``1``..``choices``;
+  ``number``: 1 to ``max_digits`` digits (leading zeros dropped);
+- without ``kind`` (older callers): "0".."5", "yes", "no" as before.
+
+Anything else is ``invalid_parameter`` (error_field ``answer``) and nothing is written: the
+flow asks again. Stored under sha256(ContactId) - not the caller id - so survey data is not
+joinable to callers by the key alone.  One conditional PutItem; a replay answers
+``status=ok, recorded=false`` and writes nothing (the first answer wins).
 """
 
 from __future__ import annotations
@@ -12,8 +22,9 @@ from typing import TYPE_CHECKING
 
 from functions.dal import repository
 from functions.dal.models import SurveyResponse
+from functions.errors import InvalidParameter
 from functions.logic.common import expiry, parse_params, sha256_hex, utcnow
-from functions.models.lean import SURVEY_ANSWER
+from functions.models.lean import SURVEY_ANSWER_SPEC, SURVEY_ANSWERS
 from functions.settings import get_settings
 
 if TYPE_CHECKING:
@@ -22,15 +33,37 @@ if TYPE_CHECKING:
 DEFAULTS = {"status": "ok", "recorded": "false"}
 
 
+WORDS = ("prefer_not", "no_answer", "skipped")
+
+
+def stored_answer(answer: str, kind: str, choices: int, max_digits: int) -> str | None:
+    """The answer to store for the caller's keys, or None when they are no answer."""
+    if answer == "*":
+        return "prefer_not"
+    if answer in WORDS:
+        return answer
+    if kind == "yes_no":
+        return {"1": "yes", "2": "no", "yes": "yes", "no": "no"}.get(answer)
+    if kind == "choice":
+        return answer if answer.isdigit() and len(answer) == 1 and 1 <= int(answer) <= choices else None
+    if kind == "number":
+        return str(int(answer)) if answer.isdigit() and len(answer) <= max_digits else None
+    return answer if answer in SURVEY_ANSWERS else None
+
+
 def run(event: ContactFlowEvent) -> dict[str, str]:
-    params = parse_params(SURVEY_ANSWER, event.parameters)
+    params = parse_params(SURVEY_ANSWER_SPEC, event.parameters)
+    answer = stored_answer(params.answer, params.kind, params.choices, params.max_digits)
+    if answer is None:
+        raise InvalidParameter("answer")
     now = utcnow()
     item = SurveyResponse(
         response_key=sha256_hex(f"survey:{event.contact_id}"),
         item_key=f"{params.survey_id}#{params.question_id}",
         survey_id=params.survey_id,
         question_id=params.question_id,
-        answer=params.answer,
+        answer=answer,
+        language=params.language,
         answered_at=now,
         expires_at=expiry(now, get_settings().retention_days_surveys),
     )

@@ -40,6 +40,9 @@ _PHONE_LIKE = re.compile(r"\d[\d\s\-().]{5,}\d")
 _NOTE = re.compile(r"^[A-Za-z0-9 _:.,/#-]{0,200}$")
 
 SURVEY_ANSWERS = ("0", "1", "2", "3", "4", "5", "yes", "no", "prefer_not", "no_answer", "skipped")
+# What a survey flow may pass: the caller's keys (digits, "*" prefer not to say) or a word.
+SURVEY_ANSWER = r"^([0-9]{1,6}|\*|yes|no|prefer_not|no_answer|skipped)$"
+SURVEY_KINDS = ("", "choice", "number", "yes_no")
 CALLER_ID = re.compile(r"^[0-9a-f]{64}$")
 CASE_ID_RE = re.compile(CASE_ID)
 NO_VALUE = ("", "none", "null", "undefined")
@@ -332,12 +335,16 @@ ROUTE_REFERRAL_GUIDE = Spec(
     [*_ROUTE_REFERRAL, Field("partner_ids", default="", before=partner_ids)],
     GuideReferralParams,
 )
-SURVEY_ANSWER = Spec(
+SURVEY_ANSWER_SPEC = Spec(
     "SurveyAnswerParams",
     [
         Field("survey_id", pattern=SLUG),
         Field("question_id", pattern=SLUG),
-        Field("answer", "literal", choices=SURVEY_ANSWERS, before=lower),
+        Field("answer", pattern=SURVEY_ANSWER, before=lower),
+        Field("kind", "literal", "", choices=SURVEY_KINDS, before=lower),
+        Field("choices", "int", 9, ge=2, le=9),
+        Field("max_digits", "int", 6, ge=1, le=6),
+        Field("language", "opt_str", None, pattern=LANGUAGE, before=empty_to_none),
     ],
 )
 CALLER_CONTEXT = Spec(

@@ -26,7 +26,9 @@ from functions.models.lean import (  # noqa: F401 - the rules, shared with the f
     PARTNER_ID,
     REGION,
     SLUG,
+    SURVEY_ANSWER,
     SURVEY_ANSWERS,
+    SURVEY_KINDS,
     bool_text,
     empty_to_none,
     lower,
@@ -70,11 +72,19 @@ class RouteReferralParams(_Params):
 
 
 class SurveyAnswerParams(_Params):
+    """``answer``: the caller's keys or a word; ``kind``/``choices``/``max_digits`` (from the
+    question in the country file) say which keys are an answer (functions/logic/surveys.py)."""
+
     survey_id: str = Field(pattern=SLUG)
     question_id: str = Field(pattern=SLUG)
-    answer: Literal[SURVEY_ANSWERS]  # type: ignore[valid-type]
+    answer: str = Field(pattern=SURVEY_ANSWER)
+    kind: Literal[SURVEY_KINDS] = ""  # type: ignore[valid-type]
+    choices: int = Field(default=9, ge=2, le=9)
+    max_digits: int = Field(default=6, ge=1, le=6)
+    language: str | None = Field(default=None, pattern=LANGUAGE)
 
-    _lower = field_validator("answer", mode="before")(lower)
+    _lower = field_validator("answer", "kind", mode="before")(lower)
+    _empty = field_validator("language", mode="before")(empty_to_none)
 
 
 class CallerContextParams(_Params):

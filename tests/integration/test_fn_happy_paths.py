@@ -6,6 +6,8 @@ import json
 import re
 import time
 
+import pytest
+
 from functions.logic.chain import verify_chain
 from tests.integration.support import CONTACT_EVENT_FIXTURES, load_event, with_contact, with_params
 
@@ -173,3 +175,26 @@ def test_sandboxes_are_isolated():
         assert caller2 != caller1  # new secret per sandbox: the secret cache did not leak
         case = b2.dump_tables()["Cases"][0]
         assert abs(case["expires_at"] - (time.time() + 30 * 86400)) < 60  # RETENTION_DAYS_CASES=30
+
+
+@pytest.mark.parametrize(
+    ("kind", "keys", "stored"),
+    [("yes_no", "1", "yes"), ("yes_no", "2", "no"), ("choice", "4", "4"), ("number", "07", "7"),
+     ("number", "*", "prefer_not"), ("choice", "no_answer", "no_answer")],
+)  # fmt: skip
+def test_record_survey_answer_keys(backend, kind, keys, stored):
+    """The survey flow passes the caller's keys and the question's kind; the language is stored."""
+    event = with_params(load_event("record_survey_answer"), answer=keys, kind=kind, choices="4", max_digits="2",
+                        language="uk")  # fmt: skip
+    response = backend.invoke("record_survey_answer", event)
+    assert response == {"status": "ok", "recorded": "true"}
+    (item,) = backend.dump_tables()["SurveyResponses"]
+    assert item["answer"] == stored and item["language"] == "uk"
+
+
+@pytest.mark.parametrize(("kind", "keys"), [("yes_no", "3"), ("choice", "5"), ("choice", "12"), ("number", "123")])
+def test_record_survey_answer_wrong_keys(backend, kind, keys):
+    event = with_params(load_event("record_survey_answer"), answer=keys, kind=kind, choices="4", max_digits="2")
+    response = backend.invoke("record_survey_answer", event)
+    assert response["status"] == "invalid_parameter" and response["error_field"] == "answer"
+    assert backend.dump_tables()["SurveyResponses"] == []
