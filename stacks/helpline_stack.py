@@ -14,6 +14,7 @@ from stacks.constructs.audit import Audit
 from stacks.constructs.data import DataLayer
 from stacks.constructs.flows import Flows
 from stacks.constructs.functions import FunctionAccess, Functions, parse_triggers
+from stacks.constructs.livetests import LiveTests
 from stacks.constructs.monitoring import Monitoring
 from stacks.constructs.tables import all_table_specs
 from stacks.constructs.telephony import Telephony
@@ -104,6 +105,7 @@ class HelplineStack(Stack):
             audit=self.audit,
         )
         self.flows = Flows(self, "Flows", config=config, telephony=self.telephony, functions=self.functions)
+        self.live_tests = LiveTests(self, "LiveTests", config=config, flows=self.flows)
         self.monitoring = Monitoring(
             self, "Monitoring", functions=self.functions, key=self.data.key, name_prefix=prefix
         )

@@ -50,7 +50,9 @@ least one operator logged in to the queue they reach (the test ends before anyon
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -472,7 +474,8 @@ def build_plan(cfg: CountryConfig, *, kinds: Iterable[str] = CATALOGUES) -> Live
         else:
             todo.append(sc)
     if todo:
-        with backend_for(cfg) as backend:
+        # The handlers log to stdout; synthesis prints the template summary there, not their logs.
+        with contextlib.redirect_stdout(io.StringIO()), backend_for(cfg) as backend:
             sim = Simulator(cfg)
             for sc in todo:
                 caller = sc.caller or caller_number(cfg.code, sc.id, "")

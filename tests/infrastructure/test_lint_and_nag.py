@@ -68,3 +68,40 @@ def test_cdk_nag_really_fails_synthesis_on_a_finding(tmp_path):
     report = json.loads((tmp_path / "validation-report.json").read_text())
     rules = {v["ruleName"] for r in report["pluginReports"] for v in r["violations"]}
     assert "AwsSolutions-S1" in rules
+
+
+TEMPLATE_BODY_LIMIT = 1_000_000  # bytes per template in S3 (AWS CloudFormation quotas, cloudformation-limits.html)
+
+
+def _nested_templates(country) -> list:
+    from pathlib import Path
+
+    from helpline.livetest.export import logical_id  # noqa: F401 - the nested stack's resources come from here
+
+    folder = Path(country.path).parent
+    return sorted(
+        folder.glob(f"Helpline{country.config.code.upper()}{country.config.stage}LiveTests*.nested.template.json")
+    )
+
+
+def test_every_template_fits_cloudformation_and_the_live_tests_are_nested(country):
+    """The country's live test cases would push its template past CloudFormation's 1 MB; they
+    live in a nested stack, and each template stays under the limit and passes cfn-lint."""
+    from pathlib import Path
+
+    (nested,) = _nested_templates(country)
+    for path in (Path(country.path), nested):
+        assert path.stat().st_size < TEMPLATE_BODY_LIMIT, path.name
+    main = json.loads(Path(country.path).read_text())
+    assert not [r for r in main["Resources"].values() if r["Type"] == "AWS::Connect::TestCase"]
+    assert [r for r in main["Resources"].values() if r["Type"] == "AWS::CloudFormation::Stack"]
+    raw = json.loads(nested.read_text())
+    cases = [r for r in raw["Resources"].values() if r["Type"] == "AWS::Connect::TestCase"]
+    from helpline.livetest.export import plan_for
+
+    assert len(cases) == len(plan_for(country.config).cases) > 0
+    assert len(raw.get("Parameters", {})) <= 200  # CloudFormation's parameter limit per template
+    matches = lint_file(
+        nested, config=ManualArgs(regions=[country.config.region], ignore_checks=list(IGNORED_CFN_LINT))
+    )
+    assert [f"{m.rule.id} {m.message} ({m.linenumber})" for m in matches] == []
