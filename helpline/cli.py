@@ -63,20 +63,37 @@ def lint(
     ] = None,
     notices: Annotated[
         bool,
-        typer.Option("--notices/--no-notices", help="Also print notices (action types the simulator does not model)."),
+        typer.Option("--notices/--no-notices", help="Also print info and notices (text format)."),
     ] = True,
+    fmt: Annotated[
+        str, typer.Option("--format", help="text, json or sarif (SARIF 2.1.0, for CI annotations).")
+    ] = "text",
+    flow_type: Annotated[
+        str | None,
+        typer.Option("--flow-type", help="Flow type of the files (CONTACT_FLOW, customerQueue ...): checks FL014."),
+    ] = None,
+    channel: Annotated[
+        str | None, typer.Option("--channel", help="Channel the files serve (voice, chat, task, email): checks FL015.")
+    ] = None,
 ) -> None:
-    """Lint contact flows. Prints 'flow:action-id: rule: message'; exits 1 if any rule is broken.
+    """Lint contact flows (rules FL001-FL020 from the Flow-language docs, FL101-FL112 of this project).
 
-    Notices (unknown-type) are printed but do not make the exit status non-zero.
+    Text: 'flow:action-id: FLnnn rule: message' and a fix per finding. Exit status: 0 when no
+    error or warning was found (info and notices do not count), 1 when one was, 2 for a usage
+    error (unknown format, country or flow type). docs/flow-linter.md lists the rules.
     """
-    from helpline.flows.lint import lint_country, lint_file
+    from helpline.flows.lint import failing, lint_country, lint_file, to_json, to_sarif
     from helpline.flows.render import RenderError
 
+    if fmt not in ("text", "json", "sarif"):
+        print(f"--format {fmt}: use text, json or sarif", file=sys.stderr)
+        raise typer.Exit(2)
     findings = []
+    paths: dict[str, str] = {}
     for target in targets or _all_codes():
         if target.endswith(".json") or Path(target).is_file():
-            findings.extend(lint_file(Path(target)))
+            findings.extend(lint_file(Path(target), flow_type=flow_type, channel=channel))
+            paths[Path(target).name] = target
         else:
             cfg = _load(target)
             try:
@@ -84,15 +101,32 @@ def lint(
             except RenderError as exc:
                 print(f"{target}: render: {exc}", file=sys.stderr)
                 raise typer.Exit(1) from None
-    errors = [f for f in findings if not f.notice]
-    for f in findings:
-        if f.notice and not notices:
-            continue
-        (out if f.notice else out).print(("notice: " if f.notice else "") + str(f), markup=False)
-    n_notice = len(findings) - len(errors)
-    err.print(f"{len(errors)} finding(s), {n_notice} notice(s)")
-    if errors:
+            paths.update({f.flow: _template_of(f.flow) for f in findings if f.flow.startswith(cfg.code + "/")})
+    bad = failing(findings)
+    if fmt == "json":
+        print(to_json(findings))
+    elif fmt == "sarif":
+        import json as _json
+
+        print(_json.dumps(to_sarif(findings, paths), indent=2, ensure_ascii=False))
+    else:
+        for f in findings:
+            if not f.failing and not notices:
+                continue
+            prefix = "" if f.failing else f"{f.severity}: "
+            out.print(f"{prefix}{f}  [fix: {f.fix}]", markup=False)
+        err.print(f"{len(bad)} finding(s), {len(findings) - len(bad)} info/notice(s)")
+    if bad:
         raise typer.Exit(1)
+
+
+def _template_of(flow: str) -> str:
+    """The template file a rendered flow ('pl/inbound_uk') comes from, for SARIF locations."""
+    name = flow.split("/", 1)[-1]
+    path = Path("contact_flows") / f"{name}.json"
+    if not path.exists() and "_" in name:
+        path = Path("contact_flows") / f"{name.rsplit('_', 1)[0]}_lang.json"
+    return path.as_posix()
 
 
 CALL_KEYS_HELP = (

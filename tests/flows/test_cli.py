@@ -35,7 +35,7 @@ def test_lint_broken_file_exits_1(tmp_path):
         '{"Version": "2019-10-30", "StartAction": "a", "Actions": [{"Identifier": "a", "Type": "MessageParticipant", "Parameters": {}, "Transitions": {"NextAction": "b"}}]}'
     )
     r = runner.invoke(app, ["lint", str(p)])
-    assert r.exit_code == 1 and "bad.json:a: next-action:" in r.stdout
+    assert r.exit_code == 1 and "bad.json:a: FL003 next-action:" in r.stdout
 
 
 def test_call_prints_transcript_outcome_and_tables():
