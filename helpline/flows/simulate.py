@@ -1087,5 +1087,6 @@ def simulate_call(
             max_steps=max_steps,
             operator=operator,
         )
-        result.tables  # noqa: B018 - read them while the backend is open
+        if backend is None:  # the backend closes with this call: read the tables while it is open
+            result.tables  # noqa: B018
         return result
