@@ -180,6 +180,33 @@ def _call_keys(press: list[str] | None, extra: list[str]) -> list[str]:
     return keys
 
 
+def _call_file(
+    path: Path, keys: list[str], hours: str, stubs: Path | None, lambda_default: str, intents: list[str]
+) -> None:
+    """``helpline call FILE.json``: walk any flow file with stubs; exit 1 if the walk had to stop."""
+    from helpline.flows.anyflow import call_file, load_stubs
+
+    if hours not in ("open", "closed") or lambda_default not in ("success", "error"):
+        print("--hours is open or closed; --lambda is success or error", file=sys.stderr)
+        raise typer.Exit(2)
+    try:
+        answers = load_stubs(stubs)
+    except (OSError, ValueError) as exc:
+        print(f"--stubs: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
+    walk = call_file(path, keys=keys, hours=hours, stubs=answers, lambda_default=lambda_default, intents=intents)
+    for line in walk.transcript:
+        out.print(line, markup=False)
+    for stub in walk.stubs:
+        out.print(f"stubbed: {stub}", markup=False)
+    for item in walk.unmodelled:
+        out.print(f"not modelled (took its success path): {item}", markup=False)
+    out.print(f"flows: {' -> '.join(walk.flows) or '-'}", markup=False)
+    out.print(f"outcome: {walk.outcome}", markup=False)
+    if walk.outcome.startswith("stopped"):
+        raise typer.Exit(1)
+
+
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def call(
     ctx: typer.Context,
@@ -223,6 +250,23 @@ def call(
     show_tables: Annotated[
         bool, typer.Option("--tables/--no-tables", help="Print what was written to the tables.")
     ] = True,
+    hours: Annotated[
+        str, typer.Option("--hours", help="Flow files: CheckHoursOfOperation answers 'open' or 'closed'.")
+    ] = "open",
+    stubs: Annotated[
+        Path | None,
+        typer.Option(
+            "--stubs", help="Flow files: Lambda answers, YAML/JSON {function name: {key: value} | {error: true}}."
+        ),
+    ] = None,
+    lambda_default: Annotated[
+        str,
+        typer.Option("--lambda", help="Flow files: a function not in --stubs answers 'success' (empty) or 'error'."),
+    ] = "success",
+    intent: Annotated[
+        list[str] | None,
+        typer.Option("--intent", help="Flow files: the intent a Lex bot returns (repeatable, in order)."),
+    ] = None,
     operator: Annotated[
         Path | None,
         typer.Option(
@@ -233,7 +277,15 @@ def call(
         ),
     ] = None,
 ) -> None:
-    """Simulate a call offline: the rendered flows run against the real Lambda handlers (moto)."""
+    """Simulate a call offline: the rendered flows run against the real Lambda handlers (moto).
+
+    COUNTRY may instead be a flow JSON file (any export): it is walked with stubs (hours, Lambda
+    functions, queues, flows missing from its folder), each stub and each action the walker does
+    not model named in the output; transfers and modules continue in flow files of the same folder.
+    """
+    if country.endswith(".json") or Path(country).is_file():
+        _call_file(Path(country), _call_keys(press, list(ctx.args)), hours, stubs, lambda_default, intent or [])
+        return
     from helpline.flows.operator import OperatorScriptError, load_operator_script
     from helpline.flows.simulate import SimulationError, simulate_call
     from helpline.sandbox import SandboxStateError
@@ -301,20 +353,29 @@ def _print_call(cfg, result, at: str | None, caller: str, show_tables: bool) -> 
 
 @app.command()
 def diagram(
-    country: Annotated[str, typer.Argument(help="Country code, e.g. pl.")],
+    country: Annotated[str, typer.Argument(help="Country code (e.g. pl) or a flow JSON file (any export).")],
+    files: Annotated[list[Path] | None, typer.Argument(help="More flow JSON files.")] = None,
     lang: Annotated[
         str | None, typer.Option("--lang", help="Draw only this language's flows (plus the shared ones).")
     ] = None,
     out_dir: Annotated[
-        Path, typer.Option("--out", help="Output folder; files go to <out>/<country>/<flow>.svg and .png.")
+        Path, typer.Option("--out", help="Output folder: <out>/<country>/<flow>.dot, .svg, .png; files: <out>/<stem>.*")
     ] = Path("diagrams"),
 ) -> None:
-    """Draw every flow of a country (SVG and PNG) with the words callers hear. Needs graphviz 'dot'."""
-    from helpline.flows.diagram import DiagramError, write_diagrams
+    """Draw flows: every flow of a country (SVG and PNG, the words callers hear) or flow files (SVG).
 
-    cfg = _load(country, lang)
+    Without graphviz 'dot' the DOT sources are written instead, with a note; the exit status is 0.
+    """
+    from helpline.flows.diagram import DiagramError, DotMissing, write_diagrams, write_file_diagrams
+
     try:
-        paths = write_diagrams(cfg, out_dir, lang=lang)
+        if country.endswith(".json") or Path(country).is_file():
+            paths = write_file_diagrams([Path(country), *(files or [])], out_dir)
+        else:
+            paths = write_diagrams(_load(country, lang), out_dir, lang=lang)
+    except DotMissing as exc:
+        err.print(f"note: {exc}", markup=False)
+        paths = exc.paths
     except DiagramError as exc:
         print(str(exc), file=sys.stderr)
         raise typer.Exit(1) from None

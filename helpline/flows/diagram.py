@@ -1,5 +1,8 @@
 """Flow diagrams for review by non-engineers: one SVG and one PNG per flow (graphviz ``dot``).
 
+The graph itself (:func:`edges`, :func:`graph_of` and its DOT source) needs no Graphviz; only
+drawing does. Without ``dot`` the ``.dot`` sources are written and :class:`DotMissing` says so.
+
 Each box is one action: what it does and, for spoken actions, the words the caller hears in
 the chosen language (recorded prompts show the text of the recording).
 """
@@ -51,15 +54,6 @@ COLORS = {
     "CreateCallbackContact": "#e8f5e9",
     "ShowView": "#fff8e1",
 }
-
-
-def require_dot() -> str:
-    dot = shutil.which("dot")
-    if dot is None:
-        raise DiagramError(
-            "graphviz 'dot' is not installed; install it (Debian/Ubuntu: apt-get install graphviz, macOS: brew install graphviz)"
-        )
-    return dot
 
 
 def _describe(
@@ -130,59 +124,183 @@ def _screen_lines(params: dict[str, Any], resolver: LocalResolver) -> list[str]:
 
 
 def flow_graph(flow: RenderedFlow, cfg: CountryConfig, resolver: LocalResolver) -> Any:
+    """The graphviz graph of a rendered country flow (the words callers hear in each box)."""
+    voices = {lg.voice: lg.code for lg in cfg.languages if lg.voice}
+    return graph_of(
+        flow.name,
+        f"{cfg.name}: {flow.name} ({flow.type})\n{flow.description}",
+        flow.content,
+        lambda action: _describe(action, cfg, resolver, flow.language, voices),
+        start_label="call starts" if flow.name == "inbound" else "start",
+    )
+
+
+def edges(content: Any) -> list[tuple[str, str, str, str]]:
+    """The graph model of any flow: (from, to, label, kind) with kind next/condition/error/after-queue.
+
+    Reads any JSON without raising; branches that are not strings are left out (the linter
+    reports them).
+    """
+    out: list[tuple[str, str, str, str]] = []
+    actions = content.get("Actions") if isinstance(content, dict) else None
+    for action in actions if isinstance(actions, list) else []:
+        if not isinstance(action, dict) or not isinstance(action.get("Identifier"), str):
+            continue
+        ident = action["Identifier"]
+        tr = action.get("Transitions") if isinstance(action.get("Transitions"), dict) else {}
+        for c in tr.get("Conditions") if isinstance(tr.get("Conditions"), list) else []:
+            if isinstance(c, dict) and isinstance(c.get("NextAction"), str):
+                cond = c.get("Condition") if isinstance(c.get("Condition"), dict) else {}
+                operands = cond.get("Operands") if isinstance(cond.get("Operands"), list) else [cond.get("Operands")]
+                out.append((ident, c["NextAction"], "= " + ", ".join(str(o) for o in operands), "condition"))
+        for e in tr.get("Errors") if isinstance(tr.get("Errors"), list) else []:
+            if isinstance(e, dict) and isinstance(e.get("NextAction"), str):
+                out.append((ident, e["NextAction"], str(e.get("ErrorType", "error")), "error"))
+        if isinstance(tr.get("NextAction"), str):
+            if action.get("Type") == "TransferContactToQueue":
+                out.append((ident, tr["NextAction"], "(after the queue)", "after-queue"))
+            else:
+                out.append((ident, tr["NextAction"], "otherwise" if tr.get("Conditions") else "", "next"))
+    return out
+
+
+def graph_of(name: str, title: str, content: Any, describe: Any, *, start_label: str = "start") -> Any:
+    """A graphviz graph (its ``.source`` is DOT; drawing it needs ``dot``, building it does not)."""
     import graphviz
 
-    voices = {lg.voice: lg.code for lg in cfg.languages if lg.voice}
     g = graphviz.Digraph(
-        name=flow.name,
-        graph_attr={
-            "rankdir": "TB",
-            "label": f"{cfg.name}: {flow.name} ({flow.type})\n{flow.description}",
-            "labelloc": "t",
-            "fontname": "Helvetica",
-        },
+        name=name,
+        graph_attr={"rankdir": "TB", "label": title, "labelloc": "t", "fontname": "Helvetica"},
         node_attr={"shape": "box", "style": "rounded,filled", "fontname": "Helvetica", "fontsize": "10"},
         edge_attr={"fontname": "Helvetica", "fontsize": "9"},
     )
-    g.node("__start", "call starts" if flow.name == "inbound" else "start", shape="circle", fillcolor="#ffffff")
-    g.edge("__start", flow.content["StartAction"])
-    for action in flow.content["Actions"]:
-        ident = action["Identifier"]
+    content = content if isinstance(content, dict) else {}
+    actions = [a for a in content.get("Actions") or [] if isinstance(a, dict) and isinstance(a.get("Identifier"), str)]
+    known = {a["Identifier"] for a in actions}
+    g.node("__start", start_label, shape="circle", fillcolor="#ffffff")
+    if isinstance(content.get("StartAction"), str):
+        g.edge("__start", content["StartAction"])
+    for action in actions:
+        kind = action.get("Type")
         g.node(
-            ident,
-            _describe(action, cfg, resolver, flow.language, voices),
-            fillcolor=COLORS.get(action["Type"], "#fafafa"),
+            action["Identifier"],
+            describe(action),
+            fillcolor=COLORS.get(kind if isinstance(kind, str) else "", "#fafafa"),
         )
-        tr = action.get("Transitions") or {}
-        targets_done: set[tuple[str, str]] = set()
-        for c in tr.get("Conditions") or []:
-            label = "= " + ", ".join(str(o) for o in c["Condition"].get("Operands", []))
-            g.edge(ident, c["NextAction"], label=label)
-            targets_done.add((c["NextAction"], label))
-        for e in tr.get("Errors") or []:
-            g.edge(ident, e["NextAction"], label=e["ErrorType"], color="#c62828", fontcolor="#c62828", style="dashed")
-        if "NextAction" in tr and action["Type"] not in ("TransferContactToQueue",):
-            g.edge(ident, tr["NextAction"], label="" if not tr.get("Conditions") else "otherwise")
-        elif "NextAction" in tr:
-            g.edge(ident, tr["NextAction"], label="(after the queue)", style="dotted")
+    for src, dst, label, kind in edges(content):
+        if dst not in known:
+            g.node(dst, f"missing action\n{dst}", fillcolor="#ffcdd2", style="dashed,filled")
+        if kind == "error":
+            g.edge(src, dst, label=label, color="#c62828", fontcolor="#c62828", style="dashed")
+        elif kind == "after-queue":
+            g.edge(src, dst, label=label, style="dotted")
+        else:
+            g.edge(src, dst, label=label)
     return g
+
+
+def describe_any(action: dict[str, Any]) -> str:
+    """A box for an action of any flow file: what it does, what it says, what it names."""
+    kind = action.get("Type")
+    kind = kind if isinstance(kind, str) else repr(kind)
+    params = action.get("Parameters") if isinstance(action.get("Parameters"), dict) else {}
+    lines = [f"{LABELS.get(kind, kind)}  [{action.get('Identifier')}]"]
+    said = params.get("Text") or params.get("SSML")
+    if not said and isinstance(params.get("Messages"), list):
+        said = " / ".join(
+            str(m.get("Text") or m.get("SSML") or "(recording)") for m in params["Messages"] if isinstance(m, dict)
+        )
+    if said:
+        lines.append("“" + str(said)[:300] + "”")
+    for key in (
+        "LambdaFunctionARN",
+        "QueueId",
+        "ContactFlowId",
+        "FlowModuleId",
+        "HoursOfOperationId",
+        "ComparisonValue",
+    ):
+        if key in params:
+            lines.append(f"{key}: {_arn_name(params[key])}")
+    out = []
+    for ln in lines:
+        out.extend(textwrap.wrap(ln, 48) or [""])
+    return "\n".join(out)
+
+
+def _arn_name(value: Any) -> str:
+    """The readable end of an ARN ('.../queue/abc' -> 'queue/abc'), else the value."""
+    text = str(value)
+    parts = text.split("/")
+    return "/".join(parts[-2:]) if text.startswith("arn:") and len(parts) > 2 else text[:80]
+
+
+DOT_MISSING = (
+    "graphviz 'dot' is not installed, so no pictures were drawn; the DOT sources (.dot, plain text "
+    "any Graphviz viewer opens) were written instead. Install it for SVG/PNG "
+    "(Debian/Ubuntu: apt-get install graphviz, macOS: brew install graphviz)"
+)
+
+
+class DotMissing(DiagramError):
+    """``dot`` is missing: the DOT sources were written (``paths``), no pictures."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        super().__init__(DOT_MISSING)
+        self.paths = paths
+
+
+def _write(graphs: list[tuple[Path, Any]], formats: tuple[str, ...]) -> list[Path]:
+    """Write ``<stem>.dot`` for every graph, then each format when ``dot`` is installed."""
+    written: list[Path] = []
+    for stem, g in graphs:
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        path = stem.with_suffix(".dot")
+        path.write_text(g.source, encoding="utf-8")
+        written.append(path)
+    if shutil.which("dot") is None:
+        raise DotMissing(written)
+    for stem, g in graphs:
+        for fmt in formats:
+            path = stem.with_suffix("." + fmt)
+            path.write_bytes(g.pipe(format=fmt))
+            written.append(path)
+    return written
 
 
 def write_diagrams(
     cfg: CountryConfig, out_dir: Path, *, lang: str | None = None, formats: tuple[str, ...] = ("svg", "png")
 ) -> list[Path]:
-    """Write ``<out>/<country>/<flow>.svg|png``. ``lang``: only that language's flows (plus shared)."""
-    require_dot()
+    """Write ``<out>/<country>/<flow>.dot`` and ``.svg``/``.png``; ``lang``: only that language's flows (plus shared).
+
+    Without graphviz ``dot`` the DOT sources are written and :class:`DotMissing` says so.
+    """
     flows, resolver = render_local(cfg)
     target = out_dir / cfg.code
-    target.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for name, flow in flows.items():
-        if lang and flow.language and flow.language != lang:
-            continue
-        g = flow_graph(flow, cfg, resolver)
-        for fmt in formats:
-            path = target / f"{name}.{fmt}"
-            path.write_bytes(g.pipe(format=fmt))
-            written.append(path)
-    return written
+    graphs = [
+        (target / name, flow_graph(flow, cfg, resolver))
+        for name, flow in flows.items()
+        if not (lang and flow.language and flow.language != lang)
+    ]
+    return _write(graphs, formats)
+
+
+def write_file_diagrams(files: list[Path], out_dir: Path, formats: tuple[str, ...] = ("svg",)) -> list[Path]:
+    """Diagrams of flow files (any export): ``<out>/<file stem>.dot`` and ``.svg``.
+
+    A file that is not a flow is drawn as far as it can be read (the linter says what is wrong).
+    """
+    import json
+
+    graphs = []
+    for f in files:
+        try:
+            content = json.loads(Path(f).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise DiagramError(f"{f}: not a readable JSON flow ({exc})") from None
+        meta = (
+            content.get("Metadata") if isinstance(content, dict) and isinstance(content.get("Metadata"), dict) else {}
+        )
+        title = f"{Path(f).name}" + (f" ({meta.get('type')})" if meta.get("type") else "")
+        graphs.append((out_dir / Path(f).stem, graph_of(Path(f).stem, title, content, describe_any)))
+    return _write(graphs, formats)
