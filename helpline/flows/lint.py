@@ -661,14 +661,14 @@ def _lint(content: Any, flow: str, raw_length: int | None, flow_type: str | None
             add(ident, "identifier", "Identifier is used by more than one action")
             continue
         actions[ident] = action
-        for key, kind in (("Type", str), ("Parameters", dict), ("Transitions", dict)):
+        for key, expected in (("Type", str), ("Parameters", dict), ("Transitions", dict)):
             if key not in action:
                 add(ident, "malformed", f"action has no {key}")
-            elif not isinstance(action[key], kind):
+            elif not isinstance(action[key], expected):
                 add(
                     ident,
                     "malformed",
-                    f"{key} is a JSON {type(action[key]).__name__}, expected {'a string' if kind is str else 'an object'}",
+                    f"{key} is a JSON {type(action[key]).__name__}, expected {'a string' if expected is str else 'an object'}",
                 )
         tr = _dict(action.get("Transitions"))
         for key in ("Errors", "Conditions"):
@@ -1052,11 +1052,11 @@ def _graph_rules(actions: dict[str, dict[str, Any]], start: str | None, add: Any
         for kind, target in _branches(action):
             if not kind.startswith("error:"):
                 continue
-            path = _silent_path_to_disconnect(actions, target)
-            if path is None:
+            found = _silent_path_to_disconnect(actions, target)
+            if found is None:
                 continue
-            end = path[-1]
-            paths.setdefault(end, [ident, *path])
+            end = found[-1]
+            paths.setdefault(end, [ident, *found])
             entries.setdefault(end, []).append(f"{ident} {kind[6:]}")
     for end, sources in entries.items():
         more = f" and {len(sources) - 3} more" if len(sources) > 3 else ""
