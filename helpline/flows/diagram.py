@@ -142,18 +142,17 @@ def edges(content: Any) -> list[tuple[str, str, str, str]]:
     reports them).
     """
     out: list[tuple[str, str, str, str]] = []
-    actions = content.get("Actions") if isinstance(content, dict) else None
-    for action in actions if isinstance(actions, list) else []:
+    for action in _l(_d(content).get("Actions")):
         if not isinstance(action, dict) or not isinstance(action.get("Identifier"), str):
             continue
         ident = action["Identifier"]
-        tr = action.get("Transitions") if isinstance(action.get("Transitions"), dict) else {}
-        for c in tr.get("Conditions") if isinstance(tr.get("Conditions"), list) else []:
+        tr = _d(action.get("Transitions"))
+        for c in _l(tr.get("Conditions")):
             if isinstance(c, dict) and isinstance(c.get("NextAction"), str):
-                cond = c.get("Condition") if isinstance(c.get("Condition"), dict) else {}
-                operands = cond.get("Operands") if isinstance(cond.get("Operands"), list) else [cond.get("Operands")]
+                raw = _d(c.get("Condition")).get("Operands")
+                operands = raw if isinstance(raw, list) else [raw]
                 out.append((ident, c["NextAction"], "= " + ", ".join(str(o) for o in operands), "condition"))
-        for e in tr.get("Errors") if isinstance(tr.get("Errors"), list) else []:
+        for e in _l(tr.get("Errors")):
             if isinstance(e, dict) and isinstance(e.get("NextAction"), str):
                 out.append((ident, e["NextAction"], str(e.get("ErrorType", "error")), "error"))
         if isinstance(tr.get("NextAction"), str):
@@ -162,6 +161,14 @@ def edges(content: Any) -> list[tuple[str, str, str, str]]:
             else:
                 out.append((ident, tr["NextAction"], "otherwise" if tr.get("Conditions") else "", "next"))
     return out
+
+
+def _d(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _l(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def graph_of(name: str, title: str, content: Any, describe: Any, *, start_label: str = "start") -> Any:
@@ -174,8 +181,8 @@ def graph_of(name: str, title: str, content: Any, describe: Any, *, start_label:
         node_attr={"shape": "box", "style": "rounded,filled", "fontname": "Helvetica", "fontsize": "10"},
         edge_attr={"fontname": "Helvetica", "fontsize": "9"},
     )
-    content = content if isinstance(content, dict) else {}
-    actions = [a for a in content.get("Actions") or [] if isinstance(a, dict) and isinstance(a.get("Identifier"), str)]
+    content = _d(content)
+    actions = [a for a in _l(content.get("Actions")) if isinstance(a, dict) and isinstance(a.get("Identifier"), str)]
     known = {a["Identifier"] for a in actions}
     g.node("__start", start_label, shape="circle", fillcolor="#ffffff")
     if isinstance(content.get("StartAction"), str):
@@ -203,7 +210,7 @@ def describe_any(action: dict[str, Any]) -> str:
     """A box for an action of any flow file: what it does, what it says, what it names."""
     kind = action.get("Type")
     kind = kind if isinstance(kind, str) else repr(kind)
-    params = action.get("Parameters") if isinstance(action.get("Parameters"), dict) else {}
+    params = _d(action.get("Parameters"))
     lines = [f"{LABELS.get(kind, kind)}  [{action.get('Identifier')}]"]
     said = params.get("Text") or params.get("SSML")
     if not said and isinstance(params.get("Messages"), list):
@@ -298,9 +305,7 @@ def write_file_diagrams(files: list[Path], out_dir: Path, formats: tuple[str, ..
             content = json.loads(Path(f).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise DiagramError(f"{f}: not a readable JSON flow ({exc})") from None
-        meta = (
-            content.get("Metadata") if isinstance(content, dict) and isinstance(content.get("Metadata"), dict) else {}
-        )
+        meta = _d(_d(content).get("Metadata"))
         title = f"{Path(f).name}" + (f" ({meta.get('type')})" if meta.get("type") else "")
         graphs.append((out_dir / Path(f).stem, graph_of(Path(f).stem, title, content, describe_any)))
     return _write(graphs, formats)
