@@ -158,3 +158,25 @@ def test_country_graph_without_graphviz(tmp_path, monkeypatch):
         write_diagrams(cfg, tmp_path)
     assert str(caught.value) == DOT_MISSING
     assert {p.name for p in caught.value.paths} == {f"{name}.dot" for name in flows}
+
+
+def test_no_mutated_flow_crashes_call_or_diagram(tmp_path_factory):
+    """The linter's Hypothesis strategy of mutated flows, through the walker and the graph."""
+    from hypothesis import HealthCheck, given, settings
+
+    from helpline.flows.anyflow import Walker
+    from helpline.flows.diagram import describe_any, graph_of
+    from tests.flows.test_lint_rules import mutated
+
+    folder = tmp_path_factory.mktemp("mutated")
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(mutated())
+    def run(flow):
+        path = folder / "flow.json"
+        path.write_text(json.dumps(flow), encoding="utf-8")
+        walk = Walker(path, keys=["1", "-", "2"]).run()
+        assert walk.outcome
+        assert graph_of("f", "f", flow, describe_any).source.startswith("digraph")
+
+    run()
