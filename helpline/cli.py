@@ -136,6 +136,28 @@ CALL_KEYS_HELP = (
 )
 
 
+CALL_SURVEY_HELP = (
+    "The caller stays on the line when the operator hangs up (the post-call survey, if the country has one) "
+    "and gives these inputs, space separated, one per question: keys (1 takes part, 2 declines; 1..N a choice, "
+    "0 repeats, * prefer not to say, digits ended by # a number) or '-' (no key: the question times out). When "
+    "they run out the caller hangs up. Without --survey the caller hangs up with the operator."
+)
+
+
+def _survey_inputs(survey: str | None) -> list[str] | None:
+    """The --survey inputs, checked (one line on bad input)."""
+    from helpline.flows.simulate import SURVEY_INPUT
+
+    if survey is None:
+        return None
+    inputs = survey.replace(",", " ").split()
+    bad = [s for s in inputs if not SURVEY_INPUT.fullmatch(s)]
+    if bad:
+        print(f"--survey: {' '.join(bad)} is not phone keys (0-9, *, #, at most 8) nor '-'", file=sys.stderr)
+        raise typer.Exit(2)
+    return inputs
+
+
 def _fail_values(cfg, fail: list[str]) -> list[str]:
     """The --fail values, checked: an unknown value is an error, never ignored."""
     from helpline.flows.simulate import FAIL_KINDS
@@ -276,6 +298,10 @@ def call(
             "Without it the guide is not run.",
         ),
     ] = None,
+    survey: Annotated[
+        str | None,
+        typer.Option("--survey", help=CALL_SURVEY_HELP),
+    ] = None,
 ) -> None:
     """Simulate a call offline: the rendered flows run against the real Lambda handlers (moto).
 
@@ -292,6 +318,7 @@ def call(
 
     cfg = _load(country, lang)
     keys = _call_keys(press, list(ctx.args))
+    survey_inputs = _survey_inputs(survey)
     fails = _fail_values(cfg, fail or [])
     try:
         script = load_operator_script(operator) if operator is not None else None
@@ -312,6 +339,7 @@ def call(
                 staffed=staffed,
                 state_dir=state,
                 operator=script,
+                survey=survey_inputs,
             )
     except OperatorScriptError as exc:
         print(f"--operator: {exc}", file=sys.stderr)
@@ -338,6 +366,10 @@ def _print_call(cfg, result, at: str | None, caller: str, show_tables: bool) -> 
         out.print(f"[bold]outcome:[/bold] {result.outcome}")
     safe = "yes" if result.safe else "NO: no person, no call back, no emergency number"
     out.print(f"safe end: {safe}", markup=False)
+    if result.survey_outcome is not None:
+        ends = {"disconnect": "the survey flow ended the call", "hung_up": "the caller hung up during the survey",
+                "no_hook": "no post-call survey in this country: the call ended"}  # fmt: skip
+        out.print(f"after the operator: {ends.get(result.survey_outcome, result.survey_outcome)}", markup=False)
     out.print("attributes: " + ", ".join(f"{k}={v}" for k, v in result.attributes.items()), markup=False)
     if result.guide is not None:
         steps = ", ".join(f"{s}:{a}" for s, a in zip(result.guide.screens, result.guide.actions, strict=True))

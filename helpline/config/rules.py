@@ -99,6 +99,12 @@ def _check_surveys(cfg: CountryConfig, file: str) -> None:
             raise _err(
                 file, f"surveys[{i}].questions", f"question '{twice[0]}' is listed twice", "give each its own id"
             )
+        reserved = [q for q in ids if q in ("consent", "thanks")]
+        if reserved:  # prompt ids survey_<id>_consent / _thanks (CountryConfig.spoken)
+            raise _err(file, f"surveys[{i}].questions", f"question id '{reserved[0]}' is reserved", "rename it")
+    post_call = [s.id for s in cfg.surveys if s.kind == "post_call"]
+    if len(post_call) > 1:  # one disconnect flow (CustomerRemaining hook) per contact
+        raise _err(file, "surveys", f"{len(post_call)} post_call surveys ({', '.join(post_call)})", "keep one")
     texts = _survey_texts(cfg)
     missing = [
         f"{field}.{lang}"

@@ -522,7 +522,8 @@ class CountryConfig(Strict):
     def spoken(self, lang: str) -> dict[str, str]:
         """Every text spoken in ``lang``: prompt id -> text (placeholders filled).
 
-        Prompt ids are the message keys plus ``topic_<key>_menu`` and ``topic_<key>_info``, and
+        Prompt ids are the message keys plus ``topic_<key>_menu`` and ``topic_<key>_info``,
+        ``survey_<id>_consent``, ``survey_<id>_thanks`` and ``survey_<id>_<question id>``, and
         in the operators' language ``whisper_language_<code>`` for every caller language.
         For a recorded language each id is one audio file, see :meth:`recording_uri`.
         """
@@ -536,7 +537,17 @@ class CountryConfig(Strict):
         for topic in self.topics:
             out[f"topic_{topic.key}_menu"] = topic.menu[lang].format(**self._values(lang))
             out[f"topic_{topic.key}_info"] = topic.info[lang].format(**self._values(lang))
+        for survey in self.surveys:  # survey_<id>_consent, survey_<id>_thanks, survey_<id>_<question>
+            texts = {"consent": survey.consent, "thanks": survey.thanks} | {q.id: q.text for q in survey.questions}
+            for key, per_lang in texts.items():
+                if lang in per_lang:
+                    out[f"survey_{survey.id}_{key}"] = per_lang[lang].format(**self._values(lang))
         return out
+
+    @property
+    def post_call_survey(self) -> Survey | None:
+        """The survey offered after a call (the first ``post_call`` one), if any."""
+        return next((s for s in self.surveys if s.kind == "post_call"), None)
 
     def uses_recordings(self, lang: str) -> bool:
         return self.language(lang).recorded

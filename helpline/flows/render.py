@@ -23,8 +23,11 @@ Template language (a Flow-language JSON document plus a few template constructs)
 - ``"$audio": "<id>"`` in a message object: ``{"PromptId": resolve("prompt", "shared/<id>")}``,
   generated audio shared by every language (``hold_music``, see :mod:`helpline.prompts`).
 - ``"$in": "<lang>"`` on an action: speak that language instead of ``${lang}``.
+- ``"only_if": "post_call_survey"`` in ``Template``: render the flow only for a country with a
+  post-call survey (``post_call_survey.json``); ``${survey}``/``${first_question}`` are then its
+  id and first question, and ``$each: survey_questions`` repeats over its questions.
 - ``"$if": <condition or list of conditions>`` on an action: keep the action only if every
-  condition holds: ``polly`` / ``recorded`` (its language uses Amazon Polly / recorded
+  condition holds: ``post_call_survey`` (the country has one), ``polly`` / ``recorded`` (its language uses Amazon Polly / recorded
   prompts), ``multi_language`` / ``single_language`` (the country offers several languages /
   one), ``default_language`` (the action's language is the first, the default one), ``analytics`` / ``no_analytics`` (Contact Lens analyses its language),
   ``analytics_redacted`` / ``analytics_unredacted`` (and can / cannot redact it), ``never``. A
@@ -68,6 +71,7 @@ TEMPLATE_FILES: tuple[str, ...] = (
     "customer_queue.json",
     "agent_whisper.json",
     "agent_guide.json",
+    "post_call_survey.json",
 )
 
 # Which Connect flow type each flow name has (per-language names use the ``_<lang>`` suffix).
@@ -76,6 +80,9 @@ FLOW_TYPES: dict[str, str] = {
     "inbound_<lang>": "CONTACT_FLOW",
     "customer_queue": "CUSTOMER_QUEUE",
     "agent_whisper": "AGENT_WHISPER",
+    # The disconnect flow (CustomerRemaining hook): AWS's sample disconnect flow is an inbound
+    # flow (adminguide/sample-disconnect.html).
+    "post_call_survey": "CONTACT_FLOW",
     # The step-by-step guide: ShowView "can be used in inbound flows and customer queue flows"
     # (APIReference/participant-actions-showview.html); AWS's own guide samples are inbound flows.
     "agent_guide": "CONTACT_FLOW",
@@ -142,6 +149,25 @@ def _guide_lists(cfg: CountryConfig) -> dict[str, list[dict[str, str]]]:
     }
 
 
+def _survey_questions(cfg: CountryConfig) -> list[dict[str, str]]:
+    """``$each: survey_questions``: the post-call survey's questions (``q``, ``qkind``,
+    ``qchoices``, ``qdigits`` (1 for a key answer), ``qtimeout``, ``qretries``)."""
+    survey = cfg.post_call_survey
+    if survey is None:
+        return []
+    return [
+        {
+            "q": q.id,
+            "qkind": q.kind,
+            "qchoices": str(len(q.choices) or 2),
+            "qdigits": str(q.max_digits if q.kind == "number" else 1),
+            "qtimeout": str(q.timeout_seconds),
+            "qretries": str(q.retries),
+        }
+        for q in survey.questions
+    ]
+
+
 def load_template(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -170,6 +196,10 @@ class _Renderer:
             "first_topic": cfg.topics[0].key,
             "emergency_digit": cfg.emergency.digit,
         }
+        survey = cfg.post_call_survey
+        if survey is not None:
+            self.globals["survey"] = survey.id
+            self.globals["first_question"] = survey.questions[0].id
         if lang:
             self.globals["lang"] = lang
 
@@ -260,6 +290,7 @@ class _Renderer:
             "last_topic": topics[-1:],
         }
         table.update(_guide_lists(self.cfg))
+        table["survey_questions"] = _survey_questions(self.cfg)
         if selector not in table:
             raise RenderError(f"{self.template}: unknown $each list {selector!r}; known: {', '.join(table)}")
         return table[selector]
@@ -331,6 +362,7 @@ class _Renderer:
             "analytics_redacted": redacted,
             "analytics_unredacted": analysed and not redacted,
             "no_analytics": not analysed,
+            "post_call_survey": self.cfg.post_call_survey is not None,
             "never": False,
         }
         if cond not in table:
@@ -403,6 +435,8 @@ def render_country(
     for filename in TEMPLATE_FILES:
         data = load_template(templates_dir / filename)
         header = data["Template"]
+        if header.get("only_if") == "post_call_survey" and cfg.post_call_survey is None:
+            continue  # only countries with a post-call survey get the disconnect flow
         langs: list[str | None] = list(cfg.language_codes) if header.get("per_language") else [None]
         for lang in langs:
             flow = render_template(cfg, resolve, data, lang=lang, file=filename)

@@ -42,6 +42,7 @@ class Scenario:
     before: Callable[[CountryConfig, Any, Simulator, str], None] | None = None
     check: Callable[[CallResult], None] | None = None
     operator: OperatorScript | None = None  # what the answering operator does in the guide
+    survey: list[str] | None = None  # the caller stays on the line after the operator: these inputs
 
     @property
     def id(self) -> str:
@@ -74,7 +75,83 @@ def scenarios_for(cfg: CountryConfig) -> list[Scenario]:
     out: list[Scenario] = []
     for lang in cfg.language_codes:
         out += _core(cfg, lang) + _closed(cfg, lang) + _faults(cfg, lang) + _waiting(cfg, lang) + _topics(cfg, lang)
-    return out + _language_menu(cfg) + _guide(cfg)
+    return out + _language_menu(cfg) + _guide(cfg) + _surveys(cfg)
+
+
+def survey_items(r: CallResult) -> list[dict[str, Any]]:
+    """This call's SurveyResponses items (keyed by sha256 of the contact id, not the caller)."""
+    key = hashlib.sha256(f"survey:{r.contact_id}".encode()).hexdigest()
+    return [i for i in r.tables.get("SurveyResponses", []) if i["response_key"] == key]
+
+
+def survey_answers(r: CallResult) -> dict[str, str]:
+    """question id -> stored answer of this call's post-call survey."""
+    return {i["question_id"]: i["answer"] for i in survey_items(r)}
+
+
+def _survey_check(expected: dict[str, str], lang: str, end: str) -> Callable[[CallResult], None]:
+    def check(r: CallResult) -> None:
+        assert r.survey_outcome == end, (r.survey_outcome, end)
+        got = survey_answers(r)
+        assert got == expected, got
+        assert all(i.get("language") == lang for i in survey_items(r)), survey_items(r)
+
+    return check
+
+
+def _surveys(cfg: CountryConfig) -> list[Scenario]:
+    """The post-call survey (the disconnect flow) in every language: the operator hangs up and
+    the caller stays on the line. Keys per question: 1..N, 0 repeats, * prefer not to say, #
+    ends a number; ``-`` lets a question time out; when the keys run out the caller hangs up."""
+    survey = cfg.post_call_survey
+    if survey is None:
+        return []
+    qs = survey.questions
+    tries = [q.retries + 1 for q in qs]
+
+    def key(q) -> str:  # a valid answer (the last choice, the largest number)
+        return {"yes_no": "1", "choice": str(len(q.choices)), "number": "9" * q.max_digits + "#"}[q.kind]
+
+    def stored(q) -> str:
+        return {"yes_no": "yes", "choice": str(len(q.choices)), "number": "9" * q.max_digits}[q.kind]
+
+    def wrong(q) -> str:  # keys that are no answer (a star inside a number)
+        return {"yes_no": "3", "choice": str(len(q.choices) + 1) if len(q.choices) < 9 else "#", "number": "1*#"}[
+            q.kind
+        ]
+
+    consent_tries = cfg.ivr.max_attempts
+    out: list[Scenario] = []
+    for lang in cfg.language_codes:
+        thanks, sid = f"survey_{survey.id}_thanks", survey.id
+
+        def sc(
+            name: str, keys: list[str], expected: dict[str, str], end: str, says: list[str], lang: str = lang
+        ) -> Scenario:
+            return Scenario(f"survey-{name}", lang, [WAIT, "0"], outcome="queue", survey=keys, says=says,
+                            check=_survey_check(expected, lang, end))  # fmt: skip
+
+        full = {q.id: stored(q) for q in qs}
+        out += [
+            sc("full", ["1", *[key(q) for q in qs]], full, "disconnect", [f"survey_{sid}_consent", thanks]),
+            sc("declined", ["2"], {}, "disconnect", ["goodbye"]),
+            sc("consent-time-out", ["-"] * consent_tries, {}, "disconnect", ["goodbye"]),
+            sc("consent-wrong-key", ["7"] * consent_tries, {}, "disconnect", ["goodbye"]),
+            sc("repeat", ["1", *[k for q in qs for k in ("0", key(q))]], full, "disconnect", [thanks]),
+            sc("prefer-not", ["1", *["*"] * len(qs)], {q.id: "prefer_not" for q in qs}, "disconnect", [thanks]),
+            sc("time-outs", ["1", *["-"] * sum(tries)], {q.id: "no_answer" for q in qs}, "disconnect", [thanks]),
+            sc(
+                "wrong-keys",
+                ["1", *[wrong(q) for q, n in zip(qs, tries, strict=True) for _ in range(n)]],
+                {q.id: "no_answer" for q in qs},
+                "disconnect",
+                ["invalid_input", thanks],
+            ),  # fmt: skip
+            sc("wrong-then-right", ["1", *[k for q in qs for k in (wrong(q), key(q))]], full, "disconnect", [thanks]),
+            sc("hang-up-midway", ["1", key(qs[0])], {qs[0].id: stored(qs[0])}, "hung_up", []),
+            sc("hang-up-at-consent", [], {}, "hung_up", []),
+        ]
+    return out
 
 
 def _guide(cfg: CountryConfig) -> list[Scenario]:
@@ -707,6 +784,7 @@ def run_scenario(cfg: CountryConfig, sc: Scenario, backend: Any, sim: Simulator,
         inject=sc.inject,
         statuses=sc.statuses,
         operator=sc.operator,
+        survey=sc.survey,
     )
 
 

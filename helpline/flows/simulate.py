@@ -80,6 +80,7 @@ DEFAULT_PATIENCE = 900.0
 SAFE_WINDOW = 3  # the emergency number must be said in one of the last 3 messages of a call  # seconds a caller waits unanswered in a queue before hanging up
 FAIL_KINDS = ("queue", "callback", "dynamodb")  # plus Lambda function names and queue:<key>
 VALID_KEYS = set("0123456789*#")
+SURVEY_INPUT = re.compile(r"[0-9*#]{1,8}|-")
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 INSTANCE_ARN = "arn:aws:connect:eu-central-1:123456789012:instance/00000000-0000-4000-8000-000000000000"
 
@@ -160,6 +161,7 @@ class CallResult:
     callbacks: list[dict[str, str]] = field(default_factory=list)
     guide: GuideRun | None = None
     guide_flow: str | None = None  # the DefaultAgentUI hook's flow when an operator answered
+    survey_outcome: str | None = None  # the disconnect flow's end: disconnect / hung_up / no_hook
 
     _tables: dict[str, list[dict[str, Any]]] | None = None
 
@@ -218,6 +220,7 @@ class _State:
     callback_number: str | None = None
     views: dict[str, Any] = field(default_factory=dict)  # $.Views after a ShowView
     loops: dict[tuple[str, str], int] = field(default_factory=dict)
+    stored_input: str = ""  # $.StoredCustomerInput (GetParticipantInput with StoreInput True)
     clock: float = 0.0  # seconds since the call started
 
 
@@ -263,6 +266,7 @@ class Simulator:
         inject: dict[tuple[str, str], str] | None = None,
         statuses: dict[str, str] | None = None,
         operator: OperatorScript | None = None,
+        survey: Iterable[str] | None = None,
     ) -> CallResult:
         """Simulate one call. ``presses``: keys in order (see the caller model above).
 
@@ -270,7 +274,9 @@ class Simulator:
         pressed first at the language menu. ``fail``: Lambda function names, ``queue``,
         ``queue:<key>``, ``callback``. ``staffed``: whether operators are logged in.
         ``operator``: what the answering operator does in the step-by-step guide; without it
-        the guide is not run.
+        the guide is not run. ``survey``: the caller stays on the line when the operator hangs
+        up and gives these inputs, one per question (see :meth:`_after_agent`); None: the
+        caller hangs up with the operator.
         """
         self._start(lang, presses, at, caller, fail, wait, max_steps, contact_id)
         self.staffed, self.patience = staffed, patience
@@ -282,6 +288,8 @@ class Simulator:
         outcome = self._run_flow(ENTRY_FLOW)
         if outcome == "queue":
             outcome = self._after_queue()
+        if outcome == "queue" and survey is not None:
+            self._after_agent(survey)
         if outcome in ("disconnect", "abandoned", "gave_up") and self.callback is not None:
             outcome = "callback"
         return self._result(lang, outcome)
@@ -322,6 +330,8 @@ class Simulator:
         self.guide: GuideRun | None = None
         self.guide_flow: str | None = None
         self.operator = None
+        self.survey_outcome: str | None = None
+        self.hangs_up_when_done = False
 
     def _result(self, lang: str | None, outcome: str) -> CallResult:
         queue_key = self.queued
@@ -345,6 +355,7 @@ class Simulator:
             callbacks=self.callbacks,
             guide=self.guide,
             guide_flow=self.guide_flow,
+            survey_outcome=self.survey_outcome,
         )
 
     def queue_open(self, queue: str, when: dt.datetime) -> bool:
@@ -385,6 +396,28 @@ class Simulator:
             self._run_flow(whisper, whisper=True)
         self._run_guide()
         return "queue"
+
+    def _after_agent(self, survey: Iterable[str]) -> None:
+        """The operator hangs up first and the caller stays on the line: Connect runs the
+        contact's disconnect flow, the ``CustomerRemaining`` event hook ("Set disconnect flow":
+        "the agent asks the customer to remain on the line for a post-call survey. The agent
+        hangs up and a disconnect flow is run", adminguide/set-disconnect-flow.html;
+        APIReference/contact-actions-updatecontacteventhooks.html). Without the hook the call
+        ends. ``survey`` holds one input per input block: keys (``1``, ``12#``, ``*``, ``0``)
+        or ``-`` (no key: a time-out); when they run out the caller hangs up at the next
+        question (``hung_up``)."""
+        tokens = [str(t) for t in survey]
+        for t in tokens:
+            if not SURVEY_INPUT.fullmatch(t):
+                raise SimulationError(f"survey input {t!r} is not phone keys (0-9, *, #) nor '-' (no key)")
+        self.transcript.append(Line("-", "-", "note", "the operator hangs up; the caller stays on the line"))
+        flow = self._hook_flow("CustomerRemaining")
+        if flow is None:
+            self.transcript.append(Line("-", "-", "note", "no disconnect flow: the call ends"))
+            self.survey_outcome = "no_hook"
+            return
+        self.presses, self.hangs_up_when_done = tokens, True
+        self.survey_outcome = self._run_flow(flow)
 
     def _run_guide(self) -> None:
         """The DefaultAgentUI flow, run as the guide's own CHAT contact (see the module notes)."""
@@ -492,6 +525,8 @@ class Simulator:
             return self.state.attributes.get(key, "")
         if head == "External":
             return self.state.external.get(key, "")
+        if head == "StoredCustomerInput":
+            return self.state.stored_input
         if head == "FlowAttributes":
             return self.state.flow_attributes.get(key, "")
         if head == "CustomerEndpoint" and key == "Address":
@@ -599,6 +634,11 @@ class Simulator:
         params = self._enter(action)
         timeout = float(self._value(params.get("InputTimeLimitSeconds")) or 5)
         length = self._speak(params)
+        if self.hangs_up_when_done and not self.presses:
+            self.transcript.append(Line(self.flow, action["Identifier"], "note", "the caller hangs up"))
+            raise _Outcome("hung_up")
+        if str(params.get("StoreInput")) == "True":
+            return self._store_input(action, params, timeout, length)
         key = self._take_key(timeout)
         if key is None:
             self._advance(length)
@@ -609,6 +649,29 @@ class Simulator:
         self.transcript.append(Line(self.flow, action["Identifier"], "caller", f"presses {key}"))
         nxt = self._condition(action, key)
         return nxt if nxt is not None else self._error(action, "NoMatchingCondition")
+
+    def _store_input(self, action: dict[str, Any], params: dict[str, Any], timeout: float, length: float) -> str:
+        """StoreInput True ("Store customer input", adminguide/store-customer-input.html): the
+        keys go to ``$.StoredCustomerInput`` and the block takes its success branch, also on a
+        time-out (the value is ``Timeout``). Input ends at the termination sequence (not
+        stored) or at ``MaximumLength`` digits; ``*`` is the cancel key (it clears the keys so
+        far) unless ``DisableCancelKey`` is True."""
+        dtmf = params.get("DTMFConfiguration") or {}
+        end = str(dtmf.get("InputTerminationSequence") or "#")
+        cancel = str(dtmf.get("DisableCancelKey", "False")) != "True"
+        limit = int((params.get("InputValidation") or {}).get("CustomValidation", {}).get("MaximumLength") or 20)
+        token = self.presses.pop(0) if self.presses else "-"
+        self._advance(length)
+        keys = "" if token in NO_INPUT_TOKENS else token.split(end, 1)[0][:limit]
+        if cancel and "*" in keys:
+            keys = keys.rsplit("*", 1)[1]
+        if keys:
+            self.transcript.append(Line(self.flow, action["Identifier"], "caller", f"presses {token}"))
+        else:
+            self.transcript.append(Line(self.flow, action["Identifier"], "caller", "(no key)"))
+            self._advance(timeout)
+        self.state.stored_input = keys or "Timeout"
+        return self._next(action)
 
     def _do_InvokeLambdaFunction(self, action: dict[str, Any]) -> str | None:
         params = self._enter(action)
@@ -1062,6 +1125,7 @@ def simulate_call(
     max_steps: int = MAX_STEPS,
     simulator: Simulator | None = None,
     operator: OperatorScript | None = None,
+    survey: Iterable[str] | None = None,
 ) -> CallResult:
     """Simulate one call. Without ``backend`` a local backend is started for the call (fresh,
     or kept in ``state_dir``); pass one (from :func:`backend_for`) to keep tables between calls.
@@ -1086,6 +1150,7 @@ def simulate_call(
             staffed=staffed,
             max_steps=max_steps,
             operator=operator,
+            survey=survey,
         )
         if backend is None:  # the backend closes with this call: read the tables while it is open
             result.tables  # noqa: B018

@@ -81,6 +81,14 @@ class FunctionAccess:
         return tuple(t for trigger in self.triggers if trigger.kind == "stream" for t in trigger.tables)
 
 
+def flow_needs(cfg: CountryConfig, name: str) -> bool:
+    """Whether a flow of this country invokes the flow-triggered function ``name``: the keypad
+    survey's ``record_survey_answer`` only where the post-call survey flow is rendered."""
+    if name == "record_survey_answer":
+        return cfg.post_call_survey is not None
+    return True
+
+
 def _camel(name: str) -> str:
     return "".join(part.title() for part in name.split("_"))
 
@@ -217,6 +225,8 @@ class Functions(Construct):
         self.roles[spec.name] = role
         self.policies[spec.name] = policy
         for trigger in spec.triggers:
+            if trigger.kind == "flow" and not flow_needs(self.config, spec.name):
+                continue  # no flow of this country invokes it: no stray Connect grant
             if trigger.kind == "flow":
                 self._invoked_by_connect(spec.name, cid, fn, stack)
             elif trigger.kind == "stream":

@@ -54,6 +54,7 @@ def test_flow_names_and_types(code):
         "customer_queue",
         "agent_whisper",
         "agent_guide",
+        *(["post_call_survey"] if cfg.post_call_survey is not None else []),  # the disconnect flow
     ]
     assert list(flows) == expected
     assert {f.type for f in flows.values()} == {"CONTACT_FLOW", "CUSTOMER_QUEUE", "AGENT_WHISPER"}
@@ -96,3 +97,34 @@ def test_lambda_timeout_from_config():
             if a["Type"] == "InvokeLambdaFunction":
                 assert a["Parameters"]["InvocationTimeLimitSeconds"] == str(cfg.ivr.lambda_timeout_seconds)
                 assert a["Parameters"]["ResponseValidation"] == {"ResponseType": "STRING_MAP"}
+
+
+@pytest.mark.parametrize("code", COUNTRIES)
+def test_post_call_survey_is_the_customer_remaining_hook_only_where_configured(code):
+    """The disconnect flow: UpdateContactEventHooks CustomerRemaining (the 'Set disconnect flow'
+    block, adminguide/set-disconnect-flow.html) in every language flow, only with a post-call survey."""
+    cfg = load_country(code)
+    flows = render_country(cfg, LocalResolver(cfg))
+    for lg in cfg.language_codes:
+        hooks = [
+            a["Parameters"]["EventHooks"]
+            for a in flows[f"inbound_{lg}"].content["Actions"]
+            if a["Type"] == "UpdateContactEventHooks"
+        ]
+        remaining = [h["CustomerRemaining"] for h in hooks if "CustomerRemaining" in h]
+        assert remaining == (["flow/post_call_survey"] if cfg.post_call_survey is not None else [])
+    if cfg.post_call_survey is None:
+        return
+    survey = flows["post_call_survey"].content
+    asks = [a for a in survey["Actions"] if a["Identifier"].endswith("-ask")]
+    assert len(asks) == len(cfg.language_codes) * len(cfg.post_call_survey.questions)
+    for a in asks:  # Store customer input: * is an answer (cancel key off), # ends a number
+        p = a["Parameters"]
+        assert p["StoreInput"] == "True" and p["DTMFConfiguration"] == {
+            "InputTerminationSequence": "#",
+            "DisableCancelKey": "True",
+        }
+    saves = [
+        a["Parameters"]["LambdaInvocationAttributes"] for a in survey["Actions"] if a["Type"] == "InvokeLambdaFunction"
+    ]
+    assert {s["language"] for s in saves} == set(cfg.language_codes)

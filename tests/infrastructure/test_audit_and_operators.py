@@ -16,7 +16,7 @@ import pytest
 from functions.dal.models import ALL_MODELS
 from functions.permissions import PERMISSIONS
 from stacks.constructs.audit import LOG_RETENTION_DAYS, log_retention
-from stacks.constructs.functions import parse_triggers
+from stacks.constructs.functions import flow_needs, parse_triggers
 from stacks.helpline_stack import DEFAULT_TRIGGERS, function_access
 from tests.infrastructure.conftest import resources
 
@@ -311,7 +311,9 @@ def _assert_triggers(raw: dict, fn: str, spec: dict, triggers, cfg) -> None:
         for a in resources(raw, "AWS::Connect::IntegrationAssociation").values()
         if a["Properties"]["IntegrationArn"] == {"Fn::GetAtt": [fn, "Arn"]}
     ]
-    assert len(integrated) == (1 if any(t.kind == "flow" for t in triggers) else 0)
+    handler = raw["Resources"][fn]["Properties"]["Handler"].split(".")[2]  # functions.handlers.<name>.handler
+    connect_invoked = any(t.kind == "flow" for t in triggers) and flow_needs(cfg, handler)
+    assert len(integrated) == (1 if connect_invoked else 0)
     env = raw["Resources"][fn]["Properties"]["Environment"]["Variables"]
     for key, var in (("archive_bucket", "ARCHIVE_BUCKET"), ("signing_key", "SIGNING_KEY_ARN")):
         assert (var in env) == bool(spec.get(key)), var
@@ -393,11 +395,6 @@ def test_stream_triggers_read_tables_that_stream(synthesized):
                 assert "StreamSpecification" in spec, (access.name, table)
 
 
-# Associated (trigger "flow") but invoked by no flow yet: the keypad survey has no flow in
-# contact_flows/. Kept visible; the test fails when the gap closes until this set is emptied.
-NOT_INVOKED_YET = {"record_survey_answer"}
-
-
 def test_every_lambda_associated_with_the_instance_is_invoked_by_some_flow(country, byo_assembly):
     """Connect may invoke only what a flow invokes; an association nothing uses is a stray grant."""
     for synth in _both(country, byo_assembly):
@@ -411,8 +408,11 @@ def test_every_lambda_associated_with_the_instance_is_invoked_by_some_flow(count
             for a in resources(raw, "AWS::Connect::IntegrationAssociation").values()
         }
         names = {fid: raw["Resources"][fid]["Properties"]["Handler"].split(".")[2] for fid in associated}
-        assert {names[f] for f in associated - invoked} == NOT_INVOKED_YET
-        assert {a.name for a in function_access() if a.flow_invoked} == set(names.values())
+        assert {names[f] for f in associated - invoked} == set()
+        # every flow-triggered function, but the survey's only where a post-call survey flow is
+        expected = {a.name for a in function_access() if a.flow_invoked and flow_needs(synth.config, a.name)}
+        assert expected == set(names.values())
+        assert ("record_survey_answer" in expected) == (synth.config.post_call_survey is not None)
 
 
 # ---- operators: quick connects, supervisor --------------------------------------------------------
