@@ -107,7 +107,14 @@ class HelplineStack(Stack):
         self.flows = Flows(self, "Flows", config=config, telephony=self.telephony, functions=self.functions)
         self.live_tests = LiveTests(self, "LiveTests", config=config, flows=self.flows)
         self.monitoring = Monitoring(
-            self, "Monitoring", functions=self.functions, key=self.data.key, name_prefix=prefix
+            self,
+            "Monitoring",
+            functions=self.functions,
+            key=self.data.key,
+            name_prefix=prefix,
+            config=config,
+            instance_arn=self.telephony.instance_arn,
+            flow_names=list(self.flows.flows),
         )
 
         # AwsCustomResource (partner seeding, number association) runs on one shared function.

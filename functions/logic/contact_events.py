@@ -2,7 +2,8 @@
 
 Recorded event types: INITIATED, QUEUED, CONNECTED_TO_AGENT, DISCONNECTED.  Every other type
 (e.g. CONNECTED_TO_SYSTEM, CONTACT_DATA_UPDATED, COMPLETED, AMD_*) is ignored explicitly: no
-write, ``status=ignored``, metric ``Status_ignored``.
+write, ``status=ignored``, metric ``Status_ignored``. A recorded DISCONNECTED event of a
+contact that was queued and never connected to an agent also counts ``CallAbandonedInQueue``.
 
 Chain: ``contact#<ContactId>`` (the event carries no case id; create_case's records live in the
 case chain and reference the contact id).  All records of a contact chain share the
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from functions.models.contact_event import ContactEvent
 
 MAX_ATTEMPTS = 3
+ABANDONED_METRIC = "CallAbandonedInQueue"  # a DISCONNECTED event with queue info and no agent
 
 
 def _arn_id(arn: str | None) -> str:
@@ -109,6 +111,10 @@ def run(event: ContactEvent) -> dict[str, str]:
         record.record_hash = compute_hash(record)
         outcome = repository.append_with_marker(marker, record)
         if outcome == "committed":
+            if detail.eventType == "DISCONNECTED" and detail.queueInfo is not None and detail.agentInfo is None:
+                from functions.observability import count
+
+                count(ABANDONED_METRIC)  # queued, never answered: the dashboard's abandoned calls
             return {"status": "ok", "chain_id": chain_id, "seq": str(seq)}
         if outcome == "duplicate":
             return {"status": "duplicate"}

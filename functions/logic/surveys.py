@@ -34,6 +34,7 @@ DEFAULTS = {"status": "ok", "recorded": "false"}
 
 
 WORDS = ("prefer_not", "no_answer", "skipped")
+SURVEY_ANSWERED, SURVEY_NOT_ANSWERED = "SurveyAnswered", "SurveyNotAnswered"  # metrics, per stored answer
 
 
 def stored_answer(answer: str, kind: str, choices: int, max_digits: int) -> str | None:
@@ -68,4 +69,8 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
         expires_at=expiry(now, get_settings().retention_days_surveys),
     )
     recorded = repository.put_survey_answer(item)
+    if recorded:  # the dashboard's survey completion: answered / (answered + not answered)
+        from functions.observability import count
+
+        count(SURVEY_NOT_ANSWERED if answer in WORDS else SURVEY_ANSWERED)
     return {"status": "ok", "recorded": "true" if recorded else "false"}

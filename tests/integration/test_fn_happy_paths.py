@@ -198,3 +198,25 @@ def test_record_survey_answer_wrong_keys(backend, kind, keys):
     response = backend.invoke("record_survey_answer", event)
     assert response["status"] == "invalid_parameter" and response["error_field"] == "answer"
     assert backend.dump_tables()["SurveyResponses"] == []
+
+
+def _emf(capsys) -> str:
+    return "\n".join(line for line in capsys.readouterr().out.splitlines() if "CloudWatchMetrics" in line)
+
+
+def test_dashboard_metrics_abandoned_calls_and_survey_answers(backend, capsys):
+    """The dashboard's abandoned calls (queued, disconnected, never with an agent) and survey
+    completion (answered / not answered) are counted by the handlers (Helpline namespace)."""
+    event = load_event("contact_event_disconnected")
+    answered = backend.invoke("record_contact_event", event)
+    assert answered["status"] == "ok" and "CallAbandonedInQueue" not in _emf(capsys)  # it had an agent
+    event = json.loads(json.dumps(event))
+    event["id"], event["detail"]["agentInfo"] = "another-delivery-0001", None
+    event["detail"]["contactId"] = "abandoned-contact-0001"
+    assert backend.invoke("record_contact_event", event)["status"] == "ok"
+    assert '"CallAbandonedInQueue":[1.0]' in _emf(capsys)
+    backend.invoke("record_survey_answer", with_params(load_event("record_survey_answer"), answer="*", kind="choice"))
+    assert '"SurveyNotAnswered":[1.0]' in _emf(capsys)
+    event = with_contact(with_params(load_event("record_survey_answer"), answer="2", kind="choice"), "other-contact-2")
+    backend.invoke("record_survey_answer", event)
+    assert '"SurveyAnswered":[1.0]' in _emf(capsys)
