@@ -115,6 +115,7 @@ def country_document(
     region: str,
     emergency_number: str,
     number_type: str = "DID",
+    regions: list[str] | None = None,
     countries_dir: Path = COUNTRIES_DIR,
 ) -> dict[str, Any]:
     """The new country file as a mapping (validated option by option)."""
@@ -134,6 +135,11 @@ def country_document(
         raise ScaffoldError(f"'{emergency_number}' is not an emergency number; fix: digits only, e.g. 112")
     if not languages:
         raise ScaffoldError("no language given; fix: --languages uk,ru (the first is the default)")
+    regions = regions or []
+    if not regions or any(not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", r) for r in regions):
+        raise ScaffoldError(
+            f"--regions {','.join(regions)!r} is not a list of region names; fix: lower-case names, e.g. north,centre"
+        )
     langs = _languages(languages, "9")
     codes = [lang["code"] for lang in langs]
     weekly = _weekly(hours or ["mon-fri 09:00-17:00"])
@@ -152,6 +158,7 @@ def country_document(
                 c: f"{UNTRANSLATED} ({LANGUAGES[c].english}) The opening hours as said aloud: {said}" for c in codes
             },
         },
+        "regions": list(dict.fromkeys(regions)),
         "emergency": {"number": emergency_number, "digit": "9"},
         "topics": _topics(codes, name.strip(), emergency_number),
         "partners": [],
@@ -197,6 +204,13 @@ def command(
     ],
     time_zone: Annotated[str, typer.Option(prompt="Time zone", help="IANA time zone, e.g. Europe/Chisinau")],
     region: Annotated[str, typer.Option(prompt="AWS Region", help="Where Amazon Connect runs, e.g. eu-central-1")],
+    regions: Annotated[
+        str,
+        typer.Option(
+            prompt="The country's regions (comma-separated, lower case)",
+            help="Regions the operators' guide offers and partners serve, e.g. chisinau,north,south",
+        ),
+    ],
     hours: Annotated[
         list[str] | None,
         typer.Option(help="Opening hours as 'DAYS HH:MM-HH:MM', repeatable; default 'mon-fri 09:00-17:00'"),
@@ -223,6 +237,7 @@ def command(
             region=region,
             emergency_number=emergency_number,
             number_type=number_type,
+            regions=[r.strip() for r in regions.split(",") if r.strip()],
         )
         path = write_country(doc, countries_dir=out_dir, force=force)
     except ScaffoldError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from typing import TYPE_CHECKING
 
@@ -328,6 +329,23 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
             "emergency.digit",
             f"digit {cfg.emergency.digit} is already a main-menu option (0-3)",
             "use a digit from 4 to 9, e.g. 9",
+        )
+
+    # Regions: the operators' guide offers them in a drop-down (a Form view's Dropdown needs Options).
+    if not cfg.regions:
+        raise _err(
+            file,
+            "regions",
+            "no regions: the operators' guide asks which region the caller is in and needs at least one",
+            "list the country's regions, e.g. regions: [north, centre, south] (one name for the whole country works)",
+        )
+    bad = [r for r in cfg.regions if not re.match(r"^[a-z0-9][a-z0-9_-]{0,63}$", r)]
+    if bad or len(set(cfg.regions)) != len(cfg.regions):
+        raise _err(
+            file,
+            "regions",
+            f"'{bad[0]}' is not a region name" if bad else "a region is listed twice",
+            "use lower-case names with letters, digits, - or _ (e.g. mazowieckie), each once",
         )
 
     # Partners: the referral directory.

@@ -461,7 +461,11 @@ class CountryConfig(Strict):
     emergency: Emergency
     ivr: Ivr
     topics: list[Topic] = Field(min_length=1)
-    regions: list[str] = []
+    regions: list[str] = Field(
+        default=[],
+        description="The country's regions: the operators' guide asks which one the caller is in, "
+        "and partners serve some of them or all ('*')",
+    )
     partners: list[Partner] = []
     surveys: list[Survey] = []
     phone_number: PhoneNumber

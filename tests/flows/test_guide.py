@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from helpline.config import load_country
 from helpline.flows.guide_scenarios import call_type, operator_script, screening
 from helpline.flows.operator import OperatorScriptError, parse_operator_script
 from helpline.flows.scenarios import NON_OK_STATUSES, WAIT, Scenario, caller_number, run_scenario
@@ -31,7 +32,11 @@ def _call(backends, code: str, name: str, operator, **kw):
     return cfg, backend, result
 
 
-@pytest.mark.parametrize("code", COUNTRIES)
+# Countries whose directory has a partner for gender-based violence (a new country may have none yet).
+GBV_COUNTRIES = [c for c in COUNTRIES if any("SV" in p.services for p in load_country(c).partners)]
+
+
+@pytest.mark.parametrize("code", GBV_COUNTRIES)
 def test_gbv_with_consent_is_referred_to_a_gbv_partner_notified_once_even_if_the_first_publish_fails(
     code, backends, quiet
 ):

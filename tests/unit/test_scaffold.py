@@ -17,6 +17,7 @@ from helpline.scaffold import STANDARD_TOPICS
 MOLDOVA = [
     "new-country", "md", "--name", "Moldova", "--languages", "ro,uk,ar", "--time-zone", "Europe/Chisinau",
     "--region", "eu-central-1", "--hours", "sun-thu 08:00-18:00", "--hours", "fri 08:00-13:00",
+    "--regions", "chisinau,north,south",
 ]  # fmt: skip
 
 
@@ -64,15 +65,16 @@ def test_the_new_file_names_every_text_to_write_and_is_refused_until_they_are_wr
         s.day for s in cfg.hours.slots
     ]
     assert cfg.phone_number.type == "DID" and cfg.phone_number.country_code == "MD"
+    assert cfg.regions == ["chisinau", "north", "south"]
 
 
 def test_missing_options_are_asked_for(tmp_path):
-    answers = "Moldova\nro,en\nEurope/Chisinau\neu-central-1\n"
+    answers = "Moldova\nro,en\nEurope/Chisinau\neu-central-1\nchisinau,balti\n"
     result = _run(["new-country", "md"], tmp_path, stdin=answers)
     assert result.exit_code == 0, result.output
     doc = yaml.safe_load((tmp_path / "md.yaml").read_text(encoding="utf-8"))
     assert doc["name"] == "Moldova" and [lang["code"] for lang in doc["languages"]] == ["ro", "en"]
-    assert doc["hours"]["weekly"] == {"mon-fri": "09:00-17:00"}
+    assert doc["hours"]["weekly"] == {"mon-fri": "09:00-17:00"} and doc["regions"] == ["chisinau", "balti"]
 
 
 def test_an_existing_country_is_not_overwritten_without_force(tmp_path):
@@ -94,6 +96,7 @@ def test_an_existing_country_is_not_overwritten_without_force(tmp_path):
         (("--hours", "mon-fri 9-17"), "--hours 'mon-fri 9-17'"),
         (("--emergency-number", "1 1 2"), "is not an emergency number"),
         (("--number-type", "SHARED"), "--number-type 'SHARED'"),
+        (("--regions", "North Side"), "is not a list of region names"),
     ],
 )
 def test_a_bad_option_is_one_line_and_writes_nothing(tmp_path, change, expected):

@@ -354,3 +354,21 @@ def test_a_new_language_gets_all_its_missing_texts_in_one_error(countries):
     assert f"{expected} Slovak texts are missing: " in error
     for field in ("messages.sk.language_option", "hours.spoken.sk", f"topics[{len(cfg_topics) - 1}].info.sk"):
         assert field in error
+
+
+@pytest.mark.parametrize(
+    ("regions", "expected"),
+    [
+        ([], "no regions: the operators' guide asks"),
+        (["North Side"], "'North Side' is not a region name"),
+        (["a", "a"], "a region is listed twice"),
+    ],  # fmt: skip
+)
+def test_the_guide_needs_named_regions(countries, regions, expected):
+    def change(d):
+        d["regions"] = regions
+        for p in d.get("partners", []):
+            p["regions"] = ["*"]
+
+    _edit(countries, "pl", change)
+    assert expected in _error(countries, "pl")
