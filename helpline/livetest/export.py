@@ -302,6 +302,8 @@ def offline_only(cfg: CountryConfig, sc: Any, kind: str = "behaviour") -> str | 
         )
     if sc.operator is not None:
         return "an operator works the step-by-step guide; a live test case ends before anyone answers"
+    if getattr(sc, "survey", None) is not None:
+        return "the post-call survey runs after an operator answers and hangs up; a live test case ends before anyone answers"
     if sc.before is not None:
         return "needs an earlier call's stored state (returning or blocked caller); a live run would depend on what earlier runs left in the tables"
     if sc.inject:

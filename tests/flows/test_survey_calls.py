@@ -74,3 +74,18 @@ def test_simulated_survey_calls_make_the_report(tmp_path, free_sandbox):
                      ("satisfied", "ru"), ("helped", "ru")}  # fewer than 3 real answers  # fmt: skip
     charts = sorted(p.name for p in out.glob("*.png"))
     assert charts == ["after_call-helped.png", "after_call-household.png", "after_call-satisfied.png"]
+
+
+def test_call_survey_option(free_sandbox):
+    """`helpline call ... --survey`: the caller stays on the line; bad input is one line, exit 2."""
+    base = ["call", "pl", "--lang", "uk", "--at", OPEN_AT, "--no-tables", "--press", "-", "0"]
+    run = CliRunner().invoke(app, [*base, "--survey", "1 1 0 2 3#"])
+    assert run.exit_code == 0, run.output
+    assert "the operator hangs up; the caller stays on the line" in run.output
+    assert "after the operator: the survey flow ended the call" in run.output
+    assert PL.spoken("uk")["survey_after_call_thanks"] in run.output
+    bad = CliRunner().invoke(app, [*base, "--survey", "1 x"])
+    assert bad.exit_code == 2 and "--survey: x is not phone keys" in bad.output and "Traceback" not in bad.output
+    ro = CliRunner().invoke(app, ["call", "ro", "--lang", "ro", "--at", OPEN_AT, "--no-tables", "--survey", "1",
+                                  "--press", "-", "0"])  # fmt: skip
+    assert ro.exit_code == 0 and "no post-call survey in this country" in ro.output
