@@ -65,7 +65,13 @@ def guide_cases(cfg: CountryConfig) -> list[dict[str, Any]]:
     s = lambda **kw: operator_script(cfg, **kw)  # noqa: E731
     return (
         [
-            {"name": "guide-referral-with-consent", "operator": s(), "check": referred_once},
+            {
+                "name": "guide-referral-with-consent",
+                "operator": s(),
+                # A country whose directory has no partner for the need (e.g. a new one): the
+                # operator sees that nobody was referred and why; nothing is written for a partner.
+                "check": referred_once if _serves(cfg, "SV") else no_partner_referred,
+            },
             {
                 "name": "guide-no-consent",
                 "operator": s(screening_view=screening(cfg, consent="false")),
@@ -155,6 +161,22 @@ def referred_once(r: CallResult) -> None:
     outbox = [m for m in r.tables.get("Outbox", []) if refs[0]["referral_id"] in m.get("message_id", "")]
     assert len(outbox) == 1, outbox
     assert r.guide.attributes["referral_refs"] == refs[0]["referral_ref"]
+
+
+def _serves(cfg: CountryConfig, need: str) -> bool:
+    """Whether a partner of the directory serves ``need`` in the region the scripts give."""
+    region = cfg.regions[0]
+    return any(need in p.services and ("*" in p.regions or region in p.regions) for p in cfg.partners)
+
+
+def no_partner_referred(r: CallResult) -> None:
+    """Consent given but no partner serves the need: the confirmation says so, nothing is referred."""
+    shown(r, "referral-done-view")
+    case = _case(r)
+    assert case is not None, "no case"
+    assert r.guide.attributes.get("referral_reason") == "no_partner", r.guide.attributes
+    assert not [x for x in r.tables.get("Referrals", []) if x.get("case_id") == case["case_id"]]
+    assert not [m for m in r.tables.get("Outbox", []) if case["case_id"] in str(m)]
 
 
 def nothing_referred(r: CallResult) -> None:

@@ -422,14 +422,14 @@ def test_quick_connects_to_every_phone_partner_on_every_queue(country, byo_assem
         quick = resources(raw, "AWS::Connect::QuickConnect")
         numbers = sorted(q["Properties"]["QuickConnectConfig"]["PhoneConfig"]["PhoneNumber"] for q in quick.values())
         expected = sorted(re.sub(r"[\s.()-]", "", p.channel.address) for p in cfg.partners if p.channel.type == "phone")
-        assert numbers == expected and expected  # every shipped country has a partner reached by phone
+        assert numbers == expected  # one per partner reached by phone (a country may have none yet)
         assert all(re.match(r"^\+[1-9]\d{1,14}$", n) for n in numbers)  # E.164, as Connect requires
         assert all(q["Properties"]["QuickConnectConfig"]["QuickConnectType"] == "PHONE_NUMBER" for q in quick.values())
         assert cfg.emergency.number not in {n.lstrip("+") for n in numbers}  # 112 is not E.164: no quick connect
         names = [q["Properties"]["Name"] for q in quick.values()]
         assert len(set(names)) == len(names) and all(len(n) <= 127 for n in names)
         for queue in resources(raw, "AWS::Connect::Queue").values():
-            attached = sorted(a["Fn::GetAtt"][0] for a in queue["Properties"]["QuickConnectArns"])
+            attached = sorted(a["Fn::GetAtt"][0] for a in queue["Properties"].get("QuickConnectArns", []))
             assert attached == sorted(quick)
 
 
