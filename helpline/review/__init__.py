@@ -100,7 +100,22 @@ def _menu(cfg: CountryConfig) -> dict[str, Any]:
         for key, purpose in REQUIRED_MESSAGES.items()
         if key not in TEMPLATE_MESSAGES
     ]
+    prompts += [
+        {"key": key, "purpose": purpose, "texts": {lang: spoken[lang][key] for lang in langs}}
+        for key, purpose in _survey_prompts(cfg)
+    ]
     return {"main": main, "topics": topics, "prompts": prompts}
+
+
+def _survey_prompts(cfg: CountryConfig) -> list[tuple[str, str]]:
+    """(prompt id, what it is for) of every survey text, in the order callers hear them."""
+    out = []
+    for survey in cfg.surveys:
+        when = "after the call" if survey.kind == "post_call" else "on an outbound survey call"
+        out.append((f"survey_{survey.id}_consent", f"Survey '{survey.id}' {when}: consent (1 take part, 2 decline)"))
+        out += [(f"survey_{survey.id}_{q.id}", f"Survey '{survey.id}': {q.label} ({q.kind})") for q in survey.questions]
+        out.append((f"survey_{survey.id}_thanks", f"Survey '{survey.id}': last words, with the emergency number"))
+    return out
 
 
 def _partners(cfg: CountryConfig) -> list[dict[str, Any]]:
