@@ -162,16 +162,23 @@ def split(plans: list[CallPlan], workers: int) -> list[list[CallPlan]]:
     return [s for s in shares if s]
 
 
+# Calls per local backend. moto copies a whole table for every TransactWriteItems (its rollback
+# backup), so one backend's cost grows with what it holds: a 20,000-call replay on two backends ran
+# out of memory. Shards of callers (all of a caller's calls in one shard) keep each backend small.
+SHARD_CALLS = 1000
+
+
 def replay(
     code: str, plans: list[CallPlan], *, workers: int, faults: float = 0.0, seed: int = 7
 ) -> tuple[list[WorkerResult], float]:
-    """Run the plans in ``workers`` processes; returns the workers' results and the wall time (s)."""
+    """Run the plans in ``workers`` processes, one fresh backend per shard of callers; returns the
+    shards' results and the wall time (s)."""
     start = time.perf_counter()
-    chunks = split(plans, workers)
+    chunks = split(plans, max(workers, -(-len(plans) // SHARD_CALLS)))
     if workers == 1:
-        results = [run_worker(code, chunks[0], faults, seed)]
+        results = [run_worker(code, chunk, faults, seed + i) for i, chunk in enumerate(chunks)]
     else:
-        with ProcessPoolExecutor(max_workers=len(chunks)) as pool:
+        with ProcessPoolExecutor(max_workers=min(workers, len(chunks))) as pool:
             futures = [pool.submit(run_worker, code, chunk, faults, seed + i) for i, chunk in enumerate(chunks)]
             results = [f.result() for f in futures]
     return results, time.perf_counter() - start

@@ -120,3 +120,16 @@ def test_cli_ends_with_the_machine_readable_line_and_refuses_bad_options():
     for bad in (["surge", "pl", "--calls", "0"], ["surge", "pl", "--faults", "1.5"], ["surge", "zz"]):
         failed = CliRunner().invoke(app, bad)
         assert failed.exit_code == 2 and "Traceback" not in failed.output
+
+
+def test_a_long_replay_is_split_into_shards_of_callers_each_on_its_own_backend(monkeypatch):
+    """moto copies a whole table per transaction: backends stay small, a caller stays in one shard."""
+    import helpline.surge.replay as replay_module
+
+    monkeypatch.setattr(replay_module, "SHARD_CALLS", 10)
+    plans = plan_calls(PL, 25, seed=2)
+    results, seconds = replay("pl", plans, workers=1)
+    assert len(results) == 3 and sum(len(r.calls) for r in results) == 25
+    callers = [{plans[c.index].caller for c in r.calls} for r in results]
+    assert not (callers[0] & callers[1]) and not (callers[1] & callers[2]) and not (callers[0] & callers[2])
+    assert summarize(results, seconds).lost == 0
