@@ -6,7 +6,8 @@ CloudFormation logical id stem), ``TABLE_ENV`` (environment variable holding the
 table name, read at import into ``Meta.table_name``), ``RETENTION_ENV`` (env var with the TTL in
 days, or None) and ``TTL_ATTRIBUTE`` (name of the TTLAttribute, or None).
 
-No phone number or name is stored anywhere: callers are keyed by an HMAC pseudonym.  The only
+No name is stored anywhere and callers are keyed by an HMAC pseudonym. The one phone number kept is
+the outbound survey list's (``CampaignContact.phone``: consented people, removed when done, short TTL).  The only
 free text is the operator's screening note (``Case.note``, encrypted table, never logged, never in
 a chain payload, removed by the archive).
 
@@ -342,6 +343,103 @@ class SurveyResponse(Model):
     expires_at = TTLAttribute(null=True)
 
 
+class SurveyCampaign(Model):
+    """An outbound needs-survey campaign (``helpline survey-campaign start``), plus one runner item.
+
+    ``campaign_id`` "#runner" is not a campaign: it holds the runner's lease (one
+    run_survey_campaign at a time) and the token bucket of StartOutboundVoiceContact, whose rate
+    quota is per account and Region (API reference: "2 per second, burst 5" by default).
+    """
+
+    LOGICAL_NAME = "SurveyCampaigns"
+    TABLE_ENV = "SURVEY_CAMPAIGNS_TABLE"
+    RETENTION_ENV = None
+    TTL_ATTRIBUTE = None
+
+    class Meta(_BaseMeta):
+        pass
+
+    campaign_id = UnicodeAttribute(hash_key=True)  # [a-z0-9-]{3,40}, or "#runner"
+    survey_id = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)  # active | paused | done
+    created_at = UTCDateTimeAttribute(null=True)
+    list_expires_at = NumberAttribute(null=True)  # epoch seconds: every number of the list is gone by then
+    contacts = NumberAttribute(null=True)  # how many were loaded
+    lease_until = NumberAttribute(null=True)  # "#runner": epoch seconds, a runner is working
+    lease_owner = UnicodeAttribute(null=True)
+    bucket_tokens = NumberAttribute(null=True)  # "#runner": tokens left at bucket_at
+    bucket_at = NumberAttribute(null=True)
+
+
+class CampaignContactsDue(GlobalSecondaryIndex):
+    """Contacts by ``<campaign_id>#<state>``, oldest ``due_at`` first (what to call next, what is in flight)."""
+
+    class Meta:
+        index_name = "by-state"
+        projection = AllProjection()
+
+    queue = UnicodeAttribute(hash_key=True)  # "<campaign_id>#<state>"
+    due_at = UnicodeAttribute(range_key=True)  # ISO-8601 UTC: when it may be called (pending) / was dialled
+
+
+class CampaignContact(Model):
+    """One consented person on a campaign's list: the only table that holds a phone number.
+
+    The number (E.164) is needed to dial; it is removed as soon as the person is done
+    (completed, declined, asked for help, unreached after the last attempt, opted out), and the
+    whole item expires ``list_retention_days`` after loading (TTL). The table is encrypted with
+    the country's customer-managed key like every table. ``contact_key`` is random: it is the only
+    id passed to Connect (contact attribute), so Connect's records hold no pseudonym.
+    States: pending -> dialing -> reached states (completed | declined | help | no_input) or back
+    to pending (not answered, attempts left) or unreached; opted_out when on the opt-out list.
+    """
+
+    LOGICAL_NAME = "SurveyCampaignContacts"
+    TABLE_ENV = "SURVEY_CONTACTS_TABLE"
+    RETENTION_ENV = None  # expires_at is set from the survey's campaign.list_retention_days
+    TTL_ATTRIBUTE = "expires_at"
+
+    class Meta(_BaseMeta):
+        pass
+
+    campaign_id = UnicodeAttribute(hash_key=True)
+    contact_key = UnicodeAttribute(range_key=True)  # random hex, 32 chars
+    pseudonym = UnicodeAttribute()  # HMAC of the number, as Callers.caller_id (opt-out, erasure)
+    phone = UnicodeAttribute(null=True)  # E.164; removed when the person is done
+    language = UnicodeAttribute()
+    consent_ref = UnicodeAttribute()  # where and when the person agreed to be called (from the list)
+    state = UnicodeAttribute(default="pending")
+    queue = UnicodeAttribute(null=True)  # "<campaign_id>#<state>" (index), absent once done
+    due_at = UnicodeAttribute(null=True)
+    attempts = NumberAttribute(default=0)
+    contact_id = UnicodeAttribute(null=True)  # Connect ContactId of the last attempt
+    dialled_at = UTCDateTimeAttribute(null=True)
+    updated_at = UTCDateTimeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+    by_state = CampaignContactsDue()
+
+
+class SurveyOptOut(Model):
+    """Never call this person for a survey again (declined on a survey call, or asked an operator).
+
+    Keyed by pseudonym, kept without expiry: a suppression list holds no number. ``helpline erase``
+    keeps it (erasing it would let the person be called again).
+    """
+
+    LOGICAL_NAME = "SurveyOptOuts"
+    TABLE_ENV = "SURVEY_OPTOUTS_TABLE"
+    RETENTION_ENV = None
+    TTL_ATTRIBUTE = None
+
+    class Meta(_BaseMeta):
+        pass
+
+    pseudonym = UnicodeAttribute(hash_key=True)
+    source = UnicodeAttribute()  # declined | operator
+    opted_out_at = UTCDateTimeAttribute()
+
+
 class IdempotencyMarker(Model):
     """De-duplication markers for EventBridge deliveries (key ``event#<id>``), short TTL."""
 
@@ -370,6 +468,9 @@ ALL_MODELS: list[type[Model]] = [
     OutboxMessage,
     SurveyResponse,
     IdempotencyMarker,
+    SurveyCampaign,
+    CampaignContact,
+    SurveyOptOut,
 ]
 MODELS_BY_LOGICAL_NAME: dict[str, type[Model]] = {m.LOGICAL_NAME: m for m in ALL_MODELS}
 

@@ -24,6 +24,9 @@ TABLES = (
     "Outbox",
     "SurveyResponses",
     "Idempotency",
+    "SurveyCampaigns",
+    "SurveyCampaignContacts",
+    "SurveyOptOuts",
 )
 
 
