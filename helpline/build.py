@@ -5,6 +5,9 @@
 installed by uv as wheels for the Lambda platform (Python 3.14, arm64). Packages that the
 Lambda runtime already ships (boto3, botocore and their dependencies) are pruned.
 
+Both are precompiled to CPython 3.14 bytecode (:mod:`helpline.bytecode`), so a cold start
+does not compile our modules.
+
 This step may download wheels; synthesis itself never touches the network.
 """
 
@@ -15,6 +18,8 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from helpline.bytecode import PYODIDE_VERSION, precompile
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build"
@@ -51,7 +56,9 @@ def _copy_functions() -> None:
 
 
 def _layer_stamp() -> str:
-    return hashlib.sha256(REQUIREMENTS.read_bytes() + f"{PYTHON_VERSION}{PLATFORM}".encode()).hexdigest()
+    return hashlib.sha256(
+        REQUIREMENTS.read_bytes() + f"{PYTHON_VERSION}{PLATFORM}{PYODIDE_VERSION}".encode()
+    ).hexdigest()
 
 
 def _build_layer() -> None:
@@ -89,6 +96,7 @@ def _build_layer() -> None:
             shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
     for cache in site.rglob("__pycache__"):
         shutil.rmtree(cache, ignore_errors=True)
+    precompile(BUILD, site, "/opt/python")
     stamp_file.write_text(_layer_stamp())
 
 
@@ -100,12 +108,18 @@ def build() -> dict[str, int]:
     """Build both assets; return their sizes in bytes."""
     BUILD.mkdir(exist_ok=True)
     _copy_functions()
+    precompile(BUILD, LAMBDA_DIR, "/var/task")
     _build_layer()
     return {"lambda": dir_size(LAMBDA_DIR), "layer": dir_size(LAYER_DIR)}
 
 
 if __name__ == "__main__":
-    sizes = build()
+    from helpline.bytecode import BytecodeError
+
+    try:
+        sizes = build()
+    except (BuildError, BytecodeError) as exc:
+        sys.exit(f"build failed: {exc}")
     print(
         f"built Lambda code {sizes['lambda'] / 1024:.0f} KiB, dependency layer {sizes['layer'] / 1024 / 1024:.1f} MiB"
     )
