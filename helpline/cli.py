@@ -544,6 +544,9 @@ def _register_commands() -> None:
     app.command("survey-report")(surveys.command)
     app.command("surge")(surge.command)
     app.command("smoke-test")(livetest.command)
+    from helpline.surveys.campaign_cli import campaign_app
+
+    app.add_typer(campaign_app, name="survey-campaign")
 
 
 _register_commands()

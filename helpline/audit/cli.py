@@ -160,7 +160,7 @@ def erase(
     region: RegionOpt = None,
     actor: Annotated[str, typer.Option("--actor", help="Who erases (written in the tombstone records).")] = "erasure",
 ) -> None:
-    """Erase one caller: caller item, pseudonym and notes on cases, survey answers of their contacts, the number in Amazon Connect's contact records (stack); appends an 'erased' tombstone (counts only) to each case chain."""
+    """Erase one caller: caller item, pseudonym and notes on cases, survey answers of their contacts, their entries on survey campaign lists (the opt-out entry stays: it keeps them from being called again), the number in Amazon Connect's contact records (stack); appends an 'erased' tombstone (counts only) to each case chain."""
     import re
 
     from helpline.audit.erase import erase_caller, pseudonym_for
@@ -178,13 +178,14 @@ def erase(
     except Exception as exc:  # noqa: BLE001 - bad number, weak key, AWS errors: one line
         print(f"{source.describe()}: erase failed: {exc}", file=sys.stderr)
         raise typer.Exit(1) from None
-    if not result.cases and not result.callers:
+    if not result.cases and not result.callers and not result.campaign_contacts:
         print(f"{source.describe()}: no data of this caller")
         return
     print(
         f"{source.describe()}: erased caller {target[:8]}...: {result.callers} caller item, "
         f"{result.fields} field(s) on {len(result.cases)} case(s) ({', '.join(result.cases) or '-'}), "
-        f"{result.surveys} survey answer(s), "
+        f"{result.surveys} survey answer(s), {result.campaign_contacts} survey campaign list entr(ies) "
+        "(the survey opt-out entry is kept), "
         + (
             f"caller number redacted in {result.connect_redacted} Amazon Connect contact record(s), "
             if source.has_connect

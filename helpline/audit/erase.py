@@ -9,7 +9,14 @@ What goes (the caller is found by pseudonym = HMAC of the E.164 number, see
 - the post-call survey answers of the contacts those items name (keyed by
   sha256("survey:" + ContactId), so they are linkable through the contact ids);
 - on a deployed stack, the caller's number in Amazon Connect's own contact records of those
-  contacts (DeleteContactData, field CUSTOMER_ENDPOINT).
+  contacts (DeleteContactData, field CUSTOMER_ENDPOINT);
+- the person's entries on every outbound survey campaign list (CampaignContact: the phone number,
+  language, consent reference; found by pseudonym, see :mod:`helpline.surveys.campaign`), and
+  through the ContactId of each entry's last survey call, that call's survey answers and (stack)
+  the number in Connect's record of it.
+
+The survey opt-out entry (SurveyOptOut, keyed by the pseudonym, no number) is kept on purpose: it is
+the suppression list, and erasing it would let the next campaign list call the person again.
 
 What stays: the cases' codes, referrals (ids, partner, needs codes: no caller link once the case
 has none), and every chain record (payloads hold ids and codes only).  Each affected case chain
@@ -30,6 +37,7 @@ from typing import Any
 from functions.logic.archive import PERSONAL_FIELDS
 from functions.logic.chain import compute_hash
 from functions.logic.common import sha256_hex
+from helpline.surveys.campaign import campaigns_for
 
 
 @dataclass
@@ -39,6 +47,7 @@ class Erasure:
     cases: list[str] = field(default_factory=list)
     fields: int = 0
     surveys: int = 0
+    campaign_contacts: int = 0
     tombstones: int = 0
     connect_redacted: int = 0
     connect_errors: list[str] = field(default_factory=list)
@@ -50,6 +59,7 @@ class Erasure:
             "cases": self.cases,
             "fields_removed": self.fields,
             "survey_answers_removed": self.surveys,
+            "campaign_contacts_removed": self.campaign_contacts,
             "tombstones": self.tombstones,
             "connect_contacts_redacted": self.connect_redacted,
         }
@@ -112,8 +122,12 @@ def erase_caller(source: Any, pseudonym: str, actor: str) -> Erasure:
     contacts = contact_ids(caller) if caller else set()
     for case in cases:
         contacts |= contact_ids(case)
+    campaigns = campaigns_for(source)
+    entries = campaigns.entries_of(pseudonym)  # outbound survey lists
+    contacts |= {str(e["contact_id"]) for e in entries if e.get("contact_id")}
     result.surveys = source.delete_surveys(survey_keys(contacts)) if contacts else 0
     result.connect_redacted, result.connect_errors = source.redact_contacts(contacts)
+    result.campaign_contacts = campaigns.erase_person(pseudonym, entries)  # SurveyOptOut stays
     for case in cases:
         fields = personal_fields(case)
         head = source.chain_head(f"case#{case['case_id']}")
