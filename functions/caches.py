@@ -7,7 +7,7 @@ from __future__ import annotations
 def reset_all() -> None:
     from functions import aws
     from functions.dal import repository
-    from functions.logic import outbox, pseudonym, referrals, supervisors
+    from functions.logic import campaign, outbox, pseudonym, referrals, supervisors
     from functions.settings import reset_settings
 
     reset_settings()
@@ -15,5 +15,6 @@ def reset_all() -> None:
     repository.reset()
     referrals.reset_clients()
     outbox.reset_clients()
+    campaign.reset_clients()
     supervisors.reset_clients()
     pseudonym.reset_caches()

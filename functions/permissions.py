@@ -156,6 +156,33 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
         "signing_key": True,
         "description": "Archives case, chain and referral changes (no personal fields) and signs chain-head checkpoints",
     },
+    "survey_consent": {
+        # GetItem: the contact (pseudonym, attempts); UpdateItem: its state; PutItem: the opt-out.
+        "tables": {
+            "SurveyCampaignContacts": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+            "SurveyOptOuts": ["dynamodb:PutItem"],
+        },
+        "hash_key_secret": False,
+        "event_bus": False,
+        "trigger": "flow",
+        "description": "Outbound needs survey: records the consent answer; a decline opts the person out",
+    },
+    "run_survey_campaign": {
+        # Scan: the campaigns (a handful); UpdateItem: the "#runner" lease and token bucket, a
+        # campaign's done status; Query: the contacts' "by-state" index; UpdateItem: contact states.
+        "tables": {
+            "SurveyCampaigns": ["dynamodb:Scan", "dynamodb:UpdateItem"],
+            "SurveyCampaignContacts": ["dynamodb:Query", "dynamodb:UpdateItem"],
+            "SurveyOptOuts": ["dynamodb:GetItem"],
+        },
+        "hash_key_secret": False,
+        "event_bus": False,
+        # StartOutboundVoiceContact: instance, contact-flow and (SourcePhoneNumber) phone-number
+        # resources; DescribeContact: the instance's contact/* resources.
+        "connect": ["connect:StartOutboundVoiceContact", "connect:DescribeContact"],
+        "trigger": {"schedule_minutes": 1},
+        "description": "Outbound needs survey: places the consented calls within quota, calling hours and concurrency",
+    },
 }
 
 # Environment variables each function reads (beyond AWS_REGION and POWERTOOLS_*).
@@ -219,6 +246,16 @@ ENVIRONMENT: dict[str, list[str]] = {
     "deliver_outbox": ["OUTBOX_TABLE", "EVENT_BUS_NAME"],
     # table names only to name the stream's table in the archive (no table access)
     "archive_records": ["ARCHIVE_BUCKET", "SIGNING_KEY_ARN", "CASES_TABLE", "INTERACTIONS_TABLE", "REFERRALS_TABLE"],
+    "survey_consent": ["SURVEY_CONTACTS_TABLE", "SURVEY_OPTOUTS_TABLE", "SURVEY_CAMPAIGN"],
+    "run_survey_campaign": [
+        "SURVEY_CAMPAIGNS_TABLE",
+        "SURVEY_CONTACTS_TABLE",
+        "SURVEY_OPTOUTS_TABLE",
+        "CONNECT_INSTANCE_ID",
+        "SURVEY_SOURCE_NUMBER",
+        "SURVEY_FLOWS",
+        "SURVEY_CAMPAIGN",
+    ],
 }
 for _name in ENVIRONMENT:
     ENVIRONMENT[_name] = ENVIRONMENT[_name] + _COMMON_ENV

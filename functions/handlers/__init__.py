@@ -13,4 +13,6 @@ HANDLERS = (
     "block_caller",
     "deliver_outbox",
     "archive_records",
+    "survey_consent",
+    "run_survey_campaign",
 )

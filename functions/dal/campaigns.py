@@ -1,0 +1,117 @@
+"""DynamoDB operations of the outbound needs-survey campaign (run_survey_campaign, survey_consent).
+
+One function per request shape; each says how many requests it makes.  Every state change of a
+CampaignContact is ONE conditional UpdateItem on the state (and, for the runner, the attempt it
+read), so the runner and survey_consent never overwrite each other's decision.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from functions.dal.models import CampaignContact, SurveyCampaign, SurveyOptOut
+from functions.dal.repository import _prepare, error_code, live
+
+RUNNER = "#runner"
+CONDITION_FAILED = "ConditionalCheckFailedException"
+
+
+def _conditional(item: Any, actions: list, condition: Any) -> bool:
+    """1 UpdateItem; False when the condition failed."""
+    _prepare()
+    try:
+        item.update(actions=actions, condition=condition)
+    except Exception as exc:
+        if error_code(exc) == CONDITION_FAILED:
+            return False
+        raise
+    return True
+
+
+# --- the runner item: lease and token bucket ----------------------------------------------------
+
+
+def take_lease(owner: str, now: float, seconds: int) -> SurveyCampaign | None:
+    """1 UpdateItem: hold the runner lease until ``now + seconds`` unless another runner holds an
+    unexpired one; returns the runner item (ALL_NEW: the token bucket) or None (busy)."""
+    runner = SurveyCampaign(RUNNER)
+    condition = SurveyCampaign.lease_until.does_not_exist() | (SurveyCampaign.lease_until < now)
+    actions = [SurveyCampaign.lease_until.set(now + seconds), SurveyCampaign.lease_owner.set(owner)]
+    return runner if _conditional(runner, actions, condition) else None
+
+
+def release_lease(owner: str) -> bool:
+    """1 UpdateItem: give the lease back (only if still ours)."""
+    runner = SurveyCampaign(RUNNER)
+    return _conditional(runner, [SurveyCampaign.lease_until.remove()], SurveyCampaign.lease_owner == owner)
+
+
+def save_bucket(owner: str, now: float, tokens: float) -> bool:
+    """1 UpdateItem: the token bucket after taking a token, only while we hold the lease."""
+    condition = (SurveyCampaign.lease_owner == owner) & (SurveyCampaign.lease_until > now)
+    actions = [SurveyCampaign.bucket_tokens.set(tokens), SurveyCampaign.bucket_at.set(now)]
+    return _conditional(SurveyCampaign(RUNNER), actions, condition)
+
+
+def campaigns() -> list[SurveyCampaign]:
+    """Scan (a handful of items): every campaign that is active or paused."""
+    _prepare()
+    return [c for c in SurveyCampaign.scan() if c.campaign_id != RUNNER and c.status in ("active", "paused")]
+
+
+def set_campaign_status(campaign_id: str, status: str, expected: str) -> bool:
+    """1 UpdateItem: the campaign's status, if it is still ``expected``."""
+    campaign = SurveyCampaign(campaign_id)
+    return _conditional(campaign, [SurveyCampaign.status.set(status)], SurveyCampaign.status == expected)
+
+
+# --- contacts -----------------------------------------------------------------------------------
+
+
+def queue(campaign_id: str, state: str, due_before: str | None = None, limit: int = 200) -> list[CampaignContact]:
+    """1+ Query of the "by-state" index: contacts of ``campaign_id`` in ``state``, oldest due first."""
+    _prepare()
+    condition = CampaignContact.due_at <= due_before if due_before else None
+    found = CampaignContact.by_state.query(f"{campaign_id}#{state}", range_key_condition=condition, limit=limit)
+    return [c for c in found if live(c) is not None][:limit]
+
+
+def get_contact(campaign_id: str, contact_key: str) -> CampaignContact | None:
+    """1 GetItem (consistent)."""
+    _prepare()
+    try:
+        return live(CampaignContact.get(campaign_id, contact_key, consistent_read=True))
+    except CampaignContact.DoesNotExist:
+        return None
+
+
+def transition(contact: CampaignContact, states: tuple[str, ...], actions: list, attempts: int | None = None) -> bool:
+    """1 UpdateItem: apply ``actions`` if the contact is still in one of ``states`` (and at
+    ``attempts``, when given); False when someone else moved it first."""
+    condition = CampaignContact.state.is_in(*states)
+    if attempts is not None:
+        condition = condition & (CampaignContact.attempts == attempts)
+    return _conditional(contact, actions, condition)
+
+
+def is_opted_out(pseudonym: str) -> bool:
+    """1 GetItem (consistent)."""
+    _prepare()
+    try:
+        SurveyOptOut.get(pseudonym, consistent_read=True, attributes_to_get=["pseudonym"])
+    except SurveyOptOut.DoesNotExist:
+        return False
+    return True
+
+
+def put_opt_out(pseudonym: str, source: str, now: datetime) -> bool:
+    """1 conditional PutItem: the first opt-out stays (its source and time); False if present."""
+    _prepare()
+    try:
+        SurveyOptOut(pseudonym, source=source, opted_out_at=now).save(condition=SurveyOptOut.pseudonym.does_not_exist())
+    except Exception as exc:
+        if error_code(exc) == CONDITION_FAILED:
+            return False
+        raise
+    return True
