@@ -339,6 +339,7 @@ class SurveyResponse(Model):
     question_id = UnicodeAttribute()
     answer = UnicodeAttribute()
     language = UnicodeAttribute(null=True)  # the language the question was asked in
+    campaign_id = UnicodeAttribute(null=True)  # outbound needs survey: the campaign (no person)
     answered_at = UTCDateTimeAttribute()
     expires_at = TTLAttribute(null=True)
 

@@ -14,10 +14,15 @@ Anything else is ``invalid_parameter`` (error_field ``answer``) and nothing is w
 flow asks again. Stored under sha256(ContactId) - not the caller id - so survey data is not
 joinable to callers by the key alone.  One conditional PutItem; a replay answers
 ``status=ok, recorded=false`` and writes nothing (the first answer wins).
+
+The outbound needs survey (contact_flows/outbound_survey.json) also passes ``campaign_id``
+(``[a-z0-9-]{3,40}``; empty or absent for the post-call survey), stored with the answer: it names
+the campaign, never the person (the list's contact_key is not stored here).
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from functions.dal import repository
@@ -33,6 +38,7 @@ if TYPE_CHECKING:
 DEFAULTS = {"status": "ok", "recorded": "false"}
 
 
+CAMPAIGN_ID = re.compile(r"^[a-z0-9-]{3,40}$")
 WORDS = ("prefer_not", "no_answer", "skipped")
 SURVEY_ANSWERED, SURVEY_NOT_ANSWERED = "SurveyAnswered", "SurveyNotAnswered"  # metrics, per stored answer
 
@@ -52,11 +58,23 @@ def stored_answer(answer: str, kind: str, choices: int, max_digits: int) -> str 
     return answer if answer in SURVEY_ANSWERS else None
 
 
+def _campaign_id(parameters: dict) -> str | None:
+    """The outbound survey's optional ``campaign_id`` (empty: a post-call survey)."""
+    value = parameters.get("campaign_id")
+    value = value.strip() if isinstance(value, str) else value
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or not CAMPAIGN_ID.match(value):
+        raise InvalidParameter("campaign_id")
+    return value
+
+
 def run(event: ContactFlowEvent) -> dict[str, str]:
     params = parse_params(SURVEY_ANSWER_SPEC, event.parameters)
     answer = stored_answer(params.answer, params.kind, params.choices, params.max_digits)
     if answer is None:
         raise InvalidParameter("answer")
+    campaign_id = _campaign_id(event.parameters)
     now = utcnow()
     item = SurveyResponse(
         response_key=sha256_hex(f"survey:{event.contact_id}"),
@@ -65,6 +83,7 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
         question_id=params.question_id,
         answer=answer,
         language=params.language,
+        campaign_id=campaign_id,
         answered_at=now,
         expires_at=expiry(now, get_settings().retention_days_surveys),
     )
