@@ -174,6 +174,10 @@ def _exercise(backend, name: str) -> None:
         backend.run_schedule(name)
     elif name in GUIDE:
         GUIDE[name](backend)
+    elif name in ("run_survey_campaign", "survey_consent"):
+        from tests.integration.campaign_support import exercise
+
+        exercise(backend, name)
     elif name == "record_contact_event":
         for fixture in CONTACT_EVENT_FIXTURES:
             backend.invoke(name, load_event(fixture))
