@@ -83,6 +83,8 @@ def _survey_texts(cfg: CountryConfig) -> list[tuple[str, dict[str, str]]]:
     out = []
     for i, survey in enumerate(cfg.surveys):
         out += [(f"surveys[{i}].consent", survey.consent), (f"surveys[{i}].thanks", survey.thanks)]
+        if survey.kind == "outbound":
+            out.append((f"surveys[{i}].declined", survey.declined))
         out += [(f"surveys[{i}].questions[{j}].text", q.text) for j, q in enumerate(survey.questions)]
     return out
 
@@ -100,12 +102,19 @@ def _check_surveys(cfg: CountryConfig, file: str) -> None:
             raise _err(
                 file, f"surveys[{i}].questions", f"question '{twice[0]}' is listed twice", "give each its own id"
             )
-        reserved = [q for q in ids if q in ("consent", "thanks")]
-        if reserved:  # prompt ids survey_<id>_consent / _thanks (CountryConfig.spoken)
+        reserved = [q for q in ids if q in ("consent", "thanks", "declined")]
+        if reserved:  # prompt ids survey_<id>_consent / _thanks / _declined (CountryConfig.spoken)
             raise _err(file, f"surveys[{i}].questions", f"question id '{reserved[0]}' is reserved", "rename it")
-    post_call = [s.id for s in cfg.surveys if s.kind == "post_call"]
-    if len(post_call) > 1:  # one disconnect flow (CustomerRemaining hook) per contact
-        raise _err(file, "surveys", f"{len(post_call)} post_call surveys ({', '.join(post_call)})", "keep one")
+    # One disconnect flow (CustomerRemaining hook) per contact; one outbound flow per language.
+    for kind in ("post_call", "outbound"):
+        same = [(i, s.id) for i, s in enumerate(cfg.surveys) if s.kind == kind]
+        if len(same) > 1:
+            raise _err(
+                file,
+                f"surveys[{same[1][0]}].kind",
+                f"{len(same)} {kind} surveys ({', '.join(sid for _, sid in same)})",
+                f"keep one {kind} survey per country",
+            )
     texts = _survey_texts(cfg)
     missing = [
         f"{field}.{lang}"
@@ -125,7 +134,8 @@ def _check_surveys(cfg: CountryConfig, file: str) -> None:
             if lang not in cfg.language_codes:
                 raise _err(file, f"{field}.{lang}", "text for a language the country does not offer", "remove it")
             _check_placeholders(file, f"{field}.{lang}", text)
-            if field.endswith(".thanks") and "{emergency_number}" not in text and cfg.emergency.number not in text:
+            last_words = field.endswith((".thanks", ".declined"))
+            if last_words and "{emergency_number}" not in text and cfg.emergency.number not in text:
                 raise _err(
                     file,
                     f"{field}.{lang}",

@@ -396,7 +396,8 @@ class Audit(Strict):
         return list(dict.fromkeys(v))
 
 
-SURVEY_KEYS = {"repeat": "0", "prefer_not": "*", "end_number": "#", "yes": "1", "no": "2"}
+SURVEY_KEYS = {"repeat": "0", "prefer_not": "*", "end_number": "#", "yes": "1", "no": "2", "help": "9"}
+_CLOCK = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 
 
 class SurveyQuestion(Strict):
@@ -423,6 +424,62 @@ class SurveyQuestion(Strict):
         return self
 
 
+class CallingHours(Strict):
+    """When survey calls may be placed: local time in the country's hours time zone."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    start: str = Field(default="10:00", alias="from", description="First minute calls may be placed, HH:MM")
+    end: str = Field(default="19:00", alias="to", description="No call is placed from this minute on, HH:MM")
+    days: str = Field(default="mon-sat", description="Days, e.g. mon-sat or mon,wed,fri")
+
+    @field_validator("start", "end")
+    @classmethod
+    def _clock(cls, v: str) -> str:
+        if not _CLOCK.match(v):
+            raise ValueError(f"'{v}' is not a time of day; fix: write it as HH:MM, e.g. 10:00")
+        return v
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, v: str) -> str:
+        parse_days(v)
+        return v
+
+    @model_validator(mode="after")
+    def _order(self) -> CallingHours:
+        if self.end <= self.start:
+            raise ValueError(
+                f"calling hours from {self.start} to {self.end} end before they start; "
+                "fix: give 'from' earlier than 'to' on the same day, e.g. from 10:00 to 19:00"
+            )
+        return self
+
+    @property
+    def day_names(self) -> list[str]:
+        """['MONDAY', ..., 'SATURDAY']."""
+        return parse_days(self.days)
+
+
+class Campaign(Strict):
+    """How an outbound survey is placed (helpline survey-campaign; the run_survey_campaign Lambda)."""
+
+    calls_per_second: float = Field(
+        default=1.0,
+        ge=0.1,
+        le=5,
+        description="Calls placed per second at most (StartOutboundVoiceContact: 2/s default)",
+    )
+    burst: int = Field(default=2, ge=1, le=5, description="Calls placed at once after a pause (token bucket)")
+    max_concurrent: int = Field(default=5, ge=1, le=100, description="Survey calls in progress at once")
+    attempts: int = Field(default=3, ge=1, le=5, description="Calls placed to one person at most")
+    retry_after_minutes: int = Field(default=240, ge=10, le=10080, description="Wait before calling again")
+    calling_hours: CallingHours = CallingHours()
+    list_retention_days: int = Field(
+        default=14, ge=1, le=90, description="Days the contact list (with phone numbers) is kept at most"
+    )
+
+
 class Survey(Strict):
     """A keypad survey: after a call (the caller stays on the line) or placed to people who agreed."""
 
@@ -430,9 +487,38 @@ class Survey(Strict):
     kind: Literal["post_call", "outbound"]
     consent: dict[str, str] = Field(
         description="Said first in each language: who asks, why, that it is voluntary; 1 to take part, 2 to decline"
+        " (outbound: 2 is never called again, 9 speaks with the helpline now)"
     )
     thanks: dict[str, str] = Field(description="Said at the end in each language; names the emergency number")
+    declined: dict[str, str] = Field(
+        default={},
+        description="outbound only: said to whoever presses 2 (never called again); names the emergency number",
+    )
+    campaign: Campaign | None = Field(default=None, description="outbound only: how the calls are placed")
     questions: list[SurveyQuestion] = Field(min_length=1, max_length=20)
+
+    @model_validator(mode="after")
+    def _kind(self) -> Survey:
+        if self.kind == "outbound" and self.campaign is None:
+            raise ValueError(
+                f"outbound survey '{self.id}' has no campaign; fix: add campaign: {{}} "
+                "(defaults: 1 call per second, 3 attempts, 10:00-19:00 mon-sat)"
+            )
+        if self.kind == "outbound" and not self.declined:
+            raise ValueError(
+                f"outbound survey '{self.id}' has no declined text; fix: add declined: {{<lang>: ...}}, "
+                "said to whoever presses 2, naming {emergency_number}"
+            )
+        if self.kind == "post_call" and self.campaign is not None:
+            raise ValueError(
+                f"post_call survey '{self.id}' has a campaign; fix: remove campaign (only an outbound survey places calls)"
+            )
+        if self.kind == "post_call" and self.declined:
+            raise ValueError(
+                f"post_call survey '{self.id}' has a declined text; fix: remove declined "
+                "(after a call, declining hears the goodbye message)"
+            )
+        return self
 
 
 class Retention(Strict):
@@ -527,7 +613,8 @@ class CountryConfig(Strict):
         """Every text spoken in ``lang``: prompt id -> text (placeholders filled).
 
         Prompt ids are the message keys plus ``topic_<key>_menu`` and ``topic_<key>_info``,
-        ``survey_<id>_consent``, ``survey_<id>_thanks`` and ``survey_<id>_<question id>``, and
+        ``survey_<id>_consent``, ``survey_<id>_thanks``, ``survey_<id>_declined`` (outbound) and
+        ``survey_<id>_<question id>``, and
         in the operators' language ``whisper_language_<code>`` for every caller language.
         For a recorded language each id is one audio file, see :meth:`recording_uri`.
         """
@@ -541,8 +628,10 @@ class CountryConfig(Strict):
         for topic in self.topics:
             out[f"topic_{topic.key}_menu"] = topic.menu[lang].format(**self._values(lang))
             out[f"topic_{topic.key}_info"] = topic.info[lang].format(**self._values(lang))
-        for survey in self.surveys:  # survey_<id>_consent, survey_<id>_thanks, survey_<id>_<question>
+        for survey in self.surveys:  # survey_<id>_consent/_thanks/_declined, survey_<id>_<question>
             texts = {"consent": survey.consent, "thanks": survey.thanks} | {q.id: q.text for q in survey.questions}
+            if survey.declined:
+                texts["declined"] = survey.declined
             for key, per_lang in texts.items():
                 if lang in per_lang:
                     out[f"survey_{survey.id}_{key}"] = per_lang[lang].format(**self._values(lang))
@@ -552,6 +641,11 @@ class CountryConfig(Strict):
     def post_call_survey(self) -> Survey | None:
         """The survey offered after a call (the first ``post_call`` one), if any."""
         return next((s for s in self.surveys if s.kind == "post_call"), None)
+
+    @property
+    def outbound_survey(self) -> Survey | None:
+        """The survey placed by outbound calls (the ``outbound`` one), if any."""
+        return next((s for s in self.surveys if s.kind == "outbound"), None)
 
     def uses_recordings(self, lang: str) -> bool:
         return self.language(lang).recorded

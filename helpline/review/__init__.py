@@ -111,8 +111,18 @@ def _survey_prompts(cfg: CountryConfig) -> list[tuple[str, str]]:
     """(prompt id, what it is for) of every survey text, in the order callers hear them."""
     out = []
     for survey in cfg.surveys:
-        when = "after the call" if survey.kind == "post_call" else "on an outbound survey call"
-        out.append((f"survey_{survey.id}_consent", f"Survey '{survey.id}' {when}: consent (1 take part, 2 decline)"))
+        if survey.kind == "post_call":
+            keys = "after the call: consent (1 take part, 2 decline)"
+        else:
+            keys = "on an outbound survey call: who calls and why (1 take part, 2 decline for good, 9 the helpline now)"
+        out.append((f"survey_{survey.id}_consent", f"Survey '{survey.id}' {keys}"))
+        if survey.kind == "outbound":
+            out.append(
+                (
+                    f"survey_{survey.id}_declined",
+                    f"Survey '{survey.id}': said after 2 (never called again), with the emergency number",
+                )
+            )
         out += [(f"survey_{survey.id}_{q.id}", f"Survey '{survey.id}': {q.label} ({q.kind})") for q in survey.questions]
         out.append((f"survey_{survey.id}_thanks", f"Survey '{survey.id}': last words, with the emergency number"))
     return out

@@ -372,3 +372,84 @@ def test_the_guide_needs_named_regions(countries, regions, expected):
 
     _edit(countries, "pl", change)
     assert expected in _error(countries, "pl")
+
+
+def _outbound(data) -> dict:
+    return next(s for s in data["surveys"] if s["kind"] == "outbound")
+
+
+def test_poland_has_one_outbound_needs_survey_with_its_campaign():
+    pl = load_country("pl")
+    survey = pl.outbound_survey
+    assert survey is not None and survey.id == "needs" and pl.post_call_survey.id == "after_call"
+    assert survey.campaign.calling_hours.day_names == ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"]
+    assert (survey.campaign.calling_hours.start, survey.campaign.calling_hours.end) == ("10:00", "19:00")
+    assert survey.campaign.model_dump(by_alias=True)["calling_hours"] == {"from": "10:00", "to": "19:00",
+                                                                          "days": "mon-fri"}  # fmt: skip
+    for lang in pl.language_codes:
+        spoken = pl.spoken(lang)
+        assert {"survey_needs_consent", "survey_needs_declined", "survey_needs_thanks"} <= set(spoken)
+        assert "112" in spoken["survey_needs_declined"] and "112" in spoken["survey_needs_thanks"]
+        assert all(k in spoken["survey_needs_consent"] for k in ("1", "2", "9", "0"))
+    assert "survey_after_call_declined" not in pl.spoken("uk")  # a post-call survey has no declined text
+    assert load_country("ro").outbound_survey is None
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda s: s.pop("campaign"), "surveys[1]: outbound survey 'needs' has no campaign; fix: add campaign"),
+        (lambda s: s.pop("declined"), "outbound survey 'needs' has no declined text"),
+        (lambda s: s["declined"].pop("ru"), "1 survey texts are missing: surveys[1].declined.ru"),
+        (
+            lambda s: s["declined"].update(uk="Добре. До побачення."),
+            "surveys[1].declined.uk: the survey's last words do not name the emergency number",
+        ),
+        (
+            lambda s: s["campaign"]["calling_hours"].update({"from": "19:00", "to": "10:00"}),
+            "surveys[1].campaign.calling_hours: calling hours from 19:00 to 10:00 end before they start",
+        ),
+        (
+            lambda s: s["campaign"]["calling_hours"].update({"from": "10:00", "to": "10:00"}),
+            "calling hours from 10:00 to 10:00 end before they start",
+        ),
+        (lambda s: s["campaign"]["calling_hours"].update(days="mon-fry"), "surveys[1].campaign.calling_hours.days"),
+        (lambda s: s["campaign"]["calling_hours"].update({"from": "9:00"}), "'9:00' is not a time of day"),
+        (lambda s: s["campaign"].update(calls_per_second=10), "surveys[1].campaign.calls_per_second"),
+        (lambda s: s["campaign"].update(burst=6), "surveys[1].campaign.burst"),
+        (lambda s: s["campaign"].update(attempts=0), "surveys[1].campaign.attempts"),
+        (lambda s: s["campaign"].update(list_retention_days=91), "surveys[1].campaign.list_retention_days"),
+        (lambda s: s["campaign"].update(callers_per_second=1), "surveys[1].campaign.callers_per_second: unknown"),
+        (lambda s: s["questions"][0].update(id="declined"), "question id 'declined' is reserved"),
+    ],
+)
+def test_outbound_survey_rules_are_one_line_each(countries, change, expected):
+    _edit(countries, "pl", lambda d: change(_outbound(d)))
+    assert expected in _error(countries, "pl")
+
+
+def test_a_campaign_or_declined_text_on_a_post_call_survey_is_refused(countries):
+    campaign = {"calls_per_second": 1}
+    _edit(countries, "pl", lambda d: d["surveys"][0].update(campaign=campaign))
+    assert "post_call survey 'after_call' has a campaign; fix: remove campaign" in _error(countries, "pl")
+    _edit(countries, "pl", lambda d: (d["surveys"][0].pop("campaign"), d["surveys"][0].update(declined={"uk": "x"})))
+    assert "post_call survey 'after_call' has a declined text; fix: remove declined" in _error(countries, "pl")
+
+
+def test_two_surveys_of_the_same_kind_are_refused(countries):
+    def twice(d):
+        again = dict(_outbound(d), id="needs_again")
+        d["surveys"].append(again)
+
+    _edit(countries, "pl", twice)
+    assert "surveys[2].kind: 2 outbound surveys (needs, needs_again); fix: keep one outbound survey" in _error(
+        countries, "pl"
+    )
+
+
+def test_the_campaign_defaults_hold_when_only_an_empty_campaign_is_given(countries):
+    _edit(countries, "pl", lambda d: _outbound(d).update(campaign={}))
+    campaign = load_country("pl", countries_dir=countries).outbound_survey.campaign
+    assert (campaign.calls_per_second, campaign.burst, campaign.max_concurrent, campaign.attempts) == (1.0, 2, 5, 3)
+    assert (campaign.retry_after_minutes, campaign.list_retention_days) == (240, 14)
+    assert campaign.calling_hours.day_names[-1] == "SATURDAY"

@@ -104,7 +104,7 @@ def test_cli_writes_the_csv_and_one_chart_per_question_and_flags_small_samples(t
         (["pl"], "give exactly one of --state DIR or --stack NAME"),
         (["pl", "--state", "nowhere", "--stack", "x"], "give exactly one"),
         (["pl", "--state", "nowhere"], "nowhere is not a folder"),
-        (["pl", "--state", ".", "--survey", "intake"], "pl has no survey 'intake' (surveys: after_call)"),
+        (["pl", "--state", ".", "--survey", "intake"], "pl has no survey 'intake' (surveys: after_call, needs)"),
         (["zz", "--state", "."], "zz.yaml: file not found"),
     ],
 )
