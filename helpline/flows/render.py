@@ -23,11 +23,14 @@ Template language (a Flow-language JSON document plus a few template constructs)
 - ``"$audio": "<id>"`` in a message object: ``{"PromptId": resolve("prompt", "shared/<id>")}``,
   generated audio shared by every language (``hold_music``, see :mod:`helpline.prompts`).
 - ``"$in": "<lang>"`` on an action: speak that language instead of ``${lang}``.
-- ``"only_if": "post_call_survey"`` in ``Template``: render the flow only for a country with a
-  post-call survey (``post_call_survey.json``); ``${survey}``/``${first_question}`` are then its
-  id and first question, and ``$each: survey_questions`` repeats over its questions.
+- ``"only_if": "post_call_survey"`` or ``"outbound_survey"`` in ``Template``: render the flow only
+  for a country with a survey of that kind (``post_call_survey.json``, ``outbound_survey.json``).
+  ``${survey}``/``${first_question}`` are the post-call survey's id and first question and
+  ``$each: survey_questions`` repeats over its questions; ``${outbound}``/``${outbound_first_question}``
+  and ``$each: outbound_questions`` are the same for the outbound survey. A question row holds
+  ``q``, ``qkind``, ``qchoices``, ``qdigits``, ``qtimeout`` and ``qretries``.
 - ``"$if": <condition or list of conditions>`` on an action: keep the action only if every
-  condition holds: ``post_call_survey`` (the country has one), ``polly`` / ``recorded`` (its language uses Amazon Polly / recorded
+  condition holds: ``post_call_survey`` / ``outbound_survey`` (the country has one), ``polly`` / ``recorded`` (its language uses Amazon Polly / recorded
   prompts), ``multi_language`` / ``single_language`` (the country offers several languages /
   one), ``default_language`` (the action's language is the first, the default one), ``analytics`` / ``no_analytics`` (Contact Lens analyses its language),
   ``analytics_redacted`` / ``analytics_unredacted`` (and can / cannot redact it), ``never``. A
@@ -58,7 +61,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from helpline.config.schema import CountryConfig
+from helpline.config.schema import CountryConfig, Survey
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "contact_flows"
 FLOW_VERSION = "2019-10-30"
@@ -72,6 +75,7 @@ TEMPLATE_FILES: tuple[str, ...] = (
     "agent_whisper.json",
     "agent_guide.json",
     "post_call_survey.json",
+    "outbound_survey.json",
 )
 
 # Which Connect flow type each flow name has (per-language names use the ``_<lang>`` suffix).
@@ -86,7 +90,13 @@ FLOW_TYPES: dict[str, str] = {
     # The step-by-step guide: ShowView "can be used in inbound flows and customer queue flows"
     # (APIReference/participant-actions-showview.html); AWS's own guide samples are inbound flows.
     "agent_guide": "CONTACT_FLOW",
+    # The outbound needs survey, per language: StartOutboundVoiceContact's ContactFlowId is "the
+    # identifier of the flow for the outbound call", a contact flow (APIReference/
+    # API_StartOutboundVoiceContact.html).
+    "outbound_survey_<lang>": "CONTACT_FLOW",
 }
+# Flows rendered only when the country has a survey of this kind (Template "only_if").
+ONLY_IF = ("post_call_survey", "outbound_survey")
 # The flow a phone number is associated with.
 ENTRY_FLOW = "inbound"
 
@@ -149,10 +159,9 @@ def _guide_lists(cfg: CountryConfig) -> dict[str, list[dict[str, str]]]:
     }
 
 
-def _survey_questions(cfg: CountryConfig) -> list[dict[str, str]]:
-    """``$each: survey_questions``: the post-call survey's questions (``q``, ``qkind``,
+def _survey_questions(survey: Survey | None) -> list[dict[str, str]]:
+    """``$each: survey_questions`` / ``outbound_questions``: a survey's questions (``q``, ``qkind``,
     ``qchoices``, ``qdigits`` (1 for a key answer), ``qtimeout``, ``qretries``)."""
-    survey = cfg.post_call_survey
     if survey is None:
         return []
     return [
@@ -200,6 +209,10 @@ class _Renderer:
         if survey is not None:
             self.globals["survey"] = survey.id
             self.globals["first_question"] = survey.questions[0].id
+        outbound = cfg.outbound_survey
+        if outbound is not None:
+            self.globals["outbound"] = outbound.id
+            self.globals["outbound_first_question"] = outbound.questions[0].id
         if lang:
             self.globals["lang"] = lang
 
@@ -290,7 +303,8 @@ class _Renderer:
             "last_topic": topics[-1:],
         }
         table.update(_guide_lists(self.cfg))
-        table["survey_questions"] = _survey_questions(self.cfg)
+        table["survey_questions"] = _survey_questions(self.cfg.post_call_survey)
+        table["outbound_questions"] = _survey_questions(self.cfg.outbound_survey)
         if selector not in table:
             raise RenderError(f"{self.template}: unknown $each list {selector!r}; known: {', '.join(table)}")
         return table[selector]
@@ -363,6 +377,7 @@ class _Renderer:
             "analytics_unredacted": analysed and not redacted,
             "no_analytics": not analysed,
             "post_call_survey": self.cfg.post_call_survey is not None,
+            "outbound_survey": self.cfg.outbound_survey is not None,
             "never": False,
         }
         if cond not in table:
@@ -429,14 +444,22 @@ def render_country(
 
     Names: ``inbound`` (the phone number's flow), ``inbound_<lang>`` for each language,
     ``customer_queue`` (CUSTOMER_QUEUE), ``agent_whisper`` (AGENT_WHISPER) and ``agent_guide``
-    (CONTACT_FLOW: the operators' step-by-step guide, started by the DefaultAgentUI hook).
+    (CONTACT_FLOW: the operators' step-by-step guide, started by the DefaultAgentUI hook), with a
+    post-call survey ``post_call_survey`` (the disconnect flow) and with an outbound survey
+    ``outbound_survey_<lang>`` for each language (the flow a survey call placed by
+    StartOutboundVoiceContact runs).
     """
     flows: dict[str, RenderedFlow] = {}
     for filename in TEMPLATE_FILES:
         data = load_template(templates_dir / filename)
         header = data["Template"]
-        if header.get("only_if") == "post_call_survey" and cfg.post_call_survey is None:
+        only_if = header.get("only_if")
+        if only_if is not None and only_if not in ONLY_IF:
+            raise RenderError(f"{filename}: unknown only_if {only_if!r}; known: {', '.join(ONLY_IF)}")
+        if only_if == "post_call_survey" and cfg.post_call_survey is None:
             continue  # only countries with a post-call survey get the disconnect flow
+        if only_if == "outbound_survey" and cfg.outbound_survey is None:
+            continue  # only countries with an outbound survey get its flows
         langs: list[str | None] = list(cfg.language_codes) if header.get("per_language") else [None]
         for lang in langs:
             flow = render_template(cfg, resolve, data, lang=lang, file=filename)
@@ -456,6 +479,8 @@ def flow_type(name: str) -> str:
         return FLOW_TYPES[name]
     if name.startswith("inbound_"):
         return FLOW_TYPES["inbound_<lang>"]
+    if name.startswith("outbound_survey_"):
+        return FLOW_TYPES["outbound_survey_<lang>"]
     raise KeyError(name)
 
 

@@ -55,6 +55,7 @@ def test_flow_names_and_types(code):
         "agent_whisper",
         "agent_guide",
         *(["post_call_survey"] if cfg.post_call_survey is not None else []),  # the disconnect flow
+        *([f"outbound_survey_{lg}" for lg in cfg.language_codes] if cfg.outbound_survey is not None else []),
     ]
     assert list(flows) == expected
     assert {f.type for f in flows.values()} == {"CONTACT_FLOW", "CUSTOMER_QUEUE", "AGENT_WHISPER"}
@@ -128,3 +129,42 @@ def test_post_call_survey_is_the_customer_remaining_hook_only_where_configured(c
         a["Parameters"]["LambdaInvocationAttributes"] for a in survey["Actions"] if a["Type"] == "InvokeLambdaFunction"
     ]
     assert {s["language"] for s in saves} == set(cfg.language_codes)
+
+
+@pytest.mark.parametrize("code", COUNTRIES)
+def test_outbound_survey_flows_only_where_configured_and_they_report_every_step(code):
+    """One outbound_survey_<lang> flow per language, only with an outbound survey; it invokes
+    survey_consent (every event, with the runner's contact attributes) and record_survey_answer
+    (with the campaign) for every question, and 9 transfers to the language's inbound flow."""
+    cfg = load_country(code)
+    flows = render_country(cfg, LocalResolver(cfg))
+    outbound = [n for n in flows if n.startswith("outbound_survey_")]
+    if cfg.outbound_survey is None:
+        assert outbound == []
+        return
+    survey = cfg.outbound_survey
+    assert outbound == [f"outbound_survey_{lg}" for lg in cfg.language_codes]
+    for lg in cfg.language_codes:
+        flow = flows[f"outbound_survey_{lg}"]
+        assert flow.type == flow_type(flow.name) == "CONTACT_FLOW"
+        assert ("lambda", "survey_consent") in flow.references and ("lambda", "record_survey_answer") in flow.references
+        lambdas = [a["Parameters"] for a in flow.content["Actions"] if a["Type"] == "InvokeLambdaFunction"]
+        consent = [
+            p["LambdaInvocationAttributes"] for p in lambdas if p["LambdaFunctionARN"] == "lambda/survey_consent"
+        ]
+        assert sorted(c["event"] for c in consent) == sorted(
+            ["answered", "accepted", "declined", "help", "no_input", "completed"]
+        )
+        for c in consent:
+            assert c == {"campaign_id": "$.Attributes.campaign_id", "contact_key": "$.Attributes.contact_key",
+                         "survey_id": survey.id, "language": lg, "event": c["event"]}  # fmt: skip
+        answers = [
+            p["LambdaInvocationAttributes"] for p in lambdas if p["LambdaFunctionARN"] == "lambda/record_survey_answer"
+        ]
+        assert {a["question_id"] for a in answers} == {q.id for q in survey.questions}
+        assert all(a["campaign_id"] == "$.Attributes.campaign_id" and a["language"] == lg for a in answers)
+        transfers = [a["Parameters"]["ContactFlowId"] for a in flow.content["Actions"] if a["Type"] == "TransferToFlow"]
+        assert transfers == [f"flow/inbound_{lg}"]
+        consent_input = next(a for a in flow.content["Actions"] if a["Identifier"] == "consent")
+        keys = [c["Condition"]["Operands"] for c in consent_input["Transitions"]["Conditions"]]
+        assert keys == [["1"], ["2"], ["9"], ["0"]]
