@@ -144,6 +144,31 @@ CALL_SURVEY_HELP = (
 )
 
 
+CALL_OUTBOUND_HELP = (
+    "Instead of an inbound call, a survey call placed to --caller in --lang (the country's outbound survey, "
+    "flow outbound_survey_<lang>, with the contact attributes the campaign runner sets). The person who answers "
+    "gives these inputs, space separated, one per input block: at the consent 1 takes part, 2 declines (never "
+    "called again), 9 speaks with the helpline now (the keys then go on into its menus: '!K' and '.' as in "
+    "--press), 0 repeats; then per question 1..N a choice, 0 repeats, * prefer not to say, digits ended by # a "
+    "number; '-' is no key. When they run out the person stays silent (every input times out). "
+    'E.g. --outbound "1 1 2 4# 3".'
+)
+
+
+def _outbound_inputs(outbound: str | None) -> list[str] | None:
+    """The --outbound inputs, checked (one line on bad input)."""
+    from helpline.flows.simulate import SimulationError
+    from helpline.flows.simulate import _outbound_inputs as check
+
+    if outbound is None:
+        return None
+    try:
+        return check(outbound.replace(",", " ").split())
+    except SimulationError as exc:
+        print(f"--outbound: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
+
+
 def _survey_inputs(survey: str | None) -> list[str] | None:
     """The --survey inputs, checked (one line on bad input)."""
     from helpline.flows.simulate import SURVEY_INPUT
@@ -302,6 +327,10 @@ def call(
         str | None,
         typer.Option("--survey", help=CALL_SURVEY_HELP),
     ] = None,
+    outbound: Annotated[
+        str | None,
+        typer.Option("--outbound", help=CALL_OUTBOUND_HELP),
+    ] = None,
 ) -> None:
     """Simulate a call offline: the rendered flows run against the real Lambda handlers (moto).
 
@@ -319,6 +348,13 @@ def call(
     cfg = _load(country, lang)
     keys = _call_keys(press, list(ctx.args))
     survey_inputs = _survey_inputs(survey)
+    outbound_inputs = _outbound_inputs(outbound)
+    if outbound_inputs is not None and keys:
+        print("--outbound: the person who answers gives the --outbound inputs; drop --press", file=sys.stderr)
+        raise typer.Exit(2)
+    if outbound_inputs is not None and cfg.outbound_survey is None:
+        print(f"--outbound: no outbound survey in {cfg.code} (surveys: kind outbound)", file=sys.stderr)
+        raise typer.Exit(2)
     fails = _fail_values(cfg, fail or [])
     try:
         script = load_operator_script(operator) if operator is not None else None
@@ -340,6 +376,7 @@ def call(
                 state_dir=state,
                 operator=script,
                 survey=survey_inputs,
+                outbound=outbound_inputs,
             )
     except OperatorScriptError as exc:
         print(f"--operator: {exc}", file=sys.stderr)
@@ -351,7 +388,10 @@ def call(
 
 
 def _print_call(cfg, result, at: str | None, caller: str, show_tables: bool) -> None:
-    out.print(f"[bold]{cfg.name}[/bold] call at {at or 'now'} from {caller}")
+    if result.entry_flow.startswith("outbound_survey_"):  # --outbound: placed to the person
+        out.print(f"[bold]{cfg.name}[/bold] survey call at {at or 'now'} to {caller} ({result.entry_flow})")
+    else:
+        out.print(f"[bold]{cfg.name}[/bold] call at {at or 'now'} from {caller}")
     out.print(result.render_transcript(), markup=False)
     out.print()
     if result.outcome == "queue":

@@ -14,7 +14,7 @@ from typing import Any
 
 from helpline.config.schema import CountryConfig
 from helpline.flows.operator import OperatorScript
-from helpline.flows.simulate import CallResult, Simulator
+from helpline.flows.simulate import CallResult, Simulator, outbound_campaign, seed_campaign_contact
 
 OPEN_AT = "2026-03-02T10:30"  # a Monday morning: every shipped country is open
 CLOSED_AT = "2026-03-01T03:00"  # a Sunday night: every shipped country is closed
@@ -43,6 +43,7 @@ class Scenario:
     check: Callable[[CallResult], None] | None = None
     operator: OperatorScript | None = None  # what the answering operator does in the guide
     survey: list[str] | None = None  # the caller stays on the line after the operator: these inputs
+    outbound: list[str] | None = None  # a survey call placed to the person, who gives these inputs
 
     @property
     def id(self) -> str:
@@ -75,7 +76,7 @@ def scenarios_for(cfg: CountryConfig) -> list[Scenario]:
     out: list[Scenario] = []
     for lang in cfg.language_codes:
         out += _core(cfg, lang) + _closed(cfg, lang) + _faults(cfg, lang) + _waiting(cfg, lang) + _topics(cfg, lang)
-    return out + _language_menu(cfg) + _guide(cfg) + _surveys(cfg)
+    return out + _language_menu(cfg) + _guide(cfg) + _surveys(cfg) + _outbound(cfg)
 
 
 def survey_items(r: CallResult) -> list[dict[str, Any]]:
@@ -151,6 +152,127 @@ def _surveys(cfg: CountryConfig) -> list[Scenario]:
             sc("hang-up-midway", ["1", key(qs[0])], {qs[0].id: stored(qs[0])}, "hung_up", []),
             sc("hang-up-at-consent", [], {}, "hung_up", []),
         ]
+    return out
+
+
+def campaign_contact(r: CallResult) -> dict[str, Any] | None:
+    """The CampaignContact item of this survey call, after the call."""
+    key = r.attributes.get("contact_key")
+    items = [i for i in r.tables.get("SurveyCampaignContacts", []) if i.get("contact_key") == key]
+    return items[0] if items else None
+
+
+def consent_events(r: CallResult) -> list[str]:
+    """The events the flow reported to survey_consent, in order."""
+    return [c["parameters"].get("event", "") for c in r.lambda_calls if c["function"] == "survey_consent"]
+
+
+def _outbound_check(
+    cfg: CountryConfig, lang: str, answers: dict[str, str] | None, events: list[str], state: str
+) -> Callable[[CallResult], None]:
+    """Answers stored (None: not checked), what survey_consent was told with which parameters,
+    and the person's CampaignContact state afterwards (the real survey_consent handler)."""
+    survey = cfg.outbound_survey
+    assert survey is not None
+
+    def check(r: CallResult) -> None:
+        assert r.entry_flow == f"outbound_survey_{lang}", r.entry_flow
+        if answers is not None:
+            assert survey_answers(r) == answers, survey_answers(r)
+            assert all(i.get("language") == lang and i["survey_id"] == survey.id for i in survey_items(r))
+        assert consent_events(r) == events, consent_events(r)
+        want = {k: r.attributes[k] for k in ("campaign_id", "contact_key")} | {"survey_id": survey.id, "language": lang}
+        for c in r.lambda_calls:
+            if c["function"] == "survey_consent":
+                assert {k: c["parameters"].get(k) for k in want} == want, c
+            if c["function"] == "record_survey_answer":
+                assert c["parameters"].get("campaign_id") == r.attributes["campaign_id"], c
+        contact = campaign_contact(r)
+        assert contact is not None and contact["state"] == state, contact
+        final = state in ("completed", "declined", "help")
+        assert (contact.get("phone") is None) == final, contact  # the number goes when the person is done
+        opted_out = [o for o in r.tables.get("SurveyOptOuts", []) if o["pseudonym"] == contact["pseudonym"]]
+        if state == "declined":  # never called again
+            assert opted_out and opted_out[0]["source"] == "declined", opted_out
+        else:
+            assert not opted_out, opted_out
+
+    return check
+
+
+def _outbound(cfg: CountryConfig) -> list[Scenario]:
+    """The outbound needs survey: a call placed to a person who agreed, in each language. At the
+    consent 1 takes part, 2 declines (never called again), 9 goes to the helpline's IVR, 0
+    repeats; no key or wrong keys end with the emergency number. Questions as in the post-call
+    survey. survey_consent and record_survey_answer failing at every invocation change nothing
+    the person hears but the stored state."""
+    survey = cfg.outbound_survey
+    if survey is None:
+        return []
+    qs, sid, tries = survey.questions, survey.id, cfg.ivr.max_attempts
+    q_tries = [q.retries + 1 for q in qs]
+
+    def key(q) -> str:  # a valid answer (the last choice, the largest number)
+        return {"yes_no": "1", "choice": str(len(q.choices)), "number": "9" * q.max_digits + "#"}[q.kind]
+
+    def stored(q) -> str:
+        return {"yes_no": "yes", "choice": str(len(q.choices)), "number": "9" * q.max_digits}[q.kind]
+
+    def wrong(q) -> str:
+        return {"yes_no": "3", "choice": str(len(q.choices) + 1) if len(q.choices) < 9 else "#", "number": "1*#"}[
+            q.kind
+        ]
+
+    full = {q.id: stored(q) for q in qs}
+    done = ["answered", "accepted", "completed"]
+    out: list[Scenario] = []
+    for lang in cfg.language_codes:
+        consent, thanks, declined = f"survey_{sid}_consent", f"survey_{sid}_thanks", f"survey_{sid}_declined"
+
+        def sc(name: str, keys: list[str], check: Callable[[CallResult], None] | None, lang: str = lang, **kw: Any):
+            return Scenario(f"outbound-{name}", lang, [], outbound=keys, check=check, **kw)
+
+        def ok(answers, events, state, lang: str = lang):
+            return _outbound_check(cfg, lang, answers, events, state)
+
+        keys_full = ["1", *[key(q) for q in qs]]
+        out += [
+            sc("full", keys_full, ok(full, done, "completed"), outcome="disconnect", says=[consent, thanks]),
+            sc("declined", ["2"], ok({}, ["answered", "declined"], "declined"), outcome="disconnect", says=[declined]),
+            sc("help", ["9", WAIT, "0"], ok({}, ["answered", "help"], "help"), outcome="queue", queue=lang,
+               attributes={"language": lang, "campaign_id": f"sim-{cfg.code}"}, says=[consent, "main_menu"]),
+            sc("help-when-closed", ["9", WAIT, "2"], ok({}, ["answered", "help"], "help"), at=CLOSED_AT,
+               outcome="disconnect", says=["closed", "goodbye"]),
+            sc("no-input", [], ok({}, ["answered", "no_input"], "no_input"), outcome="disconnect",
+               says=["no_input", "goodbye"], says_times={consent: tries}),
+            sc("wrong-keys", ["7"] * tries, ok({}, ["answered", "no_input"], "no_input"), outcome="disconnect",
+               says=["invalid_input", "goodbye"], says_times={"invalid_input": tries}),
+            sc("consent-repeat", ["0", "0", "2"], ok({}, ["answered", "declined"], "declined"), outcome="disconnect",
+               says_times={consent: 3}),
+            sc("repeat", ["1", *[k for q in qs for k in ("0", key(q))]], ok(full, done, "completed"),
+               outcome="disconnect", says=[thanks]),
+            sc("prefer-not", ["1", *["*"] * len(qs)], ok({q.id: "prefer_not" for q in qs}, done, "completed"),
+               outcome="disconnect", says=[thanks]),
+            sc("time-outs", ["1"], ok({q.id: "no_answer" for q in qs}, done, "completed"), outcome="disconnect",
+               says=[thanks], says_times={f"survey_{sid}_{q.id}": n for q, n in zip(qs, q_tries, strict=True)}),
+            sc("wrong-keys-in-questions", ["1", *[wrong(q) for q, n in zip(qs, q_tries, strict=True) for _ in range(n)]],
+               ok({q.id: "no_answer" for q in qs}, done, "completed"), outcome="disconnect",
+               says=["invalid_input", thanks]),
+            sc("wrong-then-right", ["1", *[k for q in qs for k in (wrong(q), key(q))]], ok(full, done, "completed"),
+               outcome="disconnect", says=[thanks]),
+            # survey_consent fails at every invocation: the same path, nothing written
+            sc("consent-fails-full", keys_full, ok(full, done, "dialing"), fail=("survey_consent",),
+               outcome="disconnect", says=[thanks]),
+            sc("consent-fails-declined", ["2"], ok({}, ["answered", "declined"], "dialing"),
+               fail=("survey_consent",), outcome="disconnect", says=[declined]),
+            sc("consent-fails-help", ["9", WAIT, "0"], ok({}, ["answered", "help"], "dialing"),
+               fail=("survey_consent",), outcome="queue", queue=lang),
+            sc("consent-fails-no-input", [], ok({}, ["answered", "no_input"], "dialing"),
+               fail=("survey_consent",), outcome="disconnect", says=["goodbye"]),
+            # record_survey_answer fails at every invocation: every question still asked, thanks
+            sc("answer-fails", keys_full, ok({}, done, "completed"), fail=("record_survey_answer",),
+               outcome="disconnect", says=[thanks, *[f"survey_{sid}_{q.id}" for q in qs]]),
+        ]  # fmt: skip
     return out
 
 
@@ -711,7 +833,17 @@ STATUS_BASES = (
     ("guide-referral-with-consent", "route_referral"),
     ("guide-sub-code-back", "record_outcome"),
     ("guide-block-refused", "block_caller"),
+    # the outbound needs survey: every survey_consent invocation (answered, accepted, completed,
+    # declined, help, no_input) and every record_survey_answer invocation
+    ("outbound-full", "survey_consent"),
+    ("outbound-declined", "survey_consent"),
+    ("outbound-help", "survey_consent"),
+    ("outbound-no-input", "survey_consent"),
+    ("outbound-full", "record_survey_answer"),
+    ("outbound-time-outs", "record_survey_answer"),
 )
+# survey_consent's own answers besides ok (functions/logic/survey_consent.py)
+CONSENT_STATUSES = ("not_found", "invalid", "error")
 
 
 def status_scenarios(cfg: CountryConfig) -> list[Scenario]:
@@ -724,7 +856,8 @@ def status_scenarios(cfg: CountryConfig) -> list[Scenario]:
                 continue  # a guide scenario of another language
             sc = base[(lang, name)]
             says = [*sc.says, "technical_problem"] if name in ("report-risk", "feedback") else []
-            for status in NON_OK_STATUSES:
+            statuses = NON_OK_STATUSES + (CONSENT_STATUSES if function == "survey_consent" else ())
+            for status in statuses:
                 out.append(
                     replace(
                         sc,
@@ -773,6 +906,10 @@ def run_scenario(cfg: CountryConfig, sc: Scenario, backend: Any, sim: Simulator,
         sc.before(cfg, backend, sim, caller)
     sim.backend = backend
     own_keys = sc.name.startswith(("language-menu", "lang-option"))  # the keys go to the language menu
+    campaign = None
+    if sc.outbound is not None:  # the runner wrote the contact (state dialing) before it dialled
+        campaign = outbound_campaign(cfg, caller)
+        seed_campaign_contact(cfg, campaign, caller, sc.lang)
     return sim.call(
         lang=None if own_keys else sc.lang,
         presses=list(sc.presses),
@@ -785,6 +922,8 @@ def run_scenario(cfg: CountryConfig, sc: Scenario, backend: Any, sim: Simulator,
         statuses=sc.statuses,
         operator=sc.operator,
         survey=sc.survey,
+        outbound=sc.outbound,
+        campaign=campaign,
     )
 
 

@@ -55,6 +55,7 @@ taken is recorded (``CallResult.transitions``) for transition coverage.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import uuid
 from collections.abc import Iterable, Iterator
@@ -162,6 +163,7 @@ class CallResult:
     guide: GuideRun | None = None
     guide_flow: str | None = None  # the DefaultAgentUI hook's flow when an operator answered
     survey_outcome: str | None = None  # the disconnect flow's end: disconnect / hung_up / no_hook
+    entry_flow: str = ENTRY_FLOW  # the flow the contact started in (outbound_survey_<lang> for a survey call)
 
     _tables: dict[str, list[dict[str, Any]]] | None = None
 
@@ -267,6 +269,8 @@ class Simulator:
         statuses: dict[str, str] | None = None,
         operator: OperatorScript | None = None,
         survey: Iterable[str] | None = None,
+        outbound: Iterable[str] | None = None,
+        campaign: dict[str, str] | None = None,
     ) -> CallResult:
         """Simulate one call. ``presses``: keys in order (see the caller model above).
 
@@ -276,16 +280,23 @@ class Simulator:
         ``operator``: what the answering operator does in the step-by-step guide; without it
         the guide is not run. ``survey``: the caller stays on the line when the operator hangs
         up and gives these inputs, one per question (see :meth:`_after_agent`); None: the
-        caller hangs up with the operator.
+        caller hangs up with the operator. ``outbound``: instead of an inbound call, a survey call
+        placed to ``caller`` in ``lang`` (see :meth:`_outbound_start`); the person who answers
+        gives these inputs; ``campaign`` overrides the contact attributes the runner sets.
         """
-        self._start(lang, presses, at, caller, fail, wait, max_steps, contact_id)
+        if outbound is not None:
+            tokens = _outbound_inputs(outbound)
+            self._start(None, (), at, caller, fail, wait, max_steps, contact_id)
+        else:
+            self._start(lang, presses, at, caller, fail, wait, max_steps, contact_id)
         self.staffed, self.patience = staffed, patience
         self.inject = dict(inject or {})
         self.statuses = dict(statuses or {})
         self.operator = operator
         if operator is not None and "agent_guide" in self.flows:
             operator.check_screens([a for a, v in self.actions["agent_guide"].items() if v["Type"] == "ShowView"])
-        outcome = self._run_flow(ENTRY_FLOW)
+        entry = ENTRY_FLOW if outbound is None else self._outbound_start(lang, tokens, campaign or {})
+        outcome = self._run_flow(entry)
         if outcome == "queue":
             outcome = self._after_queue()
         if outcome == "queue" and survey is not None:
@@ -332,6 +343,8 @@ class Simulator:
         self.operator = None
         self.survey_outcome: str | None = None
         self.hangs_up_when_done = False
+        self.entry_flow = ENTRY_FLOW
+        self.initiation = "INBOUND"
 
     def _result(self, lang: str | None, outcome: str) -> CallResult:
         queue_key = self.queued
@@ -356,6 +369,7 @@ class Simulator:
             guide=self.guide,
             guide_flow=self.guide_flow,
             survey_outcome=self.survey_outcome,
+            entry_flow=self.entry_flow,
         )
 
     def queue_open(self, queue: str, when: dt.datetime) -> bool:
@@ -418,6 +432,40 @@ class Simulator:
             return
         self.presses, self.hangs_up_when_done = tokens, True
         self.survey_outcome = self._run_flow(flow)
+
+    def _outbound_start(self, lang: str | None, tokens: list[str], campaign: dict[str, str]) -> str:
+        """A survey call placed by the campaign runner: StartOutboundVoiceContact "places an
+        outbound call to a contact, and then initiates the flow ... specified (in ContactFlowId)"
+        with the request's ``Attributes`` as contact attributes (APIReference/
+        API_StartOutboundVoiceContact.html); the contact's InitiationMethod is ``API``
+        (adminguide/contact-initiation-methods.html). The runner sets campaign_id, contact_key and
+        survey_id and picks the flow of the person's language, ``outbound_survey_<lang>``. The
+        person answers and gives ``tokens`` (keys per input block, ``-`` no key; after 9 the
+        keys go on into the helpline's menus, with the caller model above); when they run out
+        the person stays on the line and presses nothing more: every input block times out,
+        so each call shows where the flow leaves a silent person."""
+        survey = self.cfg.outbound_survey
+        if survey is None:
+            raise SimulationError("no outbound survey in this country (surveys: kind outbound)")
+        lang = lang or self.cfg.language_codes[0]
+        name = f"outbound_survey_{lang}"
+        if name not in self.flows:
+            raise SimulationError(f"no flow {name!r}: {lang!r} is not a language of {self.cfg.code}")
+        key = uuid.uuid5(uuid.NAMESPACE_URL, f"contact-key/{self.contact_id}").hex  # random 32 hex in the runner
+        self.state.attributes.update(
+            {"campaign_id": "sim-campaign", "contact_key": key, "survey_id": survey.id, **campaign}
+        )
+        self.presses = tokens
+        self.entry_flow, self.initiation = name, "API"
+        self.transcript.append(
+            Line(
+                "-",
+                "-",
+                "note",
+                f"survey call placed to {self.caller} (campaign {self.state.attributes['campaign_id']}); answered",
+            )
+        )
+        return name
 
     def _run_guide(self) -> None:
         """The DefaultAgentUI flow, run as the guide's own CHAT contact (see the module notes)."""
@@ -736,7 +784,7 @@ class Simulator:
                     "CustomerEndpoint": {"Address": self.caller, "Type": "TELEPHONE_NUMBER"} if voice else None,
                     "SystemEndpoint": {"Address": f"{self.cfg.phone_number.prefix}0000", "Type": "TELEPHONE_NUMBER"},
                     "InitialContactId": self.contact_id,
-                    "InitiationMethod": "INBOUND",
+                    "InitiationMethod": self.initiation,
                     "InstanceARN": INSTANCE_ARN,
                     "PreviousContactId": self.contact_id,
                     "Queue": None,
@@ -980,6 +1028,17 @@ class Simulator:
         raise SimulationError(f"flow {self.flow}: the queue flow ended and time did not pass")
 
 
+def _outbound_inputs(inputs: Iterable[str]) -> list[str]:
+    """The inputs of the person who answers a survey call: keys (``1``, ``12#``, ``*``), ``-``
+    (no key), and for the helpline's menus after 9 also ``!k`` and ``.`` (the caller model)."""
+    tokens = [str(t) for t in inputs]
+    for t in tokens:
+        early = t.startswith(EARLY) and len(t) == 2 and t[1] in VALID_KEYS
+        if not (SURVEY_INPUT.fullmatch(t) or early or t == SKIP_ANNOUNCEMENT):
+            raise SimulationError(f"outbound input {t!r} is not phone keys (0-9, *, #), '!<key>', '.' nor '-' (no key)")
+    return tokens
+
+
 def _matches(operator: str, value: str, operands: list[Any]) -> bool:
     ops = [str(o) for o in operands]
     if operator == "Equals":
@@ -1092,6 +1151,36 @@ def _parse_at(at: dt.datetime | str | None, cfg: CountryConfig) -> dt.datetime:
     return at.replace(tzinfo=tz) if at.tzinfo is None else at.astimezone(tz)
 
 
+def outbound_campaign(cfg: CountryConfig, caller: str) -> dict[str, str]:
+    """The contact attributes the campaign runner sets for a survey call to ``caller``."""
+    key = hashlib.sha256(f"contact-key:{caller}".encode()).hexdigest()[:32]  # random 32 hex in the runner
+    return {"campaign_id": f"sim-{cfg.code}", "contact_key": key}
+
+
+def seed_campaign_contact(cfg: CountryConfig, campaign: dict[str, str], caller: str, lang: str) -> None:
+    """The runner's write-ahead before it dials (functions/dal/models.py CampaignContact): the
+    person's contact in state dialing, first attempt. Overwrites an earlier call's item. Run
+    with the backend open."""
+    from functions.dal.models import CampaignContact
+    from functions.logic.pseudonym import pseudonymise
+
+    now = dt.datetime.now(dt.UTC)
+    CampaignContact(
+        campaign["campaign_id"],
+        campaign["contact_key"],
+        pseudonym=pseudonymise(caller),
+        phone=caller,
+        language=lang,
+        consent_ref="simulated list",
+        state="dialing",
+        queue=f"{campaign['campaign_id']}#dialing",
+        due_at=now.isoformat(timespec="seconds"),
+        attempts=1,
+        dialled_at=now,
+        updated_at=now,
+    ).save()
+
+
 @contextmanager
 def backend_for(cfg: CountryConfig, *, fail_dynamodb: bool = False, state_dir: Path | None = None) -> Iterator[Any]:
     """A local backend (moto) with the country's partner directory.
@@ -1126,8 +1215,9 @@ def simulate_call(
     simulator: Simulator | None = None,
     operator: OperatorScript | None = None,
     survey: Iterable[str] | None = None,
+    outbound: Iterable[str] | None = None,
 ) -> CallResult:
-    """Simulate one call. Without ``backend`` a local backend is started for the call (fresh,
+    """Simulate one call (``outbound``: a survey call placed to ``caller``, see Simulator.call). Without ``backend`` a local backend is started for the call (fresh,
     or kept in ``state_dir``); pass one (from :func:`backend_for`) to keep tables between calls.
     ``fail`` may include ``dynamodb`` (every table request fails below botocore's retries).
     """
@@ -1140,6 +1230,10 @@ def simulate_call(
     with ctx as be:
         sim = simulator or Simulator(cfg)
         sim.backend = be
+        campaign = None
+        if outbound is not None and cfg.outbound_survey is not None:  # the runner's write-ahead
+            campaign = outbound_campaign(cfg, caller)
+            seed_campaign_contact(cfg, campaign, caller, lang or cfg.language_codes[0])
         result = sim.call(
             lang=lang,
             presses=presses,
@@ -1151,6 +1245,8 @@ def simulate_call(
             max_steps=max_steps,
             operator=operator,
             survey=survey,
+            outbound=outbound,
+            campaign=campaign,
         )
         if backend is None:  # the backend closes with this call: read the tables while it is open
             result.tables  # noqa: B018

@@ -1,0 +1,55 @@
+"""The outbound needs survey on the line: `helpline call --outbound`, and simulated survey calls
+against the real survey_consent and record_survey_answer handlers (no stubs)."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from helpline.cli import app
+from helpline.config import load_country
+from helpline.flows.scenarios import OPEN_AT, scenarios_for, status_scenarios
+from helpline.flows.simulate import simulate_call
+
+PL = load_country("pl")
+
+
+def test_call_outbound_option(free_sandbox):
+    """`helpline call pl --outbound ...`: a survey call placed to --caller; bad input is one line, exit 2."""
+    base = ["call", "pl", "--lang", "ru", "--at", OPEN_AT]
+    run = CliRunner().invoke(app, [*base, "--outbound", "1 1 2 4# 3"])
+    assert run.exit_code == 0, run.output
+    assert "survey call at 2026-03-02T10:30 to +48500100200 (outbound_survey_ru)" in run.output
+    assert "campaign sim-pl" in run.output
+    assert PL.spoken("ru")["survey_needs_thanks"] in run.output
+    assert "item_key=needs#urgent_need, answer=3" in run.output and "state=completed" in run.output
+    bad = CliRunner().invoke(app, [*base, "--outbound", "1 x"])
+    assert bad.exit_code == 2 and "--outbound: outbound input 'x' is not phone keys" in bad.output
+    assert "Traceback" not in bad.output
+    both = CliRunner().invoke(app, [*base, "--outbound", "1", "--press", "1"])
+    assert both.exit_code == 2 and "drop --press" in both.output
+    ro = CliRunner().invoke(app, ["call", "ro", "--lang", "ro", "--at", OPEN_AT, "--outbound", "1"])
+    assert ro.exit_code == 2 and "--outbound: no outbound survey in ro" in ro.output
+
+
+def test_help_reaches_the_helpline_menu_and_an_operator(free_sandbox):
+    r = simulate_call(PL, lang="uk", outbound=["9", "-", "0"], at=OPEN_AT, caller="+48500100999")
+    assert (r.outcome, r.queue, r.answered) == ("queue", "uk", True), r.render_transcript()
+    assert r.entry_flow == "outbound_survey_uk" and "inbound_uk" in r.visited
+    assert PL.spoken("uk")["main_menu"] in r.spoken
+    calls = [(c["function"], c["parameters"].get("event")) for c in r.lambda_calls][:2]
+    assert calls == [("survey_consent", "answered"), ("survey_consent", "help")]
+    assert all("error" not in c for c in r.lambda_calls if c["function"] == "survey_consent")  # the real handler
+
+
+def test_outbound_scenarios_cover_every_language_choice_and_fault():
+    names = {(sc.lang, sc.name) for sc in scenarios_for(PL) if sc.outbound is not None}
+    wanted = {"full", "declined", "help", "help-when-closed", "no-input", "wrong-keys", "consent-repeat", "repeat",
+              "prefer-not", "time-outs", "consent-fails-full", "consent-fails-declined", "consent-fails-help",
+              "consent-fails-no-input", "answer-fails"}  # fmt: skip
+    assert {(lang, f"outbound-{n}") for lang in PL.language_codes for n in wanted} <= names
+    statuses = {(sc.name, next(iter(sc.statuses))) for sc in status_scenarios(PL) if sc.outbound is not None}
+    for base in ("outbound-full", "outbound-declined", "outbound-help", "outbound-no-input"):
+        assert {(f"{base}-survey_consent-{s}", "survey_consent") for s in ("not_found", "error", "internal_error")} <= (
+            statuses
+        )
+    assert ("outbound-full-record_survey_answer-backend_unavailable", "record_survey_answer") in statuses
