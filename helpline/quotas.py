@@ -57,15 +57,18 @@ def plan(
     cap = cfg.capacity
     arrivals = cap.calls_per_day * cap.peak_hour_share / 3600
     in_system = peak_calls_in_system(cfg, menu_seconds)
-    return [
+    survey = cfg.outbound_survey
+    survey_calls = survey.campaign.max_concurrent if survey and survey.campaign else 0
+    needs = [
         QuotaNeed(
             "Amazon Connect",
             "Concurrent active calls per instance",
             10,
-            max(1, math.ceil(in_system)),
+            max(1, math.ceil(in_system)) + survey_calls,
             CONNECT_QUOTAS,
             f"{cap.calls_per_day} calls/day, {cap.peak_hour_share:.0%} in the busiest hour, "
-            f"{menu_seconds:.0f} s in the menus + {cap.wait_minutes:g} min waiting + {cap.handle_minutes:g} min talking",
+            f"{menu_seconds:.0f} s in the menus + {cap.wait_minutes:g} min waiting + {cap.handle_minutes:g} min talking"
+            + (f", + {survey_calls} outbound survey calls (campaign.max_concurrent)" if survey_calls else ""),
         ),
         QuotaNeed(
             "Amazon Connect",
@@ -84,6 +87,21 @@ def plan(
             f"{lambdas_per_call:.1f} flow Lambda calls per call of up to {LAMBDA_SECONDS:g} s each",
         ),
     ]
+    if survey and survey.campaign:
+        # Connect API reference: StartOutboundVoiceContact is throttled at 2 requests per second
+        # (burst 5) per account and Region by default; the campaign's token bucket stays under its rate.
+        needs.append(
+            QuotaNeed(
+                "Amazon Connect",
+                "StartOutboundVoiceContact requests per second (per account and Region)",
+                2,
+                math.ceil(survey.campaign.calls_per_second),
+                CONNECT_QUOTAS,
+                f"outbound survey '{survey.id}': {survey.campaign.calls_per_second:g} calls/s, "
+                f"burst {survey.campaign.burst} (the default burst is 5)",
+            )
+        )
+    return needs
 
 
 def connect_lambda_count(template: dict) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import shutil
 
 import pytest
@@ -78,3 +79,31 @@ def test_the_associated_functions_are_counted_from_the_template_and_from_permiss
 
     flow = [n for n, spec in PERMISSIONS.items() if spec.get("trigger", "flow") == "flow"]
     assert flow_lambda_count() == len(flow) and {"identify_caller", "create_case"} <= set(flow)
+
+
+def test_the_outbound_survey_adds_its_calls_and_its_api_rate(tmp_path):
+    from helpline.config import load_all
+
+    pl = next(c for c in load_all() if c.code == "pl")
+    campaign = pl.outbound_survey.campaign
+    needs = {n.quota: n for n in plan(pl, connect_lambdas=12)}
+    base = max(1, math.ceil(peak_calls_in_system(pl)))
+    calls = needs["Concurrent active calls per instance"]
+    assert calls.needed == base + campaign.max_concurrent and "outbound survey calls" in calls.note
+    rate = needs["StartOutboundVoiceContact requests per second (per account and Region)"]
+    assert (rate.default, rate.needed, rate.raise_it) == (2, 1, False)
+
+    faster = pl.model_copy(
+        update={
+            "surveys": [
+                s.model_copy(update={"campaign": s.campaign.model_copy(update={"calls_per_second": 3.5})})
+                if s.kind == "outbound"
+                else s
+                for s in pl.surveys
+            ]
+        }
+    )
+    rate = {n.quota: n for n in plan(faster, connect_lambdas=12)}[rate.quota]
+    assert (rate.needed, rate.raise_it) == (4, True)
+    ro = next(c for c in load_all() if c.code == "ro")  # no outbound survey: no API rate row
+    assert all("StartOutboundVoiceContact" not in n.quota for n in plan(ro, connect_lambdas=12))
