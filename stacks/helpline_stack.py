@@ -16,6 +16,7 @@ from stacks.constructs.flows import Flows
 from stacks.constructs.functions import FunctionAccess, Functions, parse_triggers
 from stacks.constructs.livetests import LiveTests
 from stacks.constructs.monitoring import Monitoring
+from stacks.constructs.surveys import SurveyCampaigns
 from stacks.constructs.tables import all_table_specs
 from stacks.constructs.telephony import Telephony
 
@@ -105,6 +106,9 @@ class HelplineStack(Stack):
             audit=self.audit,
         )
         self.flows = Flows(self, "Flows", config=config, telephony=self.telephony, functions=self.functions)
+        self.surveys = SurveyCampaigns(
+            self, "Surveys", config=config, telephony=self.telephony, functions=self.functions, flows=self.flows
+        )
         self.live_tests = LiveTests(self, "LiveTests", config=config, flows=self.flows)
         self.monitoring = Monitoring(
             self,

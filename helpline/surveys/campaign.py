@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import secrets
 import time
@@ -100,6 +101,17 @@ def outbound_settings(cfg: Any) -> Outbound:
     settings = getattr(survey, "campaign", None)
     days = getattr(settings, "list_retention_days", None) or DEFAULT_LIST_RETENTION_DAYS
     return Outbound(cfg.code, survey.id, tuple(cfg.language_codes), int(days))
+
+
+def runner_settings(cfg: Any) -> str:
+    """``SURVEY_CAMPAIGN`` of run_survey_campaign and survey_consent: the outbound survey's
+    ``campaign`` settings (``calling_hours`` with the file's ``from``/``to``), its id and the time
+    zone of the country's hours; "" for a country without an outbound survey."""
+    survey = cfg.outbound_survey
+    if survey is None or survey.campaign is None:
+        return ""
+    settings = survey.campaign.model_dump(by_alias=True)
+    return json.dumps({**settings, "survey_id": survey.id, "timezone": cfg.hours.time_zone}, sort_keys=True)
 
 
 # ---------------------------------------------------------------------------- the call list

@@ -22,6 +22,15 @@ from stacks.constructs.audit import Audit
 from stacks.constructs.data import DataLayer
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14
+# Amazon Connect actions -> the resource (under the instance ARN) they act on, from the Service
+# Authorization Reference (docs.aws.amazon.com/service-authorization/latest/reference/
+# list_amazonconnect.html): DescribeUser acts on a user ("agent/<id>"); StartOutboundVoiceContact
+# and DescribeContact act on a contact ("contact/<id>").
+CONNECT_RESOURCES = {
+    "connect:DescribeUser": "agent/*",
+    "connect:StartOutboundVoiceContact": "contact/*",
+    "connect:DescribeContact": "contact/*",
+}
 ARCHITECTURE = lambda_.Architecture.ARM_64
 
 
@@ -83,9 +92,12 @@ class FunctionAccess:
 
 def flow_needs(cfg: CountryConfig, name: str) -> bool:
     """Whether a flow of this country invokes the flow-triggered function ``name``: the keypad
-    survey's ``record_survey_answer`` only where the post-call survey flow is rendered."""
+    surveys' ``record_survey_answer`` only where a survey flow is rendered, ``survey_consent`` only
+    where the outbound survey flow is."""
     if name == "record_survey_answer":
-        return cfg.post_call_survey is not None
+        return cfg.post_call_survey is not None or cfg.outbound_survey is not None
+    if name == "survey_consent":
+        return cfg.outbound_survey is not None
     return True
 
 
@@ -268,19 +280,24 @@ class Functions(Construct):
             )
             env["EVENT_BUS_NAME"] = self.data.bus.event_bus_name
         if spec.connect:
-            # Agents (users) of this instance only: arn:...:instance/<id>/agent/<user id>
-            # (Service Authorization Reference, Amazon Connect resource type "user").
-            statements.append(
-                iam.PolicyStatement(actions=sorted(spec.connect), resources=[f"{self.instance_arn}/agent/*"])
-            )
-            acks.append(
-                (
-                    f"AwsSolutions-IAM5[Resource::{self._nag_arn(self.instance_arn)}/agent/*]",
-                    "Connect user (agent) ARNs of this one instance: which agent asks is only known at run time.",
+            by_resource: dict[str, list[str]] = {}
+            for action in spec.connect:
+                if action not in CONNECT_RESOURCES:
+                    raise ValueError(f"{spec.name}: no resource known for {action}; add it to CONNECT_RESOURCES")
+                by_resource.setdefault(CONNECT_RESOURCES[action], []).append(action)
+            for resource, actions in sorted(by_resource.items()):
+                statements.append(
+                    iam.PolicyStatement(actions=sorted(actions), resources=[f"{self.instance_arn}/{resource}"])
                 )
-            )
+                acks.append(
+                    (
+                        f"AwsSolutions-IAM5[Resource::{self._nag_arn(self.instance_arn)}/{resource}]",
+                        f"Connect {resource.split('/')[0]} ARNs of this one instance: which one is only known at run time.",
+                    )
+                )
             env["CONNECT_INSTANCE_ID"] = self.instance_id
-            env["SUPERVISOR_PROFILE_IDS"] = Fn.join(",", self.supervisor_profile_ids)
+            if "connect:DescribeUser" in spec.connect:
+                env["SUPERVISOR_PROFILE_IDS"] = Fn.join(",", self.supervisor_profile_ids)
         if spec.archive_bucket:
             # Writes only: no role of the stack may delete archived records (asserted in the tests).
             statements.append(

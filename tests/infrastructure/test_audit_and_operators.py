@@ -317,7 +317,8 @@ def _assert_triggers(raw: dict, fn: str, spec: dict, triggers, cfg) -> None:
     env = raw["Resources"][fn]["Properties"]["Environment"]["Variables"]
     for key, var in (("archive_bucket", "ARCHIVE_BUCKET"), ("signing_key", "SIGNING_KEY_ARN")):
         assert (var in env) == bool(spec.get(key)), var
-    assert ("SUPERVISOR_PROFILE_IDS" in env) == bool(spec.get("connect"))
+    assert ("SUPERVISOR_PROFILE_IDS" in env) == ("connect:DescribeUser" in spec.get("connect", ()))
+    assert ("CONNECT_INSTANCE_ID" in env) == bool(spec.get("connect"))
 
 
 def test_a_synthetic_entry_with_every_key_is_wired_and_passes_cdk_nag(synthesized, tmp_path, monkeypatch):

@@ -42,8 +42,13 @@ def test_cdk_nag_passes_with_reasoned_acknowledgements_only(cloud_assembly):
 
     # Scoped wildcards: object keys of the archive and trail buckets, agents of the instance.
     scoped = {"AwsSolutions-IAM5[Resource::<ArchiveBucket.Arn>/*]", "AwsSolutions-IAM5[Resource::<TrailBucket.Arn>/*]"}
-    if any(spec.get("connect") for spec in PERMISSIONS.values()):
-        scoped.add("AwsSolutions-IAM5[Resource::<ConnectInstance.Arn>/agent/*]")
+    from stacks.constructs.functions import CONNECT_RESOURCES
+
+    for spec in PERMISSIONS.values():  # each Connect action's resource under this instance
+        scoped |= {
+            f"AwsSolutions-IAM5[Resource::<ConnectInstance.Arn>/{CONNECT_RESOURCES[a]}]"
+            for a in spec.get("connect", ())
+        }
     assert acknowledged == scoped | {
         "AwsSolutions-SMG4",
         "AwsSolutions-S1",
