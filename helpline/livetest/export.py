@@ -304,6 +304,11 @@ def offline_only(cfg: CountryConfig, sc: Any, kind: str = "behaviour") -> str | 
         return "an operator works the step-by-step guide; a live test case ends before anyone answers"
     if getattr(sc, "survey", None) is not None:
         return "the post-call survey runs after an operator answers and hangs up; a live test case ends before anyone answers"
+    if getattr(sc, "outbound", None) is not None:
+        return (
+            "an outbound survey call: placed by StartOutboundVoiceContact with the runner's contact attributes "
+            "and a list entry in the tables; not exported as a live test case yet"
+        )
     if sc.before is not None:
         return "needs an earlier call's stored state (returning or blocked caller); a live run would depend on what earlier runs left in the tables"
     if sc.inject:
