@@ -59,6 +59,6 @@ def test_call_tables_show_the_survey_list_number_masked(free_sandbox):
     """A person who pressed nothing keeps their number for the next attempt; the printout masks it."""
     run = CliRunner().invoke(app, ["call", "pl", "--lang", "uk", "--at", OPEN_AT, "--outbound", "- -"])
     assert run.exit_code == 0, run.output
-    listed = next(line for line in run.output.splitlines() if "contact_key=" in line)
+    listed = next(line for line in run.output.splitlines() if "consent_ref=" in line)
     assert "state=no_input" in listed and "phone=+48******200" in listed
     assert "+48500100200" not in listed
