@@ -414,6 +414,7 @@ class CampaignContact(Model):
     due_at = UnicodeAttribute(null=True)
     attempts = NumberAttribute(default=0)
     contact_id = UnicodeAttribute(null=True)  # Connect ContactId of the last attempt
+    contact_ids = ListAttribute(of=UnicodeAttribute, null=True)  # every attempt's (erasure: Connect records, answers)
     dialled_at = UTCDateTimeAttribute(null=True)
     updated_at = UTCDateTimeAttribute(null=True)
     expires_at = TTLAttribute(null=True)
