@@ -124,7 +124,8 @@ def erase_caller(source: Any, pseudonym: str, actor: str) -> Erasure:
         contacts |= contact_ids(case)
     campaigns = campaigns_for(source)
     entries = campaigns.entries_of(pseudonym)  # outbound survey lists
-    contacts |= {str(e["contact_id"]) for e in entries if e.get("contact_id")}
+    for entry in entries:  # every attempt's survey call (contact_ids), and the last one (contact_id)
+        contacts |= {str(c) for c in [entry.get("contact_id"), *(entry.get("contact_ids") or [])] if c}
     result.surveys = source.delete_surveys(survey_keys(contacts)) if contacts else 0
     result.connect_redacted, result.connect_errors = source.redact_contacts(contacts)
     result.campaign_contacts = campaigns.erase_person(pseudonym, entries)  # SurveyOptOut stays

@@ -30,7 +30,7 @@ import secrets
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,8 @@ CAMPAIGN_ID = re.compile(r"^[a-z0-9-]{3,40}$")
 RUNNER_ITEM = "#runner"  # the run_survey_campaign lease and token bucket, not a campaign
 STATES = ("pending", "dialing", "completed", "declined", "help", "no_input", "unreached", "opted_out")
 COLUMNS = ("phone", "language", "consent")
+# States in which an entry waits for the runner's next call (no_input: nothing was pressed, called again).
+WAITING = ("pending", "no_input")
 DEFAULT_LIST_RETENTION_DAYS = 14  # the contract's default for campaign.list_retention_days
 CAMPAIGNS, CONTACTS, OPT_OUTS = "SurveyCampaigns", "SurveyCampaignContacts", "SurveyOptOuts"
 
@@ -103,14 +105,20 @@ def outbound_settings(cfg: Any) -> Outbound:
     return Outbound(cfg.code, survey.id, tuple(cfg.language_codes), int(days))
 
 
-def runner_settings(cfg: Any) -> str:
+def runner_settings(cfg: Any, today: date | None = None) -> str:
     """``SURVEY_CAMPAIGN`` of run_survey_campaign and survey_consent: the outbound survey's
-    ``campaign`` settings (``calling_hours`` with the file's ``from``/``to``), its id and the time
-    zone of the country's hours; "" for a country without an outbound survey."""
+    ``campaign`` settings (``calling_hours`` with the file's ``from``/``to``), its id, the time
+    zone of the country's hours and ``closed_dates``: every local date of ``hours.closures``
+    (yearly ones written out like the hours-of-operation overrides), on which nobody is called
+    (9, "speak with the helpline now", would reach a closed helpline); "" for a country without
+    an outbound survey."""
     survey = cfg.outbound_survey
     if survey is None or survey.campaign is None:
         return ""
-    settings = survey.campaign.model_dump(by_alias=True)
+    closed = set()
+    for _name, first, last in cfg.hours.closure_spans(today or date.today()):
+        closed.update((first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1))
+    settings = survey.campaign.model_dump(by_alias=True) | {"closed_dates": sorted(closed)}
     return json.dumps({**settings, "survey_id": survey.id, "timezone": cfg.hours.time_zone}, sort_keys=True)
 
 
@@ -328,7 +336,7 @@ def opt_out(store: Any, number: str) -> tuple[bool, int]:
     added = store.add_opt_out(opt_out_item(pseudonym, "operator", now_utc()))
     removed = 0
     for entry in store.entries_of(pseudonym):
-        if entry.get("state") == "pending" and store.mark_opted_out(entry):
+        if entry.get("state") in WAITING and store.mark_opted_out(entry):
             removed += 1
     store.finish()
     return added, removed
@@ -400,7 +408,7 @@ class LocalCampaigns:
         return self._entries("pseudonym", pseudonym)
 
     def mark_opted_out(self, entry: dict[str, Any]) -> bool:
-        """pending -> opted_out, number removed (nothing runs concurrently on a state folder)."""
+        """pending / no_input -> opted_out, number removed (nothing runs concurrently on a state folder)."""
         for item in self._rows(CONTACTS):
             if (item["campaign_id"]["S"], item["contact_key"]["S"]) == (entry["campaign_id"], entry["contact_key"]):
                 for name in ("phone", "queue", "due_at"):
@@ -541,7 +549,7 @@ class StackCampaigns:
             found += self._contacts(
                 campaign_id,
                 FilterExpression="pseudonym = :p",
-                ProjectionExpression="campaign_id, contact_key, contact_id, #s",
+                ProjectionExpression="campaign_id, contact_key, contact_id, contact_ids, #s",
                 ExpressionAttributeNames={"#s": "state"},
                 values={":p": {"S": pseudonym}},
             )
@@ -551,17 +559,18 @@ class StackCampaigns:
         return {"campaign_id": {"S": entry["campaign_id"]}, "contact_key": {"S": entry["contact_key"]}}
 
     def mark_opted_out(self, entry: dict[str, Any]) -> bool:
-        """pending -> opted_out, number removed (conditional: the runner may be dialling meanwhile)."""
+        """pending / no_input -> opted_out, number removed (conditional on the state just read: the
+        runner may be dialling meanwhile)."""
         try:
             self.ddb.update_item(
                 TableName=self._table(CONTACTS),
                 Key=self._key(entry),
                 UpdateExpression="SET #s = :out, updated_at = :now REMOVE phone, queue, due_at",
-                ConditionExpression="#s = :pending",
+                ConditionExpression="#s = :was",
                 ExpressionAttributeNames={"#s": "state"},
                 ExpressionAttributeValues={
                     ":out": {"S": "opted_out"},
-                    ":pending": {"S": "pending"},
+                    ":was": {"S": str(entry["state"])},
                     ":now": {"S": stamp(now_utc())},
                 },
             )

@@ -163,10 +163,13 @@ def test_opt_out_is_skipped_at_start_and_takes_the_person_off_pending_lists_only
     _start(country, "c-2", _csv(tmp_path, f"{B},uk,ok", name="2.csv"), "--state", state)
     assert _pseudonym(state, A) not in json.dumps(_items(state, "SurveyCampaignContacts"))
     # C's call is being placed right now: the runner owns that entry (it checks the opt-out list itself)
+    # and B's c-2 entry waits for another attempt after a call where nothing was pressed (no_input)
     contacts = _items(state, "SurveyCampaignContacts")
     for item in contacts:
         if item["pseudonym"]["S"] == _pseudonym(state, C):
             item["state"] = {"S": "dialing"}
+        if (item["campaign_id"]["S"], item["pseudonym"]["S"]) == ("c-2", _pseudonym(state, B)):
+            item["state"] = {"S": "no_input"}
     _write_items(state, "SurveyCampaignContacts", contacts)
 
     out = cli("survey-campaign", "opt-out", country, "--caller", B, "--state", state)
@@ -262,15 +265,17 @@ def test_erase_removes_the_persons_list_entries_in_every_campaign_and_keeps_the_
     for item in contacts:
         if item["campaign_id"]["S"] == "c-2":
             item["contact_id"] = {"S": "call-a" if item["pseudonym"]["S"] == a else "call-c"}
+        if item["campaign_id"]["S"] == "c-2" and item["pseudonym"]["S"] == a:  # two attempts: both calls
+            item["contact_ids"] = {"L": [{"S": "call-a0"}, {"S": "call-a"}]}
     _write_items(state, "SurveyCampaignContacts", contacts)
     answers = [
         {"response_key": {"S": sha256_hex(f"survey:{call}")}, "item_key": {"S": "needs#debt"}, "answer": {"S": "yes"}}
-        for call in ("call-a", "call-c")
+        for call in ("call-a0", "call-a", "call-c")
     ]
     _write_items(state, "SurveyResponses", answers)
 
     out = cli("erase", "--caller", A, "--state", state).stdout
-    assert "1 survey answer(s), 2 survey campaign list entr(ies) (the survey opt-out entry is kept)" in out
+    assert "2 survey answer(s), 2 survey campaign list entr(ies) (the survey opt-out entry is kept)" in out
     assert [i["response_key"]["S"] for i in _items(state, "SurveyResponses")] == [sha256_hex("survey:call-c")]
     left = _items(state, "SurveyCampaignContacts")
     assert a not in json.dumps(left) and A not in json.dumps(left)

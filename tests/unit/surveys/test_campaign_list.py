@@ -116,3 +116,28 @@ def test_the_outbound_survey_and_its_list_retention_come_from_the_country_file()
     with pytest.raises(CampaignError) as info:
         outbound_settings(_cfg(post))
     assert str(info.value).startswith("pl has no outbound survey; fix: add a survey with kind: outbound")
+
+
+def test_runner_settings_carry_the_campaign_the_zone_and_every_closed_day():
+    import datetime as dt
+    import json
+
+    from helpline.config import load_country
+    from helpline.surveys.campaign import runner_settings
+
+    pl = load_country("pl")
+    today = dt.date(2026, 11, 25)
+    settings = json.loads(runner_settings(pl, today))
+    campaign = pl.outbound_survey.campaign
+    assert settings["survey_id"] == pl.outbound_survey.id and settings["timezone"] == pl.hours.time_zone
+    assert settings["calling_hours"] == {
+        "from": campaign.calling_hours.start,
+        "to": campaign.calling_hours.end,
+        "days": campaign.calling_hours.days,
+    }
+    expected = set()
+    for _name, first, last in pl.hours.closure_spans(today):
+        expected |= {str(first + dt.timedelta(days=n)) for n in range((last - first).days + 1)}
+    assert expected and set(settings["closed_dates"]) == expected
+    assert {"2026-12-24", "2026-12-25", "2026-12-26"} <= expected  # a three-day closure, each day
+    assert runner_settings(load_country("ro"), today) == ""  # no outbound survey
