@@ -177,6 +177,12 @@ def _outbound_check(
 
     def check(r: CallResult) -> None:
         assert r.entry_flow == f"outbound_survey_{lang}", r.entry_flow
+        # on pickup the person hears the consent at once: no Lambda (silence) before it
+        first = next(
+            ln for ln in r.transcript
+            if ln.flow == r.entry_flow and (ln.speaker == "system" or ln.text.startswith("Lambda "))
+        )  # fmt: skip
+        assert (first.action, first.speaker) == ("consent", "system"), first
         if answers is not None:
             assert survey_answers(r) == answers, survey_answers(r)
             assert all(i.get("language") == lang and i["survey_id"] == survey.id for i in survey_items(r))
@@ -224,7 +230,7 @@ def _outbound(cfg: CountryConfig) -> list[Scenario]:
         ]
 
     full = {q.id: stored(q) for q in qs}
-    done = ["answered", "accepted", "completed"]
+    done = ["accepted", "completed"]
     out: list[Scenario] = []
     for lang in cfg.language_codes:
         consent, thanks, declined = f"survey_{sid}_consent", f"survey_{sid}_thanks", f"survey_{sid}_declined"
@@ -238,16 +244,16 @@ def _outbound(cfg: CountryConfig) -> list[Scenario]:
         keys_full = ["1", *[key(q) for q in qs]]
         out += [
             sc("full", keys_full, ok(full, done, "completed"), outcome="disconnect", says=[consent, thanks]),
-            sc("declined", ["2"], ok({}, ["answered", "declined"], "declined"), outcome="disconnect", says=[declined]),
-            sc("help", ["9", WAIT, "0"], ok({}, ["answered", "help"], "help"), outcome="queue", queue=lang,
+            sc("declined", ["2"], ok({}, ["declined"], "declined"), outcome="disconnect", says=[declined]),
+            sc("help", ["9", WAIT, "0"], ok({}, ["help"], "help"), outcome="queue", queue=lang,
                attributes={"language": lang, "campaign_id": f"sim-{cfg.code}"}, says=[consent, "main_menu"]),
-            sc("help-when-closed", ["9", WAIT, "2"], ok({}, ["answered", "help"], "help"), at=CLOSED_AT,
+            sc("help-when-closed", ["9", WAIT, "2"], ok({}, ["help"], "help"), at=CLOSED_AT,
                outcome="disconnect", says=["closed", "goodbye"]),
-            sc("no-input", [], ok({}, ["answered", "no_input"], "no_input"), outcome="disconnect",
+            sc("no-input", [], ok({}, ["no_input"], "no_input"), outcome="disconnect",
                says=["no_input", "goodbye"], says_times={consent: tries}),
-            sc("wrong-keys", ["7"] * tries, ok({}, ["answered", "no_input"], "no_input"), outcome="disconnect",
+            sc("wrong-keys", ["7"] * tries, ok({}, ["no_input"], "no_input"), outcome="disconnect",
                says=["invalid_input", "goodbye"], says_times={"invalid_input": tries}),
-            sc("consent-repeat", ["0", "0", "2"], ok({}, ["answered", "declined"], "declined"), outcome="disconnect",
+            sc("consent-repeat", ["0", "0", "2"], ok({}, ["declined"], "declined"), outcome="disconnect",
                says_times={consent: 3}),
             sc("repeat", ["1", *[k for q in qs for k in ("0", key(q))]], ok(full, done, "completed"),
                outcome="disconnect", says=[thanks]),
@@ -263,11 +269,11 @@ def _outbound(cfg: CountryConfig) -> list[Scenario]:
             # survey_consent fails at every invocation: the same path, nothing written
             sc("consent-fails-full", keys_full, ok(full, done, "dialing"), fail=("survey_consent",),
                outcome="disconnect", says=[thanks]),
-            sc("consent-fails-declined", ["2"], ok({}, ["answered", "declined"], "dialing"),
+            sc("consent-fails-declined", ["2"], ok({}, ["declined"], "dialing"),
                fail=("survey_consent",), outcome="disconnect", says=[declined]),
-            sc("consent-fails-help", ["9", WAIT, "0"], ok({}, ["answered", "help"], "dialing"),
+            sc("consent-fails-help", ["9", WAIT, "0"], ok({}, ["help"], "dialing"),
                fail=("survey_consent",), outcome="queue", queue=lang),
-            sc("consent-fails-no-input", [], ok({}, ["answered", "no_input"], "dialing"),
+            sc("consent-fails-no-input", [], ok({}, ["no_input"], "dialing"),
                fail=("survey_consent",), outcome="disconnect", says=["goodbye"]),
             # record_survey_answer fails at every invocation: every question still asked, thanks
             sc("answer-fails", keys_full, ok({}, done, "completed"), fail=("record_survey_answer",),
@@ -833,7 +839,7 @@ STATUS_BASES = (
     ("guide-referral-with-consent", "route_referral"),
     ("guide-sub-code-back", "record_outcome"),
     ("guide-block-refused", "block_caller"),
-    # the outbound needs survey: every survey_consent invocation (answered, accepted, completed,
+    # the outbound needs survey: every survey_consent invocation (accepted, completed,
     # declined, help, no_input) and every record_survey_answer invocation
     ("outbound-full", "survey_consent"),
     ("outbound-declined", "survey_consent"),

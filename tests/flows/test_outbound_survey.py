@@ -3,10 +3,12 @@ against the real survey_consent and record_survey_answer handlers (no stubs)."""
 
 from __future__ import annotations
 
+import pytest
 from typer.testing import CliRunner
 
 from helpline.cli import app
 from helpline.config import load_country
+from helpline.flows.render import LocalResolver, render_country
 from helpline.flows.scenarios import OPEN_AT, scenarios_for, status_scenarios
 from helpline.flows.simulate import simulate_call
 
@@ -36,8 +38,8 @@ def test_help_reaches_the_helpline_menu_and_an_operator(free_sandbox):
     assert (r.outcome, r.queue, r.answered) == ("queue", "uk", True), r.render_transcript()
     assert r.entry_flow == "outbound_survey_uk" and "inbound_uk" in r.visited
     assert PL.spoken("uk")["main_menu"] in r.spoken
-    calls = [(c["function"], c["parameters"].get("event")) for c in r.lambda_calls][:2]
-    assert calls == [("survey_consent", "answered"), ("survey_consent", "help")]
+    calls = [(c["function"], c["parameters"].get("event")) for c in r.lambda_calls][:1]
+    assert calls == [("survey_consent", "help")]
     assert all("error" not in c for c in r.lambda_calls if c["function"] == "survey_consent")  # the real handler
 
 
@@ -62,3 +64,39 @@ def test_call_tables_show_the_survey_list_number_masked(free_sandbox):
     listed = next(line for line in run.output.splitlines() if "consent_ref=" in line)
     assert "state=no_input" in listed and "phone=+48******200" in listed
     assert "+48500100200" not in listed
+
+
+def _reachable_before(flow: dict, stop: str) -> list[dict]:
+    """Every action the flow can run from its start before it reaches ``stop`` (any branch)."""
+    actions = {a["Identifier"]: a for a in flow["Actions"]}
+    seen: dict[str, dict] = {}
+    todo = [flow["StartAction"]]
+    while todo:
+        ident = todo.pop()
+        if ident == stop or ident in seen:
+            continue
+        seen[ident] = action = actions[ident]
+        t = action.get("Transitions", {})
+        todo += [t["NextAction"]] if "NextAction" in t else []
+        todo += [b["NextAction"] for b in t.get("Errors", []) + t.get("Conditions", [])]
+    return list(seen.values())
+
+
+@pytest.mark.parametrize("lang", PL.language_codes)
+def test_the_consent_is_the_first_thing_the_person_hears(lang, free_sandbox):
+    """No Lambda runs before the consent prompt (the person would hear silence on pickup and
+    hang up); every other step reaches survey_consent after the person chose."""
+    flow = render_country(PL, LocalResolver(PL))[f"outbound_survey_{lang}"].content
+    before = _reachable_before(flow, "consent")
+    assert [
+        a["Type"] for a in before if a["Type"] not in ("UpdateContactTextToSpeechVoice", "UpdateContactAttributes")
+    ] == []
+    events = [
+        a["Parameters"]["LambdaInvocationAttributes"]["event"]
+        for a in flow["Actions"]
+        if a["Type"] == "InvokeLambdaFunction" and a["Parameters"]["LambdaFunctionARN"] == "lambda/survey_consent"
+    ]
+    assert "answered" not in events
+    r = simulate_call(PL, lang=lang, outbound=["2"], at=OPEN_AT, caller="+48500100998")
+    heard = [ln for ln in r.transcript if ln.speaker == "system" or ln.text.startswith("Lambda ")]
+    assert heard[0].action == "consent" and heard[0].text == PL.spoken(lang)["survey_needs_consent"], heard[0]

@@ -153,7 +153,7 @@ def test_outbound_survey_flows_only_where_configured_and_they_report_every_step(
             p["LambdaInvocationAttributes"] for p in lambdas if p["LambdaFunctionARN"] == "lambda/survey_consent"
         ]
         assert sorted(c["event"] for c in consent) == sorted(
-            ["answered", "accepted", "declined", "help", "no_input", "completed"]
+            ["accepted", "declined", "help", "no_input", "completed"]  # never "answered": silence on pickup
         )
         for c in consent:
             assert c == {"campaign_id": "$.Attributes.campaign_id", "contact_key": "$.Attributes.contact_key",
