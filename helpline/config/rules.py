@@ -441,6 +441,7 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
         )
     _check_closures(cfg, file)
     _check_surveys(cfg, file)
+    _check_calling_hours(cfg, file)
 
 
 def _check_closures(cfg: CountryConfig, file: str) -> None:
@@ -457,4 +458,85 @@ def _check_closures(cfg: CountryConfig, file: str) -> None:
             f"the closures make {len(spans)} Amazon Connect overrides but one hours of operation holds at most "
             f"{MAX_OVERRIDES} (not adjustable; a closure with every_year: true counts {RECURRING_YEARS})",
             "remove closures that are over, or merge neighbouring days into one closure with until:",
+        )
+
+
+def _open_spans(cfg: CountryConfig, day: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The helpline's opening hours on ``day`` (MONDAY...), touching ranges merged."""
+    spans: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    for slot in sorted((sl for sl in cfg.hours.slots if sl.day == day), key=lambda sl: sl.start):
+        if spans and slot.start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], slot.end))
+        else:
+            spans.append((slot.start, slot.end))
+    return spans
+
+
+def _hm(clock: str) -> tuple[int, int]:
+    """'10:00' -> (10, 0)."""
+    hours, minutes = clock.split(":")
+    return int(hours), int(minutes)
+
+
+def _minutes(hm: tuple[int, int]) -> int:
+    return hm[0] * 60 + hm[1]
+
+
+def _clock(hm: tuple[int, int]) -> str:
+    return f"{hm[0]:02d}:{hm[1]:02d}"
+
+
+def _days_text(days: list[str]) -> str:
+    """['MONDAY', ..., 'FRIDAY', 'SUNDAY'] -> 'mon-fri,sun' (week order, as calling_hours.days takes it)."""
+    from helpline.config.schema import DAY_ALIASES
+
+    alias = {v: k for k, v in DAY_ALIASES.items()}
+    order = list(DAY_ALIASES.values())
+    idx = sorted(order.index(d) for d in days)
+    runs: list[list[int]] = []
+    for i in idx:
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return ",".join(alias[order[r[0]]] if len(r) == 1 else f"{alias[order[r[0]]]}-{alias[order[r[-1]]]}" for r in runs)
+
+
+def _check_calling_hours(cfg: CountryConfig, file: str) -> None:
+    """An outbound survey offers 9 (speak with the helpline now): its calls are placed only while
+    the helpline is open, on every calling day (hours.weekly; closure days are skipped at run
+    time: the runner gets them as closed_dates)."""
+    from helpline.config.schema import DAY_ALIASES
+
+    for i, survey in enumerate(cfg.surveys):
+        if survey.campaign is None:
+            continue
+        ch = survey.campaign.calling_hours
+        start, end = _hm(ch.start), _hm(ch.end)
+
+        def fits(day: str, start=start, end=end) -> bool:
+            return any(s <= start and end <= e for s, e in _open_spans(cfg, day))
+
+        bad = next((d for d in ch.day_names if not fits(d)), None)
+        if bad is None:
+            continue
+        short = _days_text([bad])
+        spans = _open_spans(cfg, bad)
+        good = [d for d in ch.day_names if fits(d)] or [d for d in DAY_ALIASES.values() if fits(d)]
+        if spans:
+            near = max(spans, key=lambda sp: _minutes(min(sp[1], end)) - _minutes(max(sp[0], start)))
+            opening = ", ".join(f"{_clock(s)}-{_clock(e)}" for s, e in spans)
+            why = f"the helpline is open only {opening} that day (hours.weekly)"
+            fix = f"call within {_clock(near[0])}-{_clock(near[1])} (from/to) or take {short} out of days"
+        else:
+            why = f"the helpline is closed on {bad.lower()}s (hours.weekly)"
+            fix = f"take {short} out of days"
+        if good:
+            fix += f" (e.g. days: {_days_text(good)})"
+        raise _err(
+            file,
+            f"surveys[{i}].campaign.calling_hours",
+            f"survey calls would be placed on {bad.lower()} {ch.start}-{ch.end} but {why}, "
+            "so 9 (speak with the helpline now) would reach a closed helpline",
+            f"keep the calling hours inside the opening hours of every calling day: {fix}",
         )

@@ -448,8 +448,97 @@ def test_two_surveys_of_the_same_kind_are_refused(countries):
 
 
 def test_the_campaign_defaults_hold_when_only_an_empty_campaign_is_given(countries):
-    _edit(countries, "pl", lambda d: _outbound(d).update(campaign={}))
+    def change(d):
+        _outbound(d).update(campaign={})
+        d["hours"]["weekly"]["sat"] = "09:00-19:00"  # the default calling hours (mon-sat 10-19) fit
+
+    _edit(countries, "pl", change)
     campaign = load_country("pl", countries_dir=countries).outbound_survey.campaign
     assert (campaign.calls_per_second, campaign.burst, campaign.max_concurrent, campaign.attempts) == (1.0, 2, 5, 3)
     assert (campaign.retry_after_minutes, campaign.list_retention_days) == (240, 14)
     assert campaign.calling_hours.day_names[-1] == "SATURDAY"
+
+
+# ------------------------------------------------- calling hours inside the helpline's hours
+# 9 on a survey call ("speak with the helpline now") must reach an open helpline.
+
+_CALLS_ON_A_CLOSED_HELPLINE = "so 9 (speak with the helpline now) would reach a closed helpline"
+
+
+@pytest.mark.parametrize(
+    ("calling", "weekly", "expected"),
+    [
+        # pl's defaults: mon-sat 10:00-19:00, but pl closes at 15:00 on Saturdays
+        ({}, None, "survey calls would be placed on saturday 10:00-19:00 but the helpline is open only "
+                   "09:00-15:00 that day (hours.weekly)"),
+        ({}, None, "fix: keep the calling hours inside the opening hours of every calling day: call within "
+                   "09:00-15:00 (from/to) or take sat out of days (e.g. days: mon-fri)"),
+        ({"days": "mon-sun"}, None, "placed on saturday 10:00-19:00"),
+        ({"days": "sun"}, None, "placed on sunday 10:00-19:00 but the helpline is closed on sundays (hours.weekly)"),
+        ({"days": "sun"}, None, "fix: keep the calling hours inside the opening hours of every calling day: "
+                                "take sun out of days (e.g. days: mon-fri)"),
+        ({"from": "07:30", "days": "mon-fri"}, None, "placed on monday 07:30-19:00 but the helpline is open only "
+                                                     "08:00-20:00 that day"),
+        ({"to": "20:30", "days": "mon-fri"}, None, "placed on monday 10:00-20:30"),
+        ({"days": "mon-fri"}, {"mon-fri": ["08:00-12:00", "13:00-20:00"], "sat": "09:00-15:00"},
+         "open only 08:00-12:00, 13:00-20:00 that day (hours.weekly), " + _CALLS_ON_A_CLOSED_HELPLINE),
+    ],
+)  # fmt: skip
+def test_survey_calls_are_placed_only_while_the_helpline_is_open(countries, calling, weekly, expected):
+    def change(d):
+        _outbound(d)["campaign"]["calling_hours"] = calling
+        if weekly is not None:
+            d["hours"]["weekly"] = weekly
+
+    _edit(countries, "pl", change)
+    error = _error(countries, "pl")
+    assert "pl.yaml: surveys[1].campaign.calling_hours: " in error and _CALLS_ON_A_CLOSED_HELPLINE in error
+    assert expected in error
+
+
+@pytest.mark.parametrize(
+    ("calling", "weekly"),
+    [
+        ({"from": "08:00", "to": "20:00", "days": "mon-fri"}, None),  # exactly the opening hours
+        ({"from": "10:00", "to": "15:00", "days": "mon-sat"}, None),  # inside Saturday's shorter day too
+        ({"days": "mon-fri"}, {"mon-fri": ["08:00-12:00", "12:00-20:00"]}),  # touching ranges are one
+        ({"days": "sat-sun"}, {"mon-fri": "08:00-20:00", "sat-sun": "00:00-24:00"}),
+    ],
+)  # fmt: skip
+def test_calling_hours_inside_the_opening_hours_are_accepted(countries, calling, weekly):
+    def change(d):
+        _outbound(d)["campaign"]["calling_hours"] = calling
+        if weekly is not None:
+            d["hours"]["weekly"] = weekly
+
+    _edit(countries, "pl", change)
+    campaign = load_country("pl", countries_dir=countries).outbound_survey.campaign
+    assert campaign.calling_hours.day_names
+
+
+def test_shipped_calling_hours_fit_the_opening_hours():
+    """pl calls mon-fri 10:00-19:00 and is open mon-fri 08:00-20:00: 9 reaches the helpline."""
+    pl = load_country("pl")
+    hours = pl.outbound_survey.campaign.calling_hours
+    start, end = (tuple(int(x) for x in t.split(":")) for t in (hours.start, hours.end))
+    for day in hours.day_names:
+        slots = [(sl.start, sl.end) for sl in pl.hours.slots if sl.day == day]
+        assert any(s <= start and e >= end for s, e in slots), day
+
+
+def test_survey_consent_says_confidential_never_anonymous():
+    """Answers are linkable to the number through Connect's contact records (kept 24 months):
+    informed consent must not promise anonymity."""
+    pl = load_country("pl")
+    word = {"uk": "конфіденційн", "ru": "конфиденциальн"}
+    for survey in pl.surveys:
+        texts = [survey.consent, survey.thanks, survey.declined, *(q.text for q in survey.questions)]
+        for lang in pl.language_codes:
+            for text in (t.get(lang, "") for t in texts):
+                assert "анонім" not in text.lower() and "аноним" not in text.lower(), text
+            assert word[lang] in survey.consent[lang], survey.consent[lang]
+    household = {q.id: q for q in pl.outbound_survey.questions}["household"].text
+    assert household["uk"].startswith("Скільки людей, включно з вами, живе у вашому домогосподарстві?")
+    assert household["ru"].startswith("Сколько человек, включая вас, живёт в вашем домохозяйстве?")
+    for lang, keys in {"uk": ("решітку", "0", "зірочка"), "ru": ("решётку", "0", "звёздочка")}.items():
+        assert all(k in household[lang] for k in keys)
