@@ -168,10 +168,11 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
         "description": "Outbound needs survey: records the consent answer; a decline opts the person out",
     },
     "run_survey_campaign": {
-        # Scan: the campaigns (a handful); UpdateItem: the "#runner" lease and token bucket, a
-        # campaign's done status; Query: the contacts' "by-state" index; UpdateItem: contact states.
+        # Scan: the campaigns (a handful); GetItem: a campaign's status before each call (pause);
+        # UpdateItem: the "#runner" lease and token bucket, a campaign's done status; Query: the
+        # contacts' "by-state" index; UpdateItem: contact states.
         "tables": {
-            "SurveyCampaigns": ["dynamodb:Scan", "dynamodb:UpdateItem"],
+            "SurveyCampaigns": ["dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem"],
             "SurveyCampaignContacts": ["dynamodb:Query", "dynamodb:UpdateItem"],
             "SurveyOptOuts": ["dynamodb:GetItem"],
         },
@@ -246,7 +247,7 @@ ENVIRONMENT: dict[str, list[str]] = {
     "deliver_outbox": ["OUTBOX_TABLE", "EVENT_BUS_NAME"],
     # table names only to name the stream's table in the archive (no table access)
     "archive_records": ["ARCHIVE_BUCKET", "SIGNING_KEY_ARN", "CASES_TABLE", "INTERACTIONS_TABLE", "REFERRALS_TABLE"],
-    "survey_consent": ["SURVEY_CONTACTS_TABLE", "SURVEY_OPTOUTS_TABLE", "SURVEY_CAMPAIGN"],
+    "survey_consent": ["SURVEY_CONTACTS_TABLE", "SURVEY_OPTOUTS_TABLE", "SURVEY_CAMPAIGN", "RETENTION_DAYS_SURVEYS"],
     "run_survey_campaign": [
         "SURVEY_CAMPAIGNS_TABLE",
         "SURVEY_CONTACTS_TABLE",
@@ -255,6 +256,7 @@ ENVIRONMENT: dict[str, list[str]] = {
         "SURVEY_SOURCE_NUMBER",
         "SURVEY_FLOWS",
         "SURVEY_CAMPAIGN",
+        "RETENTION_DAYS_SURVEYS",
     ],
 }
 for _name in ENVIRONMENT:

@@ -7,6 +7,7 @@ read), so the runner and survey_consent never overwrite each other's decision.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -60,6 +61,16 @@ def campaigns() -> list[SurveyCampaign]:
     return [c for c in SurveyCampaign.scan() if c.campaign_id != RUNNER and c.status in ("active", "paused")]
 
 
+def campaign_status(campaign_id: str) -> str | None:
+    """1 GetItem (consistent): the campaign's status now (None: gone)."""
+    _prepare()
+    try:
+        found = SurveyCampaign.get(campaign_id, consistent_read=True, attributes_to_get=["status"])
+    except SurveyCampaign.DoesNotExist:
+        return None
+    return found.status
+
+
 def set_campaign_status(campaign_id: str, status: str, expected: str) -> bool:
     """1 UpdateItem: the campaign's status, if it is still ``expected``."""
     campaign = SurveyCampaign(campaign_id)
@@ -70,11 +81,25 @@ def set_campaign_status(campaign_id: str, status: str, expected: str) -> bool:
 
 
 def queue(campaign_id: str, state: str, due_before: str | None = None, limit: int = 200) -> list[CampaignContact]:
-    """1+ Query of the "by-state" index: contacts of ``campaign_id`` in ``state``, oldest due first."""
+    """1+ Query of the "by-state" index: at most ``limit`` live contacts of ``campaign_id`` in
+    ``state``, oldest due first (expired items not yet deleted by TTL never use up the limit)."""
+    found = []
+    for contact in due(campaign_id, state, due_before, page_size=limit):
+        found.append(contact)
+        if len(found) >= limit:
+            break
+    return found
+
+
+def due(campaign_id: str, state: str, due_before: str | None = None, page_size: int = 50) -> Iterator[CampaignContact]:
+    """Queries of the "by-state" index, one page of ``page_size`` at a time as the caller reads
+    on: every live contact of ``campaign_id`` in ``state`` (due by ``due_before``), oldest first."""
     _prepare()
     condition = CampaignContact.due_at <= due_before if due_before else None
-    found = CampaignContact.by_state.query(f"{campaign_id}#{state}", range_key_condition=condition, limit=limit)
-    return [c for c in found if live(c) is not None][:limit]
+    key = f"{campaign_id}#{state}"
+    for contact in CampaignContact.by_state.query(key, range_key_condition=condition, page_size=page_size):
+        if live(contact) is not None:
+            yield contact
 
 
 def get_contact(campaign_id: str, contact_key: str) -> CampaignContact | None:
@@ -86,12 +111,16 @@ def get_contact(campaign_id: str, contact_key: str) -> CampaignContact | None:
         return None
 
 
-def transition(contact: CampaignContact, states: tuple[str, ...], actions: list, attempts: int | None = None) -> bool:
+def transition(
+    contact: CampaignContact, states: tuple[str, ...], actions: list, attempts: int | None = None, also: Any = None
+) -> bool:
     """1 UpdateItem: apply ``actions`` if the contact is still in one of ``states`` (and at
-    ``attempts``, when given); False when someone else moved it first."""
+    ``attempts``, when given, and ``also`` holds); False when someone else moved it first."""
     condition = CampaignContact.state.is_in(*states)
     if attempts is not None:
         condition = condition & (CampaignContact.attempts == attempts)
+    if also is not None:
+        condition = condition & also
     return _conditional(contact, actions, condition)
 
 

@@ -7,17 +7,26 @@ One run (at most ``RUN_SECONDS``, less when Lambda has less time left):
    answers ``busy`` and does nothing;
 2. every active or paused campaign's in-flight contacts (state ``dialing``) are reconciled with
    connect:DescribeContact (https://docs.aws.amazon.com/connect/latest/APIReference/API_DescribeContact.html,
-   fields of https://docs.aws.amazon.com/connect/latest/APIReference/API_Contact.html):
-   ``DisconnectTimestamp`` set = the call has ended; ``ConnectedToSystemTimestamp`` ("when
-   customer endpoint connected to Amazon Connect") set = the person picked up.  A contact still
-   ``dialing`` when its call ended was reached without giving an answer (hung up) if it connected:
-   ``no_input``, final, never called again; else it was not answered: ``pending`` again after
-   retry_after_minutes while attempts remain, else ``unreached``.  survey_consent moves reached
-   people out of ``dialing`` itself;
-3. outside the calling hours (local time, zoneinfo) nothing is placed;
+   fields of https://docs.aws.amazon.com/connect/latest/APIReference/API_Contact.html), paced
+   at ``DESCRIBE_RATE`` a second in the run (Connect throttles each API separately per account,
+   default 2 requests/s, burst 5).  ``DisconnectTimestamp`` set = the call has ended.
+   ``ConnectedToSystemTimestamp`` set = the person picked up: OUR READING of API_Contact ("when
+   customer endpoint connected to Amazon Connect"), to be checked on a live instance.  A contact
+   still ``dialing`` when its call ended gave no choice: if it connected (picked up, hung up
+   before choosing) it is final ``no_input``, never called again; else it was not answered:
+   ``pending`` again after retry_after_minutes while attempts remain, else ``unreached``.
+   survey_consent moves people who chose out of ``dialing`` itself.  A contact DescribeContact
+   does not know yet stays in flight for ``MISSING_GRACE_SECONDS`` after it was dialled.  A
+   throttled (or failed) DescribeContact stops the reconciliation for this run only: the
+   contacts not reconciled count as in flight and calls are still placed within the rest of
+   ``max_concurrent``;
+3. outside the calling hours (local time, zoneinfo) or on a closed date nothing is placed;
 4. calls are placed while fewer than ``max_concurrent`` are in flight, one token of the persisted
-   token bucket each (functions.logic.campaign_rules.TokenBucket).  WRITE-AHEAD: the contact is
-   marked ``dialing`` with attempts + 1 (conditional on the state and attempts read) BEFORE
+   token bucket each (functions.logic.campaign_rules.TokenBucket).  Before EVERY call (a new
+   attempt or an attempt re-dialled) the calling hours are checked again (the clock), the
+   campaign's status (1 consistent GetItem: a pause stops its calls at once) and SurveyOptOut
+   (on it: ``opted_out``, number removed).  WRITE-AHEAD: the contact is marked ``dialing``
+   with attempts + 1 (conditional on the state and attempts read) BEFORE
    StartOutboundVoiceContact, whose ClientToken is "<campaign>-<contact_key>-<attempt>".  A run
    that stops between the two (crash, throttling, timeout) leaves the contact ``dialing``
    without a ContactId; the next run dials that SAME attempt with the SAME ClientToken, which
@@ -26,15 +35,19 @@ One run (at most ``RUN_SECONDS``, less when Lambda has less time left):
    ClientToken "valid for 7 days after creation. If a contact is already started, the contact
    ID is returned. If the contact is disconnected, a new contact is started" - the one case
    left, a request that reached Connect and a run that died before storing the ContactId,
-   may ring the person once more).  Errors of StartOutboundVoiceContact:
+   may ring the person once more).  The ContactId is stored and appended to ``contact_ids``.
+   Errors of StartOutboundVoiceContact:
    ThrottlingException / TooManyRequestsException / LimitExceededException stop the run;
    DestinationNotAllowedException / InvalidParameterException make the person ``unreached``;
    any other error (InternalServiceException, ResourceNotFoundException,
    OutboundContactNotPermittedException, InvalidRequestException, network) stops the run and
-   the attempt is dialled again by the next run.  Anyone on SurveyOptOut is skipped
-   (``opted_out``, number removed) before the mark;
+   the attempt is dialled again by the next run.  A person whose language has no survey flow
+   (SURVEY_FLOWS) or whose attempts are used up is ``unreached`` (counted ``no_flow``), never
+   left waiting or counted in flight;
 5. an active campaign with nobody left to call or in flight becomes ``done``.
 
+Every final state removes the number and the queue and sets ``expires_at`` to now +
+RETENTION_DAYS_SURVEYS days (functions.logic.campaign_rules).
 Nothing personal is logged: counts, campaign ids and error codes only.
 """
 
@@ -50,15 +63,22 @@ from typing import Any
 
 from functions.dal import campaigns as dal
 from functions.dal.models import CampaignContact
-from functions.logic.campaign_rules import CALLABLE, CampaignSettings, ConfigError, TokenBucket, load_settings
-from functions.logic.campaign_rules import within_calling_hours as in_hours
-from functions.logic.common import iso
+from functions.logic.campaign_rules import (
+    CALLABLE,
+    CampaignSettings,
+    ConfigError,
+    TokenBucket,
+    closed_reason,
+    load_settings,
+)
+from functions.logic.common import expiry, iso
 
 LEASE_SECONDS = 120  # longer than a run (Lambda timeout <= 60 s)
 RUN_SECONDS = 50.0
 RESERVE_SECONDS = 5.0  # stop when Lambda has less than this left
 DIAL_SECONDS = 60  # Connect stops dialling after 60 s (StartOutboundVoiceContact)
 MISSING_GRACE_SECONDS = 600  # DescribeContact may not know a just-started contact yet
+DESCRIBE_RATE, DESCRIBE_BURST = 2.0, 2  # DescribeContact's own pacing (quota: 2/s, burst 5 per account)
 STOP_CODES = ("ThrottlingException", "TooManyRequestsException", "LimitExceededException")
 UNREACHED_CODES = ("DestinationNotAllowedException", "InvalidParameterException")
 
@@ -89,6 +109,9 @@ class Run:
     counts: dict[str, int] = field(default_factory=dict)
     in_flight: int = 0
     stopped: str = ""
+    unreconciled: str = ""  # why reconciliation stopped early in this run (an error code, "time")
+    halted: set[str] = field(default_factory=set)  # campaigns paused during the run
+    describe: TokenBucket = field(default_factory=lambda: TokenBucket(DESCRIBE_RATE, DESCRIBE_BURST, None, None))
 
     def add(self, key: str, n: int = 1) -> None:
         self.counts[key] = self.counts.get(key, 0) + n
@@ -155,7 +178,7 @@ def run(event: ScheduleEvent, context: Any = None) -> dict[str, str]:
             raise
         state.stopped = "backend_unavailable"
         _log("error", "campaign run stopped", error=backend_error_code(exc))
-    finally:
+    finally:  # (a process Lambda ends at its timeout runs nothing: the lease runs out by itself)
         _release(owner)
     return _answer(state)
 
@@ -197,14 +220,19 @@ def _run_campaigns(state: Run) -> None:
     redial: list[CampaignContact] = []
     for campaign in mine:
         redial += _reconcile(state, campaign.campaign_id)
-    if not in_hours(state.env.settings, datetime.fromtimestamp(clock(), UTC)):
-        state.stopped = "outside_calling_hours"
+    closed = closed_reason(state.env.settings, _now())
+    if closed:
+        state.stopped = closed
     else:
         _place(state, redial, [c.campaign_id for c in mine if c.status == "active"])
     for campaign in mine:
         done = campaign.status == "active" and not state.stopped and _finished(campaign.campaign_id)
         if done and dal.set_campaign_status(campaign.campaign_id, "done", "active"):
             state.add("campaigns_done")
+
+
+def _now() -> datetime:
+    return datetime.fromtimestamp(clock(), UTC)
 
 
 def _finished(campaign_id: str) -> bool:
@@ -222,7 +250,12 @@ def _reconcile(state: Run, campaign_id: str) -> list[CampaignContact]:
             unplaced.append(contact)
             state.in_flight += 1
             continue
-        ended, connected = _call_status(state, contact)
+        status = None if state.unreconciled else _call_status(state, contact)
+        if status is None:  # not reconciled in this run: still in flight
+            state.add("unreconciled")
+            state.in_flight += 1
+            continue
+        ended, connected = status
         if not ended:
             state.in_flight += 1
             continue
@@ -231,23 +264,39 @@ def _reconcile(state: Run, campaign_id: str) -> list[CampaignContact]:
     return unplaced
 
 
-def _call_status(state: Run, contact: CampaignContact) -> tuple[bool, bool]:
-    """(ended?, connected?) of the contact's last call, from DescribeContact."""
+def _call_status(state: Run, contact: CampaignContact) -> tuple[bool, bool] | None:
+    """(ended?, connected?) of the contact's last call, from DescribeContact; None when the
+    reconciliation stops for this run (no time left, throttled, Connect failing)."""
+    wait = state.describe.wait(clock())
+    if clock() + wait > state.stop_at:
+        state.unreconciled = "time"
+        return None
+    if wait > 0:
+        sleep(wait)
+    state.describe.take(clock())
     try:
         found = _connect().describe_contact(InstanceId=state.env.instance_id, ContactId=contact.contact_id)
     except Exception as exc:
-        if _code(exc) != "ResourceNotFoundException":
+        from functions.errors import is_backend_error
+
+        code = _code(exc)
+        if code == "ResourceNotFoundException":
+            dialled = contact.dialled_at.timestamp() if contact.dialled_at else 0.0
+            return clock() - dialled > MISSING_GRACE_SECONDS, False
+        if not is_backend_error(exc):
             raise
-        dialled = contact.dialled_at.timestamp() if contact.dialled_at else 0.0
-        return clock() - dialled > MISSING_GRACE_SECONDS, False
+        state.unreconciled = code
+        state.add("describe_throttled" if code in STOP_CODES else "describe_failed")
+        _log("warning", "reconciliation stopped", error=code)
+        return None
     call = found.get("Contact", {})
     return bool(call.get("DisconnectTimestamp")), bool(call.get("ConnectedToSystemTimestamp"))
 
 
 def _settle(state: Run, contact: CampaignContact, connected: bool) -> bool:
     settings = state.env.settings
-    now = datetime.fromtimestamp(clock(), UTC)
-    if connected:  # picked up and hung up before answering: never called again
+    now = _now()
+    if connected:  # picked up and hung up before choosing: final no_input, never called again
         outcome, actions = "no_input", final_actions("no_input", now)
     elif contact.attempts < settings.attempts:
         due = now + timedelta(minutes=settings.retry_after_minutes)
@@ -261,9 +310,20 @@ def _settle(state: Run, contact: CampaignContact, connected: bool) -> bool:
 
 
 def final_actions(state: str, now: datetime) -> list:
-    """A final state: the number and the queue are removed."""
+    """A final state: the number and the queue are removed; the item is kept as long as the
+    survey answers (RETENTION_DAYS_SURVEYS), so erasure finds the person's calls."""
+    from functions.settings import get_settings
+
     c = CampaignContact
-    return [c.state.set(state), c.phone.remove(), c.queue.remove(), c.due_at.remove(), c.updated_at.set(now)]
+    expires = expiry(now, get_settings().retention_days_surveys)
+    return [
+        c.state.set(state),
+        c.phone.remove(),
+        c.queue.remove(),
+        c.due_at.remove(),
+        c.updated_at.set(now),
+        c.expires_at.set(expires),
+    ]
 
 
 def queue_actions(campaign_id: str, state: str, due: datetime, now: datetime) -> list:
@@ -276,59 +336,104 @@ def queue_actions(campaign_id: str, state: str, due: datetime, now: datetime) ->
 
 def _place(state: Run, redial: list[CampaignContact], campaign_ids: list[str]) -> None:
     for contact in redial:  # attempts marked by a run that stopped before placing them
-        if contact.campaign_id in campaign_ids and not _call(state, contact, int(contact.attempts)):
+        placeable = contact.campaign_id in campaign_ids and contact.campaign_id not in state.halted
+        if placeable and not _dial(state, contact, "dialing"):
             return
-    due = iso(datetime.fromtimestamp(clock(), UTC))
+    due = iso(_now())
     for campaign_id in campaign_ids:
-        for queue_state in CALLABLE:
-            for contact in dal.queue(campaign_id, queue_state, due_before=due):
-                if state.in_flight >= state.env.settings.max_concurrent:
-                    state.stopped = state.stopped or "max_concurrent"
-                    return
-                if not _next(state, contact, queue_state):
-                    return
+        if not _place_campaign(state, campaign_id, due):
+            return
 
 
-def _next(state: Run, contact: CampaignContact, queue_state: str) -> bool:
-    """Opt-out check, write-ahead mark, call; False when the run must stop."""
-    now = datetime.fromtimestamp(clock(), UTC)
-    if dal.is_opted_out(contact.pseudonym):
-        if dal.transition(contact, (queue_state,), final_actions("opted_out", now)):
-            state.add("opted_out")
-        return True
-    if contact.attempts >= state.env.settings.attempts:  # a list loaded with used attempts
-        dal.transition(contact, (queue_state,), final_actions("unreached", now), attempts=int(contact.attempts))
-        return True
+def _place_campaign(state: Run, campaign_id: str, due: str) -> bool:
+    """New attempts of one campaign, oldest due first (read page by page: entries that cannot
+    be placed leave the queue and never hold back the rest); False when the run must stop."""
+    for queue_state in CALLABLE:
+        for contact in dal.due(campaign_id, queue_state, due_before=due):
+            if campaign_id in state.halted:
+                return True
+            if state.in_flight >= state.env.settings.max_concurrent:
+                state.stopped = state.stopped or "max_concurrent"
+                return False
+            if not _dial(state, contact, queue_state):
+                return False
+    return True
+
+
+def _dial(state: Run, contact: CampaignContact, from_state: str) -> bool:
+    """Checks, write-ahead mark (a new attempt), call; False when the run must stop.
+    ``from_state`` "dialing": the attempt marked by an earlier run, dialled again."""
+    redial = from_state == "dialing"
+    attempts = int(contact.attempts)
     if contact.language not in state.env.flows:
-        state.add("no_flow")  # waits (pending) until the country has the language's survey flow
+        _finish(state, contact, from_state, "unreached", "no_flow")
+        return True
+    if not redial and attempts >= state.env.settings.attempts:  # a list loaded with used attempts
+        _finish(state, contact, from_state, "unreached", "unreached")
+        return True
+    if not _gate(state, contact.campaign_id):
+        return not state.stopped
+    if dal.is_opted_out(contact.pseudonym):
+        _finish(state, contact, from_state, "opted_out", "opted_out")
         return True
     if not _token(state):
         return False
-    attempt = int(contact.attempts) + 1
-    c = CampaignContact
-    mark = [
-        *queue_actions(contact.campaign_id, "dialing", now, now),
-        c.attempts.set(attempt),
-        c.dialled_at.set(now),
-        c.contact_id.remove(),
-    ]
-    if not dal.transition(contact, (queue_state,), mark, attempts=attempt - 1):
-        state.add("skipped")  # moved by someone else meanwhile (opt-out, erase)
-        return True
-    state.in_flight += 1
-    return _call(state, contact, attempt, token_taken=True)
+    attempt = attempts if redial else attempts + 1
+    if not redial:
+        now = _now()
+        c = CampaignContact
+        mark = [
+            *queue_actions(contact.campaign_id, "dialing", now, now),
+            c.attempts.set(attempt),
+            c.dialled_at.set(now),
+            c.contact_id.remove(),
+        ]
+        if not dal.transition(contact, (from_state,), mark, attempts=attempts):
+            state.add("skipped")  # moved by someone else meanwhile (opt-out, erase)
+            return True
+        state.in_flight += 1
+    return _call(state, contact, attempt)
 
 
-def _token(state: Run) -> bool:
-    """Wait for a token of the bucket (persisted before it is spent); False: no time or no lease."""
+def _finish(state: Run, contact: CampaignContact, from_state: str, final: str, counted: str) -> None:
+    """A final state without a call (opted out, no flow, attempts used up)."""
+    moved = dal.transition(contact, (from_state,), final_actions(final, _now()), attempts=int(contact.attempts))
+    if not moved:
+        return
+    state.add(counted)
+    if counted == "no_flow":
+        from functions.observability import count
+
+        count("SurveyCampaignNoFlow")
+    if from_state == "dialing":
+        state.in_flight -= 1
+
+
+def _gate(state: Run, campaign_id: str) -> bool:
+    """Just before a call: wait for the bucket's next token, then the calling hours (clock) and
+    the campaign's status (1 consistent GetItem) must still allow it.  False: the run stops
+    (``state.stopped``) or only this campaign does (paused meanwhile: ``state.halted``)."""
     wait = state.bucket.wait(clock())
     if clock() + wait > state.stop_at:
         state.stopped = state.stopped or "time"
         return False
     if wait > 0:
         sleep(wait)
+    closed = closed_reason(state.env.settings, _now())
+    if closed:
+        state.stopped = state.stopped or closed
+        return False
+    if dal.campaign_status(campaign_id) != "active":
+        state.halted.add(campaign_id)
+        state.add("halted")
+        return False
+    return True
+
+
+def _token(state: Run) -> bool:
+    """Take a token of the bucket (persisted before it is spent); False: no time or no lease."""
     now = clock()
-    if not state.bucket.take(now):
+    if now > state.stop_at or not state.bucket.take(now):
         state.stopped = state.stopped or "time"
         return False
     if not dal.save_bucket(state.owner, now, state.bucket.tokens):
@@ -337,19 +442,13 @@ def _token(state: Run) -> bool:
     return True
 
 
-def _call(state: Run, contact: CampaignContact, attempt: int, token_taken: bool = False) -> bool:
+def _call(state: Run, contact: CampaignContact, attempt: int) -> bool:
     """StartOutboundVoiceContact for ``attempt``; False when the run must stop."""
     env = state.env
-    flow = env.flows.get(contact.language)
-    if flow is None:
-        state.add("no_flow")
-        return True  # left dialing, unplaced: dialled when the flow exists
-    if not token_taken and not _token(state):
-        return False
     try:
         answer = _connect().start_outbound_voice_contact(
             DestinationPhoneNumber=contact.phone,
-            ContactFlowId=flow,
+            ContactFlowId=env.flows[contact.language],
             InstanceId=env.instance_id,
             ClientToken=f"{contact.campaign_id}-{contact.contact_key}-{attempt}",
             SourcePhoneNumber=env.source,
@@ -362,7 +461,9 @@ def _call(state: Run, contact: CampaignContact, attempt: int, token_taken: bool 
     except Exception as exc:
         return _call_failed(state, contact, attempt, exc)
     c = CampaignContact
-    dal.transition(contact, ("dialing",), [c.contact_id.set(answer["ContactId"])], attempts=attempt)
+    contact_id = answer["ContactId"]
+    stored = [c.contact_id.set(contact_id), c.contact_ids.set((c.contact_ids | []).append([contact_id]))]
+    dal.transition(contact, ("dialing",), stored, attempts=attempt, also=c.contact_id.does_not_exist())
     state.add("placed")
     return True
 
@@ -371,8 +472,7 @@ def _call_failed(state: Run, contact: CampaignContact, attempt: int, exc: Except
     code = _code(exc)
     _log("warning", "call not placed", error=code, campaign_id=contact.campaign_id)
     if code in UNREACHED_CODES:
-        now = datetime.fromtimestamp(clock(), UTC)
-        if dal.transition(contact, ("dialing",), final_actions("unreached", now), attempts=attempt):
+        if dal.transition(contact, ("dialing",), final_actions("unreached", _now()), attempts=attempt):
             state.add("unreached")
             state.in_flight -= 1
         return True

@@ -6,10 +6,18 @@ person may still be called, phone and queue removed in the final states):
 
 - ``pending`` -> ``dialing`` (the runner, write-ahead, attempts + 1) -> the person's answer via
   survey_consent: ``completed`` | ``declined`` (+ SurveyOptOut) | ``help`` | ``no_input``;
-  or, when the call ended unanswered, back to ``pending`` (due after retry_after_minutes) while
-  attempts remain, else ``unreached``; ``opted_out`` when the person is on SurveyOptOut.
-- ``no_input`` (picked up, pressed nothing: often a voicemail) keeps the number and its queue
-  while attempts remain and is called again when due; it is final (number removed) otherwise.
+  or, when the call ended without a choice, the runner's reconciliation: back to ``pending``
+  (due after retry_after_minutes) while attempts remain, else ``unreached``; ``opted_out`` when
+  the person is on SurveyOptOut (checked before every call); ``unreached`` too when the
+  person's language has no survey flow (SURVEY_FLOWS).
+- The one ``no_input`` rule: the flow's event ``no_input`` (nothing pressed through the consent
+  question's retries: often an answering machine) keeps the number and the ``no_input`` queue
+  while attempts remain, called again after retry_after_minutes, final otherwise; a person who
+  picked up and hung up before choosing (the reconciliation sees ConnectedToSystemTimestamp and
+  no choice) is final ``no_input`` at once, never called again.
+- Every final state (completed, declined, help, final no_input, unreached, opted_out) removes
+  the number and the queue and sets ``expires_at`` to now + RETENTION_DAYS_SURVEYS days (the
+  answers' retention: erasure still finds the person's calls through ``contact_ids``).
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 FINAL = ("completed", "declined", "help", "unreached", "opted_out")
@@ -46,6 +54,7 @@ class CampaignSettings:
     hours_from: int = 10 * 60  # minutes after local midnight
     hours_to: int = 19 * 60
     days: frozenset[int] = frozenset(range(6))  # Monday = 0
+    closed_dates: frozenset[str] = frozenset()  # local "YYYY-MM-DD" on which the helpline is closed
 
 
 def _minutes(text: Any, field: str) -> int:
@@ -104,7 +113,21 @@ def load_settings(text: str | None) -> CampaignSettings:
         hours_from=start,
         hours_to=end,
         days=parse_days(hours.get("days", "mon-sat")),
+        closed_dates=parse_dates(raw.get("closed_dates", [])),
     )
+
+
+def parse_dates(value: Any) -> frozenset[str]:
+    """SURVEY_CAMPAIGN "closed_dates": a list of local calendar dates "YYYY-MM-DD" (absent: none)."""
+    if not isinstance(value, list):
+        raise ConfigError("closed_dates")
+    for text in value:
+        try:
+            if not isinstance(text, str) or len(text) != 10 or date.fromisoformat(text).isoformat() != text:
+                raise ValueError(text)
+        except ValueError:
+            raise ConfigError("closed_dates") from None
+    return frozenset(value)
 
 
 def _timezone(name: Any) -> str:
@@ -119,14 +142,24 @@ def _timezone(name: Any) -> str:
     return name
 
 
-def within_calling_hours(settings: CampaignSettings, now: datetime) -> bool:
-    """True when ``now`` (aware) is inside the calling hours in the country's local time
-    (zoneinfo: daylight saving time included; a calendar day's hours, [from, to))."""
+def closed_reason(settings: CampaignSettings, now: datetime) -> str:
+    """Why no call may be placed at ``now`` (aware), in the country's local time (zoneinfo:
+    daylight saving time included; a calendar day's hours, [from, to)): "closed_date" (a date
+    of closed_dates), "outside_calling_hours", or "" (calls may be placed)."""
     from zoneinfo import ZoneInfo
 
     local = now.astimezone(ZoneInfo(settings.timezone))
+    if local.date().isoformat() in settings.closed_dates:
+        return "closed_date"
     minute = local.hour * 60 + local.minute
-    return local.weekday() in settings.days and settings.hours_from <= minute < settings.hours_to
+    if local.weekday() in settings.days and settings.hours_from <= minute < settings.hours_to:
+        return ""
+    return "outside_calling_hours"
+
+
+def within_calling_hours(settings: CampaignSettings, now: datetime) -> bool:
+    """True when calls may be placed at ``now`` (see closed_reason)."""
+    return not closed_reason(settings, now)
 
 
 class TokenBucket:
@@ -149,7 +182,7 @@ class TokenBucket:
     def wait(self, now: float) -> float:
         """Seconds until one token is available (0 when one is)."""
         self.refill(now)
-        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate + 0.001  # + float rounding of epochs
 
     def take(self, now: float) -> bool:
         self.refill(now)

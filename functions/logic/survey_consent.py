@@ -4,14 +4,21 @@ Invoked by the outbound survey flow (contact_flows/outbound_survey.json) with Pa
 ``campaign_id``, ``contact_key`` (the contact attributes the runner set), ``survey_id``,
 ``language`` and ``event``:
 
-- ``answered`` / ``accepted``: nothing written (the contact must exist; a metric is counted);
+- ``accepted``: nothing written (the contact must exist; a metric is counted);
+- ``answered``: no longer sent by the flow (the person would hear silence on pickup); still
+  accepted from older flows, as a no-op like ``accepted``;
 - ``declined``: SurveyOptOut(pseudonym, source=declined) first (the person is never called
   again, whatever happens next), then state ``declined``, number removed;
 - ``help``: state ``help``, number removed (the flow transfers to the helpline's IVR);
 - ``completed``: state ``completed``, number removed;
-- ``no_input``: while attempts remain (SURVEY_CAMPAIGN "attempts") the number is kept and the
-  person waits in the ``no_input`` queue until retry_after_minutes; otherwise final, number removed.
+- ``no_input`` (nothing pressed through the consent question's retries: often an answering
+  machine): while attempts remain (SURVEY_CAMPAIGN "attempts") the number is kept and the
+  person waits in the ``no_input`` queue until retry_after_minutes; otherwise final, number
+  removed.  (The other half of the one no_input rule is the runner's: a person who picked up
+  and hung up before choosing, no event at all, is final ``no_input`` at once.)
 
+Every final state also sets ``expires_at`` to now + RETENTION_DAYS_SURVEYS days
+(functions.logic.campaign.final_actions).
 Each change is one conditional UpdateItem from a non-final state, so a replay (or a late event
 after a final state) writes nothing and answers ``ok``.  Unknown contact: ``not_found``, nothing
 written.  The flow never branches on the answer (the person's choice stands).

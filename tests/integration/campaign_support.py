@@ -68,6 +68,11 @@ class FakeConnect:
     errors: list[str | None] = field(default_factory=list)  # per Start request: an error code or None
     crash_before: set[int] = field(default_factory=set)  # request numbers that crash before reaching Connect
     crash_after: set[int] = field(default_factory=set)  # ... after Connect started the call
+    hang: set[int] = field(default_factory=set)  # requests that hang past the Lambda timeout (60 s)
+    describes: list[float] = field(default_factory=list)  # sim time of every DescribeContact
+    describe_errors: list[str | None] = field(default_factory=list)  # per DescribeContact: an error code
+    unknown_until: float = 0.0  # DescribeContact answers ResourceNotFound before this sim time
+    after_start: Any = None  # called with the request number after each call Connect started
     max_active: int = 0
     _params: dict = field(default_factory=dict)
 
@@ -92,6 +97,9 @@ class FakeConnect:
         self.requests.append(now)
         if number in self.crash_before:
             raise Crash("before the request")
+        if number in self.hang:  # the Lambda runtime ends the process at its timeout
+            self.clock.now += 60
+            raise Crash("Task timed out after 60.00 seconds")
         error = self.errors[number] if number < len(self.errors) else None
         if error:
             return _error(error)
@@ -114,10 +122,19 @@ class FakeConnect:
         self.max_active = max(self.max_active, self.active(now))
         if number in self.crash_after:
             raise Crash("after the call started")
+        if self.after_start is not None:
+            self.after_start(number)
         return _ok({"ContactId": call.contact_id, "ContactArn": "arn:aws:connect:::contact"})
 
     def _describe(self, **_: Any) -> tuple:
         now = self.clock.now
+        number = len(self.describes)
+        self.describes.append(now)
+        error = self.describe_errors[number] if number < len(self.describe_errors) else None
+        if error:
+            return _error(error)
+        if now < self.unknown_until:
+            return _error("ResourceNotFoundException", 404)
         found = [c for c in self.calls if c.contact_id == self._params["ContactId"]]
         if not found:
             return _error("ResourceNotFoundException", 404)

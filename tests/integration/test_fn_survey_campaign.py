@@ -288,3 +288,252 @@ def test_nothing_personal_is_logged(backend, clock, connect, monkeypatch, caplog
     for number in numbers:
         assert number not in text and number[1:] not in text
         assert pseudonym(number) not in text
+
+
+# --- review round 2 -----------------------------------------------------------------------------
+
+
+def _item(backend, number: str) -> dict:
+    items = backend.dump_tables()["SurveyCampaignContacts"]
+    (item,) = [i for i in items if i["pseudonym"] == pseudonym(number)]
+    return item
+
+
+def _retention(monkeypatch, days: int) -> None:
+    from functions.settings import reset_settings
+
+    monkeypatch.setenv("RETENTION_DAYS_SURVEYS", str(days))
+    reset_settings()
+
+
+def test_an_opt_out_is_checked_before_an_attempt_is_dialled_again(backend, clock, connect, monkeypatch):
+    from functions.dal.models import SurveyOptOut
+
+    configure(monkeypatch, clock, attempts=3)
+    load_list(backend, clock, [phone(1)])
+    connect.errors = ["ThrottlingException"]  # marked dialing, never placed
+    assert run_once(clock)["stopped"] == "throttled"
+    assert (_item(backend, phone(1))["state"], _item(backend, phone(1)).get("contact_id")) == ("dialing", None)
+    with backend.internal():
+        SurveyOptOut(pseudonym(phone(1)), source="operator", opted_out_at=datetime.now(UTC)).save()
+    clock.now += 60
+    answer = run_once(clock)
+    assert len(connect.requests) == 1 and connect.calls == []  # the retry path never dials
+    assert answer["opted_out"] == "1" and answer["in_flight"] == "0"
+    item = _item(backend, phone(1))
+    assert (item["state"], item.get("phone"), item.get("queue")) == ("opted_out", None, None)
+
+
+def test_a_throttled_describe_contact_stops_reconciling_not_placing(backend, clock, connect, monkeypatch):
+    configure(monkeypatch, clock, calls_per_second=5, burst=5, max_concurrent=4, attempts=1)
+    load_list(backend, clock, [phone(n) for n in range(3)])
+    assert run_once(clock)["placed"] == "3"
+    load_list(backend, clock, [phone(n) for n in range(3, 6)], campaign_id="autumn-needs")
+    clock.now += 61  # the three calls have ended (nobody answered)
+    connect.describe_errors = ["ThrottlingException"]
+    answer = run_once(clock)
+    assert answer["status"] == "ok", answer
+    assert (answer["describe_throttled"], answer["unreconciled"], answer["placed"]) == ("1", "3", "1")
+    assert answer["in_flight"] == "4" and len(connect.describes) == 1  # no DescribeContact after the throttle
+    clock.now += 61
+    answer = run_once(clock)
+    assert answer["reconciled"] == "4" and answer["placed"] == "2", answer
+    run_minutes(clock, 3)
+    assert sorted(c.phone for c in connect.calls) == sorted(phone(n) for n in range(6))
+
+
+def test_describe_contact_is_paced_within_its_own_quota(backend, clock, connect, monkeypatch):
+    configure(monkeypatch, clock, calls_per_second=5, burst=5, max_concurrent=20, attempts=1)
+    load_list(backend, clock, [phone(n) for n in range(20)])
+    answer = run_once(clock)
+    assert answer["placed"] == "20", sorted(answer.items())
+    clock.now += 61
+    assert run_once(clock)["reconciled"] == "20"
+    assert len(connect.describes) == 20
+    assert _within_quota(connect.describes, 2, 2), connect.describes
+
+
+def test_describe_contact_not_found_keeps_the_call_in_flight_until_the_grace_period(
+    backend, clock, connect, monkeypatch
+):
+    from functions.logic.campaign import MISSING_GRACE_SECONDS
+
+    configure(monkeypatch, clock, attempts=2, retry_after_minutes=10)
+    load_list(backend, clock, [phone(1)])
+    connect.unknown_until = clock.now + 10_000  # Connect does not know the contact (yet)
+    dialled = clock.now
+    assert run_once(clock)["placed"] == "1"
+    while clock.now + 60 <= dialled + MISSING_GRACE_SECONDS:
+        clock.now += 60
+        answer = run_once(clock)
+        assert (answer["in_flight"], answer["reconciled"]) == ("1", "0"), answer
+        assert _item(backend, phone(1))["state"] == "dialing"
+    clock.now = dialled + MISSING_GRACE_SECONDS + 30
+    answer = run_once(clock)
+    assert (answer["reconciled"], answer["retry"]) == ("1", "1"), answer
+    item = _item(backend, phone(1))
+    assert (item["state"], item["attempts"], item["phone"]) == ("pending", 1, phone(1))
+    assert connect.calls_to(phone(1)) == 1
+
+
+def test_every_attempt_s_contact_id_is_kept_and_final_states_expire_with_the_answers(
+    backend, clock, connect, monkeypatch
+):
+    from functions.dal.models import SurveyOptOut
+
+    configure(monkeypatch, clock, attempts=2, retry_after_minutes=10)
+    _retention(monkeypatch, 30)
+    load_list(backend, clock, [phone(1), phone(2)])
+    connect.errors = [None, "DestinationNotAllowedException"]
+    load_list(backend, clock, [phone(3)], campaign_id="autumn-needs")
+    with backend.internal():
+        SurveyOptOut(pseudonym(phone(3)), source="operator", opted_out_at=datetime.now(UTC)).save()
+    run_minutes(clock, 45)
+    kept = {n: _item(backend, n).get("contact_ids") or [] for n in (phone(1), phone(2))}
+    assert kept == {n: [c.contact_id for c in connect.calls if c.phone == n] for n in (phone(1), phone(2))}
+    assert sorted(len(ids) for ids in kept.values()) == [0, 2]  # one refused, one unanswered twice
+    for number in (phone(1), phone(2), phone(3)):
+        item = _item(backend, number)
+        assert item["state"] in ("unreached", "opted_out") and item.get("phone") is None
+        updated = datetime.fromisoformat(item["updated_at"].replace("Z", "+00:00")).timestamp()
+        assert abs(item["expires_at"] - (updated + 30 * 86400)) <= 1, item
+
+
+def test_no_call_is_placed_on_a_closed_local_date(backend, connect, monkeypatch):
+    clock = connect.clock
+    hours = {"from": "00:00", "to": "23:59", "days": "mon-sun"}
+    configure(monkeypatch, clock, calling_hours=hours, closed_dates=["2026-11-25"])
+    load_list(backend, clock, [phone(1)])
+    clock.now = datetime(2026, 11, 24, 23, 30, tzinfo=UTC).timestamp()  # 00:30 on 25 Nov in Warsaw
+    assert run_once(clock)["stopped"] == "closed_date"
+    clock.now = datetime(2026, 11, 25, 22, 50, tzinfo=UTC).timestamp()  # 23:50 on 25 Nov in Warsaw
+    assert run_once(clock)["stopped"] == "closed_date"
+    assert connect.requests == []
+    clock.now = datetime(2026, 11, 25, 23, 30, tzinfo=UTC).timestamp()  # 00:30 on 26 Nov, UTC still the 25th
+    assert run_once(clock)["placed"] == "1"
+
+
+@pytest.mark.parametrize("value", ["2026-11-25", ["2026-13-01"], [20261125], ["2026-11-25", "25.11.2026"], None])
+def test_a_bad_closed_dates_setting_is_a_configuration_error(backend, clock, connect, monkeypatch, value):
+    configure(monkeypatch, clock, closed_dates=value)
+    load_list(backend, clock, [phone(1)])
+    assert run_once(clock) == {"status": "invalid_configuration", "error_field": "closed_dates"}
+    assert connect.requests == []
+
+
+def test_a_pause_during_a_run_stops_its_calls_at_once(backend, clock, connect, monkeypatch):
+    from functions.dal.models import SurveyCampaign
+
+    configure(monkeypatch, clock, calls_per_second=1, burst=1, max_concurrent=20)
+    load_list(backend, clock, [phone(n) for n in range(10)])
+
+    def pause(number: int) -> None:
+        if number == 1:
+            with backend.internal():
+                SurveyCampaign(CAMPAIGN).update(actions=[SurveyCampaign.status.set("paused")])
+
+    connect.after_start = pause
+    answer = run_once(clock)
+    assert len(connect.requests) == 2 and answer["placed"] == "2", answer
+    assert sum(1 for i in contacts(backend).values() if i["state"] == "dialing") == 2
+
+
+def test_the_end_of_the_calling_hours_during_a_run_stops_its_calls(backend, connect, monkeypatch):
+    clock = connect.clock
+    clock.now = datetime(2026, 11, 25, 17, 59, 55, tzinfo=UTC).timestamp()  # 18:59:55 in Warsaw
+    configure(monkeypatch, clock, calls_per_second=1, burst=1, max_concurrent=20)
+    load_list(backend, clock, [phone(n) for n in range(10)])
+    answer = run_once(clock)
+    end = datetime(2026, 11, 25, 18, 0, tzinfo=UTC).timestamp()
+    assert connect.requests and all(t < end for t in connect.requests), connect.requests
+    assert answer["stopped"] == "outside_calling_hours"
+    pending = [i for i in contacts(backend).values() if i["state"] == "pending"]
+    assert len(pending) == 10 - len(connect.requests) and all(i["attempts"] == 0 for i in pending)
+
+
+@pytest.mark.parametrize(
+    ("utc", "hours", "placed"),
+    [
+        # 29 March 2026, last Sunday of March: 02:00 CET -> 03:00 CEST (01:00 UTC)
+        ("2026-03-29T08:30:00", ("10:00", "19:00"), True),  # 10:30 CEST (09:30 if still CET)
+        ("2026-03-29T17:30:00", ("10:00", "19:00"), False),  # 19:30 CEST (18:30 if still CET)
+        ("2026-03-29T00:30:00", ("02:00", "04:00"), False),  # 01:30 CET
+        ("2026-03-29T01:00:00", ("02:00", "04:00"), True),  # 03:00 CEST (02:00-03:00 never exists)
+        ("2026-03-29T02:00:00", ("02:00", "04:00"), False),  # 04:00 CEST
+        # 25 October 2026, last Sunday of October: 03:00 CEST -> 02:00 CET (01:00 UTC)
+        ("2026-10-25T08:30:00", ("10:00", "19:00"), False),  # 09:30 CET (10:30 if still CEST)
+        ("2026-10-25T17:30:00", ("10:00", "19:00"), True),  # 18:30 CET (19:30 if still CEST)
+        ("2026-10-25T00:30:00", ("02:00", "03:00"), True),  # 02:30 CEST, the first time
+        ("2026-10-25T01:30:00", ("02:00", "03:00"), True),  # 02:30 CET, the second time
+        ("2026-10-25T02:00:00", ("02:00", "03:00"), False),  # 03:00 CET
+    ],
+)
+def test_calling_hours_on_daylight_saving_changeover_days(backend, connect, monkeypatch, utc, hours, placed):
+    clock = connect.clock
+    clock.now = datetime.fromisoformat(utc).replace(tzinfo=UTC).timestamp()
+    configure(monkeypatch, clock, calling_hours={"from": hours[0], "to": hours[1], "days": "mon-sun"})
+    load_list(backend, clock, [phone(1)])
+    run_once(clock)
+    assert bool(connect.calls) is placed
+
+
+def test_a_lambda_timeout_leaves_the_lease_until_it_expires(backend, clock, connect, monkeypatch):
+    from functions.logic import campaign
+    from functions.logic.campaign import LEASE_SECONDS
+
+    configure(monkeypatch, clock, calls_per_second=1, burst=1, attempts=1)
+    numbers = [phone(n) for n in range(3)]
+    load_list(backend, clock, numbers)
+    start = clock.now
+    connect.hang = {1}  # the second StartOutboundVoiceContact hangs: Lambda ends the process
+    with monkeypatch.context() as killed:  # a process ended at its timeout runs no more code
+        killed.setattr(campaign, "_release", lambda owner: None)
+        with pytest.raises(Crash):
+            run_once(clock)
+    runner = [c for c in backend.dump_tables()["SurveyCampaigns"] if c["campaign_id"] == "#runner"][0]
+    assert runner["lease_until"] > clock.now  # nobody gave the lease back
+    assert run_once(clock) == {"status": "busy"}
+    clock.now = start + LEASE_SECONDS + 1
+    answer = run_once(clock)
+    assert answer["status"] == "ok" and answer["placed"] == "2", answer
+    assert sorted(c.phone for c in connect.calls) == sorted(numbers)
+    assert all(c.token.endswith("-1") for c in connect.calls)  # the hung attempt, same ClientToken
+
+
+def test_a_language_without_a_flow_is_unreached_and_never_holds_back_the_list(backend, clock, connect, monkeypatch):
+    configure(monkeypatch, clock, max_concurrent=3, attempts=2)
+    load_list(backend, clock, [phone(n) for n in range(200)], language="pl")  # no survey flow for pl
+    clock.now += 1
+    load_list(backend, clock, [phone(n) for n in range(200, 203)])
+    answer = run_once(clock)
+    assert answer["placed"] == "3" and answer["no_flow"] == "200", answer
+    assert sorted(c.phone for c in connect.calls) == [phone(n) for n in range(200, 203)]
+    stuck = [i for i in contacts(backend).values() if i["language"] == "pl"]
+    assert {(i["state"], i.get("phone"), i.get("queue")) for i in stuck} == {("unreached", None, None)}
+
+
+def test_an_attempt_marked_for_a_language_without_a_flow_is_not_in_flight(backend, clock, connect, monkeypatch):
+    configure(monkeypatch, clock, max_concurrent=1)
+    load_list(backend, clock, [phone(1)], language="ru")
+    connect.errors = ["ThrottlingException"]
+    run_once(clock)  # marked dialing, not placed
+    flows = {"uk": FLOWS["uk"]}  # the ru flow is gone
+    monkeypatch.setenv("SURVEY_FLOWS", json.dumps(flows))
+    load_list(backend, clock, [phone(2)], campaign_id="autumn-needs")
+    clock.now += 60
+    answer = run_once(clock)
+    assert answer["no_flow"] == "1" and answer["placed"] == "1", answer
+    assert _item(backend, phone(1))["state"] == "unreached" and _item(backend, phone(1)).get("phone") is None
+
+
+def test_contact_keys_are_not_logged(backend, clock, connect, monkeypatch, caplog):
+    configure(monkeypatch, clock, attempts=2)
+    numbers = [phone(n) for n in range(3)]
+    connect.errors = [None, "DestinationNotAllowedException", None, "ThrottlingException"]
+    connect.describe_errors = ["ThrottlingException"]
+    keys = load_list(backend, clock, numbers)
+    run_minutes(clock, 20)
+    text = "\n".join(backend.logs) + caplog.text
+    assert "reconciliation stopped" in text and "call not placed" in text
+    for key in keys.values():
+        assert key not in text

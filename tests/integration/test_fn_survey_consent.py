@@ -178,6 +178,7 @@ def test_nothing_personal_is_logged(backend, clock, connect, monkeypatch, caplog
     assert "answered" in text
     for number in (phone(1), phone(2)):
         assert number not in text and pseudonym(number) not in text
+        assert keys[number] not in text
 
 
 def test_record_survey_answer_stores_the_campaign(backend):
@@ -195,3 +196,26 @@ def test_record_survey_answer_stores_the_campaign(backend):
         "error_field": "campaign_id",
     }
     assert json.dumps(backend.dump_tables()["SurveyResponses"]).count(CAMPAIGN) == 1
+
+
+@pytest.mark.parametrize("event", ["completed", "help", "declined", "no_input"])
+def test_a_final_state_expires_with_the_survey_answers(backend, clock, connect, monkeypatch, event):
+    from functions.settings import reset_settings
+
+    keys = _dialled(backend, clock, connect, monkeypatch, attempts=1)  # no_input: the last attempt
+    monkeypatch.setenv("RETENTION_DAYS_SURVEYS", "30")
+    reset_settings()
+    key = keys[phone(1)]
+    assert backend.invoke("survey_consent", consent(key, event))["status"] == "ok"
+    item = _one(backend, key)
+    assert (item["state"], item.get("phone"), item.get("queue")) == (event, None, None)
+    assert abs(item["expires_at"] - (clock.now + 30 * 86400)) <= 1
+    assert item["contact_ids"] == [item["contact_id"]]  # the runner kept the attempt's ContactId
+
+
+def test_no_input_with_attempts_left_keeps_the_list_s_expiry(backend, clock, connect, monkeypatch):
+    keys = _dialled(backend, clock, connect, monkeypatch, attempts=2)
+    key = keys[phone(1)]
+    before = _one(backend, key)["expires_at"]
+    backend.invoke("survey_consent", consent(key, "no_input"))
+    assert _one(backend, key)["expires_at"] == before
