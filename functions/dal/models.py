@@ -386,13 +386,18 @@ class CampaignContactsDue(GlobalSecondaryIndex):
 class CampaignContact(Model):
     """One consented person on a campaign's list: the only table that holds a phone number.
 
-    The number (E.164) is needed to dial; it is removed as soon as the person is done
-    (completed, declined, asked for help, unreached after the last attempt, opted out), and the
-    whole item expires ``list_retention_days`` after loading (TTL). The table is encrypted with
-    the country's customer-managed key like every table. ``contact_key`` is random: it is the only
-    id passed to Connect (contact attribute), so Connect's records hold no pseudonym.
-    States: pending -> dialing -> reached states (completed | declined | help | no_input) or back
-    to pending (not answered, attempts left) or unreached; opted_out when on the opt-out list.
+    The number (E.164) is needed to dial; it is removed as soon as the person is done (completed,
+    declined, asked for help, a final no_input, unreached after the last attempt, opted out). A
+    waiting entry (with its number) expires ``list_retention_days`` after loading (TTL); an entry
+    in a final state (no number) expires ``retention_days.surveys`` after it got there, with the
+    survey answers, so erasure still finds every call (``contact_ids``). The table is encrypted
+    with the country's customer-managed key like every table. ``contact_key`` is random: it is the
+    only id passed to Connect (contact attribute), so Connect's records hold no pseudonym.
+    States: pending -> dialing -> completed | declined | help | no_input | pending again (not
+    answered, attempts left) | unreached; opted_out when on the opt-out list. no_input: when the
+    flow reports that nothing was pressed through the consent's retries (often an answering
+    machine) the person is called again while attempts remain; a person who picked up and hung up
+    before choosing is a final no_input, never called again.
     """
 
     LOGICAL_NAME = "SurveyCampaignContacts"
