@@ -465,6 +465,9 @@ def _call(state: Run, contact: CampaignContact, attempt: int) -> bool:
     stored = [c.contact_id.set(contact_id), c.contact_ids.set((c.contact_ids | []).append([contact_id]))]
     dal.transition(contact, ("dialing",), stored, attempts=attempt, also=c.contact_id.does_not_exist())
     state.add("placed")
+    from functions.observability import count
+
+    count("SurveyCallPlaced")
     return True
 
 

@@ -75,6 +75,17 @@ def _campaign_limits() -> tuple[int, int]:
     return settings.attempts, settings.retry_after_minutes
 
 
+# One metric per choice (the dashboard's outbound survey row graphs them by these names).
+CONSENT_METRICS = {
+    "answered": "SurveyConsent_answered",
+    "accepted": "SurveyConsent_accepted",
+    "declined": "SurveyConsent_declined",
+    "help": "SurveyConsent_help",
+    "no_input": "SurveyConsent_no_input",
+    "completed": "SurveyConsent_completed",
+}
+
+
 def run(event: ContactFlowEvent) -> dict[str, str]:
     params = parse(event.parameters)
     contact = dal.get_contact(params["campaign_id"], params["contact_key"])
@@ -83,7 +94,7 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
     kind = params["event"]
     from functions.observability import count
 
-    count(f"SurveyConsent_{kind}")
+    count(CONSENT_METRICS[kind])
     if kind in ("answered", "accepted"):
         return {"status": "ok"}
     if kind == "declined":

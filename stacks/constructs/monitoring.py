@@ -167,6 +167,8 @@ class Monitoring(Construct):
                 ),
             ],
         ]
+        if cfg.outbound_survey is not None:
+            widgets.append(self._outbound_survey_row())
         self.dashboard = cloudwatch.Dashboard(
             self, "Dashboard", dashboard_name=f"{self.name_prefix}-helpline", widgets=widgets
         )
@@ -181,6 +183,21 @@ class Monitoring(Construct):
             self._alarm(f"flow-fatal-{n}", f"{cfg.code.upper()} {n}: the flow failed to run (system error)",
                         self._connect("ContactFlowFatalErrors", "ContactFlow", instance_id, "Sum",
                                       ContactFlowName=f"{cfg.code.upper()} {n}"))  # fmt: skip
+
+    def _outbound_survey_row(self) -> list[cloudwatch.IWidget]:
+        """The outbound needs survey: calls placed, and what the people who answered chose."""
+        placed = self._helpline("SurveyCallPlaced", "run_survey_campaign", "calls placed")
+        no_flow = self._helpline("SurveyCampaignNoFlow", "run_survey_campaign", "no flow for the language")
+        choices = [
+            self._helpline(f"SurveyConsent_{event}", "survey_consent", label)
+            for event, label in (("accepted", "took part"), ("completed", "answered every question"),
+                                 ("declined", "declined (opted out)"), ("help", "pressed 9 for the helpline"),
+                                 ("no_input", "pressed nothing"))
+        ]  # fmt: skip
+        return [
+            cloudwatch.GraphWidget(title="Outbound survey: calls placed", left=[placed, no_flow], width=12),
+            cloudwatch.GraphWidget(title="Outbound survey: choices of the people who answered", left=choices, width=12),
+        ]
 
     def _alarm(self, construct_id: str, description: str, metric: cloudwatch.IMetric) -> None:
         """Alarm on one or more occurrences in a 5-minute period, notifying the alarm topic."""

@@ -66,6 +66,8 @@ def test_every_country_has_a_dashboard_of_metrics_that_exist(country):
         assert dict(zip(m[2::2], m[3::2], strict=False)).get("service") == "helpline", m
     assert {m[1] for m in helpline} >= {"CallAbandonedInQueue", "Status_ok", "SurveyAnswered", "SurveyNotAnswered"}
     assert {m[1] for m in lam} == {"Errors", "Duration"}
+    outbound = {"SurveyCallPlaced", "SurveyConsent_accepted", "SurveyConsent_declined", "SurveyConsent_help"}
+    assert (outbound <= {m[1] for m in helpline}) == (country.config.outbound_survey is not None)
 
 
 def test_alarms_on_rejected_calls_and_failing_flows(country):
