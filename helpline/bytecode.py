@@ -130,7 +130,10 @@ def ensure_compiler(build_dir: Path) -> Path:
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     node = str(_node_bin() / "node")
-    cmd = [node, str(_npm_cli()), "pack", f"pyodide@{PYODIDE_VERSION}", "--silent", "--pack-destination", str(home)]
+    # --use-system-ca: trust the system's certificate store too (Node.js 22.15+/23.8+), as `uv
+    # --system-certs` does in the Makefile: behind a TLS-inspecting proxy the bundled CAs alone fail.
+    cmd = [node, "--use-system-ca", str(_npm_cli()), "pack", f"pyodide@{PYODIDE_VERSION}", "--loglevel=error"]
+    cmd += ["--pack-destination", str(home)]
     result = subprocess.run(cmd, capture_output=True, text=True, check=False)  # noqa: S603 - fixed argv
     tarball = home / f"pyodide-{PYODIDE_VERSION}.tgz"
     if result.returncode != 0 or not tarball.exists():
