@@ -14,6 +14,26 @@ if TYPE_CHECKING:
 
 # Main-menu keys used by the inbound flow (see contact_flows/ and the 'main_menu' message).
 MAIN_MENU_DIGITS = {"0", "1", "2", "3"}
+# Survey texts said before the person who answers an outbound call is identified (a voicemail or
+# anyone on a shared phone may hear them): they must name nothing.
+NEUTRAL_SURVEY_TEXTS = ("opener", "opener_goodbye")
+# Word beginnings that tell who calls or why (helpline, refugees, survey, emergency), in the
+# languages the blueprint ships. A safety net, not a proof: the review page asks a person to
+# read every opener.
+REVEALING_WORDS = (
+    # en
+    "helpline", "hotline", "refugee", "survey", "emergenc", "humanitarian", "unhcr",
+    # uk
+    "гаряч", "біжен", "опитуван", "екстрен", "гуманітарн",
+    # ru
+    "горяч", "беженц", "беженк", "опрос", "экстрен", "гуманитарн",
+    # pl
+    "infolini", "uchodź", "ankiet",
+    # ro
+    "refugia", "sondaj", "urgenț",
+    # hu
+    "menekült", "segélyvonal", "felmérés",
+)  # fmt: skip
 
 
 def _err(file: str, field: str, problem: str, fix: str):
@@ -85,6 +105,7 @@ def _survey_texts(cfg: CountryConfig) -> list[tuple[str, dict[str, str]]]:
         out += [(f"surveys[{i}].consent", survey.consent), (f"surveys[{i}].thanks", survey.thanks)]
         if survey.kind == "outbound":
             out.append((f"surveys[{i}].declined", survey.declined))
+            out += [(f"surveys[{i}].{name}", getattr(survey, name)) for name in NEUTRAL_SURVEY_TEXTS]
         out += [(f"surveys[{i}].questions[{j}].text", q.text) for j, q in enumerate(survey.questions)]
     return out
 
@@ -102,8 +123,8 @@ def _check_surveys(cfg: CountryConfig, file: str) -> None:
             raise _err(
                 file, f"surveys[{i}].questions", f"question '{twice[0]}' is listed twice", "give each its own id"
             )
-        reserved = [q for q in ids if q in ("consent", "thanks", "declined")]
-        if reserved:  # prompt ids survey_<id>_consent / _thanks / _declined (CountryConfig.spoken)
+        reserved = [q for q in ids if q in ("consent", "thanks", "declined", *NEUTRAL_SURVEY_TEXTS)]
+        if reserved:  # prompt ids survey_<id>_consent / _thanks / _declined / _opener... (CountryConfig.spoken)
             raise _err(file, f"surveys[{i}].questions", f"question id '{reserved[0]}' is reserved", "rename it")
     # One disconnect flow (CustomerRemaining hook) per contact; one outbound flow per language.
     for kind in ("post_call", "outbound"):
@@ -134,6 +155,9 @@ def _check_surveys(cfg: CountryConfig, file: str) -> None:
             if lang not in cfg.language_codes:
                 raise _err(file, f"{field}.{lang}", "text for a language the country does not offer", "remove it")
             _check_placeholders(file, f"{field}.{lang}", text)
+            if field.endswith(tuple(f".{name}" for name in NEUTRAL_SURVEY_TEXTS)):
+                survey = cfg.surveys[int(re.match(r"surveys\[(\d+)\]", field).group(1))]  # type: ignore[union-attr]
+                _check_neutral(cfg, file, f"{field}.{lang}", text, survey.id)
             last_words = field.endswith((".thanks", ".declined"))
             if last_words and "{emergency_number}" not in text and cfg.emergency.number not in text:
                 raise _err(
@@ -142,6 +166,33 @@ def _check_surveys(cfg: CountryConfig, file: str) -> None:
                     "the survey's last words do not name the emergency number",
                     "add {emergency_number} (a survey call must end with a safe message)",
                 )
+
+
+def _check_neutral(cfg: CountryConfig, file: str, field: str, text: str, survey_id: str) -> None:
+    """An outbound survey's opener and its goodbye name nothing: they are said before the person
+    is identified, to a voicemail or whoever picks up a shared phone. Refused: any placeholder
+    (each fills in the emergency number, hours or country), the emergency number, the country's
+    name, the survey id's words and REVEALING_WORDS."""
+    lowered = text.casefold()
+    placeholder = re.search(r"\{[a-z_]*\}", text)
+    found = ""
+    if placeholder:
+        found = placeholder.group(0)
+    elif cfg.emergency.number in text:
+        found = cfg.emergency.number
+    elif cfg.name.casefold() in lowered:
+        found = cfg.name
+    else:
+        words = [w for w in survey_id.split("_") if len(w) >= 3] + list(REVEALING_WORDS)
+        found = next((w for w in words if re.search(rf"(?<!\w){re.escape(w.casefold())}", lowered)), "")
+    if found:
+        raise _err(
+            file,
+            field,
+            f"the text said before the person is identified names '{found}'",
+            "name nothing (not the helpline, refugees, the survey or its topic, the country, the emergency "
+            "services): a voicemail or whoever picks up a shared phone hears it",
+        )
 
 
 def _check_nothing_untranslated(cfg: CountryConfig, file: str) -> None:

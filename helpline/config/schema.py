@@ -494,6 +494,16 @@ class Survey(Strict):
         default={},
         description="outbound only: said to whoever presses 2 (never called again); names the emergency number",
     )
+    opener: dict[str, str] = Field(
+        default={},
+        description="outbound only: said first on pickup, before the consent, naming nothing (not the helpline, "
+        "refugees, the survey's topic, the country or the emergency services): 1 continues to the consent",
+    )
+    opener_goodbye: dict[str, str] = Field(
+        default={},
+        description="outbound only: the neutral goodbye when nobody pressed 1 at the opener (a voicemail, "
+        "someone else on a shared phone); names nothing, like the opener",
+    )
     campaign: Campaign | None = Field(default=None, description="outbound only: how the calls are placed")
     questions: list[SurveyQuestion] = Field(min_length=1, max_length=20)
 
@@ -509,6 +519,22 @@ class Survey(Strict):
                 f"outbound survey '{self.id}' has no declined text; fix: add declined: {{<lang>: ...}}, "
                 "said to whoever presses 2, naming {emergency_number}"
             )
+        for name in ("opener", "opener_goodbye"):
+            if self.kind == "outbound" and not getattr(self, name):
+                raise ValueError(
+                    f"outbound survey '{self.id}' has no {name} text; fix: add {name}: {{<lang>: ...}}, "
+                    + (
+                        "said first on pickup, naming nothing, e.g. 'Hello. This is the call you agreed to receive. "
+                        "If you are the person we are calling and can talk now, press 1. Otherwise you can hang up.'"
+                        if name == "opener"
+                        else "a neutral goodbye when nobody pressed 1 at the opener, e.g. 'Goodbye.'"
+                    )
+                )
+            if self.kind == "post_call" and getattr(self, name):
+                raise ValueError(
+                    f"post_call survey '{self.id}' has an {name} text; fix: remove {name} "
+                    "(only a call the helpline places opens with a neutral opener)"
+                )
         if self.kind == "post_call" and self.campaign is not None:
             raise ValueError(
                 f"post_call survey '{self.id}' has a campaign; fix: remove campaign (only an outbound survey places calls)"
@@ -613,7 +639,8 @@ class CountryConfig(Strict):
         """Every text spoken in ``lang``: prompt id -> text (placeholders filled).
 
         Prompt ids are the message keys plus ``topic_<key>_menu`` and ``topic_<key>_info``,
-        ``survey_<id>_consent``, ``survey_<id>_thanks``, ``survey_<id>_declined`` (outbound) and
+        ``survey_<id>_consent``, ``survey_<id>_thanks``, ``survey_<id>_declined``,
+        ``survey_<id>_opener`` and ``survey_<id>_opener_goodbye`` (outbound) and
         ``survey_<id>_<question id>``, and
         in the operators' language ``whisper_language_<code>`` for every caller language.
         For a recorded language each id is one audio file, see :meth:`recording_uri`.
@@ -628,10 +655,11 @@ class CountryConfig(Strict):
         for topic in self.topics:
             out[f"topic_{topic.key}_menu"] = topic.menu[lang].format(**self._values(lang))
             out[f"topic_{topic.key}_info"] = topic.info[lang].format(**self._values(lang))
-        for survey in self.surveys:  # survey_<id>_consent/_thanks/_declined, survey_<id>_<question>
+        for survey in self.surveys:  # survey_<id>_consent/_thanks/_declined/_opener/_opener_goodbye, _<question>
             texts = {"consent": survey.consent, "thanks": survey.thanks} | {q.id: q.text for q in survey.questions}
-            if survey.declined:
-                texts["declined"] = survey.declined
+            for extra in ("declined", "opener", "opener_goodbye"):  # outbound only
+                if getattr(survey, extra):
+                    texts[extra] = getattr(survey, extra)
             for key, per_lang in texts.items():
                 if lang in per_lang:
                     out[f"survey_{survey.id}_{key}"] = per_lang[lang].format(**self._values(lang))

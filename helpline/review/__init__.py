@@ -115,6 +115,20 @@ def _survey_prompts(cfg: CountryConfig) -> list[tuple[str, str]]:
             keys = "after the call: consent (1 take part, 2 decline)"
         else:
             keys = "on an outbound survey call: who calls and why (1 take part, 2 decline for good, 9 the helpline now)"
+            out.append(
+                (
+                    f"survey_{survey.id}_opener",
+                    f"Survey '{survey.id}': said first on pickup, before the person is identified (1 continues); "
+                    "must name nothing: not the helpline, refugees, the survey, the country, the emergency services",
+                )
+            )
+            out.append(
+                (
+                    f"survey_{survey.id}_opener_goodbye",
+                    f"Survey '{survey.id}': goodbye when nobody pressed 1 at the opener (a voicemail, someone else); "
+                    "names nothing, like the opener",
+                )
+            )
         out.append((f"survey_{survey.id}_consent", f"Survey '{survey.id}' {keys}"))
         if survey.kind == "outbound":
             out.append(

@@ -392,6 +392,11 @@ def test_poland_has_one_outbound_needs_survey_with_its_campaign():
         assert "112" in spoken["survey_needs_declined"] and "112" in spoken["survey_needs_thanks"]
         assert all(k in spoken["survey_needs_consent"] for k in ("1", "2", "9", "0"))
     assert "survey_after_call_declined" not in pl.spoken("uk")  # a post-call survey has no declined text
+    for lang in pl.language_codes:  # the neutral opener: 1 goes on, nothing named (checked by the rules)
+        spoken = pl.spoken(lang)
+        assert "1" in spoken["survey_needs_opener"] and spoken["survey_needs_opener_goodbye"]
+        assert "112" not in spoken["survey_needs_opener"] + spoken["survey_needs_opener_goodbye"]
+    assert "survey_after_call_opener" not in pl.spoken("uk")
     assert load_country("ro").outbound_survey is None
 
 
@@ -421,6 +426,23 @@ def test_poland_has_one_outbound_needs_survey_with_its_campaign():
         (lambda s: s["campaign"].update(list_retention_days=91), "surveys[1].campaign.list_retention_days"),
         (lambda s: s["campaign"].update(callers_per_second=1), "surveys[1].campaign.callers_per_second: unknown"),
         (lambda s: s["questions"][0].update(id="declined"), "question id 'declined' is reserved"),
+        (lambda s: s["questions"][0].update(id="opener"), "question id 'opener' is reserved"),
+        (lambda s: s.pop("opener"), "outbound survey 'needs' has no opener text; fix: add opener"),
+        (lambda s: s.pop("opener_goodbye"), "outbound survey 'needs' has no opener_goodbye text"),
+        (lambda s: s["opener"].pop("ru"), "1 survey texts are missing: surveys[1].opener.ru"),
+        # the opener and its goodbye name nothing (a voicemail or someone else may hear them)
+        (
+            lambda s: s["opener"].update(uk="Вам телефонує гаряча лінія. Натисніть 1."),
+            "surveys[1].opener.uk: the text said before the person is identified names 'гаряч'",
+        ),
+        (
+            lambda s: s["opener"].update(ru="Здравствуйте, это опрос для беженцев. Нажмите 1."),
+            "surveys[1].opener.ru: the text said before the person is identified names 'беженц'",
+        ),
+        (lambda s: s["opener"].update(ru="В опасности звоните {emergency_number}."), "names '{emergency_number}'"),
+        (lambda s: s["opener_goodbye"].update(uk="До побачення. 112."), "surveys[1].opener_goodbye.uk: the text"),
+        (lambda s: s["opener"].update(ru="Hello from Poland, press 1."), "names 'Poland'"),
+        (lambda s: s["opener"].update(ru="Your needs matter, press 1."), "names 'needs'"),
     ],
 )
 def test_outbound_survey_rules_are_one_line_each(countries, change, expected):
@@ -434,6 +456,8 @@ def test_a_campaign_or_declined_text_on_a_post_call_survey_is_refused(countries)
     assert "post_call survey 'after_call' has a campaign; fix: remove campaign" in _error(countries, "pl")
     _edit(countries, "pl", lambda d: (d["surveys"][0].pop("campaign"), d["surveys"][0].update(declined={"uk": "x"})))
     assert "post_call survey 'after_call' has a declined text; fix: remove declined" in _error(countries, "pl")
+    _edit(countries, "pl", lambda d: (d["surveys"][0].pop("declined"), d["surveys"][0].update(opener={"uk": "x"})))
+    assert "post_call survey 'after_call' has an opener text; fix: remove opener" in _error(countries, "pl")
 
 
 def test_two_surveys_of_the_same_kind_are_refused(countries):
