@@ -147,11 +147,13 @@ CALL_SURVEY_HELP = (
 CALL_OUTBOUND_HELP = (
     "Instead of an inbound call, a survey call placed to --caller in --lang (the country's outbound survey, "
     "flow outbound_survey_<lang>, with the contact attributes the campaign runner sets). The person who answers "
-    "gives these inputs, space separated, one per input block: at the consent 1 takes part, 2 declines (never "
-    "called again), 9 speaks with the helpline now (the keys then go on into its menus: '!K' and '.' as in "
+    "gives these inputs, space separated, one per input block: first 1 at the neutral opener (the one called, "
+    "who can talk; anything else asks once more, then the call ends naming nothing), then at the consent 1 "
+    "takes part, 2 declines (never called again), 9 speaks with the helpline now (the keys then go on into its "
+    "menus: '!K' and '.' as in "
     "--press), 0 repeats; then per question 1..N a choice, 0 repeats, * prefer not to say, digits ended by # a "
     "number; '-' is no key. When they run out the person stays silent (every input times out). "
-    'E.g. --outbound "1 1 2 4# 3".'
+    'E.g. --outbound "1 1 1 2 4# 3".'
 )
 
 
@@ -405,6 +407,8 @@ def _print_call(cfg, result, at: str | None, caller: str, show_tables: bool) -> 
     else:
         out.print(f"[bold]outcome:[/bold] {result.outcome}")
     safe = "yes" if result.safe else "NO: no person, no call back, no emergency number"
+    if result.ended_before_identification:  # a placed call nobody took up at the neutral opener
+        safe = "yes: ended before the person was identified (only the neutral opener, nothing named)"
     out.print(f"safe end: {safe}", markup=False)
     if result.survey_outcome is not None:
         ends = {"disconnect": "the survey flow ended the call", "hung_up": "the caller hung up during the survey",

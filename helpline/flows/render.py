@@ -23,6 +23,13 @@ Template language (a Flow-language JSON document plus a few template constructs)
 - ``"$audio": "<id>"`` in a message object: ``{"PromptId": resolve("prompt", "shared/<id>")}``,
   generated audio shared by every language (``hold_music``, see :mod:`helpline.prompts`).
 - ``"$in": "<lang>"`` on an action: speak that language instead of ``${lang}``.
+- ``"before_identification": [<action id>, ...]`` in ``Template`` (only with ``only_if:
+  outbound_survey``): the actions a survey call placed by the helpline says before the person who
+  answered is identified (the opener, its retry and its neutral goodbye). They may speak only
+  :data:`NEUTRAL_PROMPTS` and name nothing, not even the emergency number: a voicemail or whoever
+  picks up a shared phone must not learn the connection. A call that ends having heard nothing
+  else counts as safe in the simulator (``CallResult.ended_before_identification``). Kept as
+  ``RenderedFlow.before_identification``; checked here (:func:`_before_identification`).
 - ``"only_if": "post_call_survey"`` or ``"outbound_survey"`` in ``Template``: render the flow only
   for a country with a survey of that kind (``post_call_survey.json``, ``outbound_survey.json``).
   ``${survey}``/``${first_question}`` are the post-call survey's id and first question and
@@ -100,6 +107,11 @@ ONLY_IF = ("post_call_survey", "outbound_survey")
 # The flow a phone number is associated with.
 ENTRY_FLOW = "inbound"
 
+# The only prompts an action listed in a template's "before_identification" may say: the outbound
+# survey's opener and its neutral goodbye, and the general "not an option" / "no choice" messages.
+NEUTRAL_PROMPTS = ("survey_${outbound}_opener", "survey_${outbound}_opener_goodbye", "invalid_input", "no_input")
+BEFORE_IDENTIFICATION_TYPES = ("GetParticipantInput", "MessageParticipant")
+
 # Resolver kinds; ``resolve(kind, name)`` must handle each.
 RESOLVE_KINDS = ("queue", "lambda", "hours", "flow", "prompt", "view")
 
@@ -121,6 +133,9 @@ class RenderedFlow:
     content: dict[str, Any]
     language: str | None = None
     references: list[tuple[str, str]] = field(default_factory=list)
+    # Actions said before the person who answered a placed call is identified (Template
+    # "before_identification"): a call that heard only these may end without the emergency number.
+    before_identification: tuple[str, ...] = ()
 
     def json(self) -> str:
         return json.dumps(self.content, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
@@ -420,6 +435,33 @@ class _Renderer:
         return {"Version": data.get("Version", FLOW_VERSION), "StartAction": follow(start), "Actions": ordered}
 
 
+def _before_identification(data: dict[str, Any], content: dict[str, Any], file: str) -> tuple[str, ...]:
+    """The template's ``before_identification`` actions, checked: only in an ``only_if:
+    outbound_survey`` template (a call the helpline places), each an input or message action of the
+    rendered flow that says one of :data:`NEUTRAL_PROMPTS` and nothing else."""
+    header = data["Template"]
+    ids = header.get("before_identification", [])
+    if not ids:
+        return ()
+    if header.get("only_if") != "outbound_survey":
+        raise RenderError(
+            f"{file}: before_identification is only for a call the helpline places (only_if: outbound_survey)"
+        )
+    template = {a.get("Identifier"): a for a in data["Actions"] if isinstance(a, dict) and "Identifier" in a}
+    rendered = {a["Identifier"] for a in content["Actions"]}
+    for ident in ids:
+        action = template.get(ident)
+        if action is None or ident not in rendered:
+            raise RenderError(f"{file}: before_identification names {ident!r}, which is no action of the flow")
+        said = (action.get("Parameters") or {}).get("$say")
+        if action.get("Type") not in BEFORE_IDENTIFICATION_TYPES or said not in NEUTRAL_PROMPTS:
+            raise RenderError(
+                f"{file}: before_identification action {ident!r} must be a {' or '.join(BEFORE_IDENTIFICATION_TYPES)}"
+                f" saying one of {', '.join(NEUTRAL_PROMPTS)} (it says {said!r})"
+            )
+    return tuple(ids)
+
+
 def render_template(
     cfg: CountryConfig, resolve: Resolver, data: dict[str, Any], *, lang: str | None = None, file: str = "template"
 ) -> RenderedFlow:
@@ -434,6 +476,7 @@ def render_template(
         content=content,
         language=lang,
         references=r.references,
+        before_identification=_before_identification(data, content, file),
     )
 
 

@@ -19,6 +19,7 @@ from helpline.flows.simulate import CallResult, Simulator, outbound_campaign, se
 OPEN_AT = "2026-03-02T10:30"  # a Monday morning: every shipped country is open
 CLOSED_AT = "2026-03-01T03:00"  # a Sunday night: every shipped country is closed
 WAIT = "-"  # press nothing at the emergency prompt (let it time out)
+OPENER_KEY = ["1"]  # an outbound survey call: the person called, who can talk, presses 1 at the neutral opener
 
 
 @dataclass
@@ -177,12 +178,12 @@ def _outbound_check(
 
     def check(r: CallResult) -> None:
         assert r.entry_flow == f"outbound_survey_{lang}", r.entry_flow
-        # on pickup the person hears the consent at once: no Lambda (silence) before it
+        # on pickup the person hears the neutral opener at once: no Lambda (silence) before it
         first = next(
             ln for ln in r.transcript
             if ln.flow == r.entry_flow and (ln.speaker == "system" or ln.text.startswith("Lambda "))
         )  # fmt: skip
-        assert (first.action, first.speaker) == ("consent", "system"), first
+        assert (first.action, first.speaker) == ("opener", "system"), first
         if answers is not None:
             assert survey_answers(r) == answers, survey_answers(r)
             assert all(i.get("language") == lang and i["survey_id"] == survey.id for i in survey_items(r))
@@ -206,12 +207,40 @@ def _outbound_check(
     return check
 
 
+def _nothing_named(cfg: CountryConfig, lang: str) -> Callable[[CallResult], None]:
+    """A call that ended at the neutral opener (a voicemail, someone else on a shared phone): only
+    the opener, invalid_input and the opener's goodbye were said; not the consent, no question, no
+    helpline, refugee or survey word, not the emergency number."""
+    from helpline.config.rules import REVEALING_WORDS
+
+    survey = cfg.outbound_survey
+    assert survey is not None
+    spoken, sid = cfg.spoken(lang), survey.id
+    allowed = {spoken[f"survey_{sid}_opener"], spoken[f"survey_{sid}_opener_goodbye"], spoken["invalid_input"]}
+    never = [spoken[f"survey_{sid}_{k}"] for k in ("consent", "declined", "thanks", *[q.id for q in survey.questions])]
+
+    def check(r: CallResult) -> None:
+        heard = [ln.text for ln in r.transcript if ln.speaker in ("system", "agent")]
+        assert heard and set(heard) <= allowed, heard
+        assert heard[-1] == spoken[f"survey_{sid}_opener_goodbye"], heard
+        assert r.ended_before_identification and r.safe and not r.ended_with_emergency_number
+        text = " ".join(heard).casefold()
+        assert not any(t in heard for t in never)
+        assert cfg.emergency.number not in text and cfg.name.casefold() not in text
+        assert not [w for w in REVEALING_WORDS if w in text], text
+        assert [c["function"] for c in r.lambda_calls] == ["survey_consent"], r.lambda_calls
+
+    return check
+
+
 def _outbound(cfg: CountryConfig) -> list[Scenario]:
-    """The outbound needs survey: a call placed to a person who agreed, in each language. At the
-    consent 1 takes part, 2 declines (never called again), 9 goes to the helpline's IVR, 0
-    repeats; no key or wrong keys end with the emergency number. Questions as in the post-call
-    survey. survey_consent and record_survey_answer failing at every invocation change nothing
-    the person hears but the stored state."""
+    """The outbound needs survey: a call placed to a person who agreed, in each language. On
+    pickup the neutral opener: 1 goes on (the person called, who can talk), no key or another key
+    asks once more, then survey_consent hears no_input and a neutral goodbye ends the call naming
+    nothing (a voicemail or someone else). At the consent 1 takes part, 2 declines (never called
+    again), 9 goes to the helpline's IVR, 0 repeats; no key or wrong keys end with the emergency
+    number. Questions as in the post-call survey. survey_consent and record_survey_answer failing
+    at every invocation change nothing the person hears but the stored state."""
     survey = cfg.outbound_survey
     if survey is None:
         return []
@@ -234,9 +263,26 @@ def _outbound(cfg: CountryConfig) -> list[Scenario]:
     out: list[Scenario] = []
     for lang in cfg.language_codes:
         consent, thanks, declined = f"survey_{sid}_consent", f"survey_{sid}_thanks", f"survey_{sid}_declined"
+        opener, opener_bye = f"survey_{sid}_opener", f"survey_{sid}_opener_goodbye"
 
-        def sc(name: str, keys: list[str], check: Callable[[CallResult], None] | None, lang: str = lang, **kw: Any):
-            return Scenario(f"outbound-{name}", lang, [], outbound=keys, check=check, **kw)
+        def sc(
+            name: str,
+            keys: list[str],
+            check: Callable[[CallResult], None] | None,
+            lang: str = lang,
+            opener_key: list[str] = OPENER_KEY,  # noqa: B006 - never mutated
+            **kw: Any,
+        ):
+            return Scenario(f"outbound-{name}", lang, [], outbound=[*opener_key, *keys], check=check, **kw)
+
+        def neutral(check: Callable[[CallResult], None], lang: str = lang) -> Callable[[CallResult], None]:
+            named_nothing = _nothing_named(cfg, lang)  # the call ended at the opener
+
+            def both(r: CallResult) -> None:
+                check(r)
+                named_nothing(r)
+
+            return both
 
         def ok(answers, events, state, lang: str = lang):
             return _outbound_check(cfg, lang, answers, events, state)
@@ -278,6 +324,17 @@ def _outbound(cfg: CountryConfig) -> list[Scenario]:
             # record_survey_answer fails at every invocation: every question still asked, thanks
             sc("answer-fails", keys_full, ok({}, done, "completed"), fail=("record_survey_answer",),
                outcome="disconnect", says=[thanks, *[f"survey_{sid}_{q.id}" for q in qs]]),
+            # the neutral opener: a voicemail (no key), someone else (wrong keys), a key then 1
+            sc("opener-timeout", [], neutral(ok({}, ["no_input"], "no_input")), opener_key=[],
+               outcome="disconnect", says=[opener_bye], says_times={opener: 2, consent: 0}),
+            sc("opener-wrong-keys", ["7", "8"], neutral(ok({}, ["no_input"], "no_input")), opener_key=[],
+               outcome="disconnect", says=[opener_bye], says_times={opener: 2, "invalid_input": 2, consent: 0}),
+            sc("opener-wrong-then-1", ["7", *OPENER_KEY, *keys_full], ok(full, done, "completed"), opener_key=[],
+               outcome="disconnect", says=["invalid_input", thanks], says_times={opener: 2, consent: 1}),
+            sc("opener-timeout-then-1", ["-", *OPENER_KEY, "2"], ok({}, ["declined"], "declined"), opener_key=[],
+               outcome="disconnect", says=[declined], says_times={opener: 2, consent: 1}),
+            sc("opener-consent-fails", [], neutral(ok({}, ["no_input"], "dialing")), opener_key=[],
+               fail=("survey_consent",), outcome="disconnect", says=[opener_bye]),
         ]  # fmt: skip
     return out
 
@@ -845,6 +902,7 @@ STATUS_BASES = (
     ("outbound-declined", "survey_consent"),
     ("outbound-help", "survey_consent"),
     ("outbound-no-input", "survey_consent"),
+    ("outbound-opener-timeout", "survey_consent"),
     ("outbound-full", "record_survey_answer"),
     ("outbound-time-outs", "record_survey_answer"),
 )

@@ -164,6 +164,9 @@ class CallResult:
     guide_flow: str | None = None  # the DefaultAgentUI hook's flow when an operator answered
     survey_outcome: str | None = None  # the disconnect flow's end: disconnect / hung_up / no_hook
     entry_flow: str = ENTRY_FLOW  # the flow the contact started in (outbound_survey_<lang> for a survey call)
+    # A call the helpline placed that ended having heard only its flow's before_identification
+    # actions (the neutral opener, its retry, its goodbye): see :attr:`safe`.
+    ended_before_identification: bool = False
 
     _tables: dict[str, list[dict[str, Any]]] | None = None
 
@@ -193,8 +196,17 @@ class CallResult:
     @property
     def safe(self) -> bool:
         """A way forward: a person answered, a call back was arranged, or the call ended (not
-        abandoned in a queue nobody answers) with a message that names the emergency number."""
+        abandoned in a queue nobody answers) with a message that names the emergency number.
+
+        One documented exception: a survey call the helpline placed that ended before the person
+        who answered was identified (``ended_before_identification``: nothing was heard but the
+        flow's ``before_identification`` actions, the neutral opener and its goodbye). Naming the
+        emergency number there would tell a voicemail or whoever picked up a shared phone what
+        the call is about; the person is called again while attempts remain
+        (docs/survey-campaigns.md, "The opener")."""
         if self.answered or self.callback is not None:
+            return True
+        if self.ended_before_identification:
             return True
         return self.outcome != "abandoned" and self.ended_with_emergency_number
 
@@ -370,7 +382,17 @@ class Simulator:
             guide_flow=self.guide_flow,
             survey_outcome=self.survey_outcome,
             entry_flow=self.entry_flow,
+            ended_before_identification=self._ended_before_identification(outcome),
         )
+
+    def _ended_before_identification(self, outcome: str) -> bool:
+        """The call was placed by the helpline (InitiationMethod API), the flow disconnected it,
+        and everything said came from its flow's ``before_identification`` actions."""
+        if self.initiation != "API" or outcome != "disconnect":
+            return False
+        marked = {(name, ident) for name, flow in self.flows.items() for ident in flow.before_identification}
+        heard = [(ln.flow, ln.action) for ln in self.transcript if ln.speaker in ("system", "agent")]
+        return bool(heard) and all(h in marked for h in heard)
 
     def queue_open(self, queue: str, when: dt.datetime) -> bool:
         """Every queue of the stack uses the country's hours of operation."""

@@ -13,8 +13,11 @@ from helpline.flows.render import (
     MAX_CONTENT_CHARS,
     TEMPLATES_DIR,
     LocalResolver,
+    RenderError,
     flow_type,
+    load_template,
     render_country,
+    render_template,
 )
 from tests.flows.support import COUNTRIES
 
@@ -152,8 +155,8 @@ def test_outbound_survey_flows_only_where_configured_and_they_report_every_step(
         consent = [
             p["LambdaInvocationAttributes"] for p in lambdas if p["LambdaFunctionARN"] == "lambda/survey_consent"
         ]
-        assert sorted(c["event"] for c in consent) == sorted(
-            ["accepted", "declined", "help", "no_input", "completed"]  # never "answered": silence on pickup
+        assert sorted(c["event"] for c in consent) == sorted(  # no_input after the opener and after the consent
+            ["accepted", "declined", "help", "no_input", "no_input", "completed"]  # never "answered": silence on pickup
         )
         for c in consent:
             assert c == {"campaign_id": "$.Attributes.campaign_id", "contact_key": "$.Attributes.contact_key",
@@ -168,3 +171,26 @@ def test_outbound_survey_flows_only_where_configured_and_they_report_every_step(
         consent_input = next(a for a in flow.content["Actions"] if a["Identifier"] == "consent")
         keys = [c["Condition"]["Operands"] for c in consent_input["Transitions"]["Conditions"]]
         assert keys == [["1"], ["2"], ["9"], ["0"]]
+
+
+def test_before_identification_is_checked_and_only_for_a_placed_call():
+    """The template marker that lets a call end without the emergency number names only actions
+    that say the opener, its goodbye, invalid_input or no_input, and only in the outbound flow."""
+    cfg = load_country("pl")
+    good = load_template(TEMPLATES_DIR / "outbound_survey.json")
+    flow = render_template(cfg, LocalResolver(cfg), good, lang="uk", file="outbound_survey.json")
+    assert flow.before_identification == ("opener", "opener-invalid", "opener-goodbye")
+    speaks_consent = json.loads(json.dumps(good))
+    speaks_consent["Template"]["before_identification"].append("consent")
+    with pytest.raises(
+        RenderError, match="'consent' must be a GetParticipantInput or MessageParticipant saying one of"
+    ):
+        render_template(cfg, LocalResolver(cfg), speaks_consent, lang="uk", file="outbound_survey.json")
+    missing = json.loads(json.dumps(good))
+    missing["Template"]["before_identification"] = ["nowhere"]
+    with pytest.raises(RenderError, match="names 'nowhere', which is no action"):
+        render_template(cfg, LocalResolver(cfg), missing, lang="uk", file="outbound_survey.json")
+    inbound = load_template(TEMPLATES_DIR / "inbound_lang.json")
+    inbound["Template"]["before_identification"] = [inbound["StartAction"]]
+    with pytest.raises(RenderError, match="only for a call the helpline places"):
+        render_template(cfg, LocalResolver(cfg), inbound, lang="uk", file="inbound_lang.json")

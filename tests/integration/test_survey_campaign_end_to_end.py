@@ -27,8 +27,8 @@ _TODAY = dt.datetime.now(dt.UTC).date()
 # The next Wednesday, 11:00 UTC (12:00 or 13:00 in Warsaw: inside pl's calling hours), after the list is loaded.
 NOON = dt.datetime.combine(_TODAY + dt.timedelta(days=(2 - _TODAY.weekday()) % 7 or 7), dt.time(11), dt.UTC)
 PEOPLE = {  # phone -> (language, what the person does when the phone rings)
-    "+48500100001": ("uk", "1 1 2 4# 3"),  # takes part: lost income yes, no debt, 4 people, food
-    "+48500100002": ("ru", "2"),  # declines: never called again
+    "+48500100001": ("uk", "1 1 1 2 4# 3"),  # 1 at the opener, takes part: lost income, no debt, 4 people, food
+    "+48500100002": ("ru", "1 2"),  # 1 at the opener, declines: never called again
     "+48500100003": ("uk", None),  # does not pick up
 }
 
