@@ -131,7 +131,7 @@ class Flows(Construct):
         params = {
             "PhoneNumberId": tel.phone_number_id,
             "InstanceId": tel.instance_id,
-            "ContactFlowId": _last_segment(flow_id),
+            "ContactFlowId": flow_id_of(flow_id),
         }
         association = cr.AwsCustomResource(
             self,
@@ -170,5 +170,6 @@ class Flows(Construct):
         self.number_association = association
 
 
-def _last_segment(arn: str) -> str:
+def flow_id_of(arn: str) -> str:
+    """A contact flow's id: the GUID after "contact-flow/" in its ARN (what the Connect APIs call ContactFlowId)."""
     return Fn.select(1, Fn.split("contact-flow/", arn))

@@ -13,15 +13,14 @@ survey flows and the number (Service Authorization Reference, Amazon Connect).
 
 from __future__ import annotations
 
-from aws_cdk import Fn, Stack
-from aws_cdk import aws_events as events
+from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from helpline.config.schema import CountryConfig
 from helpline.surveys.campaign import runner_settings
-from stacks.constructs.flows import Flows
+from stacks.constructs.flows import Flows, flow_id_of
 from stacks.constructs.functions import Functions
 from stacks.constructs.telephony import Telephony
 
@@ -54,7 +53,7 @@ class SurveyCampaigns(Construct):
             functions.functions[name].add_environment("SURVEY_CAMPAIGN", settings)
         names = outbound_flow_names(config)
         flow_arns = {lang: flows.flows[name].attr_contact_flow_arn for lang, name in names.items()}
-        flow_ids = {lang: Fn.select(1, Fn.split("contact-flow/", arn)) for lang, arn in flow_arns.items()}
+        flow_ids = {lang: flow_id_of(arn) for lang, arn in flow_arns.items()}
         runner.add_environment("SURVEY_FLOWS", Stack.of(self).to_json_string(flow_ids) if flow_ids else "{}")
         runner.add_environment("SURVEY_SOURCE_NUMBER", self._source_number(telephony) if names else "")
         schedule = functions.schedules[RUNNER]
@@ -72,7 +71,6 @@ class SurveyCampaigns(Construct):
                 ],
             )
         )
-        self.schedule: events.Rule = schedule
 
     def _source_number(self, telephony: Telephony) -> str:
         """The number in E.164: the claimed number's Address, or DescribePhoneNumber of phone_number.arn."""
