@@ -43,6 +43,7 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
         count("BlockForbidden")
         return {"status": "forbidden", "blocked_until": ""}
     contact_id = event.contact_id
+    voice = event.related_contact_id
     key = case_chain.op_key("block", contact_id, params.model_dump())
     until = (utcnow() + timedelta(hours=params.hours)).replace(microsecond=0)
     payload = {
@@ -58,7 +59,7 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
         if case is not None and case.status not in OPEN_STATUSES:
             case = None
         record = contact_chain.next_record(
-            contact_id, "caller_blocked", {**payload, "case_id": case.case_id if case else ""}, "operator"
+            contact_id, "caller_blocked", {**payload, "case_id": case.case_id if case else ""}, "operator", voice
         )
         marker = contact_chain.marker(key, "block_caller")
         puts = [
@@ -80,6 +81,7 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
             puts=puts,
             updates=[caller_update],
             on_failed=lambda result, caller=caller: _replayed(caller) if result.failed(0) else None,
+            voice_contact_id=voice,
         )
         done = case_chain.commit(case, contact_id, key, plan)
         if done is not None:

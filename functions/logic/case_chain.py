@@ -9,7 +9,9 @@ attempts, then ``backend_unavailable``).  Requests per attempt: 1 GetItem (Cases
 1 TransactWriteItems, plus whatever the plan reads.
 
 Chain payloads hold ids and codes only: never free text (the screening note), never a phone
-number or pseudonym.  Records carry the case's ``expires_at``: the chain expires with its case.
+number or pseudonym.  A record appended from the guide's chat contact carries ``voice_contact_id``
+(the event's ``RelatedContactId``: the call's ContactId, which names its recording and contact
+record); without one the key is not written.  Records carry the case's ``expires_at``: the chain expires with its case.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 from functions.dal import repository
 from functions.dal.models import Case, Interaction
 from functions.errors import BackendUnavailable, CaseNotFound
-from functions.logic.chain import compute_hash
+from functions.logic.chain import compute_hash, with_voice
 from functions.logic.common import iso, sha256_hex, utcnow
 
 MAX_ATTEMPTS = 3
@@ -40,6 +42,7 @@ class Plan:
     updates: list[tuple[Any, list, Any, str | None]] = field(default_factory=list)
     condition: Any = None  # ANDed to the case's head / idempotency condition
     actor: str = "operator"
+    voice_contact_id: str | None = None  # the guide's related voice contact, in every record's payload
     # called when an extra item's condition failed: an answer, or None to read again and re-plan
     on_failed: Callable[[Any], dict[str, str] | None] | None = None
 
@@ -55,7 +58,11 @@ def map_keys(value: Any) -> set[str]:
 
 
 def build_records(
-    case: Case, contact_id: str, entries: list[tuple[str, dict[str, str]]], actor: str
+    case: Case,
+    contact_id: str,
+    entries: list[tuple[str, dict[str, str]]],
+    actor: str,
+    voice_contact_id: str | None = None,
 ) -> list[Interaction]:
     """The next records of the case's chain (seq head+1, ...), linked and hashed."""
     now = iso(utcnow())
@@ -74,7 +81,7 @@ def build_records(
             actor=actor,
             occurred_at=now,
             recorded_at=now,
-            payload={k: str(v) for k, v in payload.items()},
+            payload={k: str(v) for k, v in with_voice(payload, voice_contact_id).items()},
             prev_hash=prev,
             record_hash="",
             expires_at=case.expires_at,
@@ -115,7 +122,7 @@ def change_case(
 
 
 def commit(case: Case, contact_id: str, key: str, plan: Plan) -> dict[str, str] | None:
-    records = build_records(case, contact_id, plan.records, plan.actor)
+    records = build_records(case, contact_id, plan.records, plan.actor, plan.voice_contact_id)
     last = records[-1]
     actions = plan.case_actions + [
         Case.updated_at.set(utcnow()),

@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 from functions.dal import repository
 from functions.dal.models import Caller, Case, Interaction
 from functions.errors import BackendUnavailable
-from functions.logic.chain import GENESIS, compute_hash
+from functions.logic.chain import GENESIS, compute_hash, with_voice
 from functions.logic.common import case_id_for, expiry, iso, parse_params, utcnow
 from functions.logic.needs import any_urgent, needs_param
 from functions.logic.pseudonym import caller_id_for
@@ -77,16 +77,20 @@ class Report:
     needs: list[str]
     consent: bool
     channel_note: str | None
+    voice_contact_id: str | None = None  # the guide's chat contact: the call it belongs to
 
     def payload(self) -> dict[str, str]:
-        return {
-            "topic": self.topic,
-            "language": self.language,
-            "priority": self.priority,
-            "needs_codes": ",".join(self.needs),
-            "consent": "true" if self.consent else "false",
-            "channel_note": self.channel_note or "",
-        }
+        return with_voice(
+            {
+                "topic": self.topic,
+                "language": self.language,
+                "priority": self.priority,
+                "needs_codes": ",".join(self.needs),
+                "consent": "true" if self.consent else "false",
+                "channel_note": self.channel_note or "",
+            },
+            self.voice_contact_id,
+        )
 
 
 def _answer(case_id: str, *, created: bool = False, appended: bool = False) -> dict[str, str]:
@@ -103,7 +107,7 @@ def _keys(value: Any) -> set[str]:
     return set(value.as_dict() if hasattr(value, "as_dict") else value or {})
 
 
-def build_first_record(case: Case, now_iso: str) -> Interaction:
+def build_first_record(case: Case, now_iso: str, voice_contact_id: str | None = None) -> Interaction:
     record = Interaction(
         chain_id=f"case#{case.case_id}",
         seq=1,
@@ -114,14 +118,17 @@ def build_first_record(case: Case, now_iso: str) -> Interaction:
         actor="contact_flow",
         occurred_at=now_iso,
         recorded_at=now_iso,
-        payload={
-            "topic": case.topic,
-            "language": case.language,
-            "priority": case.priority,
-            "needs_codes": ",".join(case.needs_codes),
-            "consent": "true" if case.consent else "false",
-            "channel_note": case.channel_note or "",
-        },
+        payload=with_voice(
+            {
+                "topic": case.topic,
+                "language": case.language,
+                "priority": case.priority,
+                "needs_codes": ",".join(case.needs_codes),
+                "consent": "true" if case.consent else "false",
+                "channel_note": case.channel_note or "",
+            },
+            voice_contact_id,
+        ),
         prev_hash=GENESIS,
         record_hash="",
         expires_at=case.expires_at,
@@ -197,7 +204,7 @@ def _create(
         updated_at=now,
         expires_at=expiry(now, settings.retention_days_cases),
     )
-    first = build_first_record(case, iso(now))
+    first = build_first_record(case, iso(now), report.voice_contact_id)
     case.chain_head = first.record_hash
     caller_actions = None
     caller_condition = None

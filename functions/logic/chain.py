@@ -36,6 +36,12 @@ HASHED_FIELDS = (
 )
 
 
+def with_voice(payload: dict[str, str], voice_contact_id: str | None) -> dict[str, str]:
+    """The payload with ``voice_contact_id`` (the guide contact's RelatedContactId: the call's
+    ContactId, an id and nothing personal) when there is one; without, the key is not written."""
+    return {**payload, "voice_contact_id": voice_contact_id} if voice_contact_id else payload
+
+
 def _normalise(name: str, value: Any) -> Any:
     if value is None:
         return None

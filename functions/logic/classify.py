@@ -1,7 +1,7 @@
 """classify_call: the operator's call type (real, silent, prank, abusive, wrong_number,
 information).  Never opens a case.
 
-Records ``call_classified`` (payload: call_type, case_id) in the contact chain and, when the case
+Records ``call_classified`` (payload: call_type, case_id, voice_contact_id from the guide) in the contact chain and, when the case
 exists (not expired), in the case chain too (the case's ``call_type`` is set), all in ONE
 TransactWriteItems with an idempotency marker: a replay (same contact, same parameters) writes
 nothing; a reclassification in the same contact is a new record.
@@ -33,11 +33,12 @@ DEFAULTS = {"status": "ok", "call_type": ""}
 def run(event: ContactFlowEvent) -> dict[str, str]:
     params = parse_params(CLASSIFY_CALL, event.parameters)
     contact_id = event.contact_id
+    voice = event.related_contact_id
     key = case_chain.op_key("classify", contact_id, params.model_dump())
     answer = {"status": "ok", "call_type": params.call_type}
     payload = {"call_type": params.call_type, "case_id": params.case_id or ""}
     for _ in range(case_chain.MAX_ATTEMPTS):
-        record = contact_chain.next_record(contact_id, "call_classified", payload, "operator")
+        record = contact_chain.next_record(contact_id, "call_classified", payload, "operator", voice)
         marker = contact_chain.marker(key, "classify_call")
         case = repository.get_case(params.case_id) if params.case_id else None
         if case is None:
@@ -55,6 +56,7 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
                 (record, Interaction.chain_id.does_not_exist(), None),
             ],
             on_failed=lambda result: answer if result.failed(0) else None,
+            voice_contact_id=voice,
         )
         done = case_chain.commit(case, contact_id, key, plan)
         if done is not None:

@@ -12,13 +12,16 @@ from datetime import timedelta
 
 from functions.dal import repository
 from functions.dal.models import IdempotencyMarker, Interaction
-from functions.logic.chain import GENESIS, compute_hash
+from functions.logic.chain import GENESIS, compute_hash, with_voice
 from functions.logic.common import expiry, iso, utcnow
 from functions.settings import get_settings
 
 
-def next_record(contact_id: str, record_type: str, payload: dict[str, str], actor: str) -> Interaction:
-    """The record after the contact chain's current head (1 Query)."""
+def next_record(
+    contact_id: str, record_type: str, payload: dict[str, str], actor: str, voice_contact_id: str | None = None
+) -> Interaction:
+    """The record after the contact chain's current head (1 Query); ``voice_contact_id`` (the
+    guide contact's RelatedContactId) goes into the payload when given."""
     chain_id = f"contact#{contact_id}"
     head = repository.chain_head(chain_id)
     now = utcnow()
@@ -32,7 +35,7 @@ def next_record(contact_id: str, record_type: str, payload: dict[str, str], acto
         actor=actor,
         occurred_at=iso(now),
         recorded_at=iso(now),
-        payload=payload,
+        payload=with_voice(payload, voice_contact_id),
         prev_hash=head.record_hash if head is not None else GENESIS,
         record_hash="",
         expires_at=(

@@ -84,7 +84,11 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
             Case.status.set(status),
         ]
         return case_chain.Plan(
-            records=records, case_actions=actions, updates=updates, answer={"status": "ok", "case_status": status}
+            records=records,
+            case_actions=actions,
+            updates=updates,
+            answer={"status": "ok", "case_status": status},
+            voice_contact_id=event.related_contact_id,
         )
 
     return case_chain.change_case(

@@ -114,7 +114,9 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
         selection = select_partners(found, needs, params.region, params.language)
         if not selection:
             return _answer([], [], urgent, "no_partner")
-        return _plan(case, contact_id, params, needs, selection, {p["partner_id"]: p for p in found})
+        plan = _plan(case, contact_id, params, needs, selection, {p["partner_id"]: p for p in found})
+        plan.voice_contact_id = event.related_contact_id
+        return plan
 
     return change_case(params.case_id, contact_id, f"referral:{contact_id}", plan_for, lambda c: _replay(c, contact_id))
 

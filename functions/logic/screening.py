@@ -50,11 +50,17 @@ DEFAULTS = {
 }
 
 
-def _open_case(params: ScreeningParams, contact_id: str) -> str:
+def _open_case(params: ScreeningParams, contact_id: str, voice_contact_id: str | None) -> str:
     """The contact's case (create_case's logic: new, or the caller's open case)."""
     settings = get_settings()
     report = cases.Report(
-        topic=params.topic, language=params.language, priority="normal", needs=[], consent=False, channel_note=None
+        topic=params.topic,
+        language=params.language,
+        priority="normal",
+        needs=[],
+        consent=False,
+        channel_note=None,
+        voice_contact_id=voice_contact_id,
     )
     for _ in range(cases.MAX_ATTEMPTS):
         answer = cases._attempt(settings, contact_id, params.caller_id, report)
@@ -69,7 +75,7 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
     params = parse_params(SCREENING, event.parameters)
     needs = needs_param(params.needs_codes)
     contact_id = event.contact_id
-    case_id = params.case_id or _open_case(params, contact_id)
+    case_id = params.case_id or _open_case(params, contact_id, event.related_contact_id)
     urgent = params.urgency == "urgent" or any_urgent(needs)
     key = case_chain.op_key("screening", contact_id, {**params.model_dump(), "case_id": case_id})
 
@@ -93,7 +99,9 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
             actions.append(Case.priority.set("urgent"))
         if params.note:
             actions.append(Case.note.set(params.note))
-        return case_chain.Plan(records=records, case_actions=actions, answer={})
+        return case_chain.Plan(
+            records=records, case_actions=actions, answer={}, voice_contact_id=event.related_contact_id
+        )
 
     case_chain.change_case(case_id, contact_id, key, plan_for, lambda case: {})
     return _answer(case_id, needs, params, urgent)

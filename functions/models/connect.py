@@ -2,8 +2,9 @@
 
 Shape: https://docs.aws.amazon.com/connect/latest/adminguide/connect-lambda-functions.html .
 Unknown keys are accepted and ignored (Amazon Connect adds fields over time).  Only what the
-handlers use is validated strictly: ContactId (also used in DynamoDB keys) and Parameters
-(a flat map of strings).
+handlers use is validated strictly: ContactId (also used in DynamoDB keys), RelatedContactId (the
+guide's chat contact names its call with it: a ContactId, or None when absent or "") and
+Parameters (a flat map of strings).
 
 The handlers parse with :func:`functions.models.lean.parse_flow_event` (same rules, no pydantic)
 and come here only for what it cannot vouch for.
@@ -11,11 +12,11 @@ and come here only for what it cannot vouch for.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from functions.models.lean import CONTACT_ID_PATTERN, FlowEventAccess
+from functions.models.lean import CONTACT_ID_PATTERN, FlowEventAccess, related_contact_id
 
 
 class _Loose(BaseModel):
@@ -35,6 +36,10 @@ class ConnectQueue(_Loose):
 class ConnectContactData(_Loose):
     ContactId: str = Field(pattern=CONTACT_ID_PATTERN)
     InitialContactId: str | None = None
+    # The guide's chat contact: the voice call it belongs to ("" or absent: None).
+    RelatedContactId: Annotated[
+        Annotated[str, Field(pattern=CONTACT_ID_PATTERN)] | None, BeforeValidator(related_contact_id)
+    ] = None
     PreviousContactId: str | None = None
     Channel: str = "VOICE"
     InstanceARN: str | None = None

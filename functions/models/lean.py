@@ -422,6 +422,11 @@ class FlowEventAccess:
         return self.Details.Parameters
 
     @property
+    def related_contact_id(self) -> str | None:
+        """``ContactData.RelatedContactId``: for the guide's chat contact, the voice call's ContactId."""
+        return self.Details.ContactData.RelatedContactId
+
+    @property
     def customer_address(self) -> str | None:
         endpoint = self.Details.ContactData.CustomerEndpoint
         return endpoint.Address if endpoint is not None else None
@@ -442,6 +447,11 @@ def _part(value: object, strs: tuple[str, ...] = (), times: tuple[str, ...] = ()
 _CONTACT_STR = ("InitialContactId", "PreviousContactId", "InstanceARN", "InitiationMethod", "LanguageCode")
 
 
+def related_contact_id(value: object) -> object:
+    """``RelatedContactId``: absent or "" is None; otherwise the ContactId pattern applies."""
+    return None if value == "" else value
+
+
 def fast_flow_event(event: object) -> FlowEvent | None:
     try:
         event = _dict(event)
@@ -451,6 +461,9 @@ def fast_flow_event(event: object) -> FlowEvent | None:
         data = _dict(details.get("ContactData"))
         contact_id = _matches(data.get("ContactId"), CONTACT_ID_PATTERN)
         channel = data.get("Channel", "VOICE")
+        related = related_contact_id(data.get("RelatedContactId"))
+        if related is not None:
+            related = _matches(related, CONTACT_ID_PATTERN)
         attributes = _dict(data.get("Attributes", {}))
         parameters = _dict(details.get("Parameters", {}))
         if type(channel) is not str or not all(type(k) is str for k in attributes):
@@ -462,6 +475,7 @@ def fast_flow_event(event: object) -> FlowEvent | None:
                 **data,
                 **{k: _opt_str(data, k) for k in _CONTACT_STR},
                 "ContactId": contact_id,
+                "RelatedContactId": related,
                 "Channel": channel,
                 "CustomerEndpoint": _part(data.get("CustomerEndpoint"), ("Address", "Type")),
                 "SystemEndpoint": _part(data.get("SystemEndpoint"), ("Address", "Type")),

@@ -157,6 +157,10 @@ def test_the_guide_runs_as_its_own_chat_contact_with_a_copy_of_the_calls_attribu
     assert r.guide.attributes["caller_id"] == r.attributes["caller_id"]  # copied from the call
     assert "call_type" in r.guide.attributes and "call_type" not in r.attributes  # updates stay on the guide
     assert r.guide.agent_arn.endswith("/agent/operator-1")
+    # the guide's records name the call (RelatedContactId): its recording and contact record
+    written = [i for i in r.tables["Interactions"] if i["contact_id"] == r.guide.contact_id]
+    assert {i["record_type"] for i in written} >= {"call_classified", "screening_saved", "outcome_recorded"}
+    assert {i["payload"].get("voice_contact_id") for i in written} == {r.contact_id}
 
 
 def test_the_note_is_never_shown_in_the_transcript(backends, quiet):

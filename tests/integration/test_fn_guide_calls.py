@@ -311,3 +311,66 @@ def test_the_last_interactions_are_newest_first(backend):
     context = backend.invoke("get_caller_context", guide_event(case_id=case_id))
     day = backend.dump_tables()["Cases"][0]["created_at"][:10]
     assert context["last_interactions"] == f"{day} call_classified; 2026-01-02 case_created"
+
+
+VOICE_CONTACT = "0f4c8a1e-2b7d-4e55-9a61-3c2e7b9d4f10"
+
+
+def _linked(**params: str) -> dict:
+    """A guide event from the chat contact related to the call ``VOICE_CONTACT``."""
+    event = guide_event(**params)
+    event["Details"]["ContactData"]["RelatedContactId"] = VOICE_CONTACT
+    return event
+
+
+def test_the_guides_records_name_the_voice_contact_they_belong_to(backend):
+    """The guide runs as a chat contact; each record it appends carries the call's ContactId
+    (RelatedContactId) as voice_contact_id, so an auditor finds the recording and contact record."""
+    caller_id = backend.invoke("identify_caller", load_event("identify_caller"))["caller_id"]
+    screening = {"caller_id": caller_id, "case_id": "none", "language": "uk", "topic": "protection"}
+    screening |= {"needs_codes": "SV-VA", "region": "mazowieckie", "consent": "true", "note": NOTE}
+    case_id = backend.invoke("save_screening", _linked(**screening))["case_id"]
+    referral = {"case_id": case_id, "needs_codes": "SV-VA", "consent": "true", "region": "mazowieckie"}
+    assert backend.invoke("route_referral", _linked(**referral, language="uk"))["referred"] == "1"
+    assert backend.invoke("classify_call", _linked(call_type="real", case_id=case_id))["status"] == "ok"
+    outcome = _linked(case_id=case_id, outcome="resolved", follow_up="false", callback_requested="false")
+    assert backend.invoke("record_outcome", outcome)["case_status"] == "closed"
+    supervisor = backend.add_agent("super-0002", supervisor=True)
+    blocked = backend.invoke("block_caller", _linked(caller_id=caller_id, hours="1", agent_arn=supervisor))
+    assert blocked["status"] == "ok"
+    case_chain, contact_chain = _records(backend, f"case#{case_id}"), _records(backend, f"contact#{GUIDE_CONTACT}")
+    assert [r["record_type"] for r in case_chain] == [
+        "case_created",
+        "screening_saved",
+        "consent_recorded",
+        "referral_created",
+        "call_classified",
+        "outcome_recorded",
+        "referral_closed",
+    ]
+    assert [r["record_type"] for r in contact_chain] == ["call_classified", "caller_blocked"]
+    for record in case_chain + contact_chain:
+        assert record["contact_id"] == GUIDE_CONTACT and record["payload"]["voice_contact_id"] == VOICE_CONTACT
+    assert verify_chain(case_chain) == [] and verify_chain(contact_chain) == []
+
+
+def test_without_a_related_contact_no_voice_contact_id_is_written(backend):
+    for related in ("", None):
+        event = guide_event(call_type="prank", case_id="none")
+        event["Details"]["ContactData"]["RelatedContactId"] = related
+        assert backend.invoke("classify_call", event) == {"status": "ok", "call_type": "prank"}
+    event = guide_event(call_type="silent", case_id="none")
+    event["Details"]["ContactData"].pop("RelatedContactId", None)
+    assert backend.invoke("classify_call", event)["status"] == "ok"
+    chain = _records(backend, f"contact#{GUIDE_CONTACT}")
+    assert [r["payload"] for r in chain] == [
+        {"call_type": "prank", "case_id": ""},  # the replay ("" then null: same contact, same parameters)
+        {"call_type": "silent", "case_id": ""},
+    ]
+
+
+def test_a_malformed_related_contact_id_is_an_invalid_event_and_writes_nothing(backend):
+    event = guide_event(call_type="prank", case_id="none")
+    event["Details"]["ContactData"]["RelatedContactId"] = "not a contact id"
+    assert backend.invoke("classify_call", event)["status"] == "invalid_event"
+    assert backend.dump_tables()["Interactions"] == []

@@ -193,3 +193,14 @@ def test_without_its_bucket_or_key_the_function_raises_so_the_stream_retries(aws
     monkeypatch.delenv("SIGNING_KEY_ARN")
     with pytest.raises(RuntimeError, match="SIGNING_KEY_ARN"):
         handler({"Records": []})
+
+
+def test_the_guide_records_keep_the_voice_contact_id_in_the_archive():
+    """``voice_contact_id`` (the call's ContactId, an id) links the guide's records to the call's
+    recording and contact record: it is not personal, so the archive keeps it."""
+    from functions.logic.archive import archive_line
+
+    record = {**_chain("contact#guide-1", 1)[0], "payload": {"call_type": "prank", "voice_contact_id": "voice-1"}}
+    record["payload"]["note"] = NOTE
+    line = archive_line(_event("pl-interactions", "INSERT", record), {"pl-interactions": "Interactions"})
+    assert line["new"]["payload"] == {"call_type": "prank", "voice_contact_id": "voice-1"}

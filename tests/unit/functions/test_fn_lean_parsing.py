@@ -193,6 +193,15 @@ def _flow_events():
         lambda e: e.pop("Name"),
         lambda e: e.update(Details=[]),
         lambda e: e["Details"]["ContactData"].update({2: "x"}),
+        # RelatedContactId (the guide's chat contact -> the call): absent or "" is None, else a ContactId
+        lambda e: e["Details"]["ContactData"].update(RelatedContactId="0f4c8a1e-2b7d-4e55-9a61-3c2e7b9d4f10"),
+        lambda e: e["Details"]["ContactData"].update(RelatedContactId=""),
+        lambda e: e["Details"]["ContactData"].pop("RelatedContactId", None),
+        lambda e: e["Details"]["ContactData"].update(RelatedContactId="bad id"),
+        lambda e: e["Details"]["ContactData"].update(RelatedContactId=" abc"),
+        lambda e: e["Details"]["ContactData"].update(RelatedContactId="abc\n"),
+        lambda e: e["Details"]["ContactData"].update(RelatedContactId=42),
+        lambda e: e["Details"]["ContactData"].update(RelatedContactId="abç"),
     ]
     for name, event in base.items():
         for i, mutate in enumerate(mutations):
@@ -215,10 +224,11 @@ def test_fast_flow_event_agrees_with_the_pydantic_model(event):
         return
     parsed = lean.parse_flow_event(event)
     for got in (parsed,) if fast is None else (fast, parsed):
-        assert (got.contact_id, got.parameters, got.customer_address) == (
+        assert (got.contact_id, got.parameters, got.customer_address, got.related_contact_id) == (
             model.contact_id,
             model.parameters,
             model.customer_address,
+            model.related_contact_id,
         )
         data, expected = got.Details.ContactData, model.Details.ContactData
         for key in ("Channel", "InitialContactId", "PreviousContactId", "InstanceARN", "LanguageCode", "Attributes"):
