@@ -42,7 +42,6 @@ STATES = ("pending", "dialing", "completed", "declined", "help", "no_input", "un
 COLUMNS = ("phone", "language", "consent")
 # States in which an entry waits for the runner's next call (no_input: nothing was pressed, called again).
 WAITING = ("pending", "no_input")
-DEFAULT_LIST_RETENTION_DAYS = 14  # the contract's default for campaign.list_retention_days
 CAMPAIGNS, CONTACTS, OPT_OUTS = "SurveyCampaigns", "SurveyCampaignContacts", "SurveyOptOuts"
 
 
@@ -92,17 +91,14 @@ class Outbound:
 
 def outbound_settings(cfg: Any) -> Outbound:
     """The country's outbound survey (``CountryConfig.outbound_survey``) or one clear error."""
-    survey = getattr(cfg, "outbound_survey", None)
-    if survey is None:
-        survey = next((s for s in getattr(cfg, "surveys", []) if getattr(s, "kind", None) == "outbound"), None)
+    survey = cfg.outbound_survey
     if survey is None:
         raise CampaignError(
             f"{cfg.code} has no outbound survey; fix: add a survey with kind: outbound (consent, declined, thanks, "
             f"questions, campaign) to countries/{cfg.code}.yaml and deploy it (docs/survey-campaigns.md)"
         )
-    settings = getattr(survey, "campaign", None)
-    days = getattr(settings, "list_retention_days", None) or DEFAULT_LIST_RETENTION_DAYS
-    return Outbound(cfg.code, survey.id, tuple(cfg.language_codes), int(days))
+    # campaign is required on an outbound survey (helpline/config/schema.py)
+    return Outbound(cfg.code, survey.id, tuple(cfg.language_codes), survey.campaign.list_retention_days)
 
 
 def runner_settings(cfg: Any, today: date | None = None) -> str:

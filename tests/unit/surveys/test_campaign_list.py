@@ -4,7 +4,6 @@ with its line number in one error, nothing written; numbers normalised; the coun
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -104,17 +103,26 @@ def test_mask_keeps_only_the_ends():
     assert mask("+3612") == "*****"
 
 
-def _cfg(*surveys) -> SimpleNamespace:
-    return SimpleNamespace(code="pl", surveys=list(surveys), language_codes=["uk", "ru"])
+def _pl(list_retention_days: int | None):
+    """pl's country file with its outbound survey's list kept N days, or without the survey (None)."""
+    from helpline.config import load_country
+
+    pl = load_country("pl")
+    surveys = [
+        s.model_copy(update={"campaign": s.campaign.model_copy(update={"list_retention_days": list_retention_days})})
+        if s.kind == "outbound"
+        else s
+        for s in pl.surveys
+        if s.kind != "outbound" or list_retention_days is not None
+    ]
+    return pl.model_copy(update={"surveys": surveys})
 
 
 def test_the_outbound_survey_and_its_list_retention_come_from_the_country_file():
-    post = SimpleNamespace(id="after_call", kind="post_call")
-    outbound = SimpleNamespace(id="needs", kind="outbound", campaign=SimpleNamespace(list_retention_days=9))
-    settings = outbound_settings(_cfg(post, outbound))
+    settings = outbound_settings(_pl(9))
     assert (settings.survey_id, settings.languages, settings.list_retention_days) == ("needs", ("uk", "ru"), 9)
     with pytest.raises(CampaignError) as info:
-        outbound_settings(_cfg(post))
+        outbound_settings(_pl(None))
     assert str(info.value).startswith("pl has no outbound survey; fix: add a survey with kind: outbound")
 
 
