@@ -464,6 +464,50 @@ class IdempotencyMarker(Model):
     expires_at = TTLAttribute(null=True)
 
 
+class ContactLinksByCaller(GlobalSecondaryIndex):
+    """Every contact of one caller, oldest first (erasure finds each one; no call is missed)."""
+
+    class Meta:
+        index_name = "by-caller"
+        projection = KeysOnlyProjection()
+
+    caller_id = UnicodeAttribute(hash_key=True)
+    linked_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ContactLink(Model):
+    """One item per Amazon Connect contact of a known caller: contact id -> pseudonym (and case).
+
+    Why it exists: Connect keeps contact attributes in its contact records for 24 months, beyond
+    the reach of erasure (DeleteContactData redacts the customer endpoint only,
+    https://docs.aws.amazon.com/connect/latest/APIReference/API_DeleteContactData.html ... see
+    docs/audit.md), so no pseudonym, case, need or consent is written as a contact attribute.
+    Whatever a later Lambda of the same call (create_case, the operators' guide through the guide
+    contact's RelatedContactId) needs about the caller is looked up here by contact id, and
+    ``helpline erase`` finds EVERY contact of a caller through the ``by-caller`` index (the
+    Callers item alone keeps only the first and the last). Written by identify_caller on every
+    identified call (one PutItem); ``case_id`` is set when the call opens or extends a case.
+    Kept as long as Connect keeps the contact record it points at (``retention_days.interactions``).
+    """
+
+    LOGICAL_NAME = "ContactLinks"
+    TABLE_ENV = "CONTACT_LINKS_TABLE"
+    RETENTION_ENV = "RETENTION_DAYS_INTERACTIONS"
+    TTL_ATTRIBUTE = "expires_at"
+
+    class Meta(_BaseMeta):
+        pass
+
+    contact_id = UnicodeAttribute(hash_key=True)  # Connect ContactId (voice, chat or outbound)
+    caller_id = UnicodeAttribute()  # pseudonym, as Callers.caller_id
+    linked_at = UTCDateTimeAttribute()
+    channel = UnicodeAttribute(null=True)  # VOICE | CHAT | ...
+    case_id = UnicodeAttribute(null=True)  # the case this contact opened or extended
+    expires_at = TTLAttribute(null=True)
+
+    by_caller = ContactLinksByCaller()
+
+
 ALL_MODELS: list[type[Model]] = [
     Caller,
     Case,
@@ -478,6 +522,7 @@ ALL_MODELS: list[type[Model]] = [
     SurveyCampaign,
     CampaignContact,
     SurveyOptOut,
+    ContactLink,
 ]
 MODELS_BY_LOGICAL_NAME: dict[str, type[Model]] = {m.LOGICAL_NAME: m for m in ALL_MODELS}
 

@@ -17,13 +17,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.constants import ALL_OLD
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from functions.dal.models import (
     ALL_MODELS,
     Caller,
     Case,
+    ContactLink,
     IdempotencyMarker,
     Interaction,
     OutboxMessage,
@@ -179,6 +180,48 @@ def touch_caller(caller_id: str, actions: list) -> None:
     """1 UpdateItem (creates the item when missing)."""
     _prepare()
     Caller(caller_id).update(actions=actions)
+
+
+def link_contact(contact_id: str, caller_id: str, *, channel: str | None, now: datetime, expires_at: datetime) -> None:
+    """1 UpdateItem: contact id -> caller. Idempotent: a replay of the contact keeps the first
+    ``linked_at`` and any case id already recorded."""
+    _prepare()
+    actions = [
+        ContactLink.caller_id.set(caller_id),
+        ContactLink.linked_at.set(ContactLink.linked_at | now),
+        ContactLink.expires_at.set(expires_at),
+    ]
+    if channel:
+        actions.append(ContactLink.channel.set(channel))
+    ContactLink(contact_id).update(actions=actions)
+
+
+def get_contact_link(contact_id: str) -> ContactLink | None:
+    """1 GetItem; an expired link is absent."""
+    _prepare()
+    try:
+        return live(ContactLink.get(contact_id))
+    except DoesNotExist:
+        return None
+
+
+def set_contact_case(contact_id: str, case_id: str) -> None:
+    """1 UpdateItem: the case this contact opened or extended (only on an existing link)."""
+    _prepare()
+    try:
+        ContactLink(contact_id).update(
+            actions=[ContactLink.case_id.set(case_id)], condition=ContactLink.contact_id.exists()
+        )
+    except UpdateError as exc:
+        if error_code(exc) != "ConditionalCheckFailedException":
+            raise
+
+
+def contacts_of_caller(caller_id: str) -> list[str]:
+    """Every linked contact id of one caller, expired links included (erasure must reach them all).
+    Query pages through the ``by-caller`` index (keys only)."""
+    _prepare()
+    return [link.contact_id for link in ContactLink.by_caller.query(caller_id)]
 
 
 # --- cases -----------------------------------------------------------------------------------
