@@ -1,9 +1,11 @@
 """identify_caller: who is calling (pseudonym), known?, preferred language, open case, blocked.
 
-DynamoDB budget: exactly ONE GetItem on Callers.  A write (one UpdateItem) happens only when
-something must change - the caller is new, the IVR language differs from the stored one, or the
-stored last contact is more than ``TOUCH_AFTER`` old (refreshes the caller's retention TTL at most
-once a day per caller).  A replay of the same contact is recognised through
+DynamoDB budget: exactly ONE GetItem on Callers, then ONE UpdateItem on ContactLinks (this
+contact -> the pseudonym: later Lambdas of the call and the operators' guide look the caller up
+by contact id, so no pseudonym is written as a Connect contact attribute, and erasure finds every
+contact).  A write on Callers (one UpdateItem) happens only when something must change - the
+caller is new, the IVR language differs from the stored one, or the stored last contact is more
+than ``TOUCH_AFTER`` old (refreshes the caller's retention TTL at most once a day per caller).  A replay of the same contact is recognised through
 ``first_contact_id`` so ``returning`` stays "false" for a first-time caller's replays.
 """
 
@@ -43,6 +45,14 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
 
     now = utcnow()
     caller = repository.get_caller(caller_id)
+    settings = get_settings()
+    repository.link_contact(
+        contact_id,
+        caller_id,
+        channel=event.channel,
+        now=now,
+        expires_at=expiry(now, settings.retention_days_interactions),
+    )
 
     returning = caller is not None and caller.first_contact_id not in (None, contact_id)
     stored_language = caller.preferred_language if caller is not None else None
@@ -61,7 +71,7 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
             Caller.first_contact_id.set(Caller.first_contact_id | contact_id),
             Caller.last_contact_id.set(contact_id),
             Caller.last_contact_at.set(now),
-            Caller.expires_at.set(expiry(now, get_settings().retention_days_callers)),
+            Caller.expires_at.set(expiry(now, settings.retention_days_callers)),
         ]
         if params.language is not None:
             actions.append(Caller.preferred_language.set(params.language))

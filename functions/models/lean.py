@@ -431,6 +431,11 @@ class FlowEventAccess:
         endpoint = self.Details.ContactData.CustomerEndpoint
         return endpoint.Address if endpoint is not None else None
 
+    @property
+    def channel(self) -> str:
+        """``ContactData.Channel`` (VOICE, CHAT, TASK, ...)."""
+        return self.Details.ContactData.Channel
+
 
 class FlowEvent(FlowEventAccess, _Node):
     """An Amazon Connect ``ContactFlowEvent`` as :class:`functions.models.connect.ContactFlowEvent`."""

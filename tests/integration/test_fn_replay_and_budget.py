@@ -53,10 +53,11 @@ def _ddb(backend):
 def test_request_budgets(backend):
     backend.reset_calls()
     backend.invoke("identify_caller", load_event("identify_caller"))
-    assert _ddb(backend) == ["GetItem", "UpdateItem"]  # one read; a new caller is written once
+    # one read; the contact's link to the pseudonym; a new caller is written once
+    assert _ddb(backend) == ["GetItem", "UpdateItem", "UpdateItem"]
     backend.reset_calls()
     backend.invoke("identify_caller", load_event("identify_caller"))
-    assert _ddb(backend) == ["GetItem"]  # known caller, same language: the read only
+    assert _ddb(backend) == ["GetItem", "UpdateItem"]  # known caller, same language: the read and the link
 
     backend.reset_calls()
     case_id = backend.invoke("create_case", load_event("create_case"))["case_id"]

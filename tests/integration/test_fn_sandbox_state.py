@@ -27,6 +27,7 @@ TABLES = (
     "SurveyCampaigns",
     "SurveyCampaignContacts",
     "SurveyOptOuts",
+    "ContactLinks",
 )
 
 
