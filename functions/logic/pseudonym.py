@@ -26,7 +26,6 @@ from functions.errors import BackendUnavailable
 from functions.settings import get_settings
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-_SEPARATORS = re.compile(r"[\s\-().]")
 MIN_KEY_BYTES = 32
 _HEX = frozenset("0123456789abcdefABCDEF")
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
@@ -38,13 +37,46 @@ class WeakKey(ValueError):
 
 
 def normalise_e164(address: str | None) -> str | None:
-    """'+48 601-234-567' -> '+48601234567'; None when withheld or not a phone number."""
-    if not address:
+    """'+48 601-234-567' -> '+48601234567'; None when withheld or not a phone number.
+
+    The ONE number check of every entry point (caller identification, case creation, the survey
+    list, opt-out, erase, the simulator's --caller): digits of any one Unicode digit system
+    (fullwidth, Arabic-Indic, Devanagari...) become ASCII first, so a number has one pseudonym
+    however it was written; see :func:`_ascii_number` for what is refused."""
+    number = _ascii_number(address or "")
+    if number is None:
         return None
-    number = _SEPARATORS.sub("", address)
     if number.startswith("00"):
         number = "+" + number[2:]
     return number if _E164.match(number) else None
+
+
+_PLUS = frozenset("+\uff0b\ufe62")  # plus, fullwidth plus, small plus
+_SEPARATOR = frozenset("().\u2212\uff08\uff09\uff0e")  # and whitespace, dashes (Pd), format marks (Cf)
+
+
+def _ascii_number(text: str) -> str | None:
+    """Decimal digits (Unicode category Nd, ``unicodedata.decimal``) as ASCII, a plus sign variant as
+    '+', separators, dashes and invisible format marks (bidi marks of copied right-to-left text)
+    dropped.  None for any other character (letters, superscript or circled digits: not Nd) and for
+    digits of two digit systems in one number (never written so by hand: a corrupted or spoofed
+    entry)."""
+    import unicodedata
+
+    out: list[str] = []
+    zeros: set[int] = set()  # the code point of each digit system's zero
+    for char in text:
+        if char in _PLUS:
+            out.append("+")
+        elif char.isspace() or char in _SEPARATOR or unicodedata.category(char) in ("Pd", "Cf"):
+            continue
+        elif unicodedata.category(char) == "Nd":
+            value = unicodedata.decimal(char)
+            zeros.add(ord(char) - value)
+            out.append(chr(48 + value))
+        else:
+            return None
+    return "".join(out) if len(zeros) <= 1 else None
 
 
 def _hash_key() -> bytes:
