@@ -348,6 +348,7 @@ def call(
     from helpline.sandbox import SandboxStateError
 
     cfg = _load(country, lang)
+    caller = _caller_number(caller)
     keys = _call_keys(press, list(ctx.args))
     survey_inputs = _survey_inputs(survey)
     outbound_inputs = _outbound_inputs(outbound)
@@ -387,6 +388,20 @@ def call(
         print(f"simulation stopped: {exc}", file=sys.stderr)
         raise typer.Exit(1) from None
     _print_call(cfg, result, at, caller, show_tables)
+
+
+def _caller_number(caller: str) -> str:
+    """--caller through the one number normaliser, or 'anonymous' (as the scenarios give a withheld number).
+    The handlers get the ASCII E.164 form: what the Lambda event example of
+    https://docs.aws.amazon.com/lambda/latest/dg/services-connect.html shows in CustomerEndpoint.Address
+    (an example, not a documented format: a live assumption)."""
+    from functions.logic.pseudonym import normalise_e164
+
+    number = "anonymous" if caller.strip().lower() == "anonymous" else normalise_e164(caller)
+    if number is None:
+        print("--caller is not an E.164 phone number (e.g. +48600700800) nor 'anonymous'", file=sys.stderr)
+        raise typer.Exit(2)
+    return number
 
 
 def _print_call(cfg, result, at: str | None, caller: str, show_tables: bool) -> None:

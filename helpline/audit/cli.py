@@ -143,7 +143,11 @@ def export_command(
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        try:
+            export.write(text, output)
+        except export.ExportError as exc:
+            print(str(exc), file=sys.stderr)
+            raise typer.Exit(2) from None
         print(f"{len(selected)} record(s) written to {output}", file=sys.stderr)
 
 
@@ -163,6 +167,7 @@ def erase(
     """Erase one caller: caller item, pseudonym and notes on cases, survey answers of their contacts, their entries on survey campaign lists (the opt-out entry stays: it keeps them from being called again), the number in Amazon Connect's contact records (stack); appends an 'erased' tombstone (counts only) to each case chain."""
     import re
 
+    from functions.logic.pseudonym import normalise_e164
     from helpline.audit.erase import erase_caller, pseudonym_for
 
     if (caller is None) == (pseudonym is None):
@@ -170,6 +175,9 @@ def erase(
         raise typer.Exit(2)
     if pseudonym is not None and not re.fullmatch(r"[0-9a-f]{64}", pseudonym):
         print("--pseudonym must be 64 lowercase hex characters", file=sys.stderr)
+        raise typer.Exit(2)
+    if caller is not None and normalise_e164(caller) is None:  # the one number check, never echoing it
+        print("--caller is not an E.164 phone number (e.g. +48600700800)", file=sys.stderr)
         raise typer.Exit(2)
     source = _source(state, stack, region)
     try:

