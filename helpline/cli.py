@@ -405,6 +405,9 @@ def _caller_number(caller: str) -> str:
 
 
 def _print_call(cfg, result, at: str | None, caller: str, show_tables: bool) -> None:
+    from helpline.surveys.campaign import mask, shown_item
+
+    caller = mask(caller) if caller != "anonymous" else caller  # the number is never printed whole
     if result.entry_flow.startswith("outbound_survey_"):  # --outbound: placed to the person
         out.print(f"[bold]{cfg.name}[/bold] survey call at {at or 'now'} to {caller} ({result.entry_flow})")
     else:
@@ -434,15 +437,12 @@ def _print_call(cfg, result, at: str | None, caller: str, show_tables: bool) -> 
         steps = ", ".join(f"{s}:{a}" for s, a in zip(result.guide.screens, result.guide.actions, strict=True))
         out.print(f"guide (agent {result.guide.agent_arn.rsplit('/', 1)[-1]}): {steps}", markup=False)
     if show_tables:
-        from helpline.surveys.campaign import mask
-
         for table, items in result.tables.items():
             if table == "Partners" or not items:
                 continue
             out.print(f"table {table}: {len(items)} item(s)")
-            for item in items:  # the survey list's number is shown masked, like everywhere else
-                shown = {k: mask(v) if k == "phone" and isinstance(v, str) else v for k, v in item.items()}
-                out.print("  " + ", ".join(f"{k}={v}" for k, v in shown.items()), markup=False)
+            for item in items:  # numbers masked and notes by their length, like everywhere else
+                out.print("  " + ", ".join(f"{k}={v}" for k, v in shown_item(item).items()), markup=False)
 
 
 @app.command()

@@ -60,6 +60,23 @@ def mask(number: str) -> str:
     return number[:3] + "*" * (len(number) - 6) + number[-3:]
 
 
+NOTE_FIELDS = ("note", "channel_note")  # free text an operator or a flow wrote about the person
+
+
+def shown_item(item: dict[str, Any]) -> dict[str, Any]:
+    """A table item as printed: the number masked, a note as its length only (payload maps too)."""
+    shown: dict[str, Any] = {}
+    for key, value in item.items():
+        if key == "phone" and isinstance(value, str):
+            value = mask(value)
+        elif key in NOTE_FIELDS and isinstance(value, str) and value:
+            value = f"[note: {len(value)} chars]"
+        elif isinstance(value, dict):
+            value = shown_item(value)
+        shown[key] = value
+    return shown
+
+
 def now_utc() -> datetime:
     return datetime.now(UTC)
 

@@ -22,7 +22,7 @@ def test_call_outbound_option(free_sandbox):
     base = ["call", "pl", "--lang", "ru", "--at", OPEN_AT]
     run = CliRunner().invoke(app, [*base, "--outbound", "1 1 1 2 4# 3"])
     assert run.exit_code == 0, run.output
-    assert "survey call at 2026-03-02T10:30 to +48500100200 (outbound_survey_ru)" in run.output
+    assert "survey call at 2026-03-02T10:30 to +48******200 (outbound_survey_ru)" in run.output
     assert "campaign sim-pl" in run.output
     assert PL.spoken("ru")["survey_needs_thanks"] in run.output
     assert "item_key=needs#urgent_need, answer=3" in run.output and "state=completed" in run.output

@@ -127,3 +127,35 @@ def test_a_deeply_nested_country_file_is_one_line(tmp_path):
     (line,) = result.stderr.strip().splitlines()
     assert "nested deeper than" in line and line.startswith(str(deep))
     assert "Traceback" not in result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------------------- the simulator's output
+
+NOTE = "safe tonight at Kwiatowa 5"
+OPERATOR = f"""\
+agent: operator-1
+supervisor: false
+screens:
+  context-view: ActionSelected
+  calltype-view: {{action: Next, data: {{call_type: real}}}}
+  needs-view: {{action: Next, data: {{need: SV}}}}
+  screening-view:
+    action: Next
+    data: {{region: mazowieckie, urgency: urgent, consent: true, note: "{NOTE}"}}
+  referral-view: ActionSelected
+  referral-done-view: Next
+  closing-view: {{action: Next, data: {{outcome: referred, follow_up: true, callback_requested: false}}}}
+  failed-view: ActionSelected
+  guide-done: Next
+"""
+
+
+def test_the_simulator_prints_the_number_masked_and_the_note_by_its_length(tmp_path):
+    script = tmp_path / "operator.yaml"
+    script.write_text(OPERATOR, encoding="utf-8")
+    args = ("call", "pl", "--lang", "uk", "--press", "-", "0", "--at", DAY, "--operator", script)
+    out = cli(*args, "--caller", "+48 601 234 567").stdout
+    assert "from +48******567" in out
+    assert "601234567" not in out and "601 234 567" not in out
+    assert f"note=[note: {len(NOTE)} chars]" in out  # the Cases table's note
+    assert NOTE not in out and "Kwiatowa" not in out
