@@ -10,7 +10,13 @@ from helpline.config.messages import LANGUAGE_NAME_PREFIX, PLACEHOLDERS, REQUIRE
 from helpline.config.reference import CONNECT_REGIONS, EU_COUNTRIES, EU_REGIONS, LANGUAGES, NEEDS_CODES
 
 if TYPE_CHECKING:
-    from helpline.config.schema import CountryConfig
+    from helpline.config.schema import CountryConfig, NumberSpec
+
+# Outbound calling restrictions (admin guide): UIFN numbers are for inbound calls only and calls
+# from them are blocked; toll-free numbers are not supported for international calling.
+OUTBOUND_RESTRICTIONS = "https://docs.aws.amazon.com/connect/latest/adminguide/outbound-calling-restrictions.html"
+INBOUND_ONLY_TYPES = {"UIFN"}
+TOLL_FREE_TYPES = {"TOLL_FREE", "THIRD_PARTY_TF"}
 
 # Main-menu keys used by the inbound flow (see contact_flows/ and the 'main_menu' message).
 MAIN_MENU_DIGITS = {"0", "1", "2", "3"}
@@ -446,29 +452,10 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
                     "add it to regions: or use '*' for the whole country",
                 )
 
-    number = cfg.phone_number
-    if number.arn is None and (number.type is None or number.country_code is None):
-        raise _err(
-            file,
-            "phone_number",
-            "needs either arn (a number you already have) or type and country_code (a number to claim)",
-            f"add type: DID and country_code: {cfg.code.upper()}, or arn: <phone number ARN>",
-        )
-    for field, arn in (("instance.arn", cfg.instance.arn), ("phone_number.arn", number.arn)):
-        if arn is not None and arn.split(":")[3] != cfg.region:
-            raise _err(
-                file,
-                field,
-                f"is in {arn.split(':')[3]} but the country deploys to {cfg.region}",
-                f"set region: {arn.split(':')[3]} or name a resource in {cfg.region}",
-            )
-    if number.country_code is not None and number.country_code.lower() != cfg.code and cfg.code not in {"xx"}:
-        raise _err(
-            file,
-            "phone_number.country_code",
-            f"'{cfg.phone_number.country_code}' is not {cfg.code.upper()}",
-            f"set country_code: {cfg.code.upper()}",
-        )
+    if cfg.instance.arn is not None and cfg.instance.arn.split(":")[3] != cfg.region:
+        _wrong_region(cfg, file, "instance.arn", cfg.instance.arn)
+    _check_number(cfg, file, "phone_number", cfg.phone_number)
+    _check_outbound_number(cfg, file)
 
     # Partners reached by phone get a quick connect, which Connect accepts in E.164 only.
     for i, partner in enumerate(cfg.partners):
@@ -493,6 +480,87 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
     _check_closures(cfg, file)
     _check_surveys(cfg, file)
     _check_calling_hours(cfg, file)
+
+
+def _wrong_region(cfg: CountryConfig, file: str, field: str, arn: str) -> None:
+    raise _err(
+        file,
+        field,
+        f"is in {arn.split(':')[3]} but the country deploys to {cfg.region}",
+        f"set region: {arn.split(':')[3]} or name a resource in {cfg.region}",
+    )
+
+
+def _check_number(cfg: CountryConfig, file: str, field: str, number: NumberSpec) -> None:
+    """An existing number (arn, in the country's Region) or one to claim (type and country_code)."""
+    if number.arn is None and (number.type is None or number.country_code is None):
+        raise _err(
+            file,
+            field,
+            "needs either arn (a number you already have) or type and country_code (a number to claim)",
+            f"add type: DID and country_code: {cfg.code.upper()}, or arn: <phone number ARN>",
+        )
+    if number.arn is not None and number.arn.split(":")[3] != cfg.region:
+        _wrong_region(cfg, file, f"{field}.arn", number.arn)
+    if number.country_code is not None and number.country_code.lower() != cfg.code and cfg.code not in {"xx"}:
+        raise _err(
+            file,
+            f"{field}.country_code",
+            f"'{number.country_code}' is not {cfg.code.upper()}",
+            f"set country_code: {cfg.code.upper()}",
+        )
+
+
+def _check_outbound_number(cfg: CountryConfig, file: str) -> None:
+    """The number the helpline calls out from (callbacks, operators' calls, the outbound survey).
+
+    Every country offers callbacks, so the queues' caller ID must be able to call out. UIFN numbers
+    "cannot be used for outbound calling ... the calls will be blocked" (OUTBOUND_RESTRICTIONS):
+    an error. Toll-free numbers: see :func:`config_warnings`.
+    """
+    inbound, outbound = cfg.phone_number, cfg.phone_number.outbound
+    fix = f"add phone_number.outbound: {{type: DID, country_code: {cfg.code.upper()}}} or {{arn: <DID ARN>}}"
+    if outbound is None:
+        if inbound.type in INBOUND_ONLY_TYPES:
+            raise _err(
+                file,
+                "phone_number.outbound",
+                f"a {inbound.type} number cannot call out (Connect blocks it), so callbacks and operators' "
+                "calls would fail",
+                fix,
+            )
+        return
+    _check_number(cfg, file, "phone_number.outbound", outbound)
+    if outbound.type in INBOUND_ONLY_TYPES:
+        raise _err(file, "phone_number.outbound.type", f"a {outbound.type} number cannot call out", "use type: DID")
+    if outbound.arn is not None and outbound.arn == inbound.arn:
+        raise _err(
+            file,
+            "phone_number.outbound.arn",
+            "is the inbound number itself",
+            "remove phone_number.outbound (the inbound number is the default)",
+        )
+
+
+def config_warnings(cfg: CountryConfig, file: str) -> list[str]:
+    """One line per doubt the docs leave open; the deploy goes on (printed by validate and synth).
+
+    A toll-free inbound number without ``phone_number.outbound``: Connect "does not support the
+    use of toll-free numbers for international calling" (OUTBOUND_RESTRICTIONS), so a caller with a
+    foreign mobile number cannot be called back from it, and whether it may call out at all
+    within the country is listed per country (Amazon Connect Telecoms Country Coverage Guide),
+    not decided by a rule the docs state for every country: a warning, not an error.
+    """
+    inbound = cfg.phone_number
+    if inbound.outbound is not None or inbound.type not in TOLL_FREE_TYPES:
+        return []
+    return [
+        f"{file}: phone_number.outbound: the {inbound.type} number is the caller ID of callbacks, operators' "
+        "calls and the outbound survey; Connect does not support toll-free numbers for international calls "
+        "(callers with foreign numbers), and the Telecoms Country Coverage Guide says per country whether it "
+        "may call out at all; fix: add "
+        f"phone_number.outbound: {{type: DID, country_code: {cfg.code.upper()}}} or {{arn: <DID ARN>}}"
+    ]
 
 
 def _check_closures(cfg: CountryConfig, file: str) -> None:

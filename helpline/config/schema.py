@@ -296,15 +296,30 @@ INSTANCE_ALIAS_PATTERN = r"^([0-9a-zA-Z]+)(-*[0-9a-zA-Z])*$"  # plus: does not s
 INSTANCE_ALIAS_MAX = 45
 
 
-class PhoneNumber(Strict):
+NumberType = Literal["DID", "TOLL_FREE", "UIFN", "SHARED", "THIRD_PARTY_DID", "THIRD_PARTY_TF"]
+
+
+class NumberSpec(Strict):
+    """A Connect number: an existing one (arn) or one to claim (type, country_code, prefix)."""
+
     arn: str | None = Field(
         default=None,
         pattern=PHONE_NUMBER_ARN_PATTERN,
         description="An existing Connect phone number (claimed already): nothing is claimed",
     )
-    type: Literal["DID", "TOLL_FREE", "UIFN", "SHARED", "THIRD_PARTY_DID", "THIRD_PARTY_TF"] | None = None
+    type: NumberType | None = None
     country_code: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     prefix: str | None = Field(default=None, pattern=r"^\+[0-9]{1,15}$")
+
+
+class PhoneNumber(NumberSpec):
+    """The number callers dial, and optionally a separate number the helpline calls out from."""
+
+    outbound: NumberSpec | None = Field(
+        default=None,
+        description="The queues' outbound caller ID (callbacks, agents' calls) and the outbound survey's "
+        "source number, where the inbound number cannot call out; default the inbound number",
+    )
 
 
 class Instance(Strict):
