@@ -163,12 +163,15 @@ def erase(
     stack: StackOpt = None,
     region: RegionOpt = None,
     actor: Annotated[str, typer.Option("--actor", help="Who erases (written in the tombstone records).")] = "erasure",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print what would be erased and what cannot be, change nothing.")
+    ] = False,
 ) -> None:
-    """Erase one caller: caller item, pseudonym and notes on cases, survey answers of their contacts, their entries on survey campaign lists (the opt-out entry stays: it keeps them from being called again), the number in Amazon Connect's contact records (stack); appends an 'erased' tombstone (counts only) to each case chain."""
+    """Erase one caller: every contact (ContactLinks, caller item, cases, survey lists), their survey answers and contact links, the caller item, pseudonym and notes on cases, their survey campaign list entries (the opt-out entry stays: it keeps them from being called again), the number in Amazon Connect's record of each contact (stack); appends an 'erased' tombstone (counts only) to each case chain; ends with what it could not erase and the manual step for each. Exit 0 when everything reachable was erased, 1 when something failed, 2 on bad input."""
     import re
 
     from functions.logic.pseudonym import normalise_e164
-    from helpline.audit.erase import erase_caller, pseudonym_for
+    from helpline.audit.erase import erase_caller, pseudonym_for, report_lines
 
     if (caller is None) == (pseudonym is None):
         print("give exactly one of --caller NUMBER or --pseudonym HEX", file=sys.stderr)
@@ -182,24 +185,12 @@ def erase(
     source = _source(state, stack, region)
     try:
         target = pseudonym or pseudonym_for(caller, source.hash_key())
-        result = erase_caller(source, target, actor)
-    except Exception as exc:  # noqa: BLE001 - bad number, weak key, AWS errors: one line
+        result = erase_caller(source, target, actor, dry_run=dry_run)
+    except Exception as exc:  # noqa: BLE001 - weak key, AWS errors: one line
         print(f"{source.describe()}: erase failed: {exc}", file=sys.stderr)
         raise typer.Exit(1) from None
-    if not result.cases and not result.callers and not result.campaign_contacts:
-        print(f"{source.describe()}: no data of this caller")
-        return
-    print(
-        f"{source.describe()}: erased caller {target[:8]}...: {result.callers} caller item, "
-        f"{result.fields} field(s) on {len(result.cases)} case(s) ({', '.join(result.cases) or '-'}), "
-        f"{result.surveys} survey answer(s), {result.campaign_contacts} survey campaign list entr(ies) "
-        "(the survey opt-out entry is kept), "
-        + (
-            f"caller number redacted in {result.connect_redacted} Amazon Connect contact record(s), "
-            if source.has_connect
-            else ""
-        )
-        + f"{result.tombstones} tombstone record(s) appended"
-    )
-    for line in result.connect_errors:
-        print(f"warning: {line}", file=sys.stderr)
+    print("\n".join(report_lines(result, source.describe(), source.has_connect)))
+    for line in result.failures:
+        print(f"not erased: {line}", file=sys.stderr)
+    if result.failures:
+        raise typer.Exit(1)

@@ -30,7 +30,7 @@ The archive bucket never held personal fields (archive_records removes them befo
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,28 +40,54 @@ from functions.logic.common import sha256_hex
 from helpline.surveys.campaign import campaigns_for
 
 
+@dataclass(frozen=True)
+class Residue:
+    """Personal data of the caller this tool cannot erase: what, why, and the documented manual step."""
+
+    what: str
+    why: str
+    step: str
+    source: str  # the AWS page the claim rests on
+
+
 @dataclass
 class Erasure:
     pseudonym: str
+    dry_run: bool = False
+    contacts: list[str] = field(default_factory=list)
     callers: int = 0
     cases: list[str] = field(default_factory=list)
     fields: int = 0
     surveys: int = 0
+    contact_links: int = 0
     campaign_contacts: int = 0
     tombstones: int = 0
     connect_redacted: int = 0
-    connect_errors: list[str] = field(default_factory=list)
+    connect_gone: list[str] = field(default_factory=list)  # contacts Connect no longer has
+    failures: list[str] = field(default_factory=list)  # what should have gone and did not
+    referrals: list[tuple[str, str]] = field(default_factory=list)  # (referral id, partner id)
+    residue: list[Residue] = field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        return bool(self.callers or self.cases or self.campaign_contacts or self.contact_links or self.surveys)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "pseudonym_prefix": self.pseudonym[:8],
+            "dry_run": self.dry_run,
+            "contacts": self.contacts,
             "callers_removed": self.callers,
             "cases": self.cases,
             "fields_removed": self.fields,
             "survey_answers_removed": self.surveys,
+            "contact_links_removed": self.contact_links,
             "campaign_contacts_removed": self.campaign_contacts,
             "tombstones": self.tombstones,
             "connect_contacts_redacted": self.connect_redacted,
+            "connect_contacts_gone": self.connect_gone,
+            "failures": self.failures,
+            "not_erased": [asdict(r) for r in self.residue],
         }
 
 
@@ -114,35 +140,133 @@ def pseudonym_for(number: str, key_text: str) -> str:
     return pseudonymise_with(key_bytes(key_text), e164)
 
 
-def erase_caller(source: Any, pseudonym: str, actor: str) -> Erasure:
-    """Erase one caller from ``source`` (LocalSource or StackSource); idempotent."""
-    result = Erasure(pseudonym)
-    caller = source.caller(pseudonym)
-    cases = source.cases_of(pseudonym)
-    contacts = contact_ids(caller) if caller else set()
+CONNECT_RECORDS = "https://docs.aws.amazon.com/connect/latest/adminguide/feature-limits.html"
+DELETE_CONTACT_DATA = "https://docs.aws.amazon.com/connect/latest/APIReference/API_DeleteContactData.html"
+RECORDINGS = "https://docs.aws.amazon.com/connect/latest/adminguide/set-up-recordings.html"
+CONTACT_LENS = "https://docs.aws.amazon.com/connect/latest/adminguide/contact-lens-example-output-files.html"
+PITR = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/PointInTimeRecovery.html"
+
+
+def residue(source: Any, contacts: list[str], referrals: list[tuple[str, str]]) -> list[Residue]:
+    """What stays out of reach of this tool, each with its documented manual step (none for a folder
+    but the partners' copies: no Amazon Connect and no recordings behind a state folder)."""
+    out: list[Residue] = []
+    if referrals:
+        named = ", ".join(f"{ref} ({partner})" for ref, partner in referrals)
+        out.append(
+            Residue(
+                f"partner copies of {len(referrals)} referral(s): {named}",
+                "each referral was delivered to the partner organisation (EventBridge notification); "
+                "what the partner keeps is outside this system",
+                "ask each partner to erase its copy of these referral ids; keep their written confirmation",
+                "README.md (referrals: partners are notified through EventBridge)",
+            )
+        )
+    if not getattr(source, "has_connect", False) or not contacts:
+        return out
+    n, where = len(contacts), source.recordings_location()
+    return out + [
+        Residue(
+            f"Amazon Connect contact records of {n} contact(s): contact attributes, times, queue, agent",
+            "Connect keeps contact records for 24 months; DeleteContactData redacts only the fields Connect "
+            "identifies as PII (the customer endpoint), not contact attributes",
+            "none through the API: they expire 24 months after the contact; keep personal data out of attributes",
+            f"{CONNECT_RECORDS} {DELETE_CONTACT_DATA}",
+        ),
+        Residue(
+            f"call recordings and chat transcripts of {n} contact(s) in {where}",
+            "this tool does not delete recordings: the admin guide does not document the object key layout",
+            "for each contact id listed: aws s3api list-object-versions on the bucket's recordings/ and "
+            "transcripts/ prefixes, keep the keys that contain the contact id, delete each version "
+            "(delete-object --version-id); the lifecycle rule removes them anyway at the country's retention",
+            RECORDINGS,
+        ),
+        Residue(
+            f"Contact Lens output of {n} contact(s) (transcripts, sentiment), where Contact Lens is on",
+            "written by Connect into the recordings bucket, per contact id; not deleted by this tool",
+            "delete the Contact Lens output objects of each contact id with the recordings (same steps)",
+            CONTACT_LENS,
+        ),
+        Residue(
+            "point-in-time recovery backups of the tables",
+            "DynamoDB keeps restorable table states for the recovery period (at most 35 days)",
+            "none: they age out; after restoring a table from before today, run this erasure again",
+            PITR,
+        ),
+    ]
+
+
+def _contacts_of(source: Any, pseudonym: str, caller: Any, cases: list[dict[str, Any]], entries: list) -> set[str]:
+    """Every contact of the caller: ContactLinks (by-caller: every identified call), the Callers item,
+    the cases, and each survey call of the person's campaign list entries."""
+    contacts = set(source.contact_links(pseudonym))
+    contacts |= contact_ids(caller) if caller else set()
     for case in cases:
         contacts |= contact_ids(case)
-    campaigns = campaigns_for(source)
-    entries = campaigns.entries_of(pseudonym)  # outbound survey lists
     for entry in entries:  # every attempt's survey call (contact_ids), and the last one (contact_id)
         contacts |= {str(c) for c in [entry.get("contact_id"), *(entry.get("contact_ids") or [])] if c}
-    result.surveys = source.delete_surveys(survey_keys(contacts)) if contacts else 0
-    result.connect_redacted, result.connect_errors = source.redact_contacts(contacts)
-    result.campaign_contacts = campaigns.erase_person(pseudonym, entries)  # SurveyOptOut stays
+    return contacts
+
+
+def erase_caller(source: Any, pseudonym: str, actor: str, *, dry_run: bool = False) -> Erasure:
+    """Erase one caller from ``source`` (LocalSource or StackSource); idempotent.  ``dry_run``: the
+    same report (what would go, what cannot), nothing changed."""
+    result = Erasure(pseudonym, dry_run=dry_run)
+    caller = source.caller(pseudonym)
+    cases = source.cases_of(pseudonym)
+    campaigns = campaigns_for(source)
+    entries = campaigns.entries_of(pseudonym)  # outbound survey lists
+    links = source.contact_links(pseudonym)
+    contacts = _contacts_of(source, pseudonym, caller, cases, entries)
+    result.contacts = sorted(contacts)
+    answers = source.survey_items(survey_keys(contacts)) if contacts else []
+    result.referrals = source.referrals_of([c["case_id"] for c in cases])
+    result.residue = residue(source, result.contacts, result.referrals)
+    result.callers = 1 if caller else 0
+    result.surveys, result.contact_links, result.campaign_contacts = len(answers), len(links), len(entries)
+    result.cases = [c["case_id"] for c in cases]
+    result.fields = sum(len(personal_fields(c)) for c in cases)
+    if dry_run:
+        return result
+    source.delete_surveys(answers)
+    source.delete_contact_links(links)
+    result.connect_redacted, result.connect_gone, result.failures = source.redact_contacts(result.contacts)
+    campaigns.erase_person(pseudonym, entries)  # SurveyOptOut stays
     for case in cases:
         fields = personal_fields(case)
-        head = source.chain_head(f"case#{case['case_id']}")
         counts = {
-            "callers_removed": 1 if caller else 0,
+            "callers_removed": result.callers,
             "fields_removed": len(fields),
-            "survey_answers_removed": result.surveys,
+            "survey_answers_removed": len(answers),
         }
+        head = source.chain_head(f"case#{case['case_id']}")
         source.erase_case(case, fields, tombstone(case, head, counts, actor))
-        result.cases.append(case["case_id"])
-        result.fields += len(fields)
         result.tombstones += 1
     if caller:
         source.delete_caller(pseudonym)
-        result.callers = 1
     source.finish()
     return result
+
+
+def report_lines(result: Erasure, where: str, has_connect: bool) -> list[str]:
+    """What went (or would go), the contacts it covered, and what could not be erased, with the steps."""
+    if not result.found:
+        return [f"{where}: no data of this caller"]
+    verb = "dry run, nothing changed: would erase" if result.dry_run else "erased"
+    redacted = result.connect_redacted if not result.dry_run else len(result.contacts)
+    lines = [
+        f"{where}: {verb} caller {result.pseudonym[:8]}...: {result.callers} caller item, "
+        f"{result.fields} field(s) on {len(result.cases)} case(s) ({', '.join(result.cases) or '-'}), "
+        f"{result.surveys} survey answer(s), {result.contact_links} contact link(s), "
+        f"{result.campaign_contacts} survey campaign list entr(ies) (the survey opt-out entry is kept), "
+        + (f"caller number redacted in {redacted} Amazon Connect contact record(s), " if has_connect else "")
+        + f"{len(result.cases) if result.dry_run else result.tombstones} tombstone record(s) appended",
+        f"contacts ({len(result.contacts)}): {', '.join(result.contacts) or '-'}",
+    ]
+    if result.connect_gone:
+        lines.append(f"no longer in Amazon Connect (nothing to redact): {', '.join(result.connect_gone)}")
+    if result.residue:
+        lines.append(f"not erased by this tool ({len(result.residue)}), with the manual step for each:")
+    for item in result.residue:
+        lines += [f"  - {item.what}", f"    why: {item.why}", f"    step: {item.step}", f"    see: {item.source}"]
+    return lines

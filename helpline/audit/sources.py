@@ -2,8 +2,9 @@
 
 Both expose the same small interface (plain items, i.e. DynamoDB JSON decoded):
 ``interactions()``, ``cases()``, ``checkpoints()``, ``public_key()``, ``hash_key()`` and, for
-erasure, ``caller()``, ``cases_of()``, ``chain_head()``, ``erase_case()``, ``delete_caller()``,
-``delete_surveys()``, ``finish()``.
+erasure, ``caller()``, ``cases_of()``, ``contact_links()``, ``survey_items()``, ``referrals_of()``
+(read: a dry run stops here), then ``chain_head()``, ``erase_case()``, ``delete_caller()``,
+``delete_contact_links()``, ``delete_surveys()``, ``redact_contacts()``, ``finish()``.
 """
 
 from __future__ import annotations
@@ -103,11 +104,35 @@ class LocalSource:
         self.state.setdefault("Interactions", []).append({k: to_wire(v) for k, v in record.items()})
         self.changed.update({"Cases", "Interactions"})
 
-    def delete_surveys(self, keys: set[str]) -> int:
-        return self._drop("SurveyResponses", lambda i: i.get("response_key", {}).get("S") in keys)
+    def contact_links(self, pseudonym: str) -> list[str]:
+        """Contact ids the ContactLinks table links to the caller (every identified call)."""
+        rows = self.state.get("ContactLinks", [])
+        return sorted(i["contact_id"]["S"] for i in rows if i.get("caller_id", {}).get("S") == pseudonym)
 
-    def redact_contacts(self, contacts: set[str]) -> tuple[int, list[str]]:
-        return 0, []  # no Amazon Connect behind a state folder
+    def delete_contact_links(self, contacts: list[str]) -> int:
+        wanted = set(contacts)
+        return self._drop("ContactLinks", lambda i: i.get("contact_id", {}).get("S") in wanted)
+
+    def survey_items(self, keys: set[str]) -> list[tuple[str, str]]:
+        rows = self.state.get("SurveyResponses", [])
+        return sorted(
+            (i["response_key"]["S"], i["item_key"]["S"]) for i in rows if i.get("response_key", {}).get("S") in keys
+        )
+
+    def delete_surveys(self, items: list[tuple[str, str]]) -> int:
+        wanted = set(items)
+        return self._drop(
+            "SurveyResponses", lambda i: (i.get("response_key", {}).get("S"), i.get("item_key", {}).get("S")) in wanted
+        )
+
+    def referrals_of(self, case_ids: list[str]) -> list[tuple[str, str]]:
+        """(referral id, partner id) of the cases' referrals: copies the partners hold."""
+        wanted = set(case_ids)
+        rows = [plain_item(i) for i in self.state.get("Referrals", [])]
+        return sorted((r["referral_id"], r["partner_id"]) for r in rows if r.get("case_id") in wanted)
+
+    def redact_contacts(self, contacts: list[str]) -> tuple[int, list[str], list[str]]:
+        return 0, [], []  # no Amazon Connect behind a state folder
 
     def _drop(self, table: str, match: Any) -> int:
         before = self.state.get(table, [])

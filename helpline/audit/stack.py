@@ -15,6 +15,7 @@ data key's kms:Decrypt/GenerateDataKey: a data-protection officer's role, not th
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from functions.logic.archive import plain_item
@@ -24,6 +25,33 @@ from helpline.audit.sources import CHECKPOINT_PREFIX, to_wire
 
 class StackError(RuntimeError):
     pass
+
+
+THROTTLED = {"ThrottlingException", "TooManyRequestsException", "LimitExceededException"}
+REDACT_ATTEMPTS = 6
+_sleep = time.sleep  # tests replace it
+
+
+def redact_one(connect: Any, instance: str, contact: str) -> str:
+    """One DeleteContactData, throttle-safe: "ok", "gone" (ResourceNotFoundException), or the error.
+
+    Throttling is retried with exponential back-off (0.5 s doubling, REDACT_ATTEMPTS tries) on top of
+    botocore's own retries: an erasure of a caller with hundreds of calls must not stop half-way on a
+    request rate quota (Connect API throttling: ThrottlingException, API_DeleteContactData.html)."""
+    from botocore.exceptions import ClientError
+
+    for attempt in range(REDACT_ATTEMPTS):
+        try:
+            connect.delete_contact_data(InstanceId=instance, ContactId=contact, ContactFields=["CUSTOMER_ENDPOINT"])
+            return "ok"
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            if code == "ResourceNotFoundException":
+                return "gone"
+            if code not in THROTTLED or attempt == REDACT_ATTEMPTS - 1:
+                return f"{code}: {exc.response.get('Error', {}).get('Message', '')}".strip(": ")
+            _sleep(0.5 * 2**attempt)
+    return "unreachable"
 
 
 def session_for(region: str | None) -> Any:
@@ -167,38 +195,77 @@ class StackSource:
             ]
         )
 
-    def delete_surveys(self, keys: set[str]) -> int:
-        count = 0
+    def contact_links(self, pseudonym: str) -> list[str]:
+        """Every contact id linked to the caller: Query on the ContactLinks ``by-caller`` index (keys
+        only), every page (the paginator follows LastEvaluatedKey)."""
+        items = self._query(
+            "ContactLinks",
+            IndexName="by-caller",
+            KeyConditionExpression="caller_id = :c",
+            ExpressionAttributeValues={":c": {"S": pseudonym}},
+        )
+        return sorted({str(i["contact_id"]) for i in items})
+
+    def delete_contact_links(self, contacts: list[str]) -> int:
+        for contact in contacts:
+            self.ddb.delete_item(TableName=self.table("ContactLinks"), Key={"contact_id": {"S": contact}})
+        return len(contacts)
+
+    def survey_items(self, keys: set[str]) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
         for key in sorted(keys):
-            for item in self._query(
+            answers = self._query(
                 "SurveyResponses",
                 KeyConditionExpression="response_key = :k",
                 ExpressionAttributeValues={":k": {"S": key}},
-            ):
-                self.ddb.delete_item(
-                    TableName=self.table("SurveyResponses"),
-                    Key={"response_key": {"S": key}, "item_key": {"S": item["item_key"]}},
-                )
-                count += 1
-        return count
+                ProjectionExpression="response_key, item_key",
+            )
+            found += [(key, str(a["item_key"])) for a in answers]
+        return found
 
-    def redact_contacts(self, contacts: set[str]) -> tuple[int, list[str]]:
-        """Amazon Connect DeleteContactData (CUSTOMER_ENDPOINT) on each contact: the caller's number
-        in Connect's own contact records.  Returns (redacted, errors); a contact Connect no longer has
-        (older than its 24 months) is an error line, not a failure.
-        https://docs.aws.amazon.com/connect/latest/APIReference/API_DeleteContactData.html"""
+    def delete_surveys(self, items: list[tuple[str, str]]) -> int:
+        for key, item in items:
+            self.ddb.delete_item(
+                TableName=self.table("SurveyResponses"), Key={"response_key": {"S": key}, "item_key": {"S": item}}
+            )
+        return len(items)
+
+    def referrals_of(self, case_ids: list[str]) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        for case_id in case_ids:
+            rows = self._query(
+                "Referrals",
+                KeyConditionExpression="case_id = :c",
+                ExpressionAttributeValues={":c": {"S": case_id}},
+                ProjectionExpression="referral_id, partner_id",
+            )
+            found += [(str(r["referral_id"]), str(r["partner_id"])) for r in rows]
+        return sorted(found)
+
+    def recordings_location(self) -> str:
+        bucket = self.outputs.get("RecordingsBucket")
+        return f"bucket {bucket}" if bucket else f"the recordings bucket of stack {self.stack}"
+
+    def redact_contacts(self, contacts: list[str]) -> tuple[int, list[str], list[str]]:
+        """Amazon Connect DeleteContactData (CUSTOMER_ENDPOINT) on EACH contact: "redacts PII (such as
+        customer endpoints ...) from the contact and its associated contact trace record"; only a
+        terminated contact. https://docs.aws.amazon.com/connect/latest/APIReference/API_DeleteContactData.html
+        Returns (redacted, gone: contacts Connect no longer has (ResourceNotFound: expired after its 24
+        months, nothing left to redact), failures: one line each; a rerun retries them)."""
         instance = self.outputs.get("InstanceId")
         if not instance:
-            return 0, [f"stack {self.stack} has no InstanceId output: Connect's contact records not redacted"]
+            return 0, [], [f"stack {self.stack} has no InstanceId output: Connect's contact records not redacted"]
         connect = self.session.client("connect")
-        done, errors = 0, []
-        for contact in sorted(contacts):
-            try:
-                connect.delete_contact_data(InstanceId=instance, ContactId=contact, ContactFields=["CUSTOMER_ENDPOINT"])
+        done, gone, failures = 0, [], []
+        for contact in contacts:
+            outcome = redact_one(connect, instance, contact)
+            if outcome == "ok":
                 done += 1
-            except Exception as exc:  # noqa: BLE001 - reported per contact, the erasure goes on
-                errors.append(f"contact {contact}: {exc}")
-        return done, errors
+            elif outcome == "gone":
+                gone.append(contact)
+            else:
+                failures.append(f"contact {contact}: DeleteContactData failed: {outcome}")
+        return done, gone, failures
 
     def finish(self) -> None:
         """Nothing to write: the tombstones reach the archive and a signed checkpoint via the stream."""

@@ -125,7 +125,7 @@ def test_erase_refuses_bad_input(state):
         result = runner.invoke(app, ["erase", *args, "--state", str(state)])
         assert result.exit_code == 2 and message in result.stderr
     result = runner.invoke(app, ["erase", "--caller", "not-a-number", "--state", str(state)])
-    assert result.exit_code == 1 and "is not an E.164 phone number" in result.stderr
+    assert result.exit_code == 2 and "is not an E.164 phone number" in result.stderr
 
 
 OPERATOR = """\
@@ -164,3 +164,46 @@ def test_a_caller_screened_and_referred_through_the_operators_guide_is_erased_an
     assert len(_items(folder, "Referrals")) == 1  # the referral stays, with no way back to the caller
     result = runner.invoke(app, ["audit", "verify", "--state", str(folder), "--format", "json"])
     assert result.exit_code == 0 and json.loads(result.stdout)["records"] == len(types) + 1
+
+
+SURVEY = "1 1 2 3#"  # take part, helped yes, satisfied, household 3
+
+
+@pytest.fixture
+def surveyed(tmp_path) -> Path:
+    """One caller, three calls to an operator (no case: the Callers item keeps only the first and the
+    last contact), each with the post-call survey (3 answers each)."""
+    folder = tmp_path / "state"
+    for day in ("2026-03-02T10:30", "2026-03-03T11:00", "2026-03-04T12:15"):
+        call = ["call", "pl", "--lang", "uk", "--press", "-", "0", "--at", day, "--caller", CALLER]
+        _run(*call, "--survey", SURVEY, "--state", str(folder), "--no-tables")
+    assert len(_items(folder, "SurveyResponses")) == 9 and len(_items(folder, "ContactLinks")) == 3
+    return folder
+
+
+def _tables(state: Path) -> dict[str, str]:
+    return {p.stem: p.read_text() for p in sorted(state.glob("*.jsonl")) if p.name != "audit-checkpoints.jsonl"}
+
+
+def test_three_calls_with_surveys_then_erase_leaves_nothing_of_the_caller_in_any_table(surveyed):
+    pseudonym = _pseudonym(surveyed, CALLER)
+    contacts = sorted(link["contact_id"]["S"] for link in _items(surveyed, "ContactLinks"))
+    before = _tables(surveyed)
+
+    dry = _run("erase", "--caller", CALLER, "--state", str(surveyed), "--dry-run")
+    assert "dry run, nothing changed: would erase" in dry and "9 survey answer(s), 3 contact link(s)" in dry
+    assert f"contacts (3): {', '.join(contacts)}" in dry
+    assert _tables(surveyed) == before  # nothing changed
+
+    out = _run("erase", "--caller", CALLER, "--state", str(surveyed))
+    assert "9 survey answer(s), 3 contact link(s)" in out and f"contacts (3): {', '.join(contacts)}" in out
+    tables = _tables(surveyed)
+    holding = {name for name, text in tables.items() if pseudonym in text}
+    assert holding == set(), f"the pseudonym is still in {holding}"
+    for contact in contacts:  # a contact id stays only where it is hashed into the case chain
+        assert {name for name, text in tables.items() if contact in text} <= {"Interactions", "Cases"}, contact
+    assert tables["SurveyResponses"] == tables["ContactLinks"] == tables["Callers"] == ""
+    result = runner.invoke(app, ["audit", "verify", "--state", str(surveyed)])
+    assert result.exit_code == 0, result.stdout
+    again = _run("erase", "--caller", CALLER, "--state", str(surveyed), "--dry-run")
+    assert "no data of this caller" in again

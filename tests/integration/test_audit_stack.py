@@ -7,6 +7,7 @@ run) and Amazon Connect answered by botocore's Stubber."""
 from __future__ import annotations
 
 import json
+import os
 
 import boto3
 import pytest
@@ -27,6 +28,7 @@ class FakeSession:
     def __init__(self, resources: dict[str, str], outputs: dict[str, str]) -> None:
         self.resources, self.outputs = resources, outputs
         self.redacted: list[str] = []  # contacts Amazon Connect is asked to redact (moto has no Connect)
+        self.connect_errors: dict[str, list[str]] = {}  # contact -> error codes answered before success
 
     def client(self, service: str):
         client = boto3.client(service, region_name=REGION)
@@ -34,7 +36,11 @@ class FakeSession:
             stubber = Stubber(client)
             for contact in self.redacted:
                 expected = {"InstanceId": "instance-1", "ContactId": contact, "ContactFields": ["CUSTOMER_ENDPOINT"]}
-                stubber.add_response("delete_contact_data", {}, expected)
+                for code in self.connect_errors.get(contact, []):
+                    stubber.add_client_error("delete_contact_data", code, expected_params=expected)
+                if all(code.endswith(("Throttling", "ThrottlingException", "TooManyRequestsException"))
+                       for code in self.connect_errors.get(contact, [])):  # fmt: skip
+                    stubber.add_response("delete_contact_data", {}, expected)  # after retried throttling
             stubber.activate()
             return client
         if service != "cloudformation":
@@ -97,7 +103,7 @@ def stack(monkeypatch):
         monkeypatch.setenv("SIGNING_KEY_ARN", key)
         _archive(backend)
         resources = {f"{name}Table": model.Meta.table_name for name, model in MODELS_BY_LOGICAL_NAME.items()}
-        resources["CallerHashKey"] = backend.env["HASH_KEY_SECRET_ARN"]
+        resources["PseudonymKey"] = backend.env["PSEUDONYM_KEY_ID"]
         outputs = {"ArchiveBucket": "pl-archive", "SigningKeyArn": key, "InstanceId": "instance-1"}
         session = FakeSession(resources, outputs)
         monkeypatch.setattr(stack_module, "session_for", lambda region: session)
@@ -164,8 +170,67 @@ def test_erase_on_a_stack_removes_the_caller_and_the_tombstone_verifies_once_arc
     assert code == 0 and report["pending"] == 0 and report["valid_checkpoints"] == 2
     archived = _archived_text()  # the case's old image (with the pseudonym) went through the stream
     assert '"record_type": "erased"' in archived and '"event": "MODIFY"' in archived
-    caller = boto3.client("secretsmanager", region_name=REGION)  # the pseudonym never reached the archive
-    from helpline.audit.erase import pseudonym_for
+    assert _pseudonym() not in archived  # the pseudonym never reached the archive
 
-    key = caller.get_secret_value(SecretId=stack.env["HASH_KEY_SECRET_ARN"])["SecretString"]
-    assert pseudonym_for(PHONE, key) not in archived
+
+def _pseudonym() -> str:
+    from functions.logic.pseudonym import pseudonymise_with_kms
+
+    kms = boto3.client("kms", region_name=REGION)
+    return pseudonymise_with_kms(kms, os.environ["PSEUDONYM_KEY_ID"], PHONE)
+
+
+def _every_table() -> dict[str, str]:
+    """Every table of the stack, scanned (DynamoDB JSON text per logical name)."""
+    from functions.dal.models import MODELS_BY_LOGICAL_NAME
+
+    ddb = boto3.client("dynamodb", region_name=REGION)
+    return {
+        name: json.dumps(ddb.scan(TableName=model.Meta.table_name)["Items"])
+        for name, model in MODELS_BY_LOGICAL_NAME.items()
+    }
+
+
+def test_three_surveyed_calls_on_a_stack_every_contact_is_erased_and_redacted_in_connect(stack, monkeypatch):
+    from helpline.audit import stack as stack_module
+
+    contacts = [f"call-{i}" for i in range(3)]
+    for contact in contacts:
+        for name in ("identify_caller", "record_survey_answer"):
+            answer = stack.invoke(name, with_contact(load_event(name), contact))
+            assert answer["status"] == "ok", answer
+    pseudonym, before = _pseudonym(), _every_table()
+    assert before["SurveyResponses"].count('"response_key"') == 3 and pseudonym in before["ContactLinks"]
+    caller_contacts = sorted({"contact-0000", "contact-0001", *contacts})
+    dry = runner.invoke(app, ["erase", "--caller", PHONE, "--stack", STACK, "--region", REGION, "--dry-run"])
+    assert dry.exit_code == 0 and f"contacts (5): {', '.join(caller_contacts)}" in dry.stdout
+    assert "Amazon Connect contact records of 5 contact(s)" in dry.stdout and _every_table() == before
+
+    sleeps: list[float] = []
+    monkeypatch.setattr(stack_module, "_sleep", sleeps.append)
+    stack.session.redacted = caller_contacts  # EACH contact, in order
+    stack.session.connect_errors = {"call-1": ["ThrottlingException", "TooManyRequestsException"]}
+    result = runner.invoke(app, ["erase", "--caller", PHONE, "--stack", STACK, "--region", REGION])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "redacted in 5 Amazon Connect contact record(s)" in result.stdout and sleeps == [0.5, 1.0]
+    for residue in ("call recordings and chat transcripts", "Contact Lens output", "point-in-time recovery"):
+        assert residue in result.stdout
+    tables = _every_table()
+    assert {name for name, text in tables.items() if pseudonym in text} == set()
+    for contact in caller_contacts:  # only where it is hashed into the case chain
+        assert {name for name, text in tables.items() if contact in text} <= {"Interactions", "Cases"}, contact
+    assert tables["SurveyResponses"] == tables["ContactLinks"] == tables["Callers"] == "[]"
+
+
+def test_a_contact_connect_cannot_redact_is_reported_and_exits_1(stack):
+    stack.invoke("identify_caller", with_contact(load_event("identify_caller"), "call-9"))
+    stack.session.redacted = ["call-9", "contact-0000", "contact-0001"]
+    stack.session.connect_errors = {
+        "call-9": ["InvalidRequestException"],
+        "contact-0001": ["ResourceNotFoundException"],
+    }
+    result = runner.invoke(app, ["erase", "--caller", PHONE, "--stack", STACK, "--region", REGION])
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert "not erased: contact call-9: DeleteContactData failed: InvalidRequestException" in result.stderr
+    assert "no longer in Amazon Connect (nothing to redact): contact-0001" in result.stdout
+    assert "redacted in 1 Amazon Connect contact record(s)" in result.stdout
