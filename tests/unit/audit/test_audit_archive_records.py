@@ -204,3 +204,21 @@ def test_the_guide_records_keep_the_voice_contact_id_in_the_archive():
     record["payload"]["note"] = NOTE
     line = archive_line(_event("pl-interactions", "INSERT", record), {"pl-interactions": "Interactions"})
     assert line["new"]["payload"] == {"call_type": "prank", "voice_contact_id": "voice-1"}
+
+
+def test_a_replayed_batch_is_success_and_a_different_object_under_its_key_is_refused(aws):
+    """Conditional create (IfNoneMatch="*", moto 5.2.5 answers 412 like S3): a retried batch finds its
+    own identical objects (replayed, nothing overwritten); other content under the key is an error."""
+    from functions.handlers.archive_records import ArchiveConflict, handler
+
+    s3, _, _ = aws
+    batch = {"Records": [_event("pl-cases", "INSERT", {"case_id": "PL-ABC", "status": "open"})]}
+    assert handler(batch)["status"] == "ok"
+    (key,) = _objects(s3)
+    assert handler(batch)["status"] == "ok"  # the stream's retry of the same batch
+    versions = s3.list_object_versions(Bucket="pl-archive", Prefix=key)["Versions"]
+    assert len(versions) == 1  # not written twice
+    s3.put_object(Bucket="pl-archive", Key=key, Body=b"forged\n", ChecksumAlgorithm="SHA256")
+    with pytest.raises(ArchiveConflict, match="already holds other content"):
+        handler(batch)
+    assert len(s3.list_object_versions(Bucket="pl-archive", Prefix=key)["Versions"]) == 2  # ours added none
