@@ -1,5 +1,9 @@
 #!/usr/bin/env python3
-"""CDK app: one stack per country file. The only place that reads the environment.
+"""CDK app: two stacks per country file. The only place that reads the environment.
+
+Per country: the country stack (``cfg.stack_name``, e.g. Helpline-PL-prod) and its live test
+cases, ``<country stack>-tests`` (Helpline-PL-prod-tests), which depends on it and is deployed
+after it (stacks/live_tests_stack.py); a failing test case rolls back only the test stack.
 
 python app.py                      # every country in countries/
 cdk synth -c country=pl            # one country (also: CDK_CONTEXT_JSON / `make synth COUNTRY=pl`)
@@ -22,10 +26,15 @@ from cdk_nag import AwsSolutionsChecks  # noqa: E402
 
 from helpline.config import COUNTRIES_DIR, ConfigError, CountryConfig, country_files, load_country  # noqa: E402
 from helpline.flows.render import RenderError  # noqa: E402
+from helpline.livetest.export import test_stack_name  # noqa: E402
 from stacks.helpline_stack import HelplineStack  # noqa: E402
+from stacks.live_tests_stack import LiveTestsStack  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 BUILD = ROOT / "build"
+# CloudFormation's limit for a template in S3 (cloudformation-limits.html, "Template body size in an
+# Amazon S3 object"); CDK uploads every template as an asset.
+TEMPLATE_BODY_LIMIT = 1_000_000
 
 
 class RecordingsNotReady(Exception):
@@ -64,19 +73,50 @@ def build_app(
     if not (code_dir / "functions").is_dir() or not (layer_dir / "python").is_dir():
         raise SystemExit("Lambda assets are not built: run `make build` (or `make synth`, which builds them).")
     for cfg in configs:
-        HelplineStack(
-            app,
-            cfg.stack_name,
-            config=cfg,
-            lambda_code_dir=code_dir,
-            lambda_layer_dir=layer_dir,
-            env=cdk.Environment(account=cfg.account or account, region=cfg.region),
-            stack_name=cfg.stack_name,
-        )
+        env = cdk.Environment(account=cfg.account or account, region=cfg.region)
+        add_country(app, cfg, env=env, code_dir=code_dir, layer_dir=layer_dir)
     if nag:
         # Zero unacknowledged findings: any finding fails synthesis (policy validation).
         cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
     return app
+
+
+def add_country(
+    app: cdk.App,
+    cfg: CountryConfig,
+    *,
+    env: cdk.Environment,
+    code_dir: Path | None = None,
+    layer_dir: Path | None = None,
+) -> tuple[HelplineStack, LiveTestsStack]:
+    """The country stack, then its test stack (same account and Region: it reads SSM parameters)."""
+    country = HelplineStack(
+        app,
+        cfg.stack_name,
+        config=cfg,
+        lambda_code_dir=code_dir or BUILD / "lambda",
+        lambda_layer_dir=layer_dir or BUILD / "layer",
+        env=env,
+        stack_name=cfg.stack_name,
+    )
+    name = test_stack_name(cfg.stack_name)
+    return country, LiveTestsStack(app, name, config=cfg, country=country, env=env, stack_name=name)
+
+
+def oversized_templates(outdir: Path) -> list[str]:
+    """One line per synthesized template CloudFormation would refuse for its size."""
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    out = []
+    for artifact_id, artifact in sorted(manifest["artifacts"].items()):
+        template = artifact.get("properties", {}).get("templateFile")
+        if artifact.get("type") == "aws:cloudformation:stack" and template:
+            size = (outdir / template).stat().st_size
+            if size >= TEMPLATE_BODY_LIMIT:
+                out.append(
+                    f"{artifact_id}: template is {size:,} bytes; CloudFormation accepts {TEMPLATE_BODY_LIMIT:,} "
+                    "(docs/live-tests.md, Template size)"
+                )
+    return out
 
 
 def main() -> int:
@@ -85,8 +125,11 @@ def main() -> int:
     except (ConfigError, RecordingsNotReady, RenderError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    app.synth()
-    return 0
+    assembly = app.synth()
+    too_big = oversized_templates(Path(assembly.directory))
+    for line in too_big:
+        print(f"error: {line}", file=sys.stderr)
+    return 2 if too_big else 0
 
 
 if __name__ == "__main__":

@@ -1,4 +1,8 @@
-"""One-screen summary of what `make synth` rendered, read back from the synthesized templates."""
+"""One-screen summary of what `make synth` rendered, read back from the synthesized templates.
+
+Per country: the country stack (queues, flows, tables, functions, prompts, quotas), then its live
+test stack ``<country stack>-tests`` (how many test cases, in how many creation batches, and the
+stack it is deployed after)."""
 
 from __future__ import annotations
 
@@ -14,6 +18,16 @@ from helpline.quotas import connect_lambda_count, plan
 
 def _names(resources: dict, rtype: str, prop: str) -> list[str]:
     return sorted(r["Properties"].get(prop, "?") for r in resources.values() if r["Type"] == rtype)
+
+
+def _batches(resources: dict) -> list[int]:
+    """Sizes of the test-case creation batches (test cases that wait for the same ones)."""
+    groups: dict[tuple, int] = {}
+    for r in resources.values():
+        if r["Type"] == "AWS::Connect::TestCase":
+            key = tuple(sorted(r.get("DependsOn") or []))
+            groups[key] = groups.get(key, 0) + 1
+    return list(groups.values())
 
 
 def summarize(outdir: Path) -> list[dict]:
@@ -43,6 +57,13 @@ def summarize(outdir: Path) -> list[dict]:
                 "prompts": sum(1 for r in res.values() if r["Type"] == "AWS::Connect::Prompt"),
                 "connect_lambdas": connect_lambda_count(template),
                 "resources": len(res),
+                "test_cases": sum(1 for r in res.values() if r["Type"] == "AWS::Connect::TestCase"),
+                "batches": _batches(res),
+                "after": sorted(
+                    d
+                    for d in artifact.get("dependencies", [])
+                    if d in manifest["artifacts"] and manifest["artifacts"][d].get("type") == "aws:cloudformation:stack"
+                ),
                 "template_kib": round((outdir / artifact["properties"]["templateFile"]).stat().st_size / 1024),
             }
         )
@@ -54,6 +75,9 @@ def print_summary(outdir: Path, console: Console | None = None) -> None:
 
     console = console or Console()
     for row in summarize(outdir):
+        if row["test_cases"]:
+            print_test_stack(row, console)
+            continue
         code = row["stack"].split("-")[1].lower()
         cfg = None
         try:
@@ -61,13 +85,7 @@ def print_summary(outdir: Path, console: Console | None = None) -> None:
             langs = ", ".join(f"{lg.code} ({'recorded' if lg.recorded else lg.voice})" for lg in cfg.languages)
         except Exception:  # a stack synthesized from a file that changed since; show what we can
             langs = "?"
-        table = Table(
-            title=f"{row['stack']}  ({row['resources']} resources, {row['template_kib']} KiB)",
-            show_header=False,
-        )
-        table.add_column(style="bold")
-        table.add_column()
-        table.add_row("region", row["region"])
+        table = _stack_table(row)
         table.add_row("languages", langs)
         table.add_row("queues", ", ".join(row["queues"]))
         table.add_row("flows", ", ".join(row["flows"]))
@@ -77,6 +95,30 @@ def print_summary(outdir: Path, console: Console | None = None) -> None:
         console.print(table)
         if cfg is not None:
             print_quotas(plan(cfg, connect_lambdas=row["connect_lambdas"]), console)
+
+
+def _stack_table(row: dict) -> Table:
+    """A two-column table titled with the stack's size, its Region in the first row."""
+    table = Table(
+        title=f"{row['stack']}  ({row['resources']} resources, {row['template_kib']} KiB)",
+        show_header=False,
+    )
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("region", row["region"])
+    return table
+
+
+def print_test_stack(row: dict, console: Console) -> None:
+    """A live test stack: its test cases, their creation batches, the stack deployed before it."""
+    table = _stack_table(row)
+    batches = row["batches"]
+    table.add_row(
+        "test cases",
+        f"{row['test_cases']} live test cases, created in {len(batches)} batches of at most {max(batches)}",
+    )
+    table.add_row("deploy after", ", ".join(row["after"]) or "-")
+    console.print(table)
 
 
 def print_quotas(needs: list, console: Console) -> None:

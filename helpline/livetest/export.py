@@ -11,8 +11,9 @@ The Testing language (a JSON document of ``Observations``; each observes one ``E
 
 - structure, ``Version``, ``Metadata``, ``Observations`` with ``Identifier``/``Event``/
   ``Actions``/``Transitions.NextObservations``: devguide/testing-language-observations.html and
-  the example, devguide/testing-language-example.html (``"Version": "2019-10-30"``; one copy of the
-  example page shows ``2025-06-21``, the observations page ``2019-10-30``);
+  the example, devguide/testing-language-example.html (``"Version": "2025-06-21"``, the version
+  the observations page of the API reference names: :data:`helpline.livetest.schema.
+  TESTING_LANGUAGE_VERSION`, where the citation is);
 - events ``TestInitiated`` (devguide/testing-language-events-test-initiated.html),
   ``MessageReceived`` with ``Text`` or ``PromptId`` and ``MatchingCriteria`` ``Inclusion`` ("checks
   if the observed message contains the specified text", testing-language-events-message-received
@@ -60,8 +61,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from helpline.config.schema import CountryConfig
+from helpline.livetest.schema import TESTING_LANGUAGE_VERSION
 
-TESTING_LANGUAGE_VERSION = "2019-10-30"
 MAX_CONTENT_CHARS = 256_000  # AWS::Connect::TestCase Content (cfn-lint schema: maxLength 256000)
 MAX_NAME_CHARS = 127  # AWS::Connect::TestCase Name (cfn-lint schema: maxLength 127)
 MAX_DESCRIPTION_CHARS = 500
@@ -525,6 +526,29 @@ def export(cfg: CountryConfig, resolve: Resolver | None = None) -> dict[str, dic
 
 # ---- CloudFormation ------------------------------------------------------------------------
 
+# The test cases deploy in their own top-level stack, after the country stack (stacks/
+# live_tests_stack.py): a failing test case rolls back only that stack, never the instance.
+TEST_STACK_SUFFIX = "-tests"
+
+
+def test_stack_name(country_stack: str) -> str:
+    """``Helpline-PL-prod`` -> ``Helpline-PL-prod-tests`` (a name that already is one is kept)."""
+    return country_stack if country_stack.endswith(TEST_STACK_SUFFIX) else country_stack + TEST_STACK_SUFFIX
+
+
+def references(cfg: CountryConfig) -> list[tuple[str, str]]:
+    """Every (kind, name) the country's test cases name (queues, Lambdas, hours, prompts), sorted:
+    what the country stack hands over to its test stack."""
+    used: set[tuple[str, str]] = set()
+
+    def record(kind: str, name: str) -> str:
+        used.add((kind, name))
+        return f"{kind}:{name}"
+
+    for case in plan_for(cfg).cases:
+        case.document(record)
+    return sorted(used)
+
 
 def test_case_resources(
     cfg: CountryConfig,
@@ -590,4 +614,5 @@ def logical_id(props: dict[str, Any]) -> str:
     return ("TestCase" + slug)[:200] + hashlib.sha256(name.encode()).hexdigest()[:6].upper()
 
 
-test_case_resources.__test__ = False  # type: ignore[attr-defined]  # a name pytest would collect
+test_case_resources.__test__ = False  # type: ignore[attr-defined]  # names pytest would collect
+test_stack_name.__test__ = False  # type: ignore[attr-defined]

@@ -4,8 +4,8 @@ Connect validates a test case's content itself when it is created PUBLISHED; nob
 call it offline, so the exporter's output is checked against the shape the pages describe (all
 under https://docs.aws.amazon.com/connect/latest/devguide/):
 
-- testing-language-observations.html / testing-language-example.html: ``Version``, ``Metadata``
-  (object), ``Observations`` (list); an observation has ``Identifier``, ``Event``, ``Actions``
+- testing-language-observations.html / testing-language-example.html: ``Version`` (exactly
+  :data:`TESTING_LANGUAGE_VERSION`, below), ``Metadata`` (object), ``Observations`` (list); an observation has ``Identifier``, ``Event``, ``Actions``
   and optional ``Usage`` and ``Transitions.NextObservations`` (identifiers of observations);
 - testing-language-events-*.html: an event has ``Identifier``, ``Type`` and ``Actor``
   ``System``; ``TestInitiated``/``TestCompleted`` have empty ``Properties``; ``MessageReceived``
@@ -28,6 +28,14 @@ from __future__ import annotations
 from typing import Any
 
 from helpline.flows.catalog import OPERATORS as CONDITION_OPERATORS
+
+# The Testing language's version. The observations page of the API reference says: "Version - The
+# API version for the testing language, such as 2025-06-21", and its document skeleton opens with
+# "Version": "2025-06-21" (https://docs.aws.amazon.com/connect/latest/APIReference/
+# testing-language-observations.html). "2019-10-30" is the *Flow* language's version
+# (flow-language.html); no Testing-language page documents it. Connect validates the content of a
+# PUBLISHED test case when it is created, so a wrong version fails the test stack's create.
+TESTING_LANGUAGE_VERSION = "2025-06-21"
 
 EVENT_TYPES = ("TestInitiated", "TestCompleted", "MessageReceived", "FlowActionStarted")
 FLOW_ACTION_PARAMETERS = {
@@ -56,8 +64,8 @@ def problems(doc: Any) -> list[str]:
     out: list[str] = []
     if not isinstance(doc, dict):
         return ["the document is not a JSON object"]
-    if not isinstance(doc.get("Version"), str) or not doc.get("Version"):
-        out.append("Version: missing")
+    if doc.get("Version") != TESTING_LANGUAGE_VERSION:
+        out.append(f"Version: {doc.get('Version')!r} is not the documented {TESTING_LANGUAGE_VERSION!r}")
     if "Metadata" in doc and not isinstance(doc["Metadata"], dict):
         out.append("Metadata: not an object")
     extra = set(doc) - {"Version", "Metadata", "Observations"}

@@ -1,6 +1,9 @@
 """`helpline smoke-test XX --stack NAME`: run a deployed country's test cases live and report.
 
-Finds the stack's ``AWS::Connect::TestCase`` resources (CloudFormation ListStackResources; the
+The test cases live in the country's test stack, ``<country stack>-tests`` (deployed after the
+country stack: stacks/live_tests_stack.py). ``--stack`` takes either name, e.g. Helpline-PL-prod
+or Helpline-PL-prod-tests; the default is the country's. Finds that stack's
+``AWS::Connect::TestCase`` resources (CloudFormation ListStackResources; the
 physical id is the test case ARN, ``.../instance/<instance id>/test-case/<test case id>``), starts
 them (StartTestCaseExecution: "Starts executing a published test case"), polls
 GetTestCaseExecutionSummary with a growing interval until each is done or ``--timeout`` passes,
@@ -33,7 +36,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from helpline.livetest.export import step_label, step_number
+from helpline.livetest.export import step_label, step_number, test_stack_name
 
 MAX_IN_FLIGHT = 5
 POLL_FIRST = 2.0
@@ -52,6 +55,7 @@ THROTTLED = (
     "ServiceQuotaExceededException",
 )
 TEST_CASE_TYPE = "AWS::Connect::TestCase"
+DEPLOY_HINT = "`make deploy` deploys the country stack, then <country stack>-tests (docs/live-tests.md)"
 _ARN = re.compile(r"^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:\d{12}:instance/([-a-zA-Z0-9]+)/test-case/([-a-zA-Z0-9]+)$")
 
 
@@ -136,7 +140,10 @@ class Runner:
                 page = self._call(self.cfn, "list_stack_resources", **kwargs)
             except ClientError as exc:
                 if exc.response.get("Error", {}).get("Code") == "ValidationError":
-                    raise BadInput(f"stack {stack!r}: {exc.response['Error'].get('Message', 'not found')}") from None
+                    message = exc.response["Error"].get("Message", "not found")
+                    raise BadInput(
+                        f"stack {stack!r}: {message} (deploy it after the country stack: {DEPLOY_HINT})"
+                    ) from None
                 raise
             for res in page.get("StackResourceSummaries", []):
                 if res.get("ResourceType") != TEST_CASE_TYPE:
@@ -152,7 +159,7 @@ class Runner:
             if not token:
                 break
         if not refs:
-            raise BadInput(f"stack {stack!r} has no {TEST_CASE_TYPE} resources: deploy a version with live tests")
+            raise BadInput(f"stack {stack!r} has no {TEST_CASE_TYPE} resources: {DEPLOY_HINT}")
         self._names(refs)
         return sorted(refs, key=lambda r: r.name)
 
@@ -316,7 +323,7 @@ def smoke(
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    stack = stack or cfg.stack_name
+    stack = test_stack_name(stack or cfg.stack_name)
     region = region or cfg.region
     if session is None:
         import boto3
@@ -345,7 +352,12 @@ def smoke(
 def command(
     country: Annotated[str, typer.Argument(help="Country code, e.g. pl")],
     stack: Annotated[
-        str | None, typer.Option("--stack", help="Deployed stack name, e.g. Helpline-PL-prod (default: the country's)")
+        str | None,
+        typer.Option(
+            "--stack",
+            help="Deployed country stack, e.g. Helpline-PL-prod, or its test stack Helpline-PL-prod-tests "
+            "(default: the country's); the test cases are read from the test stack",
+        ),
     ] = None,
     region: Annotated[str | None, typer.Option("--region", help="AWS Region (default: the country's)")] = None,
     timeout: Annotated[

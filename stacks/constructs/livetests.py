@@ -1,28 +1,75 @@
-"""Live test cases in a nested stack: the offline scenarios as AWS::Connect::TestCase resources.
+"""The country stack's side of the live tests: every ARN its test cases name, as SSM parameters.
 
-They live in their own (nested) template because CloudFormation accepts at most 1 MB per
-template (cloudformation-limits.html, "Template body size in an Amazon S3 object") and a
-country's test cases alone can weigh half of that (Romania: 92 test cases, about 460 KB).
-The nested stack receives the instance, flow, queue, Lambda and prompt ARNs it names as
-parameters (about two dozen; the limit is 200 parameters per template).
-``helpline smoke-test`` starts them after a deploy (docs/live-tests.md).
+The ``AWS::Connect::TestCase`` resources deploy in their own top-level stack,
+``<country stack>-tests`` (:mod:`stacks.live_tests_stack`), after the country stack. A nested
+stack would not do: "any failure in a child stack will cause the parent stack creation to
+fail" (CloudFormation API reference, API_CreateChangeSet.html, OnStackFailure), so one test case
+that Connect rejects would roll back the country stack's first create, Connect instance
+included, and Connect caps instance creations and deletions per 30 days
+(amazon-connect-service-limits.html).
+
+How the test stack reads the country stack: one ``AWS::SSM::Parameter`` per reference, named
+:func:`parameter_name`, written here and read by the test stack as a CloudFormation parameter of
+type ``AWS::SSM::Parameter::Value<String>`` (CloudFormation resolves it when the test stack is
+created or updated: cloudformation-supplied-parameter-types.html). Not CDK's automatic
+cross-stack references (``Export`` + ``Fn::ImportValue``): "You can't modify or remove an output
+value that is referenced by another stack" (using-cfn-stack-exports.html), so a country update
+that replaces or drops a referenced queue, prompt, flow or Lambda (a language removed, a Lambda
+renamed) would fail while the test stack imports it, and the way out is to change the test stack
+first: the test stage would block the country stage. With parameters the country stack depends
+on nothing of its test stack; the test stack picks the new values up on its next deploy, which
+``make deploy`` runs right after the country stack.
+
+Pages under https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/ (the API reference:
+.../AWSCloudFormation/latest/APIReference/) and https://docs.aws.amazon.com/connect/latest/adminguide/.
 """
 
 from __future__ import annotations
 
-from aws_cdk import CfnResource, NestedStack
+import re
+
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from helpline.config.schema import CountryConfig
 
+# Handed over besides the references the test cases' content names.
+INSTANCE = ("instance", "arn")
+ENTRY_FLOW = ("entry-flow", "arn")
 
-class LiveTests(NestedStack):
+
+def parameter_name(stack_name: str, kind: str, name: str) -> str:
+    """``/helpline/<country stack>/livetest/<kind>/<name>`` (SSM allows a-zA-Z0-9_.- and / only)."""
+    safe = re.sub(r"[^A-Za-z0-9_./-]+", "-", name).strip("/")
+    return f"/helpline/{stack_name}/livetest/{kind}/{safe}"
+
+
+class LiveTestHandoff(Construct):
+    """One SSM parameter per instance, entry flow and reference the country's test cases name."""
+
     def __init__(self, scope: Construct, construct_id: str, *, config: CountryConfig, flows: object) -> None:
-        super().__init__(scope, construct_id, description=f"Live test cases of the {config.name} helpline")
-        from helpline.livetest import test_case_resources
-        from helpline.livetest.export import logical_id
+        super().__init__(scope, construct_id)
+        from helpline.livetest.export import references
 
-        self.test_cases = [
-            CfnResource(self, logical_id(props), type="AWS::Connect::TestCase", properties=props)
-            for props in test_case_resources(config, flows)
-        ]
+        self.stack_name = config.stack_name
+        self.references: list[tuple[str, str]] = [INSTANCE, ENTRY_FLOW, *references(config)]
+        values = {
+            INSTANCE: flows.telephony.instance_arn,
+            ENTRY_FLOW: flows.entry_flow.attr_contact_flow_arn,
+        }
+        self.parameters: dict[tuple[str, str], ssm.StringParameter] = {}
+        for kind, name in self.references:
+            ident = re.sub(r"[^A-Za-z0-9]+", "-", f"{kind}-{name}")
+            self.parameters[(kind, name)] = ssm.StringParameter(
+                self,
+                ident,
+                parameter_name=self.name_of(kind, name),
+                string_value=values.get((kind, name)) or flows.resolve(kind, name),
+                description=f"{config.stack_name}: {kind} {name}, read by {config.stack_name}-tests",
+            )
+
+    def name_of(self, kind: str, name: str) -> str:
+        """The parameter holding one reference; a reference not handed over fails synthesis."""
+        if (kind, name) not in self.references:
+            raise KeyError(f"{self.stack_name} hands no {kind} {name!r} to its test stack")
+        return parameter_name(self.stack_name, kind, name)

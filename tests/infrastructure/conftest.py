@@ -2,6 +2,9 @@
 
 Besides the shipped configuration, each country is also synthesized "bring your own": with an
 existing Connect instance (``instance.arn``) and an existing number (``phone_number.arn``).
+
+Each assembly is ``(outdir, country stacks by code)``; its ``tests`` attribute holds the live
+test stacks (``<country stack>-tests``) by code, also as the ``live_test_stack`` fixture.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from aws_cdk import assertions
 
 import app as cdk_app
 from helpline.config import CountryConfig, country_files, load_all
+from helpline.livetest.export import test_stack_name
 
 pytestmark = pytest.mark.xdist_group("infra")
 
@@ -33,23 +37,37 @@ class Synthesized:
     path: Path
 
 
-def _collect(app, outdir: Path, configs: dict[str, CountryConfig]) -> dict[str, Synthesized]:
-    stacks = {}
+class Assembly(tuple):
+    """``(outdir, country stacks by code)`` as before; ``tests``: the test stacks by code."""
+
+    tests: dict[str, Synthesized]
+
+
+def _synthesized(child, outdir: Path, cfg: CountryConfig) -> Synthesized:
+    path = outdir / f"{child.node.id}.template.json"
+    raw = json.loads(path.read_text())
+    return Synthesized(cfg, child, assertions.Template.from_json(raw), raw, path)
+
+
+def _collect(app, outdir: Path, configs: dict[str, CountryConfig]) -> Assembly:
+    tests = {test_stack_name(name): cfg for name, cfg in configs.items()}
+    stacks, test_stacks = {}, {}
     for child in app.node.children:
         if child.node.id in configs:
-            cfg = configs[child.node.id]
-            path = outdir / f"{child.node.id}.template.json"
-            raw = json.loads(path.read_text())
-            stacks[cfg.code] = Synthesized(cfg, child, assertions.Template.from_json(raw), raw, path)
-    return stacks
+            stacks[configs[child.node.id].code] = _synthesized(child, outdir, configs[child.node.id])
+        elif child.node.id in tests:
+            test_stacks[tests[child.node.id].code] = _synthesized(child, outdir, tests[child.node.id])
+    assembly = Assembly((outdir, stacks))
+    assembly.tests = test_stacks
+    return assembly
 
 
 @pytest.fixture(scope="session")
-def cloud_assembly(tmp_path_factory) -> tuple[Path, dict[str, Synthesized]]:
+def cloud_assembly(tmp_path_factory) -> Assembly:
     outdir = tmp_path_factory.mktemp("cdk.out")
     app = cdk_app.build_app(outdir=str(outdir))
     app.synth()
-    return outdir, _collect(app, outdir, {c.stack_name: c for c in load_all()})
+    return _collect(app, outdir, {c.stack_name: c for c in load_all()})
 
 
 @pytest.fixture(scope="session")
@@ -60,6 +78,12 @@ def synthesized(cloud_assembly) -> dict[str, Synthesized]:
 @pytest.fixture(params=COUNTRY_CODES)
 def country(request, synthesized) -> Synthesized:
     return synthesized[request.param]
+
+
+@pytest.fixture(params=COUNTRY_CODES)
+def live_test_stack(request, cloud_assembly) -> Synthesized:
+    """The country's live test stack, ``<country stack>-tests``."""
+    return cloud_assembly.tests[request.param]
 
 
 def byo_arns(cfg: CountryConfig) -> tuple[str, str]:
@@ -83,12 +107,11 @@ def bring_your_own(cfg: CountryConfig) -> CountryConfig:
 
 
 @pytest.fixture(scope="session")
-def byo_assembly(tmp_path_factory) -> tuple[Path, dict[str, Synthesized]]:
-    """Every country with an existing instance and number, synthesized like app.py does (cdk-nag on)."""
+def byo_assembly(tmp_path_factory) -> Assembly:
+    """Every country with an existing instance and number, synthesized like app.py does (cdk-nag on),
+    each with its test stack."""
     import aws_cdk as cdk
     from cdk_nag import AwsSolutionsChecks
-
-    from stacks.helpline_stack import HelplineStack
 
     outdir = tmp_path_factory.mktemp("cdk.out.byo")
     context = json.loads((cdk_app.ROOT / "cdk.json").read_text())["context"]
@@ -96,15 +119,7 @@ def byo_assembly(tmp_path_factory) -> tuple[Path, dict[str, Synthesized]]:
     configs = {}
     for cfg in (bring_your_own(c) for c in load_all()):
         configs[cfg.stack_name] = cfg
-        HelplineStack(
-            app,
-            cfg.stack_name,
-            config=cfg,
-            lambda_code_dir=cdk_app.BUILD / "lambda",
-            lambda_layer_dir=cdk_app.BUILD / "layer",
-            env=cdk.Environment(region=cfg.region),
-            stack_name=cfg.stack_name,
-        )
+        cdk_app.add_country(app, cfg, env=cdk.Environment(region=cfg.region))
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
     app.synth()  # fails on any cdk-nag finding
     return outdir, _collect(app, outdir, configs)

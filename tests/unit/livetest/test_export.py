@@ -226,6 +226,7 @@ def test_offline_only_scenarios_are_data_not_skips():
     "mutate, message",
     [
         (lambda d: d.pop("Version"), "Version"),
+        (lambda d: d.update(Version="2019-10-30"), "not the documented '2025-06-21'"),  # the Flow language's
         (lambda d: d["Observations"][0].update(Event={"Identifier": "x", "Type": "Nope", "Actor": "System"}), "Type"),
         (lambda d: d["Observations"][1]["Event"]["Properties"].update(Text=""), "empty"),
         (
@@ -259,3 +260,16 @@ def test_the_shape_check_finds_departures(mutate, message):
     mutate(doc)
     found = schema.problems(doc)
     assert any(message in p for p in found), found
+
+
+def test_documents_carry_the_documented_testing_language_version(country):
+    """APIReference/testing-language-observations.html: "Version - The API version for the testing
+    language, such as 2025-06-21" (2019-10-30 is the Flow language's; Connect validates on create)."""
+    cfg, plan = country
+    docs = export.export(cfg)
+    assert docs and {d["Version"] for d in docs.values()} == {"2025-06-21"}
+
+
+def test_the_test_stack_name_follows_the_country_stack():
+    assert export.test_stack_name("Helpline-PL-prod") == "Helpline-PL-prod-tests"
+    assert export.test_stack_name("Helpline-PL-prod-tests") == "Helpline-PL-prod-tests"

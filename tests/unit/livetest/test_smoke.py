@@ -21,7 +21,8 @@ from typer.testing import CliRunner
 from helpline.livetest import smoke
 from helpline.livetest.smoke import first_divergence
 
-STACK = "Helpline-PL-prod"
+COUNTRY_STACK = "Helpline-PL-prod"
+STACK = "Helpline-PL-prod-tests"  # the test cases live in the country's test stack
 INSTANCE = "0a1b2c3d-0000-4000-8000-000000000001"
 ACCOUNT = "123456789012"
 T0 = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
@@ -205,11 +206,30 @@ def test_throttling_is_retried(aws):
     assert clock.sleeps == [smoke.RETRY_FIRST, smoke.RETRY_FIRST, smoke.POLL_FIRST, smoke.RETRY_FIRST]
 
 
-def test_an_unknown_stack_is_bad_input(aws, capsys):
-    aws.cfn_stub.add_client_error("list_stack_resources", "ValidationError", "Stack with id Nope does not exist", 400)
+@pytest.mark.parametrize("given", [None, COUNTRY_STACK, STACK])
+def test_the_test_cases_are_read_from_the_countrys_test_stack(aws, given):
+    """No --stack, the country stack's name or the test stack's: ListStackResources reads the test stack
+    (the Stubber checks StackName)."""
+    aws.stack("alpha")
+    aws.start("alpha", "x-alpha")
+    aws.summary("alpha", "x-alpha", "PASSED", 3, 3)
+    code, text, _ = run(aws, stack=given)
+    assert code == 0, text
+
+
+def test_an_unknown_stack_is_bad_input_with_the_way_forward(aws, capsys):
+    aws.cfn_stub.add_client_error(
+        "list_stack_resources",
+        "ValidationError",
+        "Stack with id Nope-tests does not exist",
+        400,
+        {"StackName": "Nope-tests"},
+    )
     code, _, _ = run(aws, stack="Nope")
     assert code == 2
-    assert "Stack with id Nope does not exist" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "Stack with id Nope-tests does not exist" in err
+    assert "then <country stack>-tests" in err and "Traceback" not in err
 
 
 def test_a_stack_without_test_cases_is_bad_input(aws, capsys):
@@ -251,6 +271,6 @@ def test_the_typer_command(monkeypatch, aws):
     app = typer.Typer()
     app.command("smoke-test")(smoke.command)
     app.command("other")(lambda: None)  # two commands: the name is an argument, as in helpline
-    result = CliRunner().invoke(app, ["smoke-test", "pl", "--stack", STACK, "--timeout", "60"])
+    result = CliRunner().invoke(app, ["smoke-test", "pl", "--stack", COUNTRY_STACK, "--timeout", "60"])
     assert result.exit_code == 1, result.output
     assert "step 2: main_menu" in result.output
