@@ -4,8 +4,8 @@
 table with indexes also needs the index ARNs (deliver_outbox queries the Outbox's sparse
 ``pending`` index; the stack grants a table's indexes with dynamodb:Query).  For
 TransactWriteItems IAM checks the per-item actions (PutItem / UpdateItem / ConditionCheckItem),
-so those are what is listed.  ``hash_key_secret``: secretsmanager:GetSecretValue on
-HASH_KEY_SECRET_ARN (plus kms:Decrypt on its key if it is a customer-managed key).
+so those are what is listed.  ``pseudonym_key``: kms:GenerateMac on
+the KMS HMAC key PSEUDONYM_KEY_ID (functions/logic/pseudonym.py; granted in the key policy too).
 ``event_bus``: events:PutEvents on EVENT_BUS_NAME.  Keys the stack turns into triggers, IAM and
 environment: ``trigger`` ("flow" default | "eventbridge" | {"stream": [tables]} |
 {"schedule_minutes": N} | a list of these), ``connect`` (Amazon Connect actions on the instance's
@@ -21,8 +21,9 @@ from typing import Any
 
 PERMISSIONS: dict[str, dict[str, Any]] = {
     "identify_caller": {
-        "tables": {"Callers": ["dynamodb:GetItem", "dynamodb:UpdateItem"]},
-        "hash_key_secret": True,
+        # UpdateItem on ContactLinks: this contact -> the pseudonym (no pseudonym in contact attributes).
+        "tables": {"Callers": ["dynamodb:GetItem", "dynamodb:UpdateItem"], "ContactLinks": ["dynamodb:UpdateItem"]},
+        "pseudonym_key": True,
         "event_bus": False,
         "trigger": "flow",
         "description": "Identifies the caller by pseudonym; language, open case, block",
@@ -35,7 +36,7 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
             "Interactions": ["dynamodb:PutItem"],
             "Callers": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
         },
-        "hash_key_secret": True,
+        "pseudonym_key": True,
         "event_bus": False,
         "trigger": "flow",
         "description": "Opens a case or appends the report to the caller's open case",
@@ -52,7 +53,7 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
             "Outbox": ["dynamodb:PutItem"],
             "Interactions": ["dynamodb:PutItem"],
         },
-        "hash_key_secret": False,
+        "pseudonym_key": False,
         "event_bus": False,
         "trigger": "flow",
         "description": "Refers a case with consent to partners; notifications go through the outbox",
@@ -62,14 +63,14 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
             "Interactions": ["dynamodb:Query", "dynamodb:PutItem"],
             "Idempotency": ["dynamodb:PutItem"],
         },
-        "hash_key_secret": False,
+        "pseudonym_key": False,
         "event_bus": False,
         "trigger": "eventbridge",
         "description": "Appends Amazon Connect contact events to the contact's chain",
     },
     "record_survey_answer": {
         "tables": {"SurveyResponses": ["dynamodb:PutItem"]},
-        "hash_key_secret": False,
+        "pseudonym_key": False,
         "event_bus": False,
         "trigger": "flow",
         "description": "Stores one keypad survey answer",
@@ -80,7 +81,7 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
             "Cases": ["dynamodb:GetItem"],
             "Interactions": ["dynamodb:Query"],
         },
-        "hash_key_secret": False,
+        "pseudonym_key": False,
         "event_bus": False,
         "trigger": "flow",
         "description": "Operators' guide: caller, open case, last interactions, block (read only)",
@@ -91,7 +92,7 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
             "Interactions": ["dynamodb:Query", "dynamodb:PutItem"],
             "Idempotency": ["dynamodb:PutItem"],
         },
-        "hash_key_secret": False,
+        "pseudonym_key": False,
         "event_bus": False,
         "trigger": "flow",
         "description": "Operators' guide: records the call type in the contact and case chains",
@@ -107,7 +108,7 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
             "Partners": ["dynamodb:BatchGetItem"],
             "PartnerLoads": ["dynamodb:BatchGetItem"],
         },
-        "hash_key_secret": False,
+        "pseudonym_key": False,
         "event_bus": False,
         "trigger": "flow",
         "description": "Operators' guide: saves the screening, consent and note; suggests partners",
@@ -119,7 +120,7 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
             "PartnerLoads": ["dynamodb:UpdateItem"],
             "Interactions": ["dynamodb:PutItem"],
         },
-        "hash_key_secret": False,
+        "pseudonym_key": False,
         "event_bus": False,
         "trigger": "flow",
         "description": "Operators' guide: records the outcome; closing a case closes its pending referrals",
@@ -131,7 +132,7 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
             "Interactions": ["dynamodb:Query", "dynamodb:PutItem"],
             "Idempotency": ["dynamodb:PutItem"],
         },
-        "hash_key_secret": False,
+        "pseudonym_key": False,
         "event_bus": False,
         "connect": ["connect:DescribeUser"],
         "trigger": "flow",
@@ -140,7 +141,7 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
     "deliver_outbox": {
         # Query: the sparse "pending" index (scheduled re-drive); UpdateItem: claim, mark, release.
         "tables": {"Outbox": ["dynamodb:Query", "dynamodb:UpdateItem"]},
-        "hash_key_secret": False,
+        "pseudonym_key": False,
         "event_bus": True,
         "trigger": [{"stream": ["Outbox"], "events": ["INSERT"]}, {"schedule_minutes": 5}],
         "description": "Publishes the referral notifications of the outbox to EventBridge until acknowledged",
@@ -149,7 +150,7 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
         # DynamoDB streams of Cases, Interactions, Referrals (the event source mapping grants the stream
         # reads); no table action: it writes JSON Lines and signed checkpoints to the archive bucket.
         "tables": {},
-        "hash_key_secret": False,
+        "pseudonym_key": False,
         "event_bus": False,
         "trigger": {"stream": ["Cases", "Interactions", "Referrals"]},
         "archive_bucket": True,
@@ -162,7 +163,7 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
             "SurveyCampaignContacts": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
             "SurveyOptOuts": ["dynamodb:PutItem"],
         },
-        "hash_key_secret": False,
+        "pseudonym_key": False,
         "event_bus": False,
         "trigger": "flow",
         "description": "Outbound needs survey: records the consent answer; a decline opts the person out",
@@ -176,7 +177,7 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
             "SurveyCampaignContacts": ["dynamodb:Query", "dynamodb:UpdateItem"],
             "SurveyOptOuts": ["dynamodb:GetItem"],
         },
-        "hash_key_secret": False,
+        "pseudonym_key": False,
         "event_bus": False,
         # StartOutboundVoiceContact: instance, contact-flow and (SourcePhoneNumber) phone-number
         # resources; DescribeContact: the instance's contact/* resources.
@@ -189,13 +190,12 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
 # Environment variables each function reads (beyond AWS_REGION and POWERTOOLS_*).
 _COMMON_ENV = ["COUNTRY_CODE", "DDB_CONNECT_TIMEOUT", "DDB_READ_TIMEOUT", "DDB_MAX_RETRIES"]
 ENVIRONMENT: dict[str, list[str]] = {
-    "identify_caller": ["CALLERS_TABLE", "HASH_KEY_SECRET_ARN", "HASH_KEY_MAX_AGE", "RETENTION_DAYS_CALLERS"],
+    "identify_caller": ["CALLERS_TABLE", "PSEUDONYM_KEY_ID", "RETENTION_DAYS_CALLERS"],
     "create_case": [
         "CASES_TABLE",
         "INTERACTIONS_TABLE",
         "CALLERS_TABLE",
-        "HASH_KEY_SECRET_ARN",
-        "HASH_KEY_MAX_AGE",
+        "PSEUDONYM_KEY_ID",
         "RETENTION_DAYS_CASES",
         "RETENTION_DAYS_CALLERS",
     ],

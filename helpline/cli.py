@@ -595,9 +595,43 @@ def prompts(
         raise typer.Exit(1)
 
 
+def deploy_command(
+    country: Annotated[str, typer.Argument(help="Country code, e.g. pl.")],
+    stage: Annotated[str | None, typer.Option("--stage", help="Stage (default: the country file's).")] = None,
+    profile: Annotated[str | None, typer.Option("--profile", help="AWS profile (default chain otherwise).")] = None,
+    approval: Annotated[
+        str | None,
+        typer.Option("--approval", help="cdk --require-approval: broadening (default in a terminal), never "
+                     "(default unattended, e.g. CI/CD), any-change."),
+    ] = None,
+    allow_placeholders: Annotated[
+        bool, typer.Option("--allow-placeholders", help="Deploy a production stage with synthetic recordings.")
+    ] = False,
+    start: Annotated[
+        str, typer.Option("--from", help="Resume at: preflight, recordings, country, tests, smoke-test, verify-live.")
+    ] = "preflight",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the recordings offline; print every other stage's command, run none.")] = False,
+) -> None:
+    """Deploy a country: preflight, recordings, country stack, test stack, smoke-test, verify-live.
+
+    Stops at the first failing stage with what to do; exit 0 all passed, 1 a stage or check failed, 2 bad input.
+    """
+    from helpline.config import ConfigError, load_country
+    from helpline.deploy import DeployError, Options, execute, plan
+
+    opts = Options(country, stage, profile, approval, allow_placeholders, start, dry_run)
+    try:
+        cfg = load_country(country, stage=stage)
+        steps = plan(cfg, opts, interactive=sys.stdin.isatty())
+    except (ConfigError, DeployError) as exc:
+        print(str(exc), file=sys.stderr)
+        raise typer.Exit(2) from None
+    raise typer.Exit(execute(steps, dry_run=dry_run, say=lambda line: out.print(line, markup=False)))
+
+
 def _register_commands() -> None:
     """Commands that live in their own modules (imported here, so `helpline --help` lists them)."""
-    from helpline import livetest, review, scaffold, surge, surveys
+    from helpline import livetest, review, scaffold, surge, surveys, verify_live
     from helpline.cost import cli as cost_cli
 
     app.command("new-country")(scaffold.command)
@@ -606,6 +640,8 @@ def _register_commands() -> None:
     app.command("survey-report")(surveys.command)
     app.command("surge")(surge.command)
     app.command("smoke-test")(livetest.command)
+    app.command("verify-live")(verify_live.command)
+    app.command("deploy")(deploy_command)
     from helpline.surveys.campaign_cli import campaign_app
 
     app.add_typer(campaign_app, name="survey-campaign")

@@ -64,7 +64,7 @@ State (``state_dir``)
     - one JSON Lines file per table, named after the table's logical name (``Callers.jsonl``,
       ``Cases.jsonl``, ``Interactions.jsonl``, ...): one item per line in DynamoDB JSON, the wire
       format (``{"case_id": {"S": "PL-..."}, "chain_seq": {"N": "2"}, ...}``), sorted by key;
-    - ``caller-hash-key.secret``: the HMAC key of the caller pseudonyms (64 hex characters, file
+    - ``caller-hash-key.secret``: the key material of the sandbox's KMS HMAC key (64 hex characters, file
       mode 0600), created on first use - without it every run would give a caller a new
       pseudonym.  It is a local test key; never put a production key there.
     - loaded on entry (after the partner directory is seeded from the country file; of the stored
@@ -250,7 +250,7 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
-def table_env(country: str, retention: dict[str, int] | None, secret_arn: str = "", bus: str = "") -> dict[str, str]:
+def table_env(country: str, retention: dict[str, int] | None, key_id: str = "", bus: str = "") -> dict[str, str]:
     from functions.dal.models import ALL_MODELS
 
     env = {
@@ -261,7 +261,7 @@ def table_env(country: str, retention: dict[str, int] | None, secret_arn: str = 
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
         "COUNTRY_CODE": country,
-        "HASH_KEY_SECRET_ARN": secret_arn,
+        "PSEUDONYM_KEY_ID": key_id,
         "EVENT_BUS_NAME": bus,
         "CONNECT_INSTANCE_ID": INSTANCE_ID,
         "SUPERVISOR_PROFILE_IDS": SUPERVISOR_PROFILE,
@@ -944,19 +944,34 @@ def _run_backend(
     secret_value: str | None,
     folder: Path | None,
     fail_dynamodb: bool,
+def _pseudonym_key(backend: LocalBackend, key_text: str) -> str:
+    """The stack's KMS HMAC key (HMAC_256, GENERATE_VERIFY_MAC) in moto, holding the state folder's
+    key material, so pseudonyms stay the same across runs of one folder and the folder's tooling
+    (helpline audit, survey-campaign) computes the same HMAC locally.  Real KMS can import HMAC key
+    material (KMS developer guide, importing-keys.html); moto 5 has no ImportKeyMaterial, so the
+    material is set on moto's key object: the one place the sandbox reaches into moto."""
+    from moto.kms.models import kms_backends
+
+    from functions.logic.pseudonym import key_bytes
+
+    answer = backend._client("kms").create_key(
+        KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC", Description="sandbox caller pseudonyms"
+    )["KeyMetadata"]
+    kms_backends[ACCOUNT][REGION].keys[answer["KeyId"]].key_material = key_bytes(key_text)
+    return answer["Arn"]
+
+
 ) -> Iterator[LocalBackend]:
     backend = LocalBackend(country, env)
     with _fake_network(backend):
         reset_runtime_caches()  # sessions created from here on use the sandbox network
         with backend.internal():
-            secret = backend._client("secretsmanager").create_secret(
-                Name=f"helpline/{country}/caller-hash-key", SecretString=secret_value or secrets.token_hex(32)
-            )
+            key_arn = _pseudonym_key(backend, secret_value or secrets.token_hex(32))
             bus_name = f"helpline-{country}-referrals"
             backend._client("events").create_event_bus(Name=bus_name)
-            os.environ["HASH_KEY_SECRET_ARN"] = secret["ARN"]
+            os.environ["PSEUDONYM_KEY_ID"] = key_arn
             os.environ["EVENT_BUS_NAME"] = bus_name
-            backend.env = {**env, "HASH_KEY_SECRET_ARN": secret["ARN"], "EVENT_BUS_NAME": bus_name}
+            backend.env = {**env, "PSEUDONYM_KEY_ID": key_arn, "EVENT_BUS_NAME": bus_name}
             reset_runtime_caches()
             backend._ddb = None
 

@@ -23,6 +23,15 @@ from helpline.audit import signing
 from helpline.audit.sources import CHECKPOINT_PREFIX, to_wire
 
 
+def auditor_case_attributes() -> list[str]:
+    """The Cases attributes an auditor reads (and the auditor role's policy allows,
+    stacks/constructs/audit.py): every attribute but what the archive leaves out (PERSONAL_FIELDS)."""
+    from functions.dal.models import Case
+    from functions.logic.archive import PERSONAL_FIELDS
+
+    return sorted(set(Case.get_attributes()) - PERSONAL_FIELDS)
+
+
 class StackError(RuntimeError):
     pass
 
@@ -52,6 +61,28 @@ def redact_one(connect: Any, instance: str, contact: str) -> str:
                 return f"{code}: {exc.response.get('Error', {}).get('Message', '')}".strip(": ")
             _sleep(0.5 * 2**attempt)
     return "unreachable"
+
+
+def _version(entry: dict[str, Any], marker: bool, body: bytes) -> dict[str, Any]:
+    """One object version as verify.check_archive reads it (``lines`` for JSON Lines record objects)."""
+    parsed: Any = None
+    lines: list[Any] | None = None
+    try:
+        if entry["Key"].endswith(".jsonl"):
+            lines = [json.loads(line) for line in body.splitlines() if line.strip()]
+        elif not marker:
+            parsed = json.loads(body)
+    except ValueError:
+        lines = [] if entry["Key"].endswith(".jsonl") else None
+    return {
+        "key": entry["Key"],
+        "version_id": entry.get("VersionId", "null"),
+        "latest": bool(entry.get("IsLatest")),
+        "modified": str(entry.get("LastModified", "")),
+        "delete_marker": marker,
+        "parsed": parsed,
+        "lines": lines,
+    }
 
 
 def session_for(region: str | None) -> Any:
@@ -89,9 +120,10 @@ class StackSource:
             raise StackError(f"stack {self.stack} has no table {logical}Table")
         return name
 
-    def _scan(self, logical: str) -> list[dict[str, Any]]:
+    def _scan(self, logical: str, **kwargs: Any) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
-        for page in self.ddb.get_paginator("scan").paginate(TableName=self.table(logical), ConsistentRead=True):
+        pages = self.ddb.get_paginator("scan").paginate(TableName=self.table(logical), ConsistentRead=True, **kwargs)
+        for page in pages:
             items.extend(plain_item(i) for i in page["Items"])
         return items
 
@@ -105,7 +137,24 @@ class StackSource:
         return self._scan("Interactions")
 
     def cases(self) -> list[dict[str, Any]]:
-        return self._scan("Cases")
+        """Named attributes only: the auditor role may not read a note or the pseudonym."""
+        names = {f"#a{i}": name for i, name in enumerate(auditor_case_attributes())}
+        return self._scan("Cases", ProjectionExpression=", ".join(names), ExpressionAttributeNames=names)
+
+    def archive(self) -> list[dict[str, Any]]:
+        """EVERY version of every archive object, delete markers included (ListObjectVersions, every
+        page; GetObject with VersionId): an overwrite cannot hide what was written first.
+        https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html"""
+        if getattr(self, "_archive", None) is None:
+            bucket, s3 = self._output("ArchiveBucket"), self.session.client("s3")
+            versions: list[dict[str, Any]] = []
+            for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+                for v in page.get("Versions", []):
+                    body = s3.get_object(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])["Body"].read()
+                    versions.append(_version(v, False, body))
+                versions += [_version(m, True, b"") for m in page.get("DeleteMarkers", [])]
+            self._archive = versions
+        return self._archive
 
     def checkpoints(self) -> list[tuple[str, Any]]:
         bucket = self._output("ArchiveBucket")
@@ -124,11 +173,14 @@ class StackSource:
         answer = self.session.client("kms").get_public_key(KeyId=self._output("SigningKeyArn"))
         return signing.public_key_from_der(answer["PublicKey"])
 
-    def hash_key(self) -> str:
-        arn = self.resources.get("CallerHashKey")
-        if not arn:
-            raise StackError(f"stack {self.stack} has no CallerHashKey secret")
-        return self.session.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"]
+    def hash_key(self) -> Any:
+        """The KMS HMAC key ``PseudonymKey`` (kms:GenerateMac with the caller's credentials)."""
+        from functions.logic.pseudonym import KmsMacKey
+
+        key = self.resources.get("PseudonymKey")
+        if not key:
+            raise StackError(f"stack {self.stack} has no PseudonymKey (the KMS HMAC key of the pseudonyms)")
+        return KmsMacKey(self.session.client("kms"), key)
 
     def _output(self, name: str) -> str:
         if name not in self.outputs:

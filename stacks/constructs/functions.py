@@ -19,7 +19,7 @@ from constructs import Construct
 from helpline.config.schema import CountryConfig
 from stacks.constructs import acknowledge, grant_key_to_service
 from stacks.constructs.audit import Audit
-from stacks.constructs.data import DataLayer
+from stacks.constructs.data import DataLayer, allow_mac
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 # Amazon Connect actions -> the resource (under the instance ARN) they act on, from the Service
@@ -73,7 +73,7 @@ class FunctionAccess:
 
     name: str
     tables: dict[str, tuple[str, ...]]  # logical table name -> DynamoDB actions
-    secret: bool
+    secret: bool  # retired (the Secrets Manager hash key); see pseudonym_key
     events: bool
     triggers: tuple[Trigger, ...]
     description: str
@@ -82,6 +82,14 @@ class FunctionAccess:
     signing_key: bool = False  # kms:Sign with the checkpoint key
 
     @property
+    @property
+    def pseudonym_key(self) -> bool:
+        """kms:GenerateMac on the pseudonym key (functions/permissions.py ``pseudonym_key``).  Read from
+        PERMISSIONS by name: the stack still fills the retired ``secret`` field from ``hash_key_secret``."""
+        from functions.permissions import PERMISSIONS
+
+        return bool(PERMISSIONS.get(self.name, {}).get("pseudonym_key"))
+
     def flow_invoked(self) -> bool:
         return any(t.kind == "flow" for t in self.triggers)
 
@@ -169,6 +177,7 @@ class Functions(Construct):
         self._contact_events(stack)
         audit.only_signers([self.roles[s.name] for s in access if s.signing_key])
 
+        allow_mac(data.pseudonym_key, [self.roles[s.name] for s in access if s.pseudonym_key])
     def _function(self, spec: FunctionAccess, code: lambda_.Code, layer: lambda_.LayerVersion, stack: Stack) -> None:
         cid = _camel(spec.name)
         log_group = logs.LogGroup(
@@ -264,16 +273,14 @@ class Functions(Construct):
     def _extra_statements(
         self, spec: FunctionAccess, env: dict, kms_actions: set[str], acks: list[tuple[str, str]]
     ) -> list[iam.PolicyStatement]:
-        """Secret, event bus, Connect, archive bucket and signing key, each with its env variable."""
+        """Pseudonym key, event bus, Connect, archive bucket and signing key, each with its env variable."""
         statements = []
-        if spec.secret:
+        if spec.pseudonym_key:
+            # The key policy names these roles too (data.allow_mac): the account statement omits GenerateMac.
             statements.append(
-                iam.PolicyStatement(
-                    actions=["secretsmanager:GetSecretValue"], resources=[self.data.hash_key.secret_arn]
-                )
+                iam.PolicyStatement(actions=["kms:GenerateMac"], resources=[self.data.pseudonym_key.key_arn])
             )
-            kms_actions.add("kms:Decrypt")
-            env["HASH_KEY_SECRET_ARN"] = self.data.hash_key.secret_arn
+            env["PSEUDONYM_KEY_ID"] = self.data.pseudonym_key.key_arn
         if spec.events:
             statements.append(
                 iam.PolicyStatement(actions=["events:PutEvents"], resources=[self.data.bus.event_bus_arn])

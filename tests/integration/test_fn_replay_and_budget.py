@@ -239,7 +239,7 @@ def test_handlers_use_only_declared_permissions(backend, name):
     backend._case_id = backend.invoke("create_case", with_params(load_event("create_case"), topic="prep"))["case_id"]
     from functions.caches import reset_all
 
-    reset_all()  # cold: the secret fetch must be observed too
+    reset_all()  # cold: every client is created again
     backend.reset_calls()
     _exercise(backend, name)
     tables, services = _used(backend)
@@ -247,12 +247,12 @@ def test_handlers_use_only_declared_permissions(backend, name):
     for table, actions in tables.items():
         assert table in declared["tables"], f"{name} touched undeclared table {table}"
         assert actions <= set(declared["tables"][table]), f"{name} used {actions} on {table}"
-    assert ("secretsmanager:GetSecretValue" in services) == declared["hash_key_secret"]
+    assert ("kms:GenerateMac" in services) == declared["pseudonym_key"]
     assert ("events:PutEvents" in services) == declared["event_bus"]
     assert {s for s in services if s.startswith("connect:")} == set(declared.get("connect", []))
     other = {
         s
         for s in services
-        if not s.startswith(("dynamodb:", "secretsmanager:GetSecretValue", "events:PutEvents", "connect:"))
+        if not s.startswith(("dynamodb:", "kms:GenerateMac", "events:PutEvents", "connect:"))
     }
     assert other == set()

@@ -1,0 +1,258 @@
+"""``helpline verify-live COUNTRY --stack NAME``: after a deploy, check each live assumption (read-only).
+
+The assumptions and their checks are :data:`helpline.live_assumptions.ASSUMPTIONS`; this module asks
+AWS (:class:`LiveContext`, every answer cached for the run) and prints one line per assumption:
+``PASS``, ``FAIL`` with the fix, or ``UNKNOWN`` with what to do first. Exit 0 when nothing failed,
+1 when an assumption failed, 2 when the stack cannot be read at all (one line, no traceback).
+Tested offline with botocore's Stubber (tests/unit/test_verify_live.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from functools import cache
+from typing import Annotated, Any
+
+import typer
+
+from helpline.live_assumptions import ASSUMPTIONS, FAIL, LOOKBACK, UNKNOWN, Assumption, Result
+
+
+class StackUnreadable(Exception):
+    """The stack cannot be read: one line, exit 2."""
+
+
+def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> list[Any]:
+    items, token = [], None
+    while True:
+        page = getattr(client, operation)(**kwargs, **({"NextToken": token} if token else {}))
+        items.extend(page.get(key, []))
+        token = page.get("NextToken")
+        if not token:
+            return items
+
+
+def _code(exc: Exception) -> str:
+    return getattr(exc, "response", {}).get("Error", {}).get("Code", type(exc).__name__)
+
+
+class LiveContext:
+    """What the checks read of a deployed country stack and its test stack."""
+
+    def __init__(self, clients: dict[str, Any], stack: str, test_stack: str, now: dt.datetime | None = None) -> None:
+        self.cfn, self.connect, self.logs = clients["cloudformation"], clients["connect"], clients["logs"]
+        self.stack, self.test_stack = stack, test_stack
+        self.now = now or dt.datetime.now(dt.UTC)
+        self.stack_status = cache(self._stack_status)
+        self.describe_contact = cache(self._describe_contact)
+        self.contact_attributes = cache(self._contact_attributes)
+
+    def _stack_status(self, name: str) -> str | None:
+        try:
+            return self.cfn.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"]
+        except Exception as exc:
+            if _code(exc) == "ValidationError":
+                return None
+            raise
+
+    @cache  # noqa: B019 - one context per run
+    def outputs(self) -> dict[str, str]:
+        try:
+            stack = self.cfn.describe_stacks(StackName=self.stack)["Stacks"][0]
+        except Exception as exc:
+            raise StackUnreadable(f"{self.stack}: cannot be read ({_code(exc)}); deployed, right Region?") from None
+        return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+    @property
+    def instance_id(self) -> str:
+        value = self.outputs().get("InstanceId")
+        if not value:
+            raise StackUnreadable(f"{self.stack}: no InstanceId output; is it a helpline country stack?")
+        return value
+
+    @cache  # noqa: B019
+    def template_profiles(self) -> dict[str, tuple[str, ...]]:
+        body = self.cfn.get_template(StackName=self.stack, TemplateStage="Original")["TemplateBody"]
+        resources = (json.loads(body) if isinstance(body, str) else body).get("Resources", {})
+        return {
+            r["Properties"]["SecurityProfileName"]: tuple(r["Properties"].get("Permissions", []))
+            for r in resources.values()
+            if r.get("Type") == "AWS::Connect::SecurityProfile"
+            and isinstance(r.get("Properties", {}).get("SecurityProfileName"), str)
+        }
+
+    def operator_profiles(self) -> list[str]:
+        return sorted(n for n in self.template_profiles() if n.endswith((" agent", " supervisor")))
+
+    @cache  # noqa: B019
+    def stored_profiles(self) -> dict[str, tuple[str, ...]]:
+        listed = _pages(
+            self.connect, "list_security_profiles", "SecurityProfileSummaryList", InstanceId=self.instance_id
+        )
+        ids = {p["Name"]: p["Id"] for p in listed if p.get("Name") in self.template_profiles()}
+        return {
+            name: tuple(
+                _pages(
+                    self.connect,
+                    "list_security_profile_permissions",
+                    "Permissions",
+                    InstanceId=self.instance_id,
+                    SecurityProfileId=pid,
+                )
+            )
+            for name, pid in ids.items()
+        }
+
+    def instance_attribute(self, kind: str) -> str | None:
+        found = self.connect.describe_instance_attribute(InstanceId=self.instance_id, AttributeType=kind)
+        return found.get("Attribute", {}).get("Value")
+
+    def flow_log_group(self) -> str | None:
+        alias = self.connect.describe_instance(InstanceId=self.instance_id)["Instance"].get("InstanceAlias")
+        name = f"/aws/connect/{alias}"
+        groups = self.logs.describe_log_groups(logGroupNamePrefix=name).get("logGroups", [])
+        return name if any(g.get("logGroupName") == name for g in groups) else None
+
+    def recent_contacts(self, channel: str, *, limit: int, methods: list[str] | None = None) -> list[dict]:
+        criteria: dict[str, Any] = {"Channels": [channel]}
+        if methods:
+            criteria["InitiationMethods"] = methods
+        found = self.connect.search_contacts(
+            InstanceId=self.instance_id,
+            TimeRange={"Type": "INITIATION_TIMESTAMP", "StartTime": self.now - LOOKBACK, "EndTime": self.now},
+            SearchCriteria=criteria,
+            MaxResults=limit,
+            Sort={"FieldName": "INITIATION_TIMESTAMP", "Order": "DESCENDING"},
+        )
+        return found.get("Contacts", [])
+
+    def _describe_contact(self, contact_id: str) -> dict | None:
+        try:
+            return self.connect.describe_contact(InstanceId=self.instance_id, ContactId=contact_id)["Contact"]
+        except Exception as exc:
+            if _code(exc) == "ResourceNotFoundException":
+                return None
+            raise
+
+    def _contact_attributes(self, contact_id: str) -> tuple[str, ...]:
+        found = self.connect.get_contact_attributes(InstanceId=self.instance_id, InitialContactId=contact_id)
+        return tuple(found.get("Attributes", {}))
+
+    def newest_guide_contact(self) -> dict | None:
+        for contact in self.recent_contacts("CHAT", limit=20):
+            described = self.describe_contact(contact["Id"]) or {}
+            if described.get("RelatedContactId"):
+                return {"Id": contact["Id"], "RelatedContactId": described["RelatedContactId"]}
+        return None
+
+    def latest_test_executions(self) -> dict[str, str]:
+        resources = _pages(self.cfn, "list_stack_resources", "StackResourceSummaries", StackName=self.test_stack)
+        latest = {}
+        for r in resources:
+            if r.get("ResourceType") != "AWS::Connect::TestCase" or not r.get("PhysicalResourceId"):
+                continue
+            case_id = r["PhysicalResourceId"].rsplit("/", 1)[-1]
+            runs = _pages(
+                self.connect,
+                "list_test_case_executions",
+                "TestCaseExecutions",
+                InstanceId=self.instance_id,
+                TestCaseId=case_id,
+            )
+            if runs:
+                newest = max(runs, key=lambda run: run.get("StartTime", 0))
+                latest[case_id] = newest.get("TestCaseExecutionStatus", "")
+        return latest
+
+    def outbound_number_type(self) -> str | None:
+        arn = self.outputs().get("OutboundPhoneNumberArn") or self.outputs().get("PhoneNumberArn")
+        if not arn:
+            return None
+        found = self.connect.describe_phone_number(PhoneNumberId=arn)["ClaimedPhoneNumberSummary"]
+        return found.get("PhoneNumberType")
+
+    def stack_event_reasons(self) -> list[str]:
+        reasons = []
+        for name in (self.stack, self.test_stack):
+            if self.stack_status(name) is None:
+                continue
+            events = _pages(self.cfn, "describe_stack_events", "StackEvents", StackName=name)
+            reasons += [e["ResourceStatusReason"] for e in events if e.get("ResourceStatusReason")]
+        return reasons
+
+
+def evaluate(assumption: Assumption, ctx: LiveContext) -> Result:
+    """One check; an AWS error that is not about the stack itself makes it UNKNOWN, never a traceback."""
+    try:
+        return assumption.check(ctx)
+    except StackUnreadable:
+        raise
+    except Exception as exc:  # botocore ClientError / BotoCoreError: the check could not be made
+        return Result(UNKNOWN, f"could not ask AWS ({_code(exc)}); check the role's read permissions")
+
+
+def verify(ctx: LiveContext) -> list[tuple[Assumption, Result]]:
+    ctx.outputs()  # fail early, in one line, when the stack is not there
+    return [(a, evaluate(a, ctx)) for a in ASSUMPTIONS]
+
+
+def render(results: list[tuple[Assumption, Result]], fmt: str) -> str:
+    if fmt == "json":
+        rows = [
+            {
+                "id": a.id,
+                "status": r.status,
+                "detail": r.detail,
+                "claim": a.claim,
+                "doc_gap": a.doc_gap,
+                "settles_with": a.settles_with,
+                "fix": a.fix,
+            }
+            for a, r in results
+        ]
+        return json.dumps(rows, indent=2)
+    lines = []
+    for a, r in results:
+        lines.append(f"{r.status:<8} {a.id}: {r.detail}")
+        if r.status == FAIL:
+            lines.append(f"         fix: {a.fix}")
+    counts = {s: sum(r.status == s for _, r in results) for s in ("PASS", FAIL, UNKNOWN)}
+    lines.append(f"{counts['PASS']} passed, {counts[FAIL]} failed, {counts[UNKNOWN]} unknown (of {len(results)})")
+    return "\n".join(lines)
+
+
+def command(
+    country: Annotated[str, typer.Argument(help="Country code, e.g. pl.")],
+    stack: Annotated[
+        str | None, typer.Option("--stack", help="Deployed country stack (default: the country's).")
+    ] = None,
+    profile: Annotated[str | None, typer.Option("--profile", help="AWS profile (default chain otherwise).")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="Region (default: the country's).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """Read-only checks, after a deploy, of every assumption the docs leave open (PASS / FAIL / UNKNOWN)."""
+    import boto3
+    from botocore.exceptions import BotoCoreError
+
+    from helpline.config import ConfigError, load_country
+    from helpline.livetest.export import test_stack_name
+
+    if fmt not in ("text", "json"):
+        print(f"--format: choose text or json, got {fmt!r}", file=sys.stderr)
+        raise typer.Exit(2)
+    try:
+        cfg = load_country(country)
+        session = boto3.Session(profile_name=profile, region_name=region or cfg.region)
+        clients = {n: session.client(n) for n in ("cloudformation", "connect", "logs")}
+        name = stack or cfg.stack_name
+        results = verify(LiveContext(clients, name, test_stack_name(name)))
+    except (ConfigError, StackUnreadable) as exc:
+        print(str(exc), file=sys.stderr)
+        raise typer.Exit(2) from None
+    except BotoCoreError as exc:  # no credentials, unknown profile, no network
+        print(f"verify-live {country}: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
+    print(render(results, fmt))
+    raise typer.Exit(1 if any(r.status == FAIL for _, r in results) else 0)
