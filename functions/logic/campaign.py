@@ -33,9 +33,12 @@ One run (at most ``RUN_SECONDS``, less when Lambda has less time left):
    Connect answers with the existing contact if one was started and is still going
    (https://docs.aws.amazon.com/connect/latest/APIReference/API_StartOutboundVoiceContact.html:
    ClientToken "valid for 7 days after creation. If a contact is already started, the contact
-   ID is returned. If the contact is disconnected, a new contact is started" - the one case
-   left, a request that reached Connect and a run that died before storing the ContactId,
-   may ring the person once more).  The ContactId is stored and appended to ``contact_ids``.
+   ID is returned. If the contact is disconnected, a new contact is started"), but only while
+   it is younger than the ring time (``DIAL_SECONDS``): an older one counts as a used, unanswered
+   attempt (``rang_out``; pending again after retry_after_minutes, or unreached), because a call
+   it may have started has stopped ringing and the same token would ring the person once more
+   (a crash leaves the runner's lease for ``LEASE_SECONDS``, longer than the ring).  The
+   ContactId is stored and appended to ``contact_ids``.
    Errors of StartOutboundVoiceContact:
    ThrottlingException / TooManyRequestsException / LimitExceededException stop the run;
    DestinationNotAllowedException / InvalidParameterException make the person ``unreached``;
@@ -76,7 +79,9 @@ from functions.logic.common import expiry, iso
 LEASE_SECONDS = 120  # longer than a run (Lambda timeout <= 60 s)
 RUN_SECONDS = 50.0
 RESERVE_SECONDS = 5.0  # stop when Lambda has less than this left
-DIAL_SECONDS = 60  # Connect stops dialling after 60 s (StartOutboundVoiceContact)
+# "There is a 60-second dialing timeout for this operation. If the call is not connected after 60
+# seconds, it fails." (https://docs.aws.amazon.com/connect/latest/APIReference/API_StartOutboundVoiceContact.html)
+DIAL_SECONDS = 60
 MISSING_GRACE_SECONDS = 600  # DescribeContact may not know a just-started contact yet
 DESCRIBE_RATE, DESCRIBE_BURST = 2.0, 2  # DescribeContact's own pacing (quota: 2/s, burst 5 per account)
 STOP_CODES = ("ThrottlingException", "TooManyRequestsException", "LimitExceededException")
@@ -246,6 +251,10 @@ def _reconcile(state: Run, campaign_id: str) -> list[CampaignContact]:
     """Settle the campaign's ended calls; returns the attempts marked but never placed."""
     unplaced = []
     for contact in dal.queue(campaign_id, "dialing"):
+        if not contact.contact_id and _rang_out(contact):  # a used attempt: never dialled again
+            if _settle(state, contact, connected=False):
+                state.add("rang_out")
+            continue
         if not contact.contact_id:
             unplaced.append(contact)
             state.in_flight += 1
@@ -262,6 +271,15 @@ def _reconcile(state: Run, campaign_id: str) -> list[CampaignContact]:
         if _settle(state, contact, connected):
             state.add("reconciled")
     return unplaced
+
+
+def _rang_out(contact: CampaignContact) -> bool:
+    """Marked ``dialing`` longer ago than Connect rings: if the request reached Connect, that call
+    has stopped ringing, and the same ClientToken would start a NEW contact (ring the person again
+    for one attempt), so the attempt counts as used.  A run that died before its request reached
+    Connect loses that attempt: one attempt fewer, never one call too many."""
+    dialled = contact.dialled_at.timestamp() if contact.dialled_at else 0.0
+    return clock() - dialled > DIAL_SECONDS
 
 
 def _call_status(state: Run, contact: CampaignContact) -> tuple[bool, bool] | None:

@@ -136,20 +136,21 @@ def test_opted_out_people_are_never_called_and_their_number_is_removed(backend, 
 
 
 def test_a_crash_after_the_mark_never_calls_twice_and_skips_nobody(backend, clock, connect, monkeypatch):
-    configure(monkeypatch, clock, calls_per_second=1, burst=1, attempts=1)
+    configure(monkeypatch, clock, calls_per_second=1, burst=1, attempts=2)
     numbers = [phone(n) for n in range(5)]
     load_list(backend, clock, numbers)
+    connect.behaviour = dict.fromkeys(numbers, "answer")  # picked up: never called again
     connect.crash_before = {2}  # the third request: marked dialing, the process dies before Connect
     with pytest.raises(Crash):
         run_once(clock)
     assert len(connect.calls) == 2
     dialing = [i for i in contacts(backend).values() if i["state"] == "dialing" and not i.get("contact_id")]
     assert len(dialing) == 1 and dialing[0]["attempts"] == 1
-    clock.now += 130  # past any lease
-    run_minutes(clock, 5)
+    clock.now += 130  # past any lease and the 60-s ring: the marked attempt counts as used
+    run_minutes(clock, 12)  # retry_after_minutes (10) later, the next attempt
     assert sorted(c.phone for c in connect.calls) == sorted(numbers)  # each once, nobody skipped
     tokens = [c.token for c in connect.calls]
-    assert len(tokens) == len(set(tokens)) and all(t.endswith("-1") for t in tokens)  # attempt 1 each
+    assert len(tokens) == len(set(tokens)) and sorted(t[-2:] for t in tokens) == ["-1"] * 4 + ["-2"]
 
 
 def test_a_crash_after_connect_started_the_call_does_not_ring_twice(backend, clock, connect, monkeypatch):
@@ -495,9 +496,10 @@ def test_a_lambda_timeout_leaves_the_lease_until_it_expires(backend, clock, conn
     assert run_once(clock) == {"status": "busy"}
     clock.now = start + LEASE_SECONDS + 1
     answer = run_once(clock)
-    assert answer["status"] == "ok" and answer["placed"] == "2", answer
-    assert sorted(c.phone for c in connect.calls) == sorted(numbers)
-    assert all(c.token.endswith("-1") for c in connect.calls)  # the hung attempt, same ClientToken
+    assert answer["status"] == "ok" and answer["placed"] == "1" and answer["rang_out"] == "1", answer
+    # the hung attempt is older than the ring time: used (it may have rung), never dialled again
+    assert sorted(c.phone for c in connect.calls) == [numbers[0], numbers[2]]
+    assert all(c.token.endswith("-1") for c in connect.calls)
 
 
 def test_a_language_without_a_flow_is_unreached_and_never_holds_back_the_list(backend, clock, connect, monkeypatch):
