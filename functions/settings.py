@@ -15,9 +15,8 @@ PARTNER_LOADS_TABLE
 OUTBOX_TABLE
 SURVEYS_TABLE
 IDEMPOTENCY_TABLE
-HASH_KEY_SECRET_ARN      Secrets Manager secret holding the HMAC key    (required by identify_caller,
-                         (SecretString, >= 32 chars)                    create_case)
-HASH_KEY_MAX_AGE         seconds the secret is cached in memory         300
+PSEUDONYM_KEY_ID         KMS HMAC_256 key (id or ARN): kms:GenerateMac  (required by identify_caller,
+                         pseudonymises phone numbers                    create_case)
 EVENT_BUS_NAME           EventBridge bus for referral notifications     (required by deliver_outbox)
 CONNECT_INSTANCE_ID      the Amazon Connect instance's id (block_caller  (required by block_caller)
                          checks agents with connect:DescribeUser)
@@ -57,8 +56,7 @@ RETENTION_TABLES = ("callers", "cases", "interactions", "referrals", "surveys")
 # name: (default, pydantic Field constraints).  Parsed without pydantic (functions.models.lean,
 # cold start); a value only pydantic can judge goes to the pydantic model built from this table.
 FIELDS: dict[str, tuple[Any, dict[str, Any]]] = {
-    "hash_key_secret_arn": ("", {}),
-    "hash_key_max_age": (300, {"ge": 0}),
+    "pseudonym_key_id": ("", {}),
     "event_bus_name": ("", {}),
     "connect_instance_id": ("", {}),
     "supervisor_profile_ids": ("", {}),

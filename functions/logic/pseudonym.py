@@ -1,16 +1,27 @@
 """Pseudonymisation at the edge: caller id = HMAC-SHA256(key, E.164 number), hex.
 
-The key is a Secrets Manager secret (env ``HASH_KEY_SECRET_ARN``) fetched through Powertools
-``get_secret`` with ``max_age`` = ``HASH_KEY_MAX_AGE`` seconds.  Its strength is counted in BYTES
-OF ENTROPY, not characters (:func:`key_entropy_bytes`, at least :data:`MIN_KEY_BYTES` = 32):
+The key is a KMS HMAC key (KeySpec HMAC_256, KeyUsage GENERATE_VERIFY_MAC; env
+``PSEUDONYM_KEY_ID``) and every pseudonym is one ``kms:GenerateMac`` request with MacAlgorithm
+HMAC_SHA_256.  The key material never leaves KMS unencrypted, so nobody can compute pseudonyms
+off-line (the 22-second enumeration of every Polish mobile number needs the key); each request is
+logged by CloudTrail and throttled by KMS (KMS developer guide, hmac.html; API_GenerateMac.html:
+``Mac`` is "the standard, raw HMAC defined in RFC 2104", so this module's hex of it equals
+``hmac.new(key, number, sha256).hexdigest()`` for the same key material).
 
-- ``hex:<hex digits>`` or ``base64:<base64>``: the decoded bytes are the HMAC key; at least 32 of them;
-- any other string (e.g. the stack's generated 64-character alphanumeric secret, or the sandbox's 64
-  hex characters): the UTF-8 text is the HMAC key, and its entropy is estimated as
-  length x log2(alphabet) of the smallest alphabet it uses (hex 16, alphanumeric 62, base64 64,
-  printable ASCII 95); it also needs at least 8 different characters.  32 characters of
-  ``[a-z0-9]`` are ~20 bytes of entropy: rejected; 64 hex characters are 32 bytes: accepted.  Powertools parameters (and boto3, which it imports) are imported lazily on the first
-call so they stay off the cold-start import path.
+No cache of pseudonyms: a map number -> pseudonym in a warm Lambda container would keep phone
+numbers in memory for as long as the container lives (hours), far beyond the call.  The price is
+one GenerateMac per pseudonym (identify_caller and create_case: two per call), inside the flow's
+time budget: the KMS client comes from the shared botocore session (``functions.aws``) with the
+DDB_* timeouts and retries and the deadline hooks of ``functions.deadline``.
+
+``key_bytes`` / ``pseudonymise_with`` are the same HMAC computed locally: the sandbox's state
+folder keeps its (test-only) key material in a file and imports it into its moto KMS key, and
+``helpline`` tooling uses them for a state folder.  Text keys count their strength in BYTES OF
+ENTROPY (:func:`key_entropy_bytes`, at least :data:`MIN_KEY_BYTES` = 32): ``hex:<hex>`` and
+``base64:<b64>`` decode to the key; any other text is used as UTF-8, its entropy estimated as
+length x log2(alphabet) of the smallest alphabet it uses (hex 16, alphanumeric 62, base64 64,
+printable ASCII 95), with at least 8 different characters.  boto3/botocore are imported lazily
+(cold start).
 """
 
 from __future__ import annotations
@@ -20,16 +31,28 @@ import hashlib
 import hmac
 import math
 import re
-import sys
+from dataclasses import dataclass
+from typing import Any
 
 from functions.errors import BackendUnavailable
 from functions.settings import get_settings
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 MIN_KEY_BYTES = 32
+MAC_ALGORITHM = "HMAC_SHA_256"
 _HEX = frozenset("0123456789abcdefABCDEF")
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _B64 = _ALNUM | frozenset("+/=-_")
+_kms = None
+
+
+@dataclass(frozen=True)
+class KmsMacKey:
+    """A deployed stack's pseudonym key as the tooling holds it: a KMS client and the key id; no
+    material.  :func:`key_bytes` passes it through and :func:`pseudonymise_with` calls GenerateMac."""
+
+    kms: Any
+    key_id: str
 
 
 class WeakKey(ValueError):
@@ -79,35 +102,28 @@ def _ascii_number(text: str) -> str | None:
     return "".join(out) if len(zeros) <= 1 else None
 
 
-def _hash_key() -> bytes:
-    settings = get_settings()
-    if not settings.hash_key_secret_arn:
-        raise BackendUnavailable("HASH_KEY_SECRET_ARN is not set")
-    from aws_lambda_powertools.utilities.parameters import base, get_secret
+def _client():
+    global _kms
+    if _kms is None:
+        from functions.aws import configured_client
 
-    if "secrets" not in base.DEFAULT_PROVIDERS:
-        # Use a client from the shared botocore session instead of a fresh boto3 session.
-        from aws_lambda_powertools.utilities.parameters.secrets import SecretsProvider
+        _kms = configured_client("kms")  # DDB_* timeouts and retries, deadline hooks
+    return _kms
 
-        from functions.aws import client
 
-        base.DEFAULT_PROVIDERS["secrets"] = SecretsProvider(
-            boto3_client=client(
-                "secretsmanager",
-                connect_timeout=settings.ddb_connect_timeout,
-                read_timeout=settings.ddb_read_timeout,
-                max_retries=settings.ddb_max_retries,
-            )
-        )
-    value = get_secret(settings.hash_key_secret_arn, max_age=settings.hash_key_max_age)
-    if isinstance(value, bytes):
-        value = value.decode("utf-8")
-    if not isinstance(value, str):
-        raise BackendUnavailable("hash key secret is not a string")
-    try:
-        return key_bytes(value)
-    except WeakKey as exc:
-        raise BackendUnavailable(f"hash key secret is too weak: {exc}") from None
+def pseudonymise_with_kms(kms, key_id: str, e164: str) -> str:
+    """One kms:GenerateMac with ``kms`` (any boto3/botocore KMS client): the pseudonym, hex."""
+    answer = kms.generate_mac(KeyId=key_id, Message=e164.encode("utf-8"), MacAlgorithm=MAC_ALGORITHM)
+    return bytes(answer["Mac"]).hex()
+
+
+def _generate_mac(e164: str) -> str:
+    """Throttling, AccessDenied, a disabled key or a timeout raise botocore's errors: the flow
+    handlers answer ``backend_unavailable`` for them (functions.errors.is_backend_error)."""
+    key_id = get_settings().pseudonym_key_id
+    if not key_id:
+        raise BackendUnavailable("PSEUDONYM_KEY_ID is not set")
+    return pseudonymise_with_kms(_client(), key_id, e164)
 
 
 def key_entropy_bytes(value: str) -> float:
@@ -138,8 +154,10 @@ def _decode(value: str) -> bytes:
         raise WeakKey(f"the {kind} key does not decode") from None
 
 
-def key_bytes(value: str) -> bytes:
+def key_bytes(value: str | KmsMacKey) -> bytes | KmsMacKey:
     """The HMAC key for a secret value; raises :class:`WeakKey` below MIN_KEY_BYTES of entropy."""
+    if isinstance(value, KmsMacKey):
+        return value
     value = value.strip()
     entropy = key_entropy_bytes(value)
     if entropy < MIN_KEY_BYTES:
@@ -149,12 +167,14 @@ def key_bytes(value: str) -> bytes:
     return value.encode("utf-8")
 
 
-def pseudonymise_with(key: bytes, e164: str) -> str:
+def pseudonymise_with(key: bytes | KmsMacKey, e164: str) -> str:
+    if isinstance(key, KmsMacKey):
+        return pseudonymise_with_kms(key.kms, key.key_id, e164)
     return hmac.new(key, e164.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def pseudonymise(e164: str) -> str:
-    return pseudonymise_with(_hash_key(), e164)
+    return _generate_mac(e164)
 
 
 def caller_id_for(address: str | None) -> str | None:
@@ -163,7 +183,6 @@ def caller_id_for(address: str | None) -> str | None:
 
 
 def reset_caches() -> None:
-    """Forget the cached secret and the Powertools providers (their boto3 clients)."""
-    module = sys.modules.get("aws_lambda_powertools.utilities.parameters.base")
-    if module is not None:
-        module.clear_caches()
+    """Forget the KMS client (it belongs to the shared botocore session)."""
+    global _kms
+    _kms = None

@@ -22,17 +22,22 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudtrail as cloudtrail
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from functions.logic.archive import PERSONAL_FIELDS
+from helpline.audit.stack import auditor_case_attributes
 from helpline.config.schema import CountryConfig
 from stacks.constructs import acknowledge, grant_key_to_service, logged_bucket
-from stacks.constructs.data import DataLayer
+from stacks.constructs.data import DataLayer, admin_only_policy, allow_mac
 from stacks.constructs.telephony import STATEFUL, Telephony
 
 # Tables whose reads and writes the trail records (who read what): every table holding case data.
@@ -84,6 +89,85 @@ AUDITOR_OBJECT_ACTIONS = ["s3:GetObject", "s3:GetObjectLegalHold", "s3:GetObject
 SIGNING_KEY_READ_ACTIONS = ["kms:DescribeKey", "kms:GetPublicKey", "kms:Verify"]
 
 
+# Erasure (helpline erase --stack) reads, updates and deletes items in every table; DescribeTable
+# and ConditionCheckItem for its transactions.
+DATA_PROTECTION_TABLE_ACTIONS = [
+    "dynamodb:BatchGetItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:UpdateItem",
+]
+# What an auditor may not read of a case: what the archive leaves out (functions/logic/archive.py).
+AUDITOR_HIDDEN_CASE_FIELDS = PERSONAL_FIELDS
+CASE_READ_ACTIONS = ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"]
+
+
+def case_attribute_statements(cases_arn: str) -> list[iam.PolicyStatement]:
+    """Cases readable only attribute by attribute, never a note or the pseudonym.
+
+    IAM user guide, reference_policies_examples_dynamodb_attributes.html: ForAllValues:StringEquals
+    on dynamodb:Attributes with StringEqualsIfExists dynamodb:Select SPECIFIC_ATTRIBUTES; DynamoDB
+    developer guide, specifying-conditions.html (condition keys).  ForAllValues is also true when a
+    request names no attribute at all (a plain Scan returns every attribute), so a Deny refuses a
+    read that names none (Null), and another one that names a hidden field."""
+    return [
+        iam.PolicyStatement(
+            actions=CASE_READ_ACTIONS + ["dynamodb:DescribeTable"],
+            resources=[cases_arn],
+            conditions={
+                "ForAllValues:StringEquals": {"dynamodb:Attributes": auditor_case_attributes()},
+                "StringEqualsIfExists": {"dynamodb:Select": "SPECIFIC_ATTRIBUTES"},
+            },
+        ),
+        iam.PolicyStatement(
+            effect=iam.Effect.DENY,
+            actions=CASE_READ_ACTIONS,
+            resources=[cases_arn],
+            conditions={"Null": {"dynamodb:Attributes": "true"}},
+        ),
+        iam.PolicyStatement(
+            effect=iam.Effect.DENY,
+            actions=CASE_READ_ACTIONS,
+            resources=[cases_arn],
+            conditions={"ForAnyValue:StringEquals": {"dynamodb:Attributes": sorted(AUDITOR_HIDDEN_CASE_FIELDS)}},
+        ),
+    ]
+
+
+def _people(cfg: CountryConfig) -> iam.IPrincipal:
+    """Who may assume the auditor and data-protection roles: the country file's
+    audit.auditor_principals, else this account's administrators, and only with MFA (IAM user guide,
+    id_credentials_mfa_configure-api-require.html: aws:MultiFactorAuthPresent)."""
+    if cfg.audit.auditor_principals:
+        principals = [
+            iam.AccountPrincipal(p) if p.isdigit() else iam.ArnPrincipal(p) for p in cfg.audit.auditor_principals
+        ]
+        return iam.CompositePrincipal(*principals)
+    return iam.AccountRootPrincipal().with_conditions({"Bool": {"aws:MultiFactorAuthPresent": "true"}})
+
+
+def _decrypt_via_services(
+    data: DataLayer, stack: Stack, services: list[str], actions: list[str] | None = None
+) -> iam.PolicyStatement:
+    """The data key only through the named services (kms-conditions.html#conditions-kms-via-service)."""
+    return iam.PolicyStatement(
+        actions=actions or ["kms:Decrypt"],
+        resources=[data.key.key_arn],
+        conditions={"StringEquals": {"kms:ViaService": [f"{s}.{stack.region}.amazonaws.com" for s in services]}},
+    )
+
+
+def _where(source: str, fields: dict) -> dict:
+    """KMS keys are matched in the record's resources, the others in its request parameters."""
+    return {"resources": fields} if source == "aws.kms" else {"requestParameters": fields}
+
+
 def log_retention(days: int) -> int:
     """The longest retention CloudWatch Logs offers that does not exceed ``days`` (minimisation)."""
     return max((d for d in LOG_RETENTION_DAYS if d <= days), default=LOG_RETENTION_DAYS[0])
@@ -105,11 +189,18 @@ class Audit(Construct):
             description=f"{self.prefix}: signs the archive's chain checkpoints (ECDSA_SHA_256)",
             key_spec=kms.KeySpec.ECC_NIST_P256,
             key_usage=kms.KeyUsage.SIGN_VERIFY,
+            # The account administers the key, it does not use it (stacks/constructs/data.py,
+            # KEY_ADMIN_ACTIONS: why kms:PutKeyPolicy stays, and the lockout risk): no root kms:*.
+            policy=admin_only_policy(),
             removal_policy=STATEFUL,
         )
         self.signing_key.node.default_child.override_logical_id("SigningKey")
         self.trail = self._trail(data, telephony, stack)
+        self.custody_rules: dict[str, events.Rule] = {}
+        self.custody_keys = [self.signing_key.key_arn, data.pseudonym_key.key_arn, data.key.key_arn]
         self.auditor_role = self._auditor_role(cfg, data, stack)
+        self.data_protection_role = self._data_protection_role(cfg, data, telephony, stack)
+        CfnOutput(stack, "DataProtectionRoleArn", value=self.data_protection_role.role_arn)
         self.flow_logs: logs.LogGroup | None = None
         if telephony.instance is not None:
             self.flow_logs = logs.LogGroup(
@@ -153,10 +244,27 @@ class Audit(Construct):
                 resources=[bucket.arn_for_objects("*")],
             )
         )
+        # Deny-delete is not deny-overwrite: a PutObject without If-None-Match: * would write a new
+        # version over a record or checkpoint key.  S3 user guide, conditional-writes-enforce.html
+        # ("Enforce conditional writes on Amazon S3 buckets"): the condition key s3:if-none-match in a
+        # bucket policy; a request without the header is refused (403).  CopyObject into the bucket
+        # is refused too (the page's note), and so are multipart uploads: the archive writer uses
+        # neither.  https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes-enforce.html
+        bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="OnlyConditionalCreates",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=["s3:PutObject"],
+                resources=[bucket.arn_for_objects("*")],
+                conditions={"Null": {"s3:if-none-match": "true"}},
+            )
+        )
         return bucket
 
     def _trail(self, data: DataLayer, telephony: Telephony, stack: Stack) -> cloudtrail.Trail:
-        """Data events (reads and writes) on every table and on the archive's objects."""
+        """Data events (reads and writes) on every table and on the archive's objects; write
+        management events (key policies, function code, bucket policies)."""
         trail_bucket = logged_bucket(
             self,
             "TrailLogs",
@@ -195,6 +303,20 @@ class Audit(Construct):
                     ],
                 },
                 {
+                    # Custody: key policies (kms PutKeyPolicy), the archive writer's code and
+                    # configuration (lambda UpdateFunctionCode*/UpdateFunctionConfiguration*), the
+                    # archive's bucket policy (s3 PutBucketPolicy).  A trail's management selector
+                    # takes only eventCategory, readOnly and eventSource, and eventSource only with
+                    # NotEquals (CloudTrail API reference, API_AdvancedFieldSelector.html), so it
+                    # cannot name three services: it records every write management event of this
+                    # Region.  The first copy of management events is free (cloudtrail/pricing).
+                    "Name": "Management writes: key policies, function code, bucket policies",
+                    "FieldSelectors": [
+                        {"Field": "eventCategory", "Equals": ["Management"]},
+                        {"Field": "readOnly", "Equals": ["false"]},
+                    ],
+                },
+                {
                     "Name": "Archive: who read or wrote which object",
                     "FieldSelectors": [
                         {"Field": "eventCategory", "Equals": ["Data"]},
@@ -219,42 +341,27 @@ class Audit(Construct):
         return trail
 
     def _auditor_role(self, cfg: CountryConfig, data: DataLayer, stack: Stack) -> iam.Role:
-        """Read-only on the tables, the archive and the trail; decrypt only through DynamoDB and S3."""
-        if cfg.audit.auditor_principals:
-            principals = [
-                iam.AccountPrincipal(p) if p.isdigit() else iam.ArnPrincipal(p) for p in cfg.audit.auditor_principals
-            ]
-            assumed_by: iam.IPrincipal = iam.CompositePrincipal(*principals)
-        else:
-            # This account's administrators, and only with MFA (IAM user guide,
-            # id_credentials_mfa_configure-api-require.html: aws:MultiFactorAuthPresent).
-            assumed_by = iam.AccountRootPrincipal().with_conditions({"Bool": {"aws:MultiFactorAuthPresent": "true"}})
-        role = iam.Role(
-            self,
-            "AuditorRole",
-            assumed_by=assumed_by,
-            description=f"{self.prefix}: auditors read tables, archive and access trail; write nothing",
-            max_session_duration=Duration.hours(1),
+        """Read-only on the chains, the archive and the trail; decrypt only through DynamoDB and S3.
+
+        Tables: Interactions (the chains), and Cases only through a projection that leaves out
+        :data:`AUDITOR_HIDDEN_CASE_FIELDS` (the archive's PERSONAL_FIELDS: pseudonym, free-text
+        notes).  Nothing of Callers, the survey lists, answers or opt-outs, the outbox, the partners.
+        """
+        role = self._person_role(
+            cfg, "AuditorRole", f"{self.prefix}: auditors read chains, archive and access trail; write nothing"
         )
-        tables = []
-        for name, table in data.tables.items():
-            tables.append(table.table_arn)
-            tables += [f"{table.table_arn}/index/{i.name}" for i in data.specs[name].indexes]
+        chains = data.tables["Interactions"]
+        chain_arns = [chains.table_arn] + [
+            f"{chains.table_arn}/index/{i.name}" for i in data.specs["Interactions"].indexes
+        ]
+        cases = data.tables["Cases"].table_arn
         buckets = [self.archive, self.trail_bucket]
         statements = [
-            iam.PolicyStatement(actions=AUDITOR_TABLE_ACTIONS, resources=tables),
+            iam.PolicyStatement(actions=AUDITOR_TABLE_ACTIONS, resources=chain_arns),
+            *case_attribute_statements(cases),
             iam.PolicyStatement(actions=AUDITOR_BUCKET_ACTIONS, resources=[b.bucket_arn for b in buckets]),
             iam.PolicyStatement(actions=AUDITOR_OBJECT_ACTIONS, resources=[b.arn_for_objects("*") for b in buckets]),
-            iam.PolicyStatement(
-                actions=["kms:Decrypt"],
-                resources=[data.key.key_arn],
-                # kms-conditions.html#conditions-kms-via-service
-                conditions={
-                    "StringEquals": {
-                        "kms:ViaService": [f"dynamodb.{stack.region}.amazonaws.com", f"s3.{stack.region}.amazonaws.com"]
-                    }
-                },
-            ),
+            _decrypt_via_services(data, stack, ["dynamodb", "s3"]),
             iam.PolicyStatement(actions=SIGNING_KEY_READ_ACTIONS, resources=[self.signing_key.key_arn]),
             # `helpline audit verify --stack` finds the tables, the archive and the signing key from the
             # stack's resources and outputs (helpline/audit/stack.py): read-only, this stack only.
@@ -262,6 +369,15 @@ class Audit(Construct):
         ]
         policy = iam.Policy(self, "AuditorPolicy", statements=statements)
         role.attach_inline_policy(policy)
+        # The signing key's account statement administers only: the key policy names the auditor.
+        self.signing_key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AuditorsVerify",
+                principals=[iam.ArnPrincipal(role.role_arn)],
+                actions=SIGNING_KEY_READ_ACTIONS,
+                resources=["*"],
+            )
+        )
         for logical_id in ("ArchiveBucket", "TrailBucket"):
             acknowledge(
                 policy,
@@ -271,12 +387,116 @@ class Audit(Construct):
             )
         return role
 
+    def _person_role(self, cfg: CountryConfig, construct_id: str, description: str) -> iam.Role:
+        """A role people assume (see _people), for one hour at most."""
+        return iam.Role(
+            self,
+            construct_id,
+            assumed_by=_people(cfg),
+            description=description,
+            max_session_duration=Duration.hours(1),
+        )
+
+    def _data_protection_role(
+        self, cfg: CountryConfig, data: DataLayer, telephony: Telephony, stack: Stack
+    ) -> iam.Role:
+        """What `helpline erase --stack` needs (helpline/audit/erase.py, helpline/audit/stack.py): the
+        pseudonym of a number (kms:GenerateMac), every table (erasure reaches callers, cases, chains,
+        survey answers and lists), Amazon Connect's DeleteContactData on the instance's contacts
+        (connect/latest/APIReference/API_DeleteContactData.html), the stack's resources.  No archive,
+        no signing key: erasure appends tombstones to the chains and the stream archives them."""
+        role = self._person_role(
+            cfg, "DataProtectionRole", f"{self.prefix}: data-protection officers erase a caller; no archive, no signing"
+        )
+        tables = []
+        for name, table in data.tables.items():
+            tables.append(table.table_arn)
+            tables += [f"{table.table_arn}/index/{i.name}" for i in data.specs[name].indexes]
+        statements = [
+            iam.PolicyStatement(actions=DATA_PROTECTION_TABLE_ACTIONS, resources=tables),
+            iam.PolicyStatement(actions=["kms:GenerateMac"], resources=[data.pseudonym_key.key_arn]),
+            _decrypt_via_services(data, stack, ["dynamodb"], ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]),
+            iam.PolicyStatement(
+                actions=["connect:DeleteContactData"], resources=[f"{telephony.instance_arn}/contact/*"]
+            ),
+            iam.PolicyStatement(actions=AUDITOR_STACK_ACTIONS, resources=[stack.stack_id]),
+        ]
+        policy = iam.Policy(self, "DataProtectionPolicy", statements=statements)
+        role.attach_inline_policy(policy)
+        allow_mac(data.pseudonym_key, [role], sid="DataProtectionGenerateMac")
+        acknowledge(
+            policy,
+            "AwsSolutions-IAM5[Resource::<ConnectInstance.Arn>/contact/*]",
+            "DeleteContactData acts on contact ARNs of this one instance; which ones is only known at erasure.",
+        )
+        return role
+
+    def custody_alarms(self, topic: sns.ITopic, topic_key: kms.IKey, archive_writer: str | None) -> None:
+        """EventBridge rules on CloudTrail's management events to the alarm topic: a change of the
+        signing or pseudonym key's policy, of the archive writer's code or configuration, of the
+        archive's bucket policy.  EventBridge receives AWS API calls recorded by CloudTrail as
+        "AWS API Call via CloudTrail" events (EventBridge user guide, eb-service-event-cloudtrail.html;
+        the trail above logs management writes); Lambda's event names carry an API version suffix
+        (UpdateFunctionCode20150331v2), hence the prefix match (eb-event-patterns-content-based-filtering.html).
+        """
+        patterns = {
+            # CloudTrail's KMS records name the key's ARN in resources (logging-using-cloudtrail.html).
+            "KeyPolicyChanged": ("aws.kms", ["PutKeyPolicy"], {"ARN": self.custody_keys}),
+            "ArchiveBucketPolicyChanged": (
+                "aws.s3",
+                ["PutBucketPolicy", "DeleteBucketPolicy"],
+                {"bucketName": [self.archive.bucket_name]},
+            ),
+        }
+        if archive_writer is not None:
+            patterns["ArchiveWriterChanged"] = (
+                "aws.lambda",
+                [{"prefix": "UpdateFunctionCode"}, {"prefix": "UpdateFunctionConfiguration"}],
+                {"functionName": [archive_writer, {"suffix": f":function:{archive_writer}"}]},
+            )
+        for cid, (source, names, parameters) in patterns.items():
+            # Named, so the key policy can list the rules' ARNs without referencing the rules
+            # (rule -> topic -> key -> rule would be a cycle), as the alarms do (monitoring.py).
+            rule = events.Rule(
+                self,
+                cid,
+                rule_name=f"{self.prefix}-{cid}",
+                description=f"{self.prefix}: custody change ({cid}); see docs/audit.md",
+                event_pattern=events.EventPattern(
+                    source=[source],
+                    detail_type=["AWS API Call via CloudTrail"],
+                    detail={"eventName": names, **_where(source, parameters)},
+                ),
+            )
+            rule.add_target(targets.SnsTopic(topic))
+            self.custody_rules[cid] = rule
+        grant_key_to_service(
+            topic_key,
+            sid="EventBridgeCustodyAlarmsToEncryptedTopic",
+            service="events.amazonaws.com",
+            actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+            account=Stack.of(self).account,
+            source_arns=[
+                Stack.of(self).format_arn(service="events", resource="rule", resource_name=r)
+                for r in (f"{self.prefix}-{cid}" for cid in self.custody_rules)
+            ],
+        )
+
     def only_signers(self, roles: list[iam.IRole]) -> None:
         """Deny kms:Sign on the signing key to every principal but ``roles`` (archive_records).
 
         An explicit Deny in the key policy wins over any IAM policy in the account
         (KMS developer guide, key-policies.html); with no signer nobody may sign.
         """
+        if roles:  # the account statement administers only (admin_only_policy): name the signers
+            self.signing_key.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid="TheArchiveSigns",
+                    principals=[iam.ArnPrincipal(r.role_arn) for r in roles],
+                    actions=["kms:Sign"],
+                    resources=["*"],
+                )
+            )
         conditions = {"ArnNotEquals": {"aws:PrincipalArn": [r.role_arn for r in roles]}} if roles else None
         self.signing_key.add_to_resource_policy(
             iam.PolicyStatement(

@@ -1,4 +1,4 @@
-"""Data layer: customer-managed KMS key, DynamoDB tables, pseudonymisation key, event bus."""
+"""Data layer: customer-managed KMS key, DynamoDB tables, pseudonymisation key (KMS HMAC), event bus."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from stacks.constructs import acknowledge
 from stacks.constructs.tables import KeySpec, TableSpec
 
 _ATTR = {
@@ -39,7 +37,7 @@ def _attr(key: KeySpec) -> dynamodb.Attribute:
 class DataLayer(Construct):
     """Everything that holds personal data at rest, encrypted with one customer-managed key.
 
-    Key, tables and secret are RETAIN_ON_UPDATE_OR_DELETE (CloudFormation RetainExceptOnCreate):
+    Keys and tables are RETAIN_ON_UPDATE_OR_DELETE (CloudFormation RetainExceptOnCreate):
     kept when the stack is updated or deleted, removed when their own first create rolls back,
     so a failed first deploy can simply be retried.
     """
@@ -129,22 +127,7 @@ class DataLayer(Construct):
             self.tables[spec.logical_name] = table
             self.specs[spec.logical_name] = spec
 
-        # Pseudonymisation key: phone numbers are stored only as HMAC-SHA256 under this secret.
-        self.hash_key = secretsmanager.Secret(
-            self,
-            "CallerHashKey",
-            description=f"{name_prefix}: HMAC key that pseudonymises callers' phone numbers",
-            encryption_key=self.key,
-            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
-            removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
-        )
-        self.hash_key.node.default_child.override_logical_id("CallerHashKey")
-        acknowledge(
-            self.hash_key,
-            "AwsSolutions-SMG4",
-            "Rotating the pseudonymisation key would unlink every caller from their history; "
-            "re-keying is a planned data operation (see README, Data protection), not a timed rotation.",
-        )
+        self.pseudonym_key = pseudonym_key(self, name_prefix)
 
         self.bus = events.EventBus(self, "ReferralBus", event_bus_name=f"{name_prefix}-referrals")
 
@@ -198,4 +181,83 @@ class DataLayer(Construct):
             ),
             install_latest_aws_sdk=False,
             timeout=Duration.minutes(2),
+        )
+
+
+# What the account (root, hence IAM policies) may do with a key whose use this stack names in the key
+# policy itself: administer it, never use it.  KMS developer guide, key-policy-default.html: the
+# default statement gives the account kms:* so IAM policies decide; "Allows key administrators to
+# administer the KMS key" lists these actions.  Keeping kms:PutKeyPolicy (and Describe/Get) for the
+# account is what keeps the key manageable: PutKeyPolicy refuses a policy that would lock the caller
+# out (the lockout safety check, key-policy-default.html#prevent-unmanageable-key), and with the
+# account able to put a policy the key can always be repaired.  A change of the policy is the one
+# way to gain use of the key: the trail records it and an EventBridge rule alarms on it
+# (stacks/constructs/audit.py, custody_alarms).
+KEY_ADMIN_ACTIONS = [
+    "kms:CancelKeyDeletion",
+    "kms:Create*",
+    "kms:Delete*",
+    "kms:Describe*",
+    "kms:Disable*",
+    "kms:Enable*",
+    "kms:Get*",
+    "kms:List*",
+    "kms:Put*",
+    "kms:Revoke*",
+    "kms:ScheduleKeyDeletion",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:Update*",
+]
+
+
+def admin_only_policy() -> iam.PolicyDocument:
+    """A key policy whose account statement administers the key but does not use it."""
+    return iam.PolicyDocument(
+        statements=[
+            iam.PolicyStatement(
+                sid="AccountAdministersNotUses",
+                principals=[iam.AccountRootPrincipal()],
+                actions=KEY_ADMIN_ACTIONS,
+                resources=["*"],  # in a key policy "*" means this key
+            )
+        ]
+    )
+
+
+def pseudonym_key(scope: Construct, name_prefix: str) -> kms.Key:
+    """KMS HMAC key of the caller pseudonyms (KeySpec HMAC_256, KeyUsage GENERATE_VERIFY_MAC;
+    AWS::KMS::Key, aws-resource-kms-key.html; KMS developer guide, hmac.html).
+
+    Its material never leaves KMS: the only way to a pseudonym is kms:GenerateMac, logged by
+    CloudTrail and throttled.  Only the roles named by :func:`allow_mac` may call it (key policy; the
+    account's IAM policies cannot grant it: the account statement omits it).  Not rotated: HMAC keys
+    have no automatic rotation, and a new key would unlink every caller from their history.
+    """
+    key = kms.Key(
+        scope,
+        "PseudonymKey",
+        alias=f"alias/{name_prefix}-pseudonyms",
+        description=f"{name_prefix}: HMAC key that pseudonymises callers' phone numbers (GenerateMac only)",
+        key_spec=kms.KeySpec.HMAC_256,
+        key_usage=kms.KeyUsage.GENERATE_VERIFY_MAC,
+        policy=admin_only_policy(),
+        removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+    )
+    key.node.default_child.override_logical_id("PseudonymKey")
+    return key
+
+
+def allow_mac(key: kms.IKey, roles: list[iam.IRole], sid: str = "PseudonymisersGenerateMac") -> None:
+    """Key policy: kms:GenerateMac with HMAC_SHA_256 for ``roles`` only (kms-conditions.html,
+    kms:MacAlgorithm)."""
+    if roles:
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid=sid,
+                principals=[iam.ArnPrincipal(r.role_arn) for r in roles],
+                actions=["kms:GenerateMac"],
+                resources=["*"],
+                conditions={"StringEquals": {"kms:MacAlgorithm": "HMAC_SHA_256"}},
+            )
         )

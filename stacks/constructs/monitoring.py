@@ -85,6 +85,9 @@ class Monitoring(Construct):
         if config is not None and instance_arn is not None:
             self._dashboard(config, functions, instance_arn, flow_names or [])
         self._let_cloudwatch_use_the_key(key)
+        # Custody: key policy, archive writer and archive bucket policy changes (stacks/constructs/audit.py).
+        writer = functions.functions.get("archive_records")
+        functions.audit.custody_alarms(self.topic, key, writer.function_name if writer else None)
 
     # ---- the dashboard -----------------------------------------------------------------------
     def _connect(self, name: str, group: str, instance_id: str, statistic: str, **dims: str) -> cloudwatch.Metric:

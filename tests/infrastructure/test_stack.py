@@ -263,7 +263,7 @@ STATEFUL_IDS = [
     "RecordingsBucket",
     "AccessLogsBucket",
     "PhoneNumber",
-    "CallerHashKey",
+    "PseudonymKey",
     "ArchiveBucket",
     "SigningKey",
     "TrailBucket",

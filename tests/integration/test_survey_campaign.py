@@ -311,7 +311,7 @@ def stack(monkeypatch):
 
     with local_backend(partners(), country="pl") as backend:
         resources = {f"{name}Table": model.Meta.table_name for name, model in MODELS_BY_LOGICAL_NAME.items()}
-        resources["CallerHashKey"] = backend.env["HASH_KEY_SECRET_ARN"]
+        resources["PseudonymKey"] = backend.env["PSEUDONYM_KEY_ID"]
         session = Recording(resources, {"InstanceId": "instance-1"})
         monkeypatch.setattr(stack_module, "session_for", lambda region: session)
         backend.session = session
@@ -335,12 +335,11 @@ def _scan(backend, logical: str) -> list[dict]:
 def _stack_pseudonym(backend, number: str) -> str:
     import boto3
 
+    from functions.logic.pseudonym import KmsMacKey
     from helpline.audit.erase import pseudonym_for
 
-    secret = boto3.client("secretsmanager", region_name="eu-central-1").get_secret_value(
-        SecretId=backend.env["HASH_KEY_SECRET_ARN"]
-    )["SecretString"]
-    return pseudonym_for(number, secret)
+    key = KmsMacKey(boto3.client("kms", region_name="eu-central-1"), backend.env["PSEUDONYM_KEY_ID"])
+    return pseudonym_for(number, key)
 
 
 def test_a_campaign_on_a_deployed_stack(stack, tmp_path, country):

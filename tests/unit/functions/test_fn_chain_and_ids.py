@@ -1,12 +1,11 @@
 """Pure units that guard stored data: the hash-chain format and verification, ids, needs codes,
-the hash key's minimum length."""
+the pseudonym key."""
 
 from __future__ import annotations
 
 import copy
 import hashlib
 import json
-import secrets
 from datetime import UTC, datetime
 
 import pytest
@@ -207,38 +206,42 @@ def test_needs_limits_and_families():
         parse_needs("SV" + " " * 399)  # 401
 
 
-# --- the hash key ---------------------------------------------------------------------------------
+# --- the pseudonym key ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("length", "ok"), [(31, False), (32, True), (64, True)])
-def test_the_hash_key_must_have_32_bytes_of_entropy(monkeypatch, length, ok):
+def test_the_pseudonym_is_kms_generate_mac_of_the_number(monkeypatch):
+    """One GenerateMac (HMAC_SHA_256) under the KMS HMAC key; the hex of RFC 2104's HMAC of the number."""
+    import hashlib
+    import hmac
+
+    import boto3
+    from moto import mock_aws
+    from moto.kms.models import kms_backends
+
+    from functions.caches import reset_all
+    from functions.logic import pseudonym
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-central-1")
+    with mock_aws():
+        kms = boto3.client("kms", region_name="eu-central-1")
+        key = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]
+        monkeypatch.setenv("PSEUDONYM_KEY_ID", key["Arn"])
+        reset_all()
+        try:
+            got = pseudonym.caller_id_for("+48 601-234-567")
+        finally:
+            monkeypatch.undo()
+            reset_all()
+        material = kms_backends[key["AWSAccountId"]]["eu-central-1"].keys[key["KeyId"]].key_material
+    assert got == hmac.new(material, b"+48601234567", hashlib.sha256).hexdigest()
+
+
+def test_a_missing_pseudonym_key_is_backend_unavailable(monkeypatch):
     from functions.errors import BackendUnavailable
     from functions.logic import pseudonym
     from functions.settings import reset_settings
 
-    monkeypatch.setenv("HASH_KEY_SECRET_ARN", "arn:aws:secretsmanager:eu-central-1:1:secret:k")
-    reset_settings()
-    monkeypatch.setattr(
-        "aws_lambda_powertools.utilities.parameters.get_secret", lambda *a, **k: secrets.token_hex(length)
-    )
-    monkeypatch.setattr("aws_lambda_powertools.utilities.parameters.base.DEFAULT_PROVIDERS", {"secrets": object()})
-    try:
-        if ok:
-            assert len(pseudonym.pseudonymise("+48601234567")) == 64
-        else:
-            with pytest.raises(BackendUnavailable):
-                pseudonym.pseudonymise("+48601234567")
-    finally:
-        monkeypatch.undo()
-        reset_settings()
-
-
-def test_a_missing_secret_arn_is_backend_unavailable(monkeypatch):
-    from functions.errors import BackendUnavailable
-    from functions.logic import pseudonym
-    from functions.settings import reset_settings
-
-    monkeypatch.setenv("HASH_KEY_SECRET_ARN", "")
+    monkeypatch.setenv("PSEUDONYM_KEY_ID", "")
     reset_settings()
     try:
         with pytest.raises(BackendUnavailable):
