@@ -8,20 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.campaign_support import Crash, FakeConnect, SimClock, configure, contacts, load_list, phone
+from tests.integration.campaign_support import Crash, configure, contacts, load_list, phone
 from tests.integration.campaign_support import run_once as run
+from tests.integration.test_fn_survey_campaign import clock, connect  # noqa: F401 - the runner's fixtures
 
-
-@pytest.fixture
-def clock():
-    return SimClock()
-
-
-@pytest.fixture
-def connect(backend, clock):
-    fake = FakeConnect(clock)
-    fake.attach()
-    return fake
+# ruff: noqa: F811 - the imported fixtures are parameters of the tests
 
 
 def _crash_after_connect_rang(monkeypatch, clock) -> None:
