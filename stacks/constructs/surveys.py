@@ -66,20 +66,20 @@ class SurveyCampaigns(Construct):
                 resources=[
                     telephony.instance_arn,
                     f"{telephony.instance_arn}/contact/*",
-                    telephony.phone_number_arn,
+                    telephony.outbound_number_arn,
                     *flow_arns.values(),
                 ],
             )
         )
 
     def _source_number(self, telephony: Telephony) -> str:
-        """The number in E.164: the claimed number's Address, or DescribePhoneNumber of phone_number.arn."""
-        if telephony.phone_number is not None:
-            return telephony.phone_number.attr_address
+        """The outbound number in E.164: the claimed number's Address, or DescribePhoneNumber of its ARN."""
+        if telephony.outbound_number is not None:
+            return telephony.outbound_number.attr_address
         call = cr.AwsSdkCall(
             service="Connect",
             action="describePhoneNumber",
-            parameters={"PhoneNumberId": telephony.phone_number_id},
+            parameters={"PhoneNumberId": telephony.outbound_number_id},
             physical_resource_id=cr.PhysicalResourceId.of(f"{telephony.config.code}-survey-source-number"),
             output_paths=["ClaimedPhoneNumberSummary.PhoneNumber"],
         )
@@ -89,7 +89,7 @@ class SurveyCampaigns(Construct):
             on_create=call,
             on_update=call,
             policy=cr.AwsCustomResourcePolicy.from_statements(
-                [iam.PolicyStatement(actions=["connect:DescribePhoneNumber"], resources=[telephony.phone_number_arn])]
+                [iam.PolicyStatement(actions=["connect:DescribePhoneNumber"], resources=[telephony.outbound_number_arn])]
             ),
             install_latest_aws_sdk=False,
         )

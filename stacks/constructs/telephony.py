@@ -2,7 +2,8 @@
 
 Bring your own: with ``instance.arn`` no instance (and no instance storage) is created and
 everything attaches to that ARN; with ``phone_number.arn`` no number is claimed and that
-number is used (entry flow, outbound caller ID).
+number is used (entry flow, outbound caller ID). ``phone_number.outbound`` adds a separate
+number to call out from (queues' outbound caller ID, outbound survey source), claimed or existing.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
-from helpline.config.schema import CountryConfig
+from helpline.config.rules import config_warnings
+from helpline.config.schema import CountryConfig, NumberSpec
+from stacks.connect_permissions import profile_permissions
 from stacks.constructs import acknowledge, logged_bucket
 
 # Stateful resources keep their data on stack updates and deletes, but a failed FIRST create
@@ -25,51 +28,24 @@ from stacks.constructs import acknowledge, logged_bucket
 # even when the create that made them rolls back).
 STATEFUL = RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
 
-# Security profile permissions: API names from the Amazon Connect Administrator Guide,
-# "List of security profile permissions" (security-profile-list.html).
+# Security profile permissions come from one documented catalog (stacks/connect_permissions.py:
+# each name with its meaning, its admin-guide page and whether the docs settle it).
 # Auditors only ever get '.View' permissions (asserted in the tests).
-AGENT_PERMISSIONS = [
-    "BasicAgentAccess",  # Contact Control Panel
-    "OutboundCallAccess",  # outbound calls (callbacks)
-    "TransferDestinations.View",  # quick connects, needed to transfer
-    "ContactAttributes.View",
-]
-# "Access metrics" gives every real-time and historical metrics report; "Real-time metrics"
-# and "Historical metrics" are the pages themselves (admin guide, rtm-permissions.html).
-METRICS_PERMISSIONS = [
-    "AccessMetrics",
-    "RealTimeMetrics.Access",
-    "HistoricalMetrics.Access",
-]
-# Queues: supervisors see every queue, the priority queues included (Queues.View, real-time
-# metrics). Agents get no Queues.View at all, so no queue, priority or not, is visible to them
-# outside the contacts their routing profile hands them (they must answer priority calls).
-# Narrowing a profile to some queues would take tag-based access control (AllowedAccessControlTags
-# with TagRestrictedResources, AWS::Connect::SecurityProfile); nothing here needs it.
-SUPERVISOR_PERMISSIONS = [
-    *AGENT_PERMISSIONS,
-    *METRICS_PERMISSIONS,
-    "Queues.View",
-    "RoutingPolicies.View",
-    "HoursOfOperation.View",
-    "Users.View",
-    "AgentStates.View",
-    "ContactSearch.View",
-    "MetricsReports.View",  # saved reports
-    "RealtimeContactLens.View",
-]
-AUDITOR_PERMISSIONS = [
-    "ContactSearch.View",
-    "ContactAttributes.View",
-    "MetricsReports.View",
-    "Queues.View",
-    "RoutingPolicies.View",
-    "HoursOfOperation.View",
-    "ContactFlows.View",
-    "Prompts.View",
-    "PhoneNumbers.View",
-    "Users.View",
-]
+AGENT_PERMISSIONS = profile_permissions("agent")
+SUPERVISOR_PERMISSIONS = profile_permissions("supervisor")
+AUDITOR_PERMISSIONS = profile_permissions("auditor")
+METRICS_PERMISSIONS = [p for p in SUPERVISOR_PERMISSIONS if p.startswith("AccessMetrics")]
+
+# CloudFormation creates resources without a dependency between them in parallel, and each
+# AWS::Connect::Prompt is one CreatePrompt call. Connect throttles its API per account and Region,
+# "for each API separately" (APIReference/best-practices-connect-apis.html); the API reference's
+# service description, as every AWS SDK reproduces it, gives "for all other operations, a RateLimit
+# of 2 per second, and a BurstLimit of 5 per second" (the admin guide's per-API table:
+# adminguide/amazon-connect-service-limits.html, "API throttling quotas"). So prompts are created
+# in batches of at most the burst, each batch waiting for the whole batch before it (DependsOn).
+# The docs do not say how long a CreatePrompt takes, so whether a batch stays under 2 per second
+# is a live assumption (listed for helpline verify-live).
+PROMPT_BATCH = 5
 
 # CreateInstance / AWS::Connect::Instance: InstanceAlias is at most 45 characters.
 ALIAS_MAX = 45
@@ -180,30 +156,25 @@ class Telephony(Construct):
                 )
 
         # --- The helpline's number: claimed here, or an existing one (phone_number.arn). ---
-        self.phone_number: connect.CfnPhoneNumber | None = None
-        if cfg.phone_number.arn:
-            self.phone_number_arn: str = cfg.phone_number.arn
-            if self.instance is not None:
-                # AssociatePhoneNumberContactFlow only works for a number claimed to the instance.
-                Annotations.of(self).add_warning_v2(
-                    "helpline:byo-number-new-instance",
-                    "phone_number.arn is set but the stack creates a new instance: the number must be "
-                    "claimed to that instance before the entry flow can answer it; set instance.arn to "
-                    "the instance the number belongs to",
-                )
-        else:
-            self.phone_number = connect.CfnPhoneNumber(
-                self,
-                "PhoneNumber",
-                target_arn=self.instance_arn,
-                country_code=cfg.phone_number.country_code,
-                type=cfg.phone_number.type,
-                prefix=cfg.phone_number.prefix,
-                description=f"{cfg.name} refugee helpline",
+        self.phone_number, self.phone_number_arn = self._number("PhoneNumber", cfg.phone_number, "refugee helpline")
+        if cfg.phone_number.arn and self.instance is not None:
+            # AssociatePhoneNumberContactFlow only works for a number claimed to the instance.
+            Annotations.of(self).add_warning_v2(
+                "helpline:byo-number-new-instance",
+                "phone_number.arn is set but the stack creates a new instance: the number must be "
+                "claimed to that instance before the entry flow can answer it; set instance.arn to "
+                "the instance the number belongs to",
             )
-            self.phone_number.apply_removal_policy(STATEFUL)
-            self.phone_number.override_logical_id("PhoneNumber")
-            self.phone_number_arn = self.phone_number.attr_phone_number_arn
+        # --- The number the helpline calls out from (phone_number.outbound), default the inbound one:
+        # the queues' outbound caller ID and the outbound survey's source number. UIFN numbers cannot
+        # call out, toll-free ones not internationally (outbound-calling-restrictions.html).
+        self.outbound_number, self.outbound_number_arn = self.phone_number, self.phone_number_arn
+        if cfg.phone_number.outbound is not None:
+            self.outbound_number, self.outbound_number_arn = self._number(
+                "OutboundNumber", cfg.phone_number.outbound, "refugee helpline, outbound calls"
+            )
+        for line in config_warnings(cfg, f"countries/{cfg.code}.yaml"):
+            Annotations.of(self).add_warning_v2("helpline:outbound-number", line)
 
         # --- Hours of operation with holiday closures. ---
         self.hours = connect.CfnHoursOfOperation(
@@ -245,8 +216,8 @@ class Telephony(Construct):
         self.quick_connects = self._quick_connects(cfg)
 
         # --- Queues: per language a queue and a priority queue (people at risk, emergencies). ---
-        # Callbacks and agents' outbound calls need the queue's outbound caller ID number; the
-        # name is at most 255 characters (AWS::Connect::Queue OutboundCallerConfig).
+        # Callbacks and agents' outbound calls need the queue's outbound caller ID number (the
+        # outbound number); the name is at most 255 characters (AWS::Connect::Queue OutboundCallerConfig).
         self.caller_id_name = f"{cfg.name} helpline"[:255]
         self.queues: dict[str, connect.CfnQueue] = {}
         for key_name, queue_name in cfg.queue_names().items():
@@ -264,7 +235,7 @@ class Telephony(Construct):
                 hours_of_operation_arn=self.hours.attr_hours_of_operation_arn,
                 outbound_caller_config=connect.CfnQueue.OutboundCallerConfigProperty(
                     outbound_caller_id_name=self.caller_id_name,
-                    outbound_caller_id_number_arn=self.phone_number_arn,
+                    outbound_caller_id_number_arn=self.outbound_number_arn,
                 ),
                 # Operators transfer to partners from any queue's call (AWS::Connect::Queue QuickConnectArns).
                 quick_connect_arns=[qc.attr_quick_connect_arn for qc in self.quick_connects.values()] or None,
@@ -399,7 +370,7 @@ class Telephony(Construct):
             # The audio is uploaded by the deploy itself (a CDK asset), so the object exists
             # before CloudFormation creates the prompt (AWS::Connect::Prompt reads it at create).
             audio = s3_assets.Asset(self, cid + "Audio", path=str(path))
-            self.prompts[key] = connect.CfnPrompt(
+            prompt = connect.CfnPrompt(
                 self,
                 cid,
                 instance_arn=self.instance_arn,
@@ -407,11 +378,47 @@ class Telephony(Construct):
                 description=description[:250],
                 s3_uri=audio.s3_object_url,
             )
+            self._chain_prompt(prompt)
+            self.prompts[key] = prompt
         return self.prompts[key]
+
+    def _chain_prompt(self, prompt: connect.CfnPrompt) -> None:
+        """Prompts are created PROMPT_BATCH at a time: each depends on every prompt of the batch before."""
+        batch = len(self.prompts) // PROMPT_BATCH
+        if batch > 0:
+            for earlier in list(self.prompts.values())[(batch - 1) * PROMPT_BATCH : batch * PROMPT_BATCH]:
+                prompt.add_dependency(earlier)
+
+    def _number(self, cid: str, spec: NumberSpec, purpose: str) -> tuple[connect.CfnPhoneNumber | None, str]:
+        """(the claimed number or None, its ARN): claimed here, or the existing ``spec.arn``."""
+        if spec.arn:
+            return None, spec.arn
+        number = connect.CfnPhoneNumber(
+            self,
+            cid,
+            target_arn=self.instance_arn,
+            country_code=spec.country_code,
+            type=spec.type,
+            prefix=spec.prefix,
+            description=f"{self.config.name} {purpose}",
+        )
+        number.apply_removal_policy(STATEFUL)
+        number.override_logical_id(cid)
+        return number, number.attr_phone_number_arn
+
+    @staticmethod
+    def _id_of(number: connect.CfnPhoneNumber | None, arn: str) -> str:
+        """A number's id, the last segment of arn:...:phone-number/<id>."""
+        if number is None:
+            return arn.rsplit("/", 1)[1]
+        return Fn.select(1, Fn.split("phone-number/", arn))
 
     @property
     def phone_number_id(self) -> str:
-        """The number's id, the last segment of arn:...:phone-number/<id>."""
-        if self.phone_number is None:
-            return self.phone_number_arn.rsplit("/", 1)[1]
-        return Fn.select(1, Fn.split("phone-number/", self.phone_number_arn))
+        """The inbound number's id."""
+        return self._id_of(self.phone_number, self.phone_number_arn)
+
+    @property
+    def outbound_number_id(self) -> str:
+        """The id of the number the helpline calls out from."""
+        return self._id_of(self.outbound_number, self.outbound_number_arn)

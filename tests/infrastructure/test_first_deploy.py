@@ -43,8 +43,9 @@ DOCUMENTED_PERMISSIONS = {
     "TransferDestinations.View",
     "ContactAttributes.View",
     "AccessMetrics",
-    "RealTimeMetrics.Access",
-    "HistoricalMetrics.Access",
+    "AccessMetrics.RealTimeMetrics.Access",
+    "AccessMetrics.HistoricalMetrics.Access",
+    "CustomViews.Access",
     "AgentActivityAudit.Access",
     "ContactSearch.View",
     "MetricsReports.View",
@@ -229,7 +230,7 @@ def test_security_profiles_use_documented_permissions_and_supervisors_see_metric
     for name, permissions in profiles.items():
         assert set(permissions) <= DOCUMENTED_PERMISSIONS, (name, set(permissions) - DOCUMENTED_PERMISSIONS)
     assert profiles["agent"] == AGENT_PERMISSIONS and profiles["supervisor"] == SUPERVISOR_PERMISSIONS
-    assert {"AccessMetrics", "RealTimeMetrics.Access", "HistoricalMetrics.Access"} <= set(profiles["supervisor"])
+    assert {"AccessMetrics", "AccessMetrics.RealTimeMetrics.Access"} <= set(profiles["supervisor"])
     assert set(METRICS_PERMISSIONS) <= set(profiles["supervisor"])
     assert "OutboundCallAccess" in profiles["agent"]  # callbacks
     assert profiles["auditor"] == AUDITOR_PERMISSIONS
