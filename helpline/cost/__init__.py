@@ -59,6 +59,8 @@ ASSUMPTIONS: dict[str, float] = {
     # Data-key requests reach KMS rarely (SDK and bucket-key caching); one signed checkpoint per call at most.
     "kms_symmetric_requests_per_call": 4,
     "kms_asymmetric_requests_per_call": 1,
+    # The pseudonym: one GenerateMac in identify_caller and one in create_case (no cache, by design).
+    "kms_mac_requests_per_call": 2,
     # Log lines per invocation (structured logs, REPORT line).
     "log_kb_per_invocation": 3,
     # Call recordings: 8 kHz 16-bit stereo WAV, about 1.9 MB per minute; kept retention_days.recordings.
@@ -144,6 +146,7 @@ class Inventory:
     tables: int = 0
     kms_symmetric: int = 0
     kms_asymmetric: int = 0
+    kms_hmac: int = 0
     buckets: int = 0
     alarm_metrics: int = 0
     log_groups: int = 0
@@ -211,8 +214,11 @@ def inventory(template: dict, *, byo_number: tuple[str | None, str | None] | Non
         inv.functions.append(Function(fid, int(p.get("MemorySize") or 128), str(arch), role))
     inv.tables = len(by_type.get("AWS::DynamoDB::Table", []))
     for _, p in by_type.get("AWS::KMS::Key", []):
-        if (p.get("KeySpec") or "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT":
+        spec = p.get("KeySpec") or "SYMMETRIC_DEFAULT"
+        if spec == "SYMMETRIC_DEFAULT":
             inv.kms_symmetric += 1
+        elif spec.startswith("HMAC_"):
+            inv.kms_hmac += 1
         else:
             inv.kms_asymmetric += 1
     inv.buckets = len(by_type.get("AWS::S3::Bucket", []))
@@ -349,12 +355,12 @@ def estimate(inv: Inventory, prices: PriceBook, load: Load) -> Estimate:
                 "calls kept for retention_days.interactions; the first 25 GB a month are free",
             )
         )
-    keys = inv.kms_symmetric + inv.kms_asymmetric
+    keys = inv.kms_symmetric + inv.kms_asymmetric + inv.kms_hmac
     if keys:
         lines.append(
             _line(
                 prices,
-                f"KMS keys ({inv.kms_symmetric} symmetric, {inv.kms_asymmetric} asymmetric)",
+                f"KMS keys ({inv.kms_symmetric} symmetric, {inv.kms_asymmetric} asymmetric, {inv.kms_hmac} HMAC)",
                 keys,
                 "kms.key_month",
             )
@@ -365,6 +371,16 @@ def estimate(inv: Inventory, prices: PriceBook, load: Load) -> Estimate:
                 "KMS requests (symmetric)",
                 calls * a["kms_symmetric_requests_per_call"] / 1e4,
                 "kms.symmetric_requests_10k",
+            )
+        )
+    if inv.kms_hmac:
+        lines.append(
+            _line(
+                prices,
+                "KMS requests (HMAC: pseudonyms, GenerateMac)",
+                calls * a["kms_mac_requests_per_call"] / 1e4,
+                "kms.symmetric_requests_10k",
+                "HMAC keys are symmetric keys (KMS developer guide, hmac.html); priced at the symmetric rate",
             )
         )
     if inv.kms_asymmetric:

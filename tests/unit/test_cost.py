@@ -348,3 +348,24 @@ def test_review_page_hook_needs_a_synthesized_template(tmp_path, monkeypatch, te
     (tmp_path / "cdk.out" / f"{cfg.stack_name}.template.json").write_text(template_file.read_text())
     page = cost.review_estimate(cfg, calls_per_week=400, minutes_per_call=6)
     assert page and "<table>" in page and "unknown" in page and "Phone number rent (PL TOLL_FREE)" in page
+
+
+def test_the_pseudonym_hmac_key_is_a_key_and_its_generate_mac_calls_are_priced():
+    template = {
+        "Resources": {
+            **TEMPLATE["Resources"],
+            "PseudonymKey": {
+                "Type": "AWS::KMS::Key",
+                "Properties": {"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"},
+            },
+        }
+    }
+    inv = inventory(template)
+    assert (inv.kms_symmetric, inv.kms_asymmetric, inv.kms_hmac) == (1, 1, 1)  # not counted as asymmetric
+    load = Load(calls_per_week=100, minutes_per_call=5, contact_lens=False, recordings_days=91, interactions_days=365)
+    est = estimate(inv, book(), load)
+    calls = 100 * WEEKS_PER_MONTH
+    (mac,) = [line for line in est.lines if "GenerateMac" in line.item]
+    assert mac.monthly == pytest.approx(calls * ASSUMPTIONS["kms_mac_requests_per_call"] / 1e4 * 0.03)
+    assert by_item(est)["KMS keys"] == pytest.approx(3.0)
+    assert "GenerateMac" not in " ".join(line.item for line in estimate(inventory(TEMPLATE), book(), load).lines)
