@@ -291,6 +291,7 @@ class LocalBackend:
         self._internal = 0
         self._ddb: Any = None
         self.connect_users: dict[str, list[str]] = {}  # user id -> security profile ids
+        self.connect_contacts: dict[str, dict[str, str]] = {}  # contact id -> its contact attributes
         self._stream_positions: dict[str, int] = {}
 
     # -- invoking ---------------------------------------------------------------------------
@@ -511,6 +512,13 @@ def _connect_response(backend: LocalBackend, operation: str, request: Any) -> An
 
     parts = [unquote(p) for p in urlparse(request.url).path.split("/") if p]
     headers = {"Content-Type": "application/json", "x-amzn-RequestId": str(uuid.uuid4())}
+    # GetContactAttributes (``GET /contact/attributes/<InstanceId>/<InitialContactId>``,
+    # https://docs.aws.amazon.com/connect/latest/APIReference/API_GetContactAttributes.html)
+    # answers from ``backend.connect_contacts`` (the simulator records each call's attributes).
+    known = len(parts) == 4 and parts[2] == INSTANCE_ID and parts[3] in backend.connect_contacts
+    if operation == "GetContactAttributes" and known:
+        body = {"Attributes": backend.connect_contacts[parts[3]]}
+        return AWSResponse(request.url, 200, headers, MockRawResponse(json.dumps(body)))
     if (
         operation == "DescribeUser"
         and len(parts) == 3

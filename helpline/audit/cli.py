@@ -67,7 +67,7 @@ def verify_command(
         raise typer.Exit(2)
     source = _source(state, stack, region, public_key)
     try:
-        report = verify(source.interactions(), source.checkpoints(), source.public_key())
+        report = verify(source.interactions(), source.checkpoints(), source.public_key(), archive=source.archive())
     except Exception as exc:  # noqa: BLE001
         print(f"{source.describe()}: {exc}", file=sys.stderr)
         raise typer.Exit(2) from None
@@ -90,10 +90,8 @@ def _print_report(where: str, report: Any) -> None:
         + (f", key {report.key}" if report.key else ""),
         markup=False,
     )
-    if not report.valid_checkpoints:
-        out.print(
-            "no valid signed checkpoint: only the links were checked (cut tails, deleted or rewritten chains go unseen)"
-        )
+    if report.archive_versions:
+        out.print(f"{report.archive_versions} archive object version(s) read (every version of every key)")
     if report.pending:
         out.print(f"{report.pending} record(s) after the last checkpoint (not anchored yet)", markup=False)
     if report.expired_chains:

@@ -17,6 +17,7 @@ from functions.logic.archive import plain_item
 from helpline.audit import local, signing
 
 CHECKPOINT_PREFIX = "checkpoints/"
+_STATE_FILES = ("Interactions.jsonl", "Cases.jsonl", "Callers.jsonl", local.CHECKPOINT_FILE)
 
 
 def to_wire(value: Any) -> dict[str, Any]:
@@ -51,6 +52,8 @@ class LocalSource:
 
         self.folder = folder
         self.public_key_file = public_key_file
+        if not any((folder / name).exists() for name in _STATE_FILES):
+            raise ValueError(f"{folder}: not a state folder (no table files, no {local.CHECKPOINT_FILE})")
         self.state = {name: [line.item for line in lines] for name, lines in read_state(folder).items()}
         self.changed: set[str] = set()
 
@@ -68,6 +71,9 @@ class LocalSource:
 
     def checkpoints(self) -> list[tuple[str, Any]]:
         return local.read_checkpoints(self.folder)
+
+    def archive(self) -> list[dict[str, Any]]:
+        return []  # a state folder has no archive bucket
 
     def public_key(self) -> Any:
         if self.public_key_file is not None:

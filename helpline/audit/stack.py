@@ -157,17 +157,12 @@ class StackSource:
         return self._archive
 
     def checkpoints(self) -> list[tuple[str, Any]]:
-        bucket = self._output("ArchiveBucket")
-        s3 = self.session.client("s3")
-        out: list[tuple[str, Any]] = []
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=CHECKPOINT_PREFIX):
-            for obj in page.get("Contents", []):
-                body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
-                try:
-                    out.append((obj["Key"], json.loads(body)))
-                except ValueError:
-                    out.append((obj["Key"], None))
-        return out
+        """Every version of every checkpoint object, named ``key@version``."""
+        return [
+            (f"{v['key']}@{v['version_id']}", v["parsed"])
+            for v in self.archive()
+            if v["key"].startswith(CHECKPOINT_PREFIX) and not v["delete_marker"]
+        ]
 
     def public_key(self) -> Any:
         answer = self.session.client("kms").get_public_key(KeyId=self._output("SigningKeyArn"))

@@ -17,7 +17,20 @@ rewritten      the record at a checkpointed ``seq`` is well-formed but has anoth
                signed one: the chain was rewritten with fresh hashes
 bad_signature  a checkpoint whose signature does not verify with the public key (its heads are
                then not used)
+no_checkpoint  no valid signed checkpoint at all (nothing is anchored: cut tails, deleted or rewritten
+               chains would go unseen), or, in a stream source, a chain no checkpoint names although
+               its last record is older than the newest checkpoint by more than STREAM_GRACE
+overwritten    (archive) an object key with more than one version: every version is named and every
+               version's content was checked (a reader of the newest version alone can be fooled)
+delete_marker  (archive) a delete marker hides a key's versions (they were still checked)
+record_mismatch (archive) an archived chain record whose record_hash differs from the table's record
+               at the same chain and seq
 ============== =====================================================================================
+
+Archive findings come from every object VERSION of the archive bucket (ListObjectVersions): Object
+Lock keeps every version, so an overwrite cannot hide what was written first.
+https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html
+https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html
 
 Records are read in key order (chain_id, numeric seq) as a DynamoDB Query returns them; the
 order of lines in a state file carries no meaning.
@@ -41,7 +54,12 @@ KINDS = (
     "missing_chain",
     "rewritten",
     "bad_signature",
+    "no_checkpoint",
+    "overwritten",
+    "delete_marker",
+    "record_mismatch",
 )
+STREAM_GRACE = 3600  # seconds a stream chain may wait for its first checkpoint (retried batches)
 
 
 @dataclass(frozen=True)
@@ -73,6 +91,8 @@ class Report:
     pending: int = 0  # records after the last checkpoint of a partial (stream) source
     expired_chains: int = 0
     key: str = ""
+    newest_checkpoint: str = ""  # created_at of the newest valid checkpoint
+    archive_versions: int = 0  # object versions of the archive read (stack)
 
     @property
     def ok(self) -> bool:
@@ -126,6 +146,7 @@ def read_anchors(
             report.findings.append(Finding("bad_signature", "", None, f"{name}: {why}; its heads are ignored"))
             continue
         report.valid_checkpoints += 1
+        report.newest_checkpoint = max(report.newest_checkpoint, str(body.get("created_at") or ""))
         expires = body.get("expires") or {}
         for chain_id, (seq, digest) in (body.get("heads") or {}).items():
             anchors.setdefault(chain_id, []).append(Anchor(int(seq), str(digest), name, expires.get(chain_id)))
@@ -137,11 +158,20 @@ def read_anchors(
 
 
 def verify(
-    records: list[dict[str, Any]], entries: list[tuple[str, Any]], public_key: Any, *, now: float | None = None
+    records: list[dict[str, Any]],
+    entries: list[tuple[str, Any]],
+    public_key: Any,
+    *,
+    now: float | None = None,
+    archive: list[dict[str, Any]] | None = None,
 ) -> Report:
-    """Check all chains (plain interaction records) against the checkpoint envelopes."""
+    """Check all chains (plain interaction records) against the checkpoint envelopes and, for a stack,
+    every version of the archive's objects (``archive``: see :func:`check_archive`)."""
     report = Report(key=signing.fingerprint(public_key) if public_key is not None else "")
     anchors, complete_chains = read_anchors(entries, public_key, report)
+    report.archive_versions = len(archive or [])
+    report.findings.extend(check_archive(archive or [], records))
+    report.findings.extend(_unanchored(records, anchors, entries, report, complete_chains is not None))
     chains: dict[str, list[dict[str, Any]]] = {}
     for record in records:
         chains.setdefault(str(record.get("chain_id")), []).append(record)
@@ -172,6 +202,87 @@ def verify(
             _check_chain(chain_id, items, anchors.get(chain_id, []), complete_chains is not None, report)
         )
     return report
+
+
+def _epoch(stamp: Any) -> float | None:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(str(stamp).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def _unanchored(
+    records: list[dict[str, Any]], anchors: dict[str, list[Anchor]], entries: list, report: Report, complete: bool
+) -> list[Finding]:
+    """``no_checkpoint``: none valid at all; or (stream) a chain left unsigned well after newer checkpoints."""
+    if not report.valid_checkpoints:
+        why = f"{len(entries)} checkpoint(s), none with a valid signature" if entries else "no checkpoint at all"
+        return [Finding("no_checkpoint", "", None, f"{why}: nothing is anchored (cut tails, deletions go unseen)")]
+    newest = _epoch(report.newest_checkpoint)
+    if complete or newest is None:
+        return []  # a complete checkpoint names every chain: a chain it does not know is "inserted"
+    last: dict[str, dict[str, Any]] = {}
+    for record in records:
+        chain = str(record.get("chain_id"))
+        if chain not in anchors and str(record.get("recorded_at")) >= str(last.get(chain, {}).get("recorded_at", "")):
+            last[chain] = record
+    out = []
+    for chain, record in sorted(last.items()):
+        written = _epoch(record.get("recorded_at"))
+        if written is not None and newest - written > STREAM_GRACE:
+            detail = f"last record written {record.get('recorded_at')}, newest checkpoint {report.newest_checkpoint}"
+            out.append(Finding("no_checkpoint", chain, _seq(record), f"no valid checkpoint names this chain; {detail}"))
+    return out
+
+
+def check_archive(versions: list[dict[str, Any]], records: list[dict[str, Any]]) -> list[Finding]:
+    """Every object version of the archive: ``{"key", "version_id", "latest", "modified", "delete_marker",
+    "lines"}`` (``lines``: the parsed JSON Lines of a record object, else None)."""
+    findings: list[Finding] = []
+    by_key: dict[str, list[dict[str, Any]]] = {}
+    for version in versions:
+        by_key.setdefault(version["key"], []).append(version)
+    table = {(str(r.get("chain_id")), _seq(r)): r.get("record_hash") for r in records}
+    for key, found in sorted(by_key.items()):
+        objects = sorted((v for v in found if not v["delete_marker"]), key=lambda v: str(v["modified"]))
+        for marker in (v for v in found if v["delete_marker"]):
+            findings.append(
+                Finding(
+                    "delete_marker",
+                    "",
+                    None,
+                    f"{key}: delete marker {marker['version_id']} hides {len(objects)} version(s); all were checked",
+                )
+            )
+        if len(objects) > 1:
+            ids = ", ".join(f"{v['version_id']} ({v['modified']})" for v in objects)
+            findings.append(
+                Finding(
+                    "overwritten",
+                    "",
+                    None,
+                    f"{key}: {len(objects)} versions, oldest first: {ids}; newest {objects[-1]['version_id']}; every version was checked",
+                )
+            )
+        for version in objects:
+            findings.extend(_mismatches(key, version, table))
+    return findings
+
+
+def _mismatches(key: str, version: dict[str, Any], table: dict[tuple[str, int | None], Any]) -> list[Finding]:
+    out = []
+    for line in version.get("lines") or []:
+        new = line.get("new") if isinstance(line, dict) else None
+        if not isinstance(new, dict) or line.get("table") != "Interactions" or "record_hash" not in new:
+            continue
+        where = (str(new.get("chain_id")), _seq(new))
+        stored = table.get(where)
+        if stored is not None and stored != new["record_hash"]:
+            detail = f"{key} (version {version['version_id']}) archived hash {str(new['record_hash'])[:16]}..., the table has {str(stored)[:16]}..."
+            out.append(Finding("record_mismatch", where[0], where[1], detail))
+    return out
 
 
 class _Chain:

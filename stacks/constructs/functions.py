@@ -30,6 +30,7 @@ CONNECT_RESOURCES = {
     "connect:DescribeUser": "agent/*",
     "connect:StartOutboundVoiceContact": "contact/*",
     "connect:DescribeContact": "contact/*",
+    "connect:GetContactAttributes": "contact/*",
 }
 ARCHITECTURE = lambda_.Architecture.ARM_64
 

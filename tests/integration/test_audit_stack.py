@@ -234,3 +234,81 @@ def test_a_contact_connect_cannot_redact_is_reported_and_exits_1(stack):
     assert "not erased: contact call-9: DeleteContactData failed: InvalidRequestException" in result.stderr
     assert "no longer in Amazon Connect (nothing to redact): contact-0001" in result.stdout
     assert "redacted in 1 Amazon Connect contact record(s)" in result.stdout
+
+
+def _checkpoint_keys() -> list[str]:
+    s3 = boto3.client("s3", region_name=REGION)
+    return sorted(o["Key"] for o in s3.list_objects_v2(Bucket="pl-archive", Prefix="checkpoints/")["Contents"])
+
+
+def _kinds(report: dict) -> set[tuple[str, str, int | None]]:
+    return {(f["kind"], f["chain_id"], f["seq"]) for f in report["findings"]}
+
+
+def test_a_rewritten_chain_with_a_re_signed_checkpoint_over_the_old_key_is_named(stack):
+    """The attacker rewrites record 2 (fresh hash), signs a checkpoint of the forged head with the KMS
+    key and writes it over the old checkpoint's key (the bucket denies deletes, not overwrites)."""
+    from functions.logic import checkpoints
+    from functions.logic.chain import compute_hash
+
+    ddb, s3 = boto3.client("dynamodb", region_name=REGION), boto3.client("s3", region_name=REGION)
+    table = stack.env["INTERACTIONS_TABLE"]
+    (item,) = [i for i in ddb.scan(TableName=table)["Items"] if i["seq"]["N"] == "2"]
+    record = plain_record(item)
+    record["actor"] = "someone-else"
+    record["record_hash"] = compute_hash(record)
+    ddb.put_item(
+        TableName=table, Item={**item, "actor": {"S": "someone-else"}, "record_hash": {"S": record["record_hash"]}}
+    )
+    (key,) = _checkpoint_keys()
+    old = json.loads(s3.get_object(Bucket="pl-archive", Key=key)["Body"].read())
+    body = {**old["checkpoint"], "heads": {record["chain_id"]: [2, record["record_hash"]]}}
+    forged = checkpoints.sign_with_kms(
+        boto3.client("kms", region_name=REGION), stack.session.outputs["SigningKeyArn"], body
+    )
+    s3.put_object(Bucket="pl-archive", Key=key, Body=checkpoints.canonical(forged), ChecksumAlgorithm="SHA256")
+
+    code, report = _verify()
+    assert code == 1
+    chain = record["chain_id"]  # the archived record 2 disagrees with the table's too
+    assert _kinds(report) == {("overwritten", "", None), ("rewritten", chain, 2), ("record_mismatch", chain, 2)}
+    (overwrite,) = [f["detail"] for f in report["findings"] if f["kind"] == "overwritten"]
+    versions = s3.list_object_versions(Bucket="pl-archive", Prefix=key)["Versions"]
+    assert all(v["VersionId"] in overwrite for v in versions) and len(versions) == 2
+
+
+def test_a_cut_tail_hidden_by_an_older_checkpoint_written_over_the_later_one_is_named(stack):
+    s3, ddb = boto3.client("s3", region_name=REGION), boto3.client("dynamodb", region_name=REGION)
+    (first,) = _checkpoint_keys()
+    answer = stack.invoke("create_case", with_contact(load_event("create_case"), "contact-0002"))
+    assert answer["status"] == "ok"
+    _archive(stack)
+    (later,) = [k for k in _checkpoint_keys() if k != first]
+    table = stack.env["INTERACTIONS_TABLE"]
+    (item,) = [i for i in ddb.scan(TableName=table)["Items"] if i["seq"]["N"] == "3"]
+    ddb.delete_item(TableName=table, Key={"chain_id": item["chain_id"], "seq": item["seq"]})  # the cut
+    old = s3.get_object(Bucket="pl-archive", Key=first)["Body"].read()
+    s3.put_object(Bucket="pl-archive", Key=later, Body=old, ChecksumAlgorithm="SHA256")  # the cover-up
+
+    code, report = _verify()
+    assert code == 1
+    assert _kinds(report) == {("overwritten", "", None), ("truncated", item["chain_id"]["S"], 3)}
+
+
+def test_an_archived_record_object_overwritten_with_other_content_is_named(stack):
+    s3 = boto3.client("s3", region_name=REGION)
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="pl-archive", Prefix="records/Interactions/")["Contents"]]
+    lines = [json.loads(x) for x in s3.get_object(Bucket="pl-archive", Key=keys[0])["Body"].read().splitlines()]
+    lines[0]["new"]["record_hash"] = "f" * 64
+    s3.put_object(Bucket="pl-archive", Key=keys[0], Body=b"".join(json.dumps(x).encode() + b"\n" for x in lines))
+    s3.delete_object(Bucket="pl-archive", Key=keys[0])  # and hide both versions behind a delete marker
+    code, report = _verify()
+    chain, seq = lines[0]["new"]["chain_id"], lines[0]["new"]["seq"]
+    assert code == 1
+    assert _kinds(report) == {("overwritten", "", None), ("delete_marker", "", None), ("record_mismatch", chain, seq)}
+
+
+def plain_record(item: dict) -> dict:
+    from functions.logic.archive import plain_item
+
+    return plain_item(item)

@@ -40,11 +40,12 @@ def _chain(chain_id: str, n: int, *, actor: str = "contact_flow", case_id: str |
     return records
 
 
-def _signed(records: list[dict], *, complete: bool, expires: int | None = None) -> dict:
+def _signed(records: list[dict], *, complete: bool, expires: int | None = None, at: str | None = None) -> dict:
     heads, exp = checkpoints.heads_from_records(records)
     if expires is not None:
         exp = {c: expires for c in exp}
-    body = checkpoints.make_body(heads, exp, source="local" if complete else "stream", complete=complete)
+    source = "local" if complete else "stream"
+    body = checkpoints.make_body(heads, exp, source=source, complete=complete, created_at=at)
     signature = KEY.sign(checkpoints.signed_message(body), ec.ECDSA(hashes.SHA256()))
     return checkpoints.envelope(body, signature, "test")
 
@@ -79,19 +80,23 @@ def test_without_checkpoints_the_links_are_still_checked():
     a = _chain("case#PL-A", 3)
     a[1] = {**a[1], "actor": "someone-else"}
     report = verify(a, [], KEY.public_key())
-    assert _kinds(report) == {("altered", "case#PL-A", 2)} and report.pending == 3
+    assert _kinds(report) == {("altered", "case#PL-A", 2), ("no_checkpoint", "", None)} and report.pending == 3
 
 
 @pytest.mark.parametrize("broken", [None, {"checkpoint": "not a body"}, {"no": "checkpoint"}])
 def test_unreadable_checkpoints_are_bad_signatures(broken):
     report = verify(_chain("case#PL-A", 1), [("cp", broken)], KEY.public_key())
-    assert _kinds(report) == {("bad_signature", "", None)} and report.valid_checkpoints == 0
+    assert _kinds(report) == {("bad_signature", "", None), ("no_checkpoint", "", None)}
+    assert report.valid_checkpoints == 0
 
 
 def test_a_checkpoint_without_a_public_key_to_check_it_is_a_finding():
     a = _chain("case#PL-A", 1)
     report = verify(a, [("cp", _signed(a, complete=True))], None)
-    assert [f.detail for f in report.findings] == ["cp: no public key to check it; its heads are ignored"]
+    assert [f.detail for f in report.findings] == [
+        "cp: no public key to check it; its heads are ignored",
+        "1 checkpoint(s), none with a valid signature: nothing is anchored (cut tails, deletions go unseen)",
+    ]
 
 
 def test_export_filters_combine_and_both_formats_keep_the_hashes():
@@ -120,12 +125,12 @@ def test_the_commands_exit_2_on_bad_input(tmp_path):
     for args, message in (
         (["audit", "verify"], "give exactly one of --state DIR or --stack NAME"),
         (["audit", "verify", "--state", str(tmp_path / "nowhere")], "not a state folder"),
+        (["audit", "verify", "--state", str(tmp_path)], "not a state folder (no table files"),  # empty folder
         (["audit", "verify", "--state", str(tmp_path), "--format", "xml"], "--format must be table or json"),
         (["audit", "export", "--state", str(tmp_path), "--since", "March"], "--since must be a date"),
     ):
         result = runner.invoke(app, args)
         assert result.exit_code == 2 and message in result.stderr, (args, result.stderr)
-    assert runner.invoke(app, ["audit", "verify", "--state", str(tmp_path)]).exit_code == 0  # empty: nothing to doubt
 
 
 def test_a_stream_source_tells_a_pending_append_from_a_copied_record():
@@ -138,10 +143,26 @@ def test_a_stream_source_tells_a_pending_append_from_a_copied_record():
     assert _kinds(report) == {("inserted", "case#PL-A", 4)} and report.pending == 0
 
 
-def test_a_folder_without_checkpoints_says_what_was_not_checked(tmp_path):
+def test_a_folder_whose_checkpoints_are_gone_is_a_no_checkpoint_finding_not_ok(tmp_path):
     from typer.testing import CliRunner
 
     from helpline.cli import app
 
+    (tmp_path / "Interactions.jsonl").write_text("")  # a state folder, its checkpoint file deleted
     result = CliRunner().invoke(app, ["audit", "verify", "--state", str(tmp_path)])
-    assert result.exit_code == 0 and "only the links were checked" in result.stdout
+    assert result.exit_code == 1 and "no_checkpoint" in result.stdout and "OK" not in result.stdout
+
+
+def test_a_stream_chain_left_unsigned_long_after_newer_checkpoints_is_named():
+    def written(at: str) -> list[dict]:  # one record of chain B written at ``at`` (hash recomputed)
+        record = {**_chain("case#PL-B", 1)[0], "recorded_at": at}
+        return [{**record, "record_hash": compute_hash(record)}]
+
+    late = written("2026-03-02T11:30:00Z")
+    signed = _chain("case#PL-A", 1)
+    entries = [("cp", _signed(signed, complete=False, at="2026-03-02T12:00:00.000000Z"))]
+    fresh = verify(signed + late, entries, KEY.public_key())
+    assert fresh.ok and fresh.pending == 1  # 30 min before the newest checkpoint: a batch may be retrying
+    old = written("2026-03-02T10:59:59Z")  # more than an hour before it
+    report = verify(signed + old, entries, KEY.public_key())
+    assert _kinds(report) == {("no_checkpoint", "case#PL-B", 1)}
