@@ -39,6 +39,9 @@ PERSONAL_ATTRIBUTES = frozenset(
 )
 THROTTLED = ("Rate exceeded", "TooManyRequests", "Throttl", "LimitExceeded")
 LOOKBACK = dt.timedelta(days=7)
+# The flow gives a Lambda up to 8 s; the handlers answer within the deadline in functions/deadline.py
+# (6 s). identify_caller's p99 should stay far below, since the caller hears silence meanwhile.
+LATENCY_BUDGET_MS = 3000
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,8 @@ def _outbound_number(ctx: Any) -> Result:
     kind = ctx.outbound_number_type()
     if kind is None:
         return Result(UNKNOWN, "the stack names no phone number")
+    if kind == "UIFN":  # outbound-calling-restrictions.html: calls from a UIFN "will be blocked"
+        return Result(FAIL, "the outbound caller ID is a UIFN number, which cannot place calls")
     if kind == "TOLL_FREE":
         return Result(UNKNOWN, "the outbound caller ID is toll-free: place a call-back and check it rings with that ID")
     return Result(PASS, f"outbound caller ID is a {kind} number")
@@ -162,12 +167,29 @@ def _throttling(ctx: Any) -> Result:
     return Result(PASS, "no throttled resource in the stack's events")
 
 
+def _pseudonym_latency(ctx: Any) -> Result:
+    p99 = ctx.duration_p99("identify_caller")
+    if p99 is None:
+        return Result(UNKNOWN, "identify_caller has no Duration data in the last 7 days: make a test call first")
+    if p99 > LATENCY_BUDGET_MS:
+        return Result(FAIL, f"identify_caller p99 {p99:.0f} ms is over the {LATENCY_BUDGET_MS} ms budget")
+    return Result(PASS, f"identify_caller p99 {p99:.0f} ms (GenerateMac + DynamoDB), budget {LATENCY_BUDGET_MS} ms")
+
+
+def _names_gap() -> str:
+    try:
+        from stacks.connect_permissions import unsettled
+
+        return "; ".join(f"{name}: {gap}" for name, gap in unsettled())
+    except ImportError:  # pragma: no cover - the catalog ships with the project
+        return "no page lists the API permission names exhaustively"
+
+
 ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption(
         "security-profile-names",
         "Connect stores every security-profile permission name the template sets, verbatim",
-        "supervisor metrics: the archived admin guide says RealTimeMetrics.Access, profiles exported from live "
-        "instances show AccessMetrics.RealTimeMetrics.Access; no page lists the API names exhaustively",
+        _names_gap(),
         "connect:ListSecurityProfiles + ListSecurityProfilePermissions vs cloudformation:GetTemplate",
         "rename the permission in stacks/connect_permissions.py to the name Connect stored",
         _security_profiles,
@@ -224,7 +246,9 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption(
         "outbound-caller-id",
         "the queues' outbound caller ID number can place calls (call-backs, surveys)",
-        "toll-free numbers are inbound-only in many countries; the docs list this per country, not per number",
+        "toll-free numbers may not call out in every country (Telecoms Country Coverage Guide, per country); "
+        "a UIFN cannot call out at all (outbound-calling-restrictions.html); a brought number's type is unknown "
+        "before the deploy",
         "connect:DescribePhoneNumber",
         "set an outbound DID number in the country file (phone_number, docs/country-file.md)",
         _outbound_number,
@@ -236,5 +260,13 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "cloudformation:DescribeStackEvents",
         "lower the batch sizes (stacks/constructs/telephony.py, the live-test stack) and deploy again",
         _throttling,
+    ),
+    Assumption(
+        "pseudonym-latency",
+        "one KMS GenerateMac per pseudonym keeps identify_caller well inside the flow's deadline",
+        "the KMS docs give request quotas, not latency; the pseudonym used to be a local HMAC",
+        "cloudwatch:GetMetricStatistics AWS/Lambda Duration p99 of identify_caller",
+        "raise the function's timeouts budget (functions/deadline.py) or move the pseudonym to one Lambda per call",
+        _pseudonym_latency,
     ),
 )

@@ -19,6 +19,8 @@ import typer
 
 from helpline.live_assumptions import ASSUMPTIONS, FAIL, LOOKBACK, UNKNOWN, Assumption, Result
 
+CLIENTS = ("cloudformation", "connect", "logs", "cloudwatch")
+
 
 class StackUnreadable(Exception):
     """The stack cannot be read: one line, exit 2."""
@@ -43,6 +45,7 @@ class LiveContext:
 
     def __init__(self, clients: dict[str, Any], stack: str, test_stack: str, now: dt.datetime | None = None) -> None:
         self.cfn, self.connect, self.logs = clients["cloudformation"], clients["connect"], clients["logs"]
+        self.cloudwatch = clients["cloudwatch"]
         self.stack, self.test_stack = stack, test_stack
         self.now = now or dt.datetime.now(dt.UTC)
         self.stack_status = cache(self._stack_status)
@@ -173,6 +176,35 @@ class LiveContext:
         found = self.connect.describe_phone_number(PhoneNumberId=arn)["ClaimedPhoneNumberSummary"]
         return found.get("PhoneNumberType")
 
+    def function_name(self, handler: str) -> str | None:
+        """The deployed name of one of the stack's Lambda functions (logical id Functions<Handler>...)."""
+        stem = "Functions" + "".join(part.title() for part in handler.split("_"))
+        resources = _pages(self.cfn, "list_stack_resources", "StackResourceSummaries", StackName=self.stack)
+        for r in resources:
+            if r.get("ResourceType") == "AWS::Lambda::Function" and r["LogicalResourceId"].startswith(stem):
+                return r.get("PhysicalResourceId")
+        return None
+
+    def duration_p99(self, handler: str) -> float | None:
+        name = self.function_name(handler)
+        if name is None:
+            return None
+        found = self.cloudwatch.get_metric_statistics(
+            Namespace="AWS/Lambda",
+            MetricName="Duration",
+            Dimensions=[{"Name": "FunctionName", "Value": name}],
+            StartTime=self.now - LOOKBACK,
+            EndTime=self.now,
+            Period=int(LOOKBACK.total_seconds()),
+            ExtendedStatistics=["p99"],
+        )
+        points = [
+            p["ExtendedStatistics"]["p99"]
+            for p in found.get("Datapoints", [])
+            if "p99" in p.get("ExtendedStatistics", {})
+        ]
+        return max(points) if points else None
+
     def stack_event_reasons(self) -> list[str]:
         reasons = []
         for name in (self.stack, self.test_stack):
@@ -245,7 +277,7 @@ def command(
     try:
         cfg = load_country(country)
         session = boto3.Session(profile_name=profile, region_name=region or cfg.region)
-        clients = {n: session.client(n) for n in ("cloudformation", "connect", "logs")}
+        clients = {n: session.client(n) for n in CLIENTS}
         name = stack or cfg.stack_name
         results = verify(LiveContext(clients, name, test_stack_name(name)))
     except (ConfigError, StackUnreadable) as exc:

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from helpline.cli import app
 from helpline.live_assumptions import ASSUMPTIONS, FAIL, PASS, UNKNOWN
-from helpline.verify_live import LiveContext, render, verify
+from helpline.verify_live import CLIENTS, LiveContext, render, verify
 
 STACK, TESTS, INSTANCE = "Helpline-PL-prod", "Helpline-PL-prod-tests", "inst-1"
 NOW = dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)
@@ -38,7 +38,7 @@ TEMPLATE = {
 
 
 def _clients():
-    return {n: boto3.client(n, region_name="eu-central-1") for n in ("cloudformation", "connect", "logs")}
+    return {n: boto3.client(n, region_name="eu-central-1") for n in CLIENTS}
 
 
 def _stack(name, status="CREATE_COMPLETE", outputs=None):
@@ -57,9 +57,11 @@ def _healthy(
     test_status="PASSED",
     guide_related=VOICE,
     events=("Resource creation Initiated",),
+    number_type="DID",
+    p99=(180.0,),
 ):
     """Queue every answer a healthy deployment gives, in the order verify() asks."""
-    cfn, connect, logs = (Stubber(clients[n]) for n in ("cloudformation", "connect", "logs"))
+    cfn, connect, logs, cloudwatch = (Stubber(clients[n]) for n in CLIENTS)
     outputs = {"InstanceId": INSTANCE, "PhoneNumberArn": "arn:aws:connect:eu-central-1:1:phone-number/n1"}
     cfn.add_response("describe_stacks", _stack(STACK, outputs=outputs), {"StackName": STACK})
     # security-profile-names / guide-permission
@@ -173,7 +175,7 @@ def _healthy(
     # outbound-caller-id
     connect.add_response(
         "describe_phone_number",
-        {"ClaimedPhoneNumberSummary": {"PhoneNumberType": "DID"}},
+        {"ClaimedPhoneNumberSummary": {"PhoneNumberType": number_type}},
         {"PhoneNumberId": outputs["PhoneNumberArn"]},
     )
     # creation-throttling
@@ -184,7 +186,35 @@ def _healthy(
     ]
     cfn.add_response("describe_stack_events", {"StackEvents": reasons}, {"StackName": STACK})
     cfn.add_response("describe_stack_events", {"StackEvents": []}, {"StackName": TESTS})
-    return cfn, connect, logs
+    # pseudonym-latency
+    function = {
+        "LogicalResourceId": "FunctionsIdentifyCaller1E3A7E30",
+        "PhysicalResourceId": "helpline-pl-identify",
+        "ResourceType": "AWS::Lambda::Function",
+        "ResourceStatus": "CREATE_COMPLETE",
+        "LastUpdatedTimestamp": NOW,
+    }
+    logs_group = {
+        **function,
+        "LogicalResourceId": "FunctionsIdentifyCallerLogs047EFB05",
+        "ResourceType": "AWS::Logs::LogGroup",
+    }
+    cfn.add_response("list_stack_resources", {"StackResourceSummaries": [logs_group, function]}, {"StackName": STACK})
+    points = [{"Timestamp": NOW, "ExtendedStatistics": {"p99": v}} for v in p99]
+    cloudwatch.add_response(
+        "get_metric_statistics",
+        {"Datapoints": points},
+        {
+            "Namespace": "AWS/Lambda",
+            "MetricName": "Duration",
+            "Dimensions": [{"Name": "FunctionName", "Value": "helpline-pl-identify"}],
+            "StartTime": ANY,
+            "EndTime": ANY,
+            "Period": ANY,
+            "ExtendedStatistics": ["p99"],
+        },
+    )
+    return cfn, connect, logs, cloudwatch
 
 
 def _verify(**kw):
@@ -225,6 +255,16 @@ def test_flow_logs_off_fails():
 def test_the_newest_test_run_counts():
     assert _verify()["live-test-results"].status == PASS  # an older FAILED run was fixed
     assert _verify(test_status="FAILED")["live-test-results"].status == FAIL
+
+
+def test_a_uifn_caller_id_fails_and_toll_free_is_unknown():
+    assert _verify(number_type="UIFN")["outbound-caller-id"].status == FAIL
+    assert _verify(number_type="TOLL_FREE")["outbound-caller-id"].status == UNKNOWN
+
+
+def test_a_slow_pseudonym_fails_and_no_data_is_unknown():
+    assert _verify(p99=(120.0, 4200.0))["pseudonym-latency"].status == FAIL
+    assert _verify(p99=())["pseudonym-latency"].status == UNKNOWN
 
 
 def test_throttled_creation_fails_with_the_reason():
