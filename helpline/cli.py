@@ -49,10 +49,17 @@ def validate(
         list[str] | None, typer.Argument(help="Country codes (e.g. pl ro); default: every country file.")
     ] = None,
 ) -> None:
-    """Load and check country files; on the first problem print one line to stderr and exit 2."""
+    """Load and check country files; on the first problem print one line to stderr and exit 2.
+
+    Doubtful choices the docs leave open (e.g. a toll-free number as the caller ID) are warnings on
+    stderr; they do not change the exit code."""
+    from helpline.config.rules import config_warnings
+
     for code in countries or _all_codes():
         cfg = _load(code)
         out.print(f"{cfg.code}: ok ({cfg.name}, {', '.join(cfg.language_codes)}, {cfg.region})")
+        for line in config_warnings(cfg, f"countries/{cfg.code}.yaml"):
+            err.print(f"warning: {line}", markup=False)
 
 
 @app.command()

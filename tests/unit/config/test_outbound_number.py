@@ -87,3 +87,14 @@ def test_the_inbound_number_is_not_its_own_outbound_number(countries):
 def test_an_unknown_outbound_field_is_one_line(countries):
     _edit(countries, "pl", lambda d: d["phone_number"].update(outbound={"number": "+48221234567"}))
     assert "phone_number.outbound" in _error(countries, "pl")
+
+
+def test_validate_prints_the_toll_free_warning_and_still_passes():
+    from typer.testing import CliRunner
+
+    from helpline.cli import app
+
+    result = CliRunner().invoke(app, ["validate", "pl", "ro"])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and "countries/pl.yaml: phone_number.outbound" in warnings[0]
