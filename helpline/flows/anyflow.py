@@ -329,6 +329,7 @@ class Walker:
                 "UpdateContactTextToSpeechVoice",
                 "UpdateContactEventHooks",
                 "UpdateContactRecordingBehavior",
+                "UpdateContactRecordingAndAnalyticsBehavior",
                 "UpdateFlowLoggingBehavior",
                 "UpdateContactTargetQueue",
                 "UpdateContactData",

@@ -609,6 +609,48 @@ _SPECS: tuple[ActionSpec, ...] = (
         ),
     ),
     ActionSpec(
+        type="UpdateContactRecordingAndAnalyticsBehavior",
+        url="https://docs.aws.amazon.com/connect/latest/devguide/"
+        "contact-actions-updatecontactrecordingandanalyticsbehavior.html",
+        group="contact",
+        text_source="api-ref",
+        summary="Sets call recording and Contact Lens analytics per channel (the current block).",
+        required_params=(),
+        optional_params=("VoiceBehavior", "ChatBehavior", "ScreenRecordingBehavior"),
+        exclusive_params=(("VoiceBehavior", "ChatBehavior"),),  # "Only ONE of the ... channel behavior objects"
+        required_one_of=(("VoiceBehavior", "ChatBehavior", "ScreenRecordingBehavior"),),
+        param_rules={
+            "VoiceBehavior.VoiceRecordingBehavior.RecordedParticipants": 'static list of "Agent"/"Customer"; '
+            "empty disables recording",
+            "VoiceBehavior.VoiceRecordingBehavior.IVRRecordingBehavior": "Enabled | Disabled, static",
+            "VoiceBehavior.VoiceAnalyticsBehavior": "only if RecordedParticipants has both Agent and Customer; "
+            "Enabled True/False static; AnalyticsLanguage xx-XX static; AnalyticsModes one of RealTime / "
+            "PostContact (plus AutomatedInteraction); ConversationalAnalyticsRedactionConfiguration {Enabled, "
+            "RedactionResults RedactedAndOriginal|RedactedOnly, RedactionMaskMode EntityType|PII, "
+            "RedactionEntities}",
+            "ScreenRecordingBehavior.ScreenRecordedParticipants": 'static, only "Agent"',
+        },
+        # The page's third error, InFlightRedactionConfigurationFailed, is raised (and "must be
+        # defined") only with ChatBehavior; this catalog has no per-form errors for this action,
+        # so it lists the two every form raises (a chat form's branch is reported as impossible).
+        errors=("NoMatchingError", "ChannelMismatch"),
+        required_errors=("NoMatchingError", "ChannelMismatch"),
+        error_notes={
+            "ChannelMismatch": "the channel that started the contact is not the one the action defines",
+        },
+        conditions=False,
+        flow_types=None,
+        channels=frozenset({"voice", "chat"}),
+        channel_notes="one channel behaviour per action; another channel takes ChannelMismatch",
+        notes=(
+            "Replaces UpdateContactRecordingBehavior for new flows: the admin guide's 'Set recording and "
+            "analytics behavior' page says that block 'is replaced by Set recording, analytics and processing "
+            "behavior for new flows or modifications' (adminguide/set-recording-behavior.html), whose Flow-"
+            "language action this is (devguide page, 'Corresponding block in the UI'). The page has no "
+            "Restrictions section: flow types unknown.",
+        ),
+    ),
+    ActionSpec(
         type="UpdateContactTargetQueue",
         url=_p("contact-actions-updatecontacttargetqueue"),
         group="contact",

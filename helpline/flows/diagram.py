@@ -34,6 +34,7 @@ LABELS = {
     "UpdateContactTextToSpeechVoice": "Voice",
     "UpdateContactEventHooks": "Set flow for",
     "UpdateContactRecordingBehavior": "Record the call",
+    "UpdateContactRecordingAndAnalyticsBehavior": "Record the call",
     "UpdateContactTargetQueue": "Choose queue",
     "UpdateContactCallbackNumber": "Call-back number",
     "UpdateFlowLoggingBehavior": "Flow logs on",

@@ -96,7 +96,8 @@ def test_every_rendered_action_type_has_an_entry(ours):
 
 def test_every_entry_cites_its_page():
     for s in C.CATALOG.values():
-        assert re.fullmatch(r"https://docs\.aws\.amazon\.com/connect/latest/APIReference/[a-z0-9-]+\.html", s.url), s
+        # the Flow-language pages live in the API reference; newer ones only in the developer guide
+        assert re.fullmatch(r"https://docs\.aws\.amazon\.com/connect/latest/(APIReference|devguide)/[a-z0-9-]+\.html", s.url), s
         assert s.text_source in ("api-ref", "2023-md"), s.type
         assert s.group in ("participant", "contact", "flow-control", "interaction"), s.type
 
@@ -327,3 +328,12 @@ def test_error_branches_our_flows_leave_to_the_default(ours):
     print(f"\nerror types our flows do not handle: {len(unhandled)}")
     for (flow, t, e), n in sorted(unhandled.items()):
         print(f"  {flow:16} {t:32} {e:28} x{n}")
+
+
+def test_the_current_recording_block_must_define_its_two_error_branches():
+    """UpdateContactRecordingAndAnalyticsBehavior: NoMatchingError and ChannelMismatch "must always
+    be defined" (devguide page); the older block stays readable for exported flows."""
+    new = C.CATALOG["UpdateContactRecordingAndAnalyticsBehavior"]
+    assert new.required_errors == ("NoMatchingError", "ChannelMismatch")
+    assert ("VoiceBehavior", "ChatBehavior") in new.exclusive_params
+    assert "UpdateContactRecordingBehavior" in C.CATALOG
