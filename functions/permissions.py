@@ -35,6 +35,7 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
             "Cases": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
             "Interactions": ["dynamodb:PutItem"],
             "Callers": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+            "ContactLinks": ["dynamodb:UpdateItem"],
         },
         "pseudonym_key": True,
         "event_bus": False,
@@ -76,7 +77,9 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
         "description": "Stores one keypad survey answer",
     },
     "get_caller_context": {
+        # GetItem on ContactLinks: the call's caller and case by the guide's RelatedContactId.
         "tables": {
+            "ContactLinks": ["dynamodb:GetItem"],
             "Callers": ["dynamodb:GetItem"],
             "Cases": ["dynamodb:GetItem"],
             "Interactions": ["dynamodb:Query"],
@@ -84,6 +87,8 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
         "pseudonym_key": False,
         "event_bus": False,
         "trigger": "flow",
+        # GetContactAttributes: the call's IVR path (language, topic, priority) by RelatedContactId.
+        "connect": ["connect:GetContactAttributes"],
         "description": "Operators' guide: caller, open case, last interactions, block (read only)",
     },
     "classify_call": {
@@ -99,8 +104,9 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
     },
     "save_screening": {
         # GetItem/PutItem/UpdateItem on Cases and Callers: opening the contact's case as create_case
-        # does (no hash key needed: the guide passes the caller's pseudonym).
+        # does (no hash key needed: the caller's pseudonym is the call's ContactLinks item).
         "tables": {
+            "ContactLinks": ["dynamodb:GetItem"],
             "Cases": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
             "Callers": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
             "Interactions": ["dynamodb:PutItem"],
@@ -127,6 +133,7 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
     },
     "block_caller": {
         "tables": {
+            "ContactLinks": ["dynamodb:GetItem"],
             "Callers": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
             "Cases": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
             "Interactions": ["dynamodb:Query", "dynamodb:PutItem"],

@@ -1,6 +1,9 @@
 """block_caller: a supervisor blocks a caller for N hours (abusive or prank calls).
 
-Parameters: caller_id (pseudonym), hours (1-720), agent_arn (``$.Agent.ARN``).  The agent must
+Parameters: hours (1-720), agent_arn (``$.Agent.ARN``); the caller is the call's, looked up
+through the guide contact's ``RelatedContactId`` (functions.logic.voice_call, 1 GetItem on
+ContactLinks; a caller_id parameter only for a direct invocation without a related call). A call
+without an identified caller answers ``status=no_caller`` and writes nothing.  The agent must
 have the supervisor security profile, checked server-side with connect:DescribeUser
 (functions.logic.supervisors); otherwise ``status=forbidden`` and nothing is written.
 
@@ -23,7 +26,7 @@ from typing import TYPE_CHECKING
 from functions.dal import repository
 from functions.dal.models import Caller, IdempotencyMarker, Interaction
 from functions.errors import BackendUnavailable
-from functions.logic import case_chain, contact_chain, supervisors
+from functions.logic import case_chain, contact_chain, supervisors, voice_call
 from functions.logic.case_chain import OPEN_STATUSES
 from functions.logic.common import iso, parse_params, utcnow
 from functions.models.lean import BLOCK_CALLER
@@ -44,16 +47,19 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
         return {"status": "forbidden", "blocked_until": ""}
     contact_id = event.contact_id
     voice = event.related_contact_id
-    key = case_chain.op_key("block", contact_id, params.model_dump())
+    caller_id = voice_call.caller_of(voice, params.caller_id)
+    if caller_id is None:
+        return {"status": "no_caller", "blocked_until": ""}
+    key = case_chain.op_key("block", contact_id, {**params.model_dump(), "caller_id": caller_id})
     until = (utcnow() + timedelta(hours=params.hours)).replace(microsecond=0)
     payload = {
         "hours": str(params.hours),
         "blocked_until": iso(until),
         "agent_id": supervisors.agent_user_id(params.agent_arn),
     }
-    caller_update = (Caller(params.caller_id), [Caller.blocked_until.set(until)], None, None)
+    caller_update = (Caller(caller_id), [Caller.blocked_until.set(until)], None, None)
     for _ in range(case_chain.MAX_ATTEMPTS):
-        caller = repository.get_caller(params.caller_id, consistent=True)
+        caller = repository.get_caller(caller_id, consistent=True)
         pointer = caller.open_case_id if caller is not None else None
         case = repository.get_case(pointer) if pointer else None
         if case is not None and case.status not in OPEN_STATUSES:

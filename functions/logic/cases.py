@@ -38,7 +38,9 @@ returning caller (append)                      GetItem Callers + GetItem Cases +
 replay of a contact already recorded           GetItem Callers + GetItem Cases (no write)
 =============================================  ==============================================
 
-plus the same again per conflict retry; the reads are strongly consistent.  The first call of a
+plus the same again per conflict retry; the reads are strongly consistent.  A known caller's
+call then gets its case on its ContactLinks item (1 UpdateItem, ``set_contact_case``): the case
+id is never written as a Connect contact attribute (docs/audit.md).  The first call of a
 cold function also reads the hash-key secret (Secrets Manager).
 """
 
@@ -331,6 +333,10 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
     for _ in range(MAX_ATTEMPTS):
         answer = _attempt(settings, contact_id, caller_id, report)
         if answer is not None:
+            if caller_id is not None and answer.get("case_id"):
+                # the call's link (written by identify_caller) names its case: the operators'
+                # guide finds it by contact id, never through a contact attribute
+                repository.set_contact_case(contact_id, answer["case_id"])
             return answer
     from functions.observability import count
 

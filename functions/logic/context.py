@@ -1,16 +1,22 @@
 """get_caller_context: what the operator's guide shows first (read only).
 
-Parameters: caller_id (the pseudonym from identify_caller), case_id (the contact's case, if the
-IVR opened or found one); both may be "" or "none".  language, topic, priority and callback are
-the IVR's path, accepted (validated) and shown by the guide from the contact's attributes.
+The guide runs as its own chat contact, which carries only what the docs promise: the call's
+ContactId as ``RelatedContactId`` (functions.logic.voice_call). The caller and the call's case
+come from the call's ContactLinks item; the IVR's path (language, its display name, topic,
+priority, callback, returning) from the call's contact attributes (GetContactAttributes).
+Parameters (direct invocations without a related call only): caller_id, case_id, language,
+topic, priority, callback.
 
-Answer: ``status``, ``returning``, ``case_id`` ("" if none), ``case_status``, ``case_priority``,
-``needs_codes`` (comma list), ``consent``, ``last_interactions`` (up to 5, newest first,
-"YYYY-MM-DD record_type; ..."), ``blocked``, ``blocked_until`` (ISO-8601 or "").  The case is the
-given one, else the caller's open case.  Expired items are absent.
+Answer: ``status``, ``language``, ``language_name``, ``topic``, ``priority``, ``callback``,
+``returning``, ``case_id`` ("" if none), ``case_status``, ``case_priority``, ``needs_codes``
+(comma list), ``consent``, ``last_interactions`` (up to 5, newest first, "YYYY-MM-DD
+record_type; ..."), ``blocked``, ``blocked_until`` (ISO-8601 or "").  The case is the call's,
+else the caller's open case.  Expired items are absent.  The guide keeps the answer in flow
+attributes (never contact attributes: docs/audit.md).
 
-DynamoDB requests: at most 1 GetItem (Callers) + 1 GetItem (Cases) + 1 Query (Interactions,
-the case chain newest first, Limit 5); no write.
+Requests: [a related call: 1 GetItem (ContactLinks) + 1 connect:GetContactAttributes] + at most
+1 GetItem (Callers) + 1 GetItem (Cases) + 1 Query (Interactions, the case chain newest first,
+Limit 5); no write.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from functions.dal import repository
+from functions.logic import voice_call
 from functions.logic.common import iso, parse_params, utcnow
 from functions.models.lean import CALLER_CONTEXT
 
@@ -27,6 +34,11 @@ if TYPE_CHECKING:
 LAST_INTERACTIONS = 5
 DEFAULTS = {
     "status": "ok",
+    "language": "",
+    "language_name": "",
+    "topic": "",
+    "priority": "",
+    "callback": "",
     "returning": "false",
     "case_id": "",
     "case_status": "",
@@ -43,13 +55,18 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
     params = parse_params(CALLER_CONTEXT, event.parameters)
     now = utcnow()
     answer = dict(DEFAULTS)
-    caller = repository.get_caller(params.caller_id) if params.caller_id else None
+    voice = event.related_contact_id
+    link = voice_call.link(voice)
+    caller_id = link.caller_id if link is not None else None if voice else params.caller_id
+    answer.update(_path(params, voice))
+    caller = repository.get_caller(caller_id) if caller_id else None
     if caller is not None:
-        answer["returning"] = "true" if caller.first_contact_id not in (None, event.contact_id) else "false"
+        answer["returning"] = "true" if caller.first_contact_id not in (None, voice or event.contact_id) else "false"
         if caller.blocked_until is not None and caller.blocked_until > now:
             answer["blocked"] = "true"
             answer["blocked_until"] = iso(caller.blocked_until)
-    case_id = params.case_id or (caller.open_case_id if caller is not None else None)
+    linked_case = link.case_id if link is not None else None
+    case_id = linked_case or params.case_id or (caller.open_case_id if caller is not None else None)
     case = repository.get_case(case_id) if case_id else None
     if case is None:
         return answer
@@ -63,3 +80,11 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
         last_interactions="; ".join(f"{r.occurred_at[:10]} {r.record_type}" for r in records),
     )
     return answer
+
+
+def _path(params, voice: str | None) -> dict[str, str]:
+    """The call's IVR path: its contact attributes; the parameters without a related call."""
+    if voice:
+        return voice_call.path_of(voice)
+    given = {"language": params.language, "topic": params.topic, "priority": params.priority}
+    return {k: v for k, v in {**given, "callback": params.callback}.items() if v}

@@ -32,6 +32,7 @@ DEFAULTS = {
     "returning": "false",
     "preferred_language": "",
     "open_case_id": "",
+    "has_open_case": "false",  # non-personal: the flow keeps this, never the case id (docs/audit.md)
     "blocked": "false",
 }
 
@@ -44,6 +45,9 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
         return {"status": "no_caller_id", "preferred_language": params.language or ""}
 
     now = utcnow()
+    from functions.observability import logger
+
+    logger.info("caller identified", extra={"caller": caller_id})  # EXPERIMENT: must turn the suite red
     caller = repository.get_caller(caller_id)
     settings = get_settings()
     repository.link_contact(
@@ -83,5 +87,6 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
         "returning": "true" if returning else "false",
         "preferred_language": language,
         "open_case_id": open_case_id,
+        "has_open_case": "true" if open_case_id else "false",
         "blocked": "true" if blocked else "false",
     }

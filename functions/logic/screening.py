@@ -1,8 +1,11 @@
 """save_screening: the operator's vulnerability screening, consent and note; partner suggestions.
 
-Parameters: caller_id, case_id ("" / "none" when the contact has no case), language, topic,
+Parameters: case_id ("" / "none" when the contact has no case), language, topic,
 needs_codes (UNHCR specific-needs codes), region, urgency (normal|urgent), consent (true|false),
-note (free text, at most 2000 characters).
+note (free text, at most 2000 characters); language "" is the call's (GetContactAttributes through
+``RelatedContactId``: the guide may have failed to read it) and is answered as ``language``; caller_id only for a direct invocation without a
+related call: the guide's caller is the call's (``RelatedContactId`` -> ContactLinks,
+functions.logic.voice_call; 1 GetItem, only when a case must be opened).
 
 Without a case, one is opened first exactly as create_case does for this contact (same
 ``<CC>-...`` id from the ContactId; joins the caller's open case if there is one) with no needs
@@ -28,8 +31,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from functions.dal.models import Case
-from functions.errors import BackendUnavailable
-from functions.logic import case_chain, cases, directory
+from functions.errors import BackendUnavailable, InvalidParameter
+from functions.logic import case_chain, cases, directory, voice_call
 from functions.logic.common import parse_params
 from functions.logic.needs import any_urgent, needs_param
 from functions.models.lean import SCREENING
@@ -42,6 +45,7 @@ if TYPE_CHECKING:
 DEFAULTS = {
     "status": "ok",
     "case_id": "",
+    "language": "",
     "needs_codes": "",
     "consent": "false",
     "urgent": "false",
@@ -50,20 +54,21 @@ DEFAULTS = {
 }
 
 
-def _open_case(params: ScreeningParams, contact_id: str, voice_contact_id: str | None) -> str:
+def _open_case(params: ScreeningParams, language: str, contact_id: str, voice_contact_id: str | None) -> str:
     """The contact's case (create_case's logic: new, or the caller's open case)."""
     settings = get_settings()
     report = cases.Report(
         topic=params.topic,
-        language=params.language,
+        language=language,
         priority="normal",
         needs=[],
         consent=False,
         channel_note=None,
         voice_contact_id=voice_contact_id,
     )
+    caller_id = voice_call.caller_of(voice_contact_id, params.caller_id)
     for _ in range(cases.MAX_ATTEMPTS):
-        answer = cases._attempt(settings, contact_id, params.caller_id, report)
+        answer = cases._attempt(settings, contact_id, caller_id, report)
         if answer is not None:
             if answer.get("status", "ok") != "ok":
                 raise BackendUnavailable("could not open the case")
@@ -75,7 +80,10 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
     params = parse_params(SCREENING, event.parameters)
     needs = needs_param(params.needs_codes)
     contact_id = event.contact_id
-    case_id = params.case_id or _open_case(params, contact_id, event.related_contact_id)
+    language = params.language or voice_call.path_of(event.related_contact_id).get("language")
+    if not language:
+        raise InvalidParameter("language")
+    case_id = params.case_id or _open_case(params, language, contact_id, event.related_contact_id)
     urgent = params.urgency == "urgent" or any_urgent(needs)
     key = case_chain.op_key("screening", contact_id, {**params.model_dump(), "case_id": case_id})
 
@@ -104,14 +112,15 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
         )
 
     case_chain.change_case(case_id, contact_id, key, plan_for, lambda case: {})
-    return _answer(case_id, needs, params, urgent)
+    return _answer(case_id, needs, params, language, urgent)
 
 
-def _answer(case_id: str, needs: list[str], params: ScreeningParams, urgent: bool) -> dict[str, str]:
-    suggested = directory.suggest(directory.candidates(needs), needs, params.region, params.language) if needs else []
+def _answer(case_id: str, needs: list[str], params: ScreeningParams, language: str, urgent: bool) -> dict[str, str]:
+    suggested = directory.suggest(directory.candidates(needs), needs, params.region, language) if needs else []
     return {
         "status": "ok",
         "case_id": case_id,
+        "language": language,
         "needs_codes": ",".join(needs),
         "consent": "true" if params.consent else "false",
         "urgent": "true" if urgent else "false",

@@ -34,6 +34,11 @@ def _connect() -> Any:
     return _connect_client
 
 
+def connect_client() -> Any:
+    """The function's Amazon Connect client (one per process; reset with the other caches)."""
+    return _connect()
+
+
 def reset_clients() -> None:
     global _connect_client
     _connect_client = None

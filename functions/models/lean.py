@@ -367,7 +367,8 @@ SCREENING = Spec(
     [
         _optional_caller,
         _optional_case,
-        _language,
+        # "" (the guide could not read the call's path): the call's language, looked up
+        Field("language", "opt_str", None, pattern=LANGUAGE, before=empty_to_none),
         Field("topic", default="screening", pattern=SLUG, before=lower_or("screening")),
         Field("needs_codes", default=""),
         Field("region", default="*", pattern=REGION, before=lower_or("*")),
@@ -388,7 +389,7 @@ OUTCOME = Spec(
 BLOCK_CALLER = Spec(
     "BlockCallerParams",
     [
-        Field("caller_id", pattern=CALLER_ID.pattern),
+        _optional_caller,
         Field("hours", "int", ge=1, le=720),
         Field("agent_arn", pattern=AGENT_ARN),
     ],

@@ -113,7 +113,7 @@ class ClassifyCallParams(_Params):
 class ScreeningParams(_Params):
     caller_id: str | None = None
     case_id: str | None = None
-    language: str = Field(pattern=LANGUAGE)
+    language: str | None = Field(default=None, pattern=LANGUAGE)  # None: the call's, looked up
     topic: str = Field(default="screening", pattern=SLUG)
     needs_codes: str = ""
     region: str = Field(default="*", pattern=REGION)
@@ -123,6 +123,7 @@ class ScreeningParams(_Params):
 
     _caller = field_validator("caller_id", mode="before")(optional_id(CALLER_ID, "caller_id"))
     _case = field_validator("case_id", mode="before")(optional_id(CASE_ID_RE, "case_id"))
+    _language = field_validator("language", mode="before")(empty_to_none)
     # an unanswered consent question ("" from an unset contact attribute) is no consent
     _consent = field_validator("consent", mode="before")(unset_is_false)
     _region = field_validator("region", mode="before")(lower_or("*"))
@@ -152,7 +153,9 @@ class OutcomeParams(_Params):
 
 
 class BlockCallerParams(_Params):
-    caller_id: str = Field(pattern=CALLER_ID.pattern)
+    caller_id: str | None = None  # only without a related call (the guide: looked up by contact id)
     hours: int = Field(ge=1, le=720)
     # arn:aws:connect:<region>:<account>:instance/<instance-id>/agent/<user-id> ($.Agent.ARN)
     agent_arn: str = Field(pattern=AGENT_ARN)
+
+    _caller = field_validator("caller_id", mode="before")(optional_id(CALLER_ID, "caller_id"))

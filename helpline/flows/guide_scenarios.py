@@ -147,7 +147,7 @@ def shown(r: CallResult, screen: str) -> None:
 
 
 def _case(r: CallResult) -> dict[str, Any] | None:
-    case_id = (r.guide.attributes if r.guide else {}).get("case_id", "")
+    case_id = (r.guide.flow_attributes if r.guide else {}).get("case_id", "")
     return next((c for c in r.tables.get("Cases", []) if c.get("case_id") == case_id), None)
 
 
@@ -157,10 +157,10 @@ def referred_once(r: CallResult) -> None:
     case = _case(r)
     assert case is not None, "no case"
     refs = [x for x in r.tables.get("Referrals", []) if x.get("case_id") == case["case_id"]]
-    assert [x["partner_id"] for x in refs] == [r.guide.attributes["referred_partner_ids"]], refs
+    assert [x["partner_id"] for x in refs] == [r.guide.flow_attributes["referred_partner_ids"]], refs
     outbox = [m for m in r.tables.get("Outbox", []) if refs[0]["referral_id"] in m.get("message_id", "")]
     assert len(outbox) == 1, outbox
-    assert r.guide.attributes["referral_refs"] == refs[0]["referral_ref"]
+    assert r.guide.flow_attributes["referral_refs"] == refs[0]["referral_ref"]
 
 
 def _serves(cfg: CountryConfig, need: str) -> bool:
@@ -174,7 +174,7 @@ def no_partner_referred(r: CallResult) -> None:
     shown(r, "referral-done-view")
     case = _case(r)
     assert case is not None, "no case"
-    assert r.guide.attributes.get("referral_reason") == "no_partner", r.guide.attributes
+    assert r.guide.flow_attributes.get("referral_reason") == "no_partner", r.guide.flow_attributes
     assert not [x for x in r.tables.get("Referrals", []) if x.get("case_id") == case["case_id"]]
     assert not [m for m in r.tables.get("Outbox", []) if case["case_id"] in str(m)]
 
@@ -195,13 +195,13 @@ def saved_needs(r: CallResult, code: str) -> None:
 def no_case(r: CallResult) -> None:
     shown(r, "guide-done")
     assert "needs-view" not in r.guide.screens
-    caller_id = r.attributes.get("caller_id")
+    caller_id = r.caller_id
     assert not [c for c in r.tables.get("Cases", []) if c.get("caller_id") == caller_id], "a case was opened"
 
 
 def blocked(r: CallResult, done: bool) -> None:
     shown(r, "block-done-view" if done else "block-forbidden-view")
-    caller_id = r.attributes.get("caller_id")
+    caller_id = r.caller_id
     callers = [c for c in r.tables.get("Callers", []) if c.get("caller_id") == caller_id]
     assert callers, "no caller record"
     assert bool(callers[0].get("blocked_until")) is done, callers[0]

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from helpline.flows import catalog as cat
+from helpline.flows.personal import personal_writes
 from helpline.flows.simulate import MODELLED_TYPES
 from helpline.flows.views import FREE_TEXT_INPUTS, VIEW_RESULTS, ViewError, form_inputs, view_name
 
@@ -355,7 +356,7 @@ RULE_LIST: tuple[Rule, ...] = (
         "error",
         "policy",
         "recording starts only after the caller heard something (the recording notice)",
-        "play the recording notice before UpdateContactRecordingBehavior",
+        "play the recording notice before the recording block (UpdateContactRecordingAndAnalyticsBehavior)",
     ),
     _r(
         "FL104",
@@ -423,6 +424,16 @@ RULE_LIST: tuple[Rule, ...] = (
         "policy",
         "a screen with free-text inputs hides the response from the transcript and the flow does not log",
         "add SensitiveDataConfiguration.HideResponseOn TRANSCRIPT",
+    ),
+    _r(
+        "FL113",
+        "personal-attribute",
+        "error",
+        "policy",
+        "no UpdateContactAttributes (Current or Related) writes a personal key (helpline/flows/personal.py): "
+        "Connect keeps contact attributes 24 months, beyond erasure",
+        "look the caller up by contact id (ContactLinks) or keep the value in a flow attribute",
+        cat.ADMIN_GUIDE + "ctr-data-model.html",
     ),
     _r(
         "FL112",
@@ -1033,6 +1044,11 @@ def _graph_rules(actions: dict[str, dict[str, Any]], start: str | None, add: Any
                     "loop-prompts",
                     f"{kind} leads into Loop prompts {_short(target)}; end it with EndFlowExecution",
                 )
+    # FL113 personal data in a contact attribute (kept 24 months by Connect, beyond erasure)
+    for ident, action in actions.items():
+        keys = personal_writes(action)
+        if keys:
+            add(ident, "personal-attribute", f"writes {', '.join(keys)} as contact attributes (kept 24 months)")
     # FL111 sensitive input in a logged flow
     logging = any(
         _type(a) == "UpdateFlowLoggingBehavior" and _dict(a.get("Parameters")).get("FlowLoggingBehavior") == "Enabled"
@@ -1068,9 +1084,13 @@ def _graph_rules(actions: dict[str, dict[str, Any]], start: str | None, add: Any
 
 
 def _starts_recording(action: dict[str, Any]) -> bool:
-    if _type(action) != "UpdateContactRecordingBehavior":
+    params = _dict(action.get("Parameters"))
+    if _type(action) == "UpdateContactRecordingBehavior":  # the older block (exported flows)
+        rb = _dict(params.get("RecordingBehavior"))
+    elif _type(action) == "UpdateContactRecordingAndAnalyticsBehavior":
+        rb = _dict(_dict(params.get("VoiceBehavior")).get("VoiceRecordingBehavior"))
+    else:
         return False
-    rb = _dict(_dict(action.get("Parameters")).get("RecordingBehavior"))
     return bool(_list(rb.get("RecordedParticipants")))
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from helpline.config.schema import CountryConfig
 from helpline.flows.operator import OperatorScript
+from helpline.flows.personal import PERSONAL_ATTRIBUTES
 from helpline.flows.simulate import CallResult, Simulator, outbound_campaign, seed_campaign_contact
 
 OPEN_AT = "2026-03-02T10:30"  # a Monday morning: every shipped country is open
@@ -68,7 +69,7 @@ def _block(cfg: CountryConfig, backend: Any, sim: Simulator, caller: str) -> Non
 
     sim.backend = backend
     first = sim.call(lang=cfg.language_codes[0], presses=[WAIT, "0"], at=OPEN_AT, caller=caller)
-    item = Caller.get(first.attributes["caller_id"])
+    item = Caller.get(first.caller_id)
     item.update(actions=[Caller.blocked_until.set(dt.datetime.now(dt.UTC) + dt.timedelta(days=1))])
 
 
@@ -373,11 +374,11 @@ def _guide(cfg: CountryConfig) -> list[Scenario]:
 def _guide_shows_open_case(r: CallResult) -> None:
     """A returning caller's open case is on the context screen and gets the screening."""
     assert r.guide is not None and r.guide.screens[0] == "context-view", r.guide
-    case_id = r.attributes.get("case_id", "")
-    assert case_id.startswith(f"{r.country.upper()}-"), r.attributes
+    case_id = r.guide.flow_attributes.get("case_id", "")
+    assert case_id.startswith(f"{r.country.upper()}-"), r.guide.flow_attributes
     context = next(ln.text for ln in r.transcript if ln.speaker == "screen" and ln.action == "context-view")
     assert case_id in context, context
-    assert r.guide.attributes["case_id"] == case_id
+    assert "case_id" not in r.attributes and r.guide.attributes == {}  # nothing in contact attributes
 
 
 def _core(cfg: CountryConfig, lang: str) -> list[Scenario]:
@@ -573,7 +574,7 @@ def _faults(cfg: CountryConfig, lang: str) -> list[Scenario]:
             fail=("identify_caller",),
             outcome="queue",
             queue=lang,
-            attributes={"returning": "unknown", "caller_id": "none"},
+            attributes={"returning": "unknown"},
             says=["main_menu", "transfer"],
         ),
         Scenario(
@@ -938,8 +939,8 @@ def status_scenarios(cfg: CountryConfig) -> list[Scenario]:
 
 
 def _case_created(r: CallResult, topic: str, priority: str) -> None:
-    cases = [c for c in r.tables.get("Cases", []) if c.get("case_id") == r.attributes.get("case_id")]
-    assert cases, f"no case {r.attributes.get('case_id')!r} in the Cases table"
+    cases = [c for c in r.tables.get("Cases", []) if c.get("case_id") == r.case_id]
+    assert cases, f"no case {r.case_id!r} in the Cases table"
     assert cases[0].get("topic") == topic and cases[0].get("priority") == priority, cases[0]
 
 
@@ -947,7 +948,7 @@ def _callback_to(r: CallResult, queue: str, priority: str) -> None:
     """The call back is queued where it belongs and stored as a record (topic callback)."""
     assert r.callback is not None and r.callback["queue"] == queue, r.callback
     cases = {c["case_id"]: c for c in r.tables.get("Cases", [])}
-    case_id = r.attributes.get("case_id", "")
+    case_id = r.case_id
     assert case_id in cases, f"no stored record of the call back (case_id={case_id!r})"
     chain = [i for i in r.tables.get("Interactions", []) if i.get("case_id") == case_id]
     assert (
@@ -957,7 +958,10 @@ def _callback_to(r: CallResult, queue: str, priority: str) -> None:
 
 
 def _has_open_case(r: CallResult) -> None:
-    assert r.attributes.get("case_id", "") not in ("", "none"), r.attributes
+    """The whisper's non-personal flag, and the caller (looked up by the call's link) has a case."""
+    callers = [c for c in r.tables.get("Callers", []) if c.get("caller_id") == r.caller_id]
+    assert r.attributes.get("open_case") == "true", r.attributes
+    assert callers and callers[0].get("open_case_id"), callers
 
 
 def _not_queued(r: CallResult) -> None:
@@ -1024,9 +1028,12 @@ def verify(cfg: CountryConfig, sc: Scenario, r: CallResult) -> None:
         if operators[pid] not in whispered:
             problems.append(f"whisper never said {pid!r}")
     if r.outcome == "queue":
-        for key in ("language", "returning", "case_id", "topic", "priority", "caller_id"):
+        for key in ("language", "returning", "open_case", "topic", "priority"):
             if key not in r.attributes:
                 problems.append(f"queued without attribute {key!r}")
+    personal = sorted(PERSONAL_ATTRIBUTES & set(r.attributes))
+    if personal:  # Connect keeps contact attributes 24 months, beyond erasure (docs/audit.md)
+        problems.append(f"personal data in contact attributes: {', '.join(personal)}")
     if not r.safe:
         problems.append("the caller was left without a way forward (no person, no call back, no emergency number)")
     if r.answered and r.guide_flow != "agent_guide":  # DefaultAgentUI: the guide opens with the call

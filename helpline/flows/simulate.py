@@ -35,12 +35,17 @@ Amazon Connect Flow language, and where Connect behaves a certain way the simula
   UpdateContactEventHooks, APIReference/contact-actions-updatecontacteventhooks.html). ShowView
   "routes step-by-step guides ... as chat contacts ... different from the customer-based
   contact" and "is only supported on the chat channel" (APIReference/participant-actions-
-  showview.html): the guide runs as its own CHAT contact, related to the call; "Linking voice,
-  task, or chat by using RelatedContactID copies over contact attributes from the related
-  contact to the new contact" and later updates stay on that contact (StartOutboundVoiceContact
-  RelatedContactId). So the guide starts with a copy of the call's attributes, and its own
-  updates do not reach the call. ``$.Agent.ARN`` is the answering agent's ARN
-  (adminguide/connect-attrib-list.html, agent attributes). Each ShowView takes the operator
+  showview.html): the guide runs as its own CHAT contact, related to the call. No page says
+  what that contact carries beyond the link to the call (the copy of attributes that
+  StartOutboundVoiceContact documents for its RelatedContactId is about contacts started by that
+  API, not about guides), so the guide contact here carries ONLY its ContactId, Channel CHAT and
+  ``RelatedContactId`` (the call's ContactId): no contact attributes, no customer endpoint. Its
+  Lambdas look the call up (functions.logic.voice_call: ContactLinks, GetContactAttributes, which
+  the sandbox answers from the call's attributes). What the guide learns stays in its flow
+  attributes (``$.FlowAttributes``, UpdateFlowAttributes: "not carried over to the subsequent
+  flows", APIReference/flow-control-actions-updateflowattributes.html). ``$.Agent.ARN`` is the
+  answering agent's ARN (adminguide/connect-attrib-list.html, agent attributes; that it is set
+  on the guide contact is a live assumption checked by ``helpline verify-live``). Each ShowView takes the operator
   script's step for that screen (:mod:`helpline.flows.operator`), checked against the view
   (:mod:`helpline.flows.views`); ``$.Views.Action`` / ``$.Views.ViewResultData`` hold the
   result. Without an operator script the guide is not run.
@@ -99,6 +104,7 @@ MODELLED_TYPES: frozenset[str] = frozenset(
         "UpdateContactTextToSpeechVoice",
         "UpdateContactEventHooks",
         "UpdateContactRecordingBehavior",
+        "UpdateContactRecordingAndAnalyticsBehavior",
         "UpdateContactTargetQueue",
         "UpdateContactCallbackNumber",
         "UpdateFlowLoggingBehavior",
@@ -178,6 +184,28 @@ class CallResult:
         return self._tables
 
     @property
+    def link(self) -> dict[str, Any]:
+        """The call's ContactLinks item (caller pseudonym, case): where the helpline keeps what
+        it knows of a call, instead of Connect's contact attributes; {} if none."""
+        links = self.tables.get("ContactLinks", [])
+        return next((x for x in links if x.get("contact_id") == self.contact_id), {})
+
+    @property
+    def caller_id(self) -> str:
+        return str(self.link.get("caller_id", ""))
+
+    @property
+    def case_id(self) -> str:
+        """The case this call opened or extended: its link's, else the case that names the call
+        (a withheld number has no link); "" if none."""
+        if self.link.get("case_id"):
+            return str(self.link["case_id"])
+        for case in self.tables.get("Cases", []):
+            if case.get("contact_id") == self.contact_id or self.contact_id in (case.get("contact_seqs") or {}):
+                return str(case["case_id"])
+        return ""
+
+    @property
     def spoken(self) -> list[str]:
         return [ln.text for ln in self.transcript if ln.speaker in ("system", "agent")]
 
@@ -220,6 +248,7 @@ class GuideRun:
     screens: list[str] = field(default_factory=list)  # ShowView ids in the order shown
     actions: list[str] = field(default_factory=list)  # what the operator did on each (button/timeout/error)
     attributes: dict[str, str] = field(default_factory=dict)  # the guide contact's attributes at the end
+    flow_attributes: dict[str, str] = field(default_factory=dict)  # its flow attributes at the end
     outcome: str = ""
 
 
@@ -500,7 +529,10 @@ class Simulator:
         voice_state, voice_id = self.state, self.contact_id
         guide_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"guide/{voice_id}"))
         self.guide = GuideRun(contact_id=guide_id, agent_arn=self._agent_arn())
-        self.state = _State(attributes=dict(voice_state.attributes), clock=voice_state.clock)
+        register = getattr(self.backend, "connect_contacts", None)
+        if register is not None:  # what Connect holds for the call (GetContactAttributes)
+            register[voice_id] = dict(voice_state.attributes)
+        self.state = _State(clock=voice_state.clock)  # the guide contact: no copied attributes
         self.contact_id, self.channel, self.related_contact = guide_id, "CHAT", voice_id
         self.transcript.append(
             Line(name, "-", "note", f"the guide starts in the agent workspace (agent {self.operator.agent})")
@@ -509,6 +541,7 @@ class Simulator:
             self.guide.outcome = self._run_flow(name)
         finally:
             self.guide.attributes = dict(self.state.attributes)
+            self.guide.flow_attributes = dict(self.state.flow_attributes)
             self.state, self.contact_id, self.channel, self.related_contact = voice_state, voice_id, "VOICE", None
 
     def _agent_arn(self) -> str:
@@ -902,6 +935,17 @@ class Simulator:
 
     def _do_UpdateContactRecordingBehavior(self, action: dict[str, Any]) -> str | None:
         self._enter(action)
+        return self._next(action)
+
+    def _do_UpdateContactRecordingAndAnalyticsBehavior(self, action: dict[str, Any]) -> str | None:
+        """Sets recording for the channel its one behaviour object names (VoiceBehavior /
+        ChatBehavior); "ChannelMismatch - if the media channel that initiated the contact is not
+        the same as the one defined in the action" (devguide/contact-actions-
+        updatecontactrecordingandanalyticsbehavior.html)."""
+        params = self._enter(action)
+        wanted = "VOICE" if "VoiceBehavior" in params else "CHAT" if "ChatBehavior" in params else self.channel
+        if wanted != self.channel:
+            return self._error(action, "ChannelMismatch")
         return self._next(action)
 
     def _do_UpdateFlowLoggingBehavior(self, action: dict[str, Any]) -> str | None:

@@ -41,7 +41,7 @@ def test_gbv_with_consent_is_referred_to_a_gbv_partner_notified_once_even_if_the
     code, backends, quiet
 ):
     cfg, backend, r = _call(backends, code, "gbv-consent", operator_script(backends.get(code)[0]))
-    ref = r.guide.attributes
+    ref = r.guide.flow_attributes
     partner = next(p for p in cfg.partners if p.id == ref["referred_partner_ids"])
     assert "SV" in partner.services and (cfg.regions[0] in partner.regions or "*" in partner.regions)
     referral = next(x for x in r.tables["Referrals"] if x["case_id"] == ref["case_id"])
@@ -64,7 +64,7 @@ def test_gbv_with_consent_is_referred_to_a_gbv_partner_notified_once_even_if_the
 def test_without_consent_nothing_is_referred(code, backends, quiet):
     cfg = backends.get(code)[0]
     _, _, r = _call(backends, code, "no-consent", operator_script(cfg, screening_view=screening(cfg, consent="false")))
-    case_id = r.guide.attributes["case_id"]
+    case_id = r.guide.flow_attributes["case_id"]
     assert case_id.startswith(f"{code.upper()}-")
     assert "referral-view" not in r.guide.screens and r.guide.screens[-2:] == ["closing-view", "guide-done"]
     assert not [x for x in r.tables.get("Referrals", []) if x["case_id"] == case_id]
@@ -79,8 +79,8 @@ def test_a_prank_call_is_classified_and_no_case_is_opened(backends, quiet):
     assert r.guide.screens == ["context-view", "calltype-view", "block-view", "guide-done"]
     classify = next(c for c in r.lambda_calls if c["function"] == "classify_call")
     assert classify["parameters"]["call_type"] == "prank" and classify["response"]["status"] == "ok"
-    caller_id = r.attributes["caller_id"]
-    assert not [c for c in r.tables.get("Cases", []) if c.get("caller_id") == caller_id]
+    caller_id = r.caller_id
+    assert caller_id and not [c for c in r.tables.get("Cases", []) if c.get("caller_id") == caller_id]
     assert not any(c["function"] in ("save_screening", "route_referral", "record_outcome") for c in r.lambda_calls)
     chain = [i for i in r.tables["Interactions"] if i["chain_id"] == f"contact#{r.guide.contact_id}"]
     assert [(i["record_type"], i["payload"]["call_type"]) for i in chain] == [("call_classified", "prank")]
@@ -148,14 +148,23 @@ def test_the_guide_speaks_the_operators_language_and_shows_the_callers(backends,
         assert f"{words['language']}: {cfg.messages[cfg.operator_language]['language_name_' + lang]}" in context
 
 
-def test_the_guide_runs_as_its_own_chat_contact_with_a_copy_of_the_calls_attributes(backends, quiet):
+def test_the_guide_runs_as_its_own_chat_contact_that_carries_only_the_link_to_the_call(backends, quiet):
+    """No page says the call's attributes are copied to the guide's chat contact: the simulator
+    gives it none, and the guide still shows the caller's language and case and saves them,
+    because its Lambdas look the call up by RelatedContactId. It writes no contact attribute."""
     cfg = backends.get("pl")[0]
     _, _, r = _call(backends, "pl", "contacts", operator_script(cfg))
     assert r.guide.contact_id != r.contact_id
     guide_calls = [c for c in r.lambda_calls if c["function"] != "identify_caller"]
     assert {c["contact_id"] for c in guide_calls} == {r.guide.contact_id}
-    assert r.guide.attributes["caller_id"] == r.attributes["caller_id"]  # copied from the call
-    assert "call_type" in r.guide.attributes and "call_type" not in r.attributes  # updates stay on the guide
+    assert r.guide.attributes == {}  # nothing copied from the call, nothing written on the guide
+    assert "call_type" in r.guide.flow_attributes and "call_type" not in r.attributes
+    lang = r.attributes["language"]
+    assert r.guide.flow_attributes["language"] == lang  # read from the call (GetContactAttributes)
+    screening = next(c for c in r.lambda_calls if c["function"] == "save_screening")
+    assert "caller_id" not in screening["parameters"] and screening["parameters"]["language"] == lang
+    case = next(c for c in r.tables["Cases"] if c["case_id"] == r.guide.flow_attributes["case_id"])
+    assert case["caller_id"] == r.caller_id != ""  # the caller found through the call's link
     assert r.guide.agent_arn.endswith("/agent/operator-1")
     # the guide's records name the call (RelatedContactId): its recording and contact record
     written = [i for i in r.tables["Interactions"] if i["contact_id"] == r.guide.contact_id]

@@ -327,6 +327,55 @@ def test_fl103_recording_without_a_notice():
     check("FL103", _recording(good(), notice_first=True), present=False)
 
 
+def _current_block(flow: dict) -> dict:
+    """The recording action as the current block writes it (UpdateContactRecordingAndAnalyticsBehavior)."""
+    rec = action(flow, "rec")
+    rec["Type"] = "UpdateContactRecordingAndAnalyticsBehavior"
+    rec["Parameters"] = {"VoiceBehavior": {"VoiceRecordingBehavior": {"RecordedParticipants": ["Agent", "Customer"]}}}
+    nxt = rec["Transitions"]["NextAction"]
+    rec["Transitions"]["Errors"] = [
+        {"NextAction": nxt, "ErrorType": "ChannelMismatch"},
+        {"NextAction": nxt, "ErrorType": "NoMatchingError"},
+    ]
+    return flow
+
+
+def test_fl103_knows_the_current_recording_block():
+    check("FL103", _current_block(_recording(good(), notice_first=False)))
+    check("FL103", _current_block(_recording(good(), notice_first=True)), present=False)
+
+
+@pytest.mark.parametrize("target", ["Current", "Related"])
+@pytest.mark.parametrize("key", ["caller_id", "case_id", "needs_codes", "consent", "referred_partner_ids", "Region"])
+def test_fl113_a_personal_contact_attribute_is_an_error(key, target):
+    """Connect keeps contact attributes 24 months, beyond erasure: a pseudonym, case, need,
+    consent, region or partner written there cannot be erased."""
+    new = {
+        "Identifier": "attrs",
+        "Type": "UpdateContactAttributes",
+        "Parameters": {"Attributes": {"topic": "x", key: "$.External.value"}, "TargetContact": target},
+        "Transitions": {"Errors": [{"NextAction": "sorry", "ErrorType": "NoMatchingError"}]},
+    }
+    found = check("FL113", add_action(good(), new))
+    assert key.lower() in found[0].message.lower() and found[0].severity == "error"
+
+
+def test_fl113_non_personal_attributes_and_flow_attributes_pass():
+    kept = {
+        "Identifier": "attrs",
+        "Type": "UpdateContactAttributes",
+        "Parameters": {"Attributes": {"language": "uk", "priority": "urgent", "open_case": "true"}},
+        "Transitions": {"Errors": [{"NextAction": "sorry", "ErrorType": "NoMatchingError"}]},
+    }
+    check("FL113", add_action(good(), kept), present=False)
+    flow_only = {
+        "Identifier": "flowattrs",
+        "Type": "UpdateFlowAttributes",
+        "Parameters": {"FlowAttributes": {"case_id": {"Value": "$.External.case_id"}}},
+    }
+    check("FL113", add_action(good(), flow_only), present=False)
+
+
 @pytest.mark.parametrize(
     ("text", "flagged"),
     [

@@ -49,6 +49,7 @@ def test_a_gbv_case_with_consent_is_referred_and_notified_once_although_the_firs
     assert screening == {
         "status": "ok",
         "case_id": case_id,
+        "language": "uk",  # the language the case was saved in (looked up when the guide had none)
         "needs_codes": "SV-VA",
         "consent": "true",
         "urgent": "true",
@@ -241,7 +242,8 @@ def test_the_caller_context_shows_the_open_case_and_its_last_interactions(backen
     caller_id = _caller(backend)
     empty = backend.invoke("get_caller_context", guide_event(caller_id=caller_id, case_id="none", topic="legal"))
     keys = "status returning case_id case_status case_priority needs_codes consent last_interactions blocked"
-    assert empty == {**dict.fromkeys(keys.split(), ""), "blocked_until": ""} | {
+    path = {"language": "", "language_name": "", "topic": "legal", "priority": "", "callback": ""}
+    assert empty == {**dict.fromkeys(keys.split(), ""), "blocked_until": ""} | path | {
         "status": "ok",
         "returning": "false",
         "consent": "false",
@@ -253,7 +255,7 @@ def test_the_caller_context_shows_the_open_case_and_its_last_interactions(backen
     later = guide_event(contact_id="later-contact-0001", caller_id=caller_id, case_id="")
     context = backend.invoke("get_caller_context", later)
     day = backend.dump_tables()["Cases"][0]["created_at"][:10]
-    assert context == {
+    assert context == dict.fromkeys(("language", "language_name", "topic", "priority", "callback"), "") | {
         "status": "ok",
         "returning": "true",
         "case_id": case_id,
@@ -326,7 +328,9 @@ def _linked(**params: str) -> dict:
 def test_the_guides_records_name_the_voice_contact_they_belong_to(backend):
     """The guide runs as a chat contact; each record it appends carries the call's ContactId
     (RelatedContactId) as voice_contact_id, so an auditor finds the recording and contact record."""
-    caller_id = backend.invoke("identify_caller", load_event("identify_caller"))["caller_id"]
+    call = load_event("identify_caller")
+    call["Details"]["ContactData"]["ContactId"] = VOICE_CONTACT  # the call the guide belongs to
+    caller_id = backend.invoke("identify_caller", call)["caller_id"]
     screening = {"caller_id": caller_id, "case_id": "none", "language": "uk", "topic": "protection"}
     screening |= {"needs_codes": "SV-VA", "region": "mazowieckie", "consent": "true", "note": NOTE}
     case_id = backend.invoke("save_screening", _linked(**screening))["case_id"]
@@ -374,3 +378,36 @@ def test_a_malformed_related_contact_id_is_an_invalid_event_and_writes_nothing(b
     event["Details"]["ContactData"]["RelatedContactId"] = "not a contact id"
     assert backend.invoke("classify_call", event)["status"] == "invalid_event"
     assert backend.dump_tables()["Interactions"] == []
+
+
+def test_the_guide_contact_needs_nothing_but_the_link_to_its_call(backend):
+    """ShowView's chat contact carries only what the docs promise (RelatedContactId): with no
+    caller, case or language parameter and no contact attribute, the guide's Lambdas find the
+    caller and the case through the call's ContactLinks item and the call's language through
+    GetContactAttributes; a block reaches the call's caller."""
+    call = load_event("identify_caller")
+    caller_id = backend.invoke("identify_caller", call)["caller_id"]
+    voice = call["Details"]["ContactData"]["ContactId"]
+    report = load_event("create_case")
+    report["Details"]["ContactData"]["ContactId"] = voice
+    case_id = backend.invoke("create_case", report)["case_id"]
+    backend.connect_contacts[voice] = {"language": "uk", "language_name": "українська", "topic": "legal"}
+
+    def related(**params: str) -> dict:
+        event = guide_event(**params)
+        event["Details"]["ContactData"]["RelatedContactId"] = voice
+        return event
+
+    context = backend.invoke("get_caller_context", related())
+    assert (context["case_id"], context["language"], context["topic"]) == (case_id, "uk", "legal")
+    screened = backend.invoke("save_screening", related(case_id="", language="", needs_codes="SV", consent="true"))
+    assert (screened["status"], screened["case_id"], screened["language"]) == ("ok", case_id, "uk")
+    arn = backend.add_agent("super-9", supervisor=True)
+    blocked = backend.invoke("block_caller", related(hours="2", agent_arn=arn))
+    assert blocked["status"] == "ok"
+    caller = next(c for c in backend.dump_tables()["Callers"] if c["caller_id"] == caller_id)
+    assert caller.get("blocked_until")
+    # a guide whose call has no identified caller (withheld number): nothing to block
+    other = guide_event(hours="2", agent_arn=arn)
+    other["Details"]["ContactData"]["RelatedContactId"] = "0f4c8a1e-2b7d-4e55-9a61-3c2e7b9d4f10"
+    assert backend.invoke("block_caller", other)["status"] == "no_caller"

@@ -61,19 +61,20 @@ def test_request_budgets(backend):
 
     backend.reset_calls()
     case_id = backend.invoke("create_case", load_event("create_case"))["case_id"]
-    assert _ddb(backend) == ["GetItem", "TransactWriteItems"]  # caller's pointer, then the new case
+    # caller's pointer, the new case, then the call's link names its case (no contact attribute)
+    assert _ddb(backend) == ["GetItem", "TransactWriteItems", "UpdateItem"]
     backend.reset_calls()
     backend.invoke("create_case", load_event("create_case"))
-    assert _ddb(backend) == ["GetItem", "GetItem"]  # replay: caller and case read, nothing written
+    assert _ddb(backend) == ["GetItem", "GetItem", "UpdateItem"]  # replay: reads; the link set again
     backend.reset_calls()
     appended = backend.invoke("create_case", with_contact(load_event("create_case"), "second-contact-0001"))
     assert appended["appended"] == "true"
-    assert _ddb(backend) == ["GetItem", "GetItem", "TransactWriteItems"]  # returning caller: append
+    assert _ddb(backend) == ["GetItem", "GetItem", "TransactWriteItems", "UpdateItem"]  # returning caller: append
     reads = [c.params for c in backend.dynamodb_calls() if c.operation == "GetItem"]
     assert all(r["ConsistentRead"] is True for r in reads)  # the chain head must be current
     backend.reset_calls()
     backend.invoke("create_case", with_contact(load_event("create_case"), "second-contact-0001"))
-    assert _ddb(backend) == ["GetItem", "GetItem"]  # replay of the append
+    assert _ddb(backend) == ["GetItem", "GetItem", "UpdateItem"]  # replay of the append
     withheld = with_contact(load_event("create_case"), "withheld-contact-0001")
     withheld["Details"]["ContactData"]["CustomerEndpoint"] = {"Address": "anonymous", "Type": "TELEPHONE_NUMBER"}
     backend.reset_calls()
@@ -189,10 +190,17 @@ def _exercise(backend, name: str) -> None:
 
 
 def _guide_context(backend) -> None:
-    caller_id = backend.invoke("identify_caller", load_event("identify_caller"))["caller_id"]
+    call = load_event("identify_caller")
+    caller_id = backend.invoke("identify_caller", call)["caller_id"]
+    voice = call["Details"]["ContactData"]["ContactId"]
+    backend.connect_contacts[voice] = {"language": "uk", "topic": "legal"}
     backend.reset_calls()
     backend.invoke("get_caller_context", guide_event(caller_id=caller_id, case_id="none"))
     backend.invoke("get_caller_context", guide_event(caller_id=caller_id, case_id=backend._case_id))
+    # as the guide calls it: only the link to the call (RelatedContactId), the rest looked up
+    related = guide_event()
+    related["Details"]["ContactData"]["RelatedContactId"] = voice
+    backend.invoke("get_caller_context", related)
 
 
 def _guide_classify(backend) -> None:
