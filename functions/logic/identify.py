@@ -45,9 +45,6 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
         return {"status": "no_caller_id", "preferred_language": params.language or ""}
 
     now = utcnow()
-    from functions.observability import logger
-
-    logger.info("caller identified", extra={"caller": caller_id})  # EXPERIMENT: must turn the suite red
     caller = repository.get_caller(caller_id)
     settings = get_settings()
     repository.link_contact(
