@@ -556,9 +556,10 @@ def prompts(
     from rich.text import Text
 
     from helpline.flows.render import RenderError
-    from helpline.prompts import PromptError, check_prompts, prune_placeholders, write_placeholders
+    from helpline.prompts import PromptError, check_prompts, prune_placeholders
     from helpline.prompts.check import CONVERT, NOT_PHONE_FORMAT, report_json, status_text, summary_line
     from helpline.prompts.espeak import SpeechError
+    from helpline.prompts.placeholders import synthesise_with_progress
 
     if ctx.args:
         usage = "helpline prompts COUNTRY [--placeholders] [--format table|json]"
@@ -572,7 +573,10 @@ def prompts(
     removed: list[Path] = []
     try:
         if placeholders:
-            written, removed = write_placeholders(cfg), prune_placeholders(cfg)
+            run = synthesise_with_progress(cfg, err)
+            written, removed = run.written, prune_placeholders(cfg)
+            for line in run.failure_lines():
+                print(f"{cfg.code}: {line}", file=sys.stderr)
         report = check_prompts(cfg)
     except (PromptError, SpeechError, RenderError) as exc:
         print(f"{cfg.code}: {exc}", file=sys.stderr)
@@ -582,7 +586,7 @@ def prompts(
         out.print_json(json.dumps(data, ensure_ascii=False))
     else:
         if placeholders:
-            out.print(f"{cfg.code}: wrote {len(written)} placeholder(s), removed {len(removed)} unused", markup=False)
+            out.print(f"{run.summary(cfg.code)}, removed {len(removed)} unused", markup=False)
         here = report.prompts_dir
         rows = [(str(p.spec.path.relative_to(here)), status_text(p), p.spec.text) for p in report.prompts]
         rows += [(str(path.relative_to(here)), f"invalid: {why}", "") for path, why in report.problems]
