@@ -216,7 +216,8 @@ def test_a_rewrite_re_signed_with_a_new_local_key_fails_against_the_pinned_publi
     _record(items, chain, 3)["payload"]["M"]["priority"] = {"S": "normal"}
     _rehash(_record(items, chain, 3))
     _write(state, items)
-    (state / signing.KEY_FILE).unlink()  # the attacker replaces the key and every checkpoint
+    (state / signing.FOLDER_ID_FILE).write_text("attacker\n")  # a key pair of their own, every checkpoint
+    (state / signing.PUBLIC_KEY_FILE).unlink()
     records = [
         {"chain_id": i["chain_id"]["S"], "seq": int(i["seq"]["N"]), "record_hash": i["record_hash"]["S"]} for i in items
     ]
@@ -228,6 +229,23 @@ def test_a_rewrite_re_signed_with_a_new_local_key_fails_against_the_pinned_publi
     assert _verify(state) == (0, set())  # the folder's own (replaced) key is fooled: that is why we pin
     code, findings = _verify(state, "--public-key", str(pinned))
     assert code == 1 and ("bad_signature", "", None) in findings
+
+
+def test_the_private_key_is_outside_the_folder_so_editing_the_folder_cannot_re_sign(state, tmp_path, monkeypatch):
+    """Whoever can edit the folder (but not the key directory) finds no private key to sign with: a
+    forged checkpoint needs a new key pair, and the folder's public key no longer matches it."""
+    everything = "".join(p.read_text(errors="replace") for p in state.rglob("*") if p.is_file())
+    assert "PRIVATE KEY" not in everything and not (state / signing.KEY_FILE).exists()
+    key_file = signing.private_key_path(state)
+    assert key_file.parent == signing.key_dir() and key_file.stat().st_mode & 0o077 == 0
+    chain, items = _case_chain(state), _lines(state)
+    _record(items, chain, 3)["payload"]["M"]["priority"] = {"S": "normal"}
+    _rehash(_record(items, chain, 3))
+    _write(state, items)
+    monkeypatch.setenv(signing.KEY_DIR_ENV, str(tmp_path / "no-access"))  # the attacker cannot read the keys
+    # signing a forged checkpoint is refused, not silently done with a fresh key
+    with pytest.raises(signing.SigningKeyMissing):
+        signing.sign_locally(state, make_body({chain: (3, "f" * 64)}, source="local", complete=True))
 
 
 def test_export_from_a_state_folder_by_case_operator_and_dates(pristine, tmp_path):
