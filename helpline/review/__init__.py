@@ -1,19 +1,26 @@
-"""``helpline review XX --out DIR``: one HTML page about a country's helpline for non-engineers.
+"""``helpline review XX [--out DIR]``: one HTML page about a country's helpline that a programme
+manager can read and sign.
 
 Country managers and protection staff check what callers will hear and where they will be
-referred without reading YAML or flow JSON: hours and holidays, languages, the menu tree with
-every prompt in every language, the flow pictures, the partners and what they serve, how long
-data is kept, and (when the cost tool is present) what it costs.  Everything comes from the
-validated country file and the rendered flows, so the page says what will be deployed.
+referred without reading YAML or flow JSON: the caller's journey told in plain words first,
+hours and holidays, languages, the menu tree with every prompt in every language exactly as
+callers hear it (placeholders filled), the partners with their contacts, which needs have no
+partner in which region, how long data is kept, the flow pictures, and (when the cost tool is
+present) what it costs. Everything comes from the validated country file and the rendered
+flows, so the page says what will be deployed.
 
-The page is self-contained (inline CSS, pictures beside it in ``<out>/diagrams/``); without
-Graphviz the pictures are left out with a note and the rest of the page is complete.
+Every text carries its language (``lang``) and direction (``dir``: Arabic and the other
+right-to-left scripts read right to left). The page is one self-contained file (inline CSS, the
+flow pictures as inline SVG), written to ``build/review/`` (ignored by git) unless ``--out``
+says otherwise; without Graphviz the page says the pictures were left out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,9 +28,34 @@ from typing import Annotated, Any
 import typer
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from functions.logic.needs import TOP_LEVEL
 from helpline.config.messages import REQUIRED_MESSAGES, TEMPLATE_MESSAGES
 from helpline.config.reference import LANGUAGES
 from helpline.config.schema import CountryConfig
+
+# Languages written right to left (ISO 639-1/-3 codes): the page sets dir="rtl" on their texts.
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "ckb", "sd", "ug", "yi", "dv"})
+DEFAULT_OUT = Path("build") / "review"  # under build/, which .gitignore ignores
+NEEDS_NAMES = {
+    "CR": "child at risk",
+    "SC": "unaccompanied or separated child",
+    "WR": "woman at risk",
+    "ER": "older person at risk",
+    "SP": "single parent or caregiver",
+    "DS": "disability",
+    "SM": "serious medical condition",
+    "FU": "family unity",
+    "LP": "legal or physical protection",
+    "TR": "torture",
+    "SV": "sexual and gender-based violence",
+    "PG": "pregnant or lactating",
+}
+
+
+def direction(lang: str) -> str:
+    """``rtl`` for a right-to-left language, else ``ltr`` (the HTML ``dir`` attribute)."""
+    return "rtl" if lang.split("-")[0] in RTL_LANGUAGES else "ltr"
+
 
 # The main menu as the inbound flow offers it (contact_flows/inbound_lang.json).
 MAIN_MENU = (
@@ -37,7 +69,7 @@ MAIN_MENU = (
 @dataclass(frozen=True)
 class Picture:
     name: str
-    file: str
+    svg: str  # inline <svg> element
 
 
 def _languages(cfg: CountryConfig) -> list[dict[str, Any]]:
@@ -49,6 +81,7 @@ def _languages(cfg: CountryConfig) -> list[dict[str, Any]]:
             "digit": lang.digit,
             "voice": f"Amazon Polly voice {lang.voice}" if lang.voice else "recorded prompts",
             "default": i == 0,
+            "dir": direction(lang.code),
         }
         for i, lang in enumerate(cfg.languages)
     ]
@@ -96,7 +129,7 @@ def _menu(cfg: CountryConfig) -> dict[str, Any]:
         for t in cfg.topics
     ]
     prompts = [
-        {"key": key, "purpose": purpose, "texts": {lang: spoken[lang][key] for lang in langs}}
+        {"key": key, "purpose": _filled(cfg, purpose), "texts": {lang: spoken[lang][key] for lang in langs}}
         for key, purpose in REQUIRED_MESSAGES.items()
         if key not in TEMPLATE_MESSAGES
     ]
@@ -105,6 +138,19 @@ def _menu(cfg: CountryConfig) -> dict[str, Any]:
         for key, purpose in _survey_prompts(cfg)
     ]
     return {"main": main, "topics": topics, "prompts": prompts}
+
+
+def _filled(cfg: CountryConfig, purpose: str) -> str:
+    """A prompt's purpose with its placeholders as this country fills them (not ``{emergency_number}``)."""
+    values = {
+        "emergency_number": cfg.emergency.number,
+        "emergency_digit": cfg.emergency.digit,
+        "hours": "the opening hours",
+        "digit": "the language's key",
+        "country": cfg.name,
+        "caller_language": "the caller's language",
+    }
+    return re.sub(r"\{([a-z_]+)\}", lambda m: values.get(m.group(1), m.group(0)), purpose)
 
 
 def _survey_prompts(cfg: CountryConfig) -> list[tuple[str, str]]:
@@ -151,22 +197,101 @@ def _partners(cfg: CountryConfig) -> list[dict[str, Any]]:
             "regions": "whole country" if "*" in p.regions else ", ".join(p.regions),
             "languages": ", ".join(LANGUAGES[code].english if code in LANGUAGES else code for code in p.languages),
             "channel": p.channel.type,
+            "contact": p.channel.address,
             "capacity": p.capacity,
         }
         for p in cfg.partners
     ]
 
 
-def _pictures(cfg: CountryConfig, out_dir: Path) -> tuple[list[Picture], str]:
-    """Flow diagrams next to the page, or a note saying why there are none."""
-    from helpline.flows.diagram import DiagramError, write_diagrams
+def _serves(services: list[str], need: str) -> bool:
+    return any(code == need or code.startswith(need + "-") for code in services)
 
-    try:
-        paths = write_diagrams(cfg, out_dir / "diagrams")
-    except DiagramError as exc:
-        return [], f"Flow pictures left out: {exc}."
-    svgs = sorted(p for p in paths if p.suffix == ".svg")
-    return [Picture(p.stem, str(p.relative_to(out_dir))) for p in svgs], ""
+
+def coverage(cfg: CountryConfig) -> dict[str, Any]:
+    """Needs (UNHCR top-level codes) by region: the partners that serve each, and the gaps.
+
+    A partner serves a need when it lists the code or one of its sub-codes (``LP-ND`` counts for
+    ``LP``); ``regions: ['*']`` serves every region.
+    """
+    rows = []
+    gaps: list[tuple[str, str]] = []
+    for region in cfg.regions:
+        cells = {}
+        for need in TOP_LEVEL:
+            names = [
+                p.name for p in cfg.partners if ("*" in p.regions or region in p.regions) and _serves(p.services, need)
+            ]
+            cells[need] = names
+            if not names:
+                gaps.append((region, need))
+        rows.append({"region": region, "cells": cells})
+    return {"needs": [(n, NEEDS_NAMES.get(n, n)) for n in TOP_LEVEL], "rows": rows, "gaps": gaps}
+
+
+def _pictures(cfg: CountryConfig) -> tuple[list[Picture], str]:
+    """Flow diagrams as inline SVG (the page is one file), or a note saying why there are none."""
+    from helpline.flows.diagram import DiagramError, write_diagrams
+    from helpline.flows.render import RenderError
+
+    with tempfile.TemporaryDirectory(prefix="helpline-review-") as tmp:
+        try:
+            paths = write_diagrams(cfg, Path(tmp), formats=("svg",))
+        except (DiagramError, RenderError) as exc:
+            return [], f"Flow pictures left out: {str(exc).rstrip('.')}."
+        svgs = sorted(p for p in paths if p.suffix == ".svg")
+        return [Picture(p.stem, _inline_svg(p.read_text(encoding="utf-8"))) for p in svgs], ""
+
+
+def _inline_svg(svg: str) -> str:
+    """Graphviz's SVG file as an element to put in HTML: no XML prolog, doctype or comments."""
+    svg = svg[svg.index("<svg") :]
+    return re.sub(r"<!--.*?-->", "", svg, flags=re.S)
+
+
+def journey(cfg: CountryConfig) -> list[str]:
+    """The caller's way through the line, in plain words, from the country file and its texts."""
+    langs = cfg.languages
+    first = LANGUAGES[langs[0].code].english
+    choice = ", ".join(f"{lang.digit} for {LANGUAGES[lang.code].english}" for lang in langs)
+    slots = "; ".join(
+        f"{days} {times if isinstance(times, str) else ', '.join(times)}" for days, times in cfg.hours.weekly.items()
+    )
+    topics = ", ".join(t.key.replace("_", " ") for t in cfg.topics)
+    steps = []
+    if len(langs) > 1:
+        steps.append(
+            f"The caller hears each language offered in that language and presses a key: {choice}. "
+            f"A caller who presses nothing continues in {first}."
+        )
+    else:
+        steps.append(f"The whole call is in {first}.")
+    steps.append(
+        "They are welcomed, told the call is confidential and may be recorded, and hear the emergency "
+        f"number {cfg.emergency.number}. At any menu, key {cfg.emergency.digit} (in danger) puts them "
+        "through to an operator with priority."
+    )
+    closures = f" and on {len(cfg.hours.closures)} holiday(s) or closure(s)" if cfg.hours.closures else ""
+    steps.append(
+        f"The line is open {slots} ({cfg.hours.time_zone}). Outside these hours{closures} the caller hears "
+        f"that it is closed, when it opens and the emergency number, and can press 1 to be called back "
+        "during opening hours."
+    )
+    steps.append(
+        f"In the main menu: 1 information ({topics}), 2 report someone at risk, 3 feedback or complaint, "
+        "0 speak to an operator. After information they can hear it again, go back or ask for an operator."
+    )
+    steps.append(
+        "While waiting for an operator they hear, at every hold period, that all operators are busy and the "
+        f"emergency number {cfg.emergency.number}, then quiet music; they can press 1 to be called back "
+        "instead of waiting. If no queue can take the call, they are told the emergency number and to call again."
+    )
+    steps.append(
+        "A call back is made during opening hours to the number they called from; if it cannot be arranged "
+        f"they are told so, with the emergency number {cfg.emergency.number}. Every call that ends without "
+        "a person ends with the emergency number."
+    )
+    return steps
 
 
 def _cost(cfg: CountryConfig, calls_per_week: int, minutes_per_call: float) -> Any:
@@ -179,8 +304,8 @@ def _cost(cfg: CountryConfig, calls_per_week: int, minutes_per_call: float) -> A
     return estimate(cfg, calls_per_week=calls_per_week, minutes_per_call=minutes_per_call) if estimate else None
 
 
-def page_context(cfg: CountryConfig, out_dir: Path, *, today: dt.date, pictures: bool = True, **load: Any) -> dict:
-    shots, note = _pictures(cfg, out_dir) if pictures else ([], "Flow pictures not requested.")
+def page_context(cfg: CountryConfig, *, today: dt.date, pictures: bool = True, **load: Any) -> dict:
+    shots, note = _pictures(cfg) if pictures else ([], "Flow pictures not requested.")
     return {
         "cfg": cfg,
         "today": today.isoformat(),
@@ -188,6 +313,9 @@ def page_context(cfg: CountryConfig, out_dir: Path, *, today: dt.date, pictures:
         "hours": _hours(cfg, today),
         "menu": _menu(cfg),
         "partners": _partners(cfg),
+        "coverage": coverage(cfg),
+        "journey": journey(cfg),
+        "dirs": {code: direction(code) for code in cfg.language_codes},
         "retention": cfg.retention_days.model_dump(),
         "pictures": shots,
         "pictures_note": note,
@@ -197,10 +325,10 @@ def page_context(cfg: CountryConfig, out_dir: Path, *, today: dt.date, pictures:
 
 
 def write_review(cfg: CountryConfig, out_dir: Path, *, today: dt.date | None = None, **options: Any) -> Path:
-    """Write ``<out>/<code>.html`` (and its pictures) and return the page's path."""
+    """Write ``<out>/<code>.html`` (one self-contained file) and return its path."""
     env = Environment(loader=PackageLoader("helpline.review", "templates"), autoescape=select_autoescape(["html"]))
     out_dir.mkdir(parents=True, exist_ok=True)
-    context = page_context(cfg, out_dir, today=today or dt.date.today(), **options)
+    context = page_context(cfg, today=today or dt.date.today(), **options)
     path = out_dir / f"{cfg.code}.html"
     path.write_text(env.get_template("review.html").render(**context), encoding="utf-8")
     return path
@@ -208,13 +336,15 @@ def write_review(cfg: CountryConfig, out_dir: Path, *, today: dt.date | None = N
 
 def command(
     country: Annotated[str, typer.Argument(help="Country code, e.g. pl")],
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for <code>.html and its pictures")] = Path("review"),
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for <code>.html (default build/review, ignored by git)")
+    ] = DEFAULT_OUT,
     pictures: Annotated[bool, typer.Option(help="Draw the flow pictures (needs Graphviz 'dot')")] = True,
     calls_per_week: Annotated[int, typer.Option(min=0, help="Load for the cost estimate")] = 400,
     minutes_per_call: Annotated[float, typer.Option(min=0.0, help="Load for the cost estimate")] = 6.0,
     stage: Annotated[str | None, typer.Option(help="Stage whose overrides to apply, e.g. dev")] = None,
 ) -> None:
-    """Write one HTML page about a country's helpline for non-engineers (hours, menu, prompts, partners...)."""
+    """Write one self-contained HTML page about a country's helpline for programme managers to review and sign."""
     from helpline.config import ConfigError, load_country
 
     try:

@@ -41,20 +41,20 @@ def test_the_next_closed_days_include_yearly_holidays_in_the_coming_year(tmp_pat
     assert "2026-12-24 to 2026-12-26)" not in page.split("Next closed days")[1].split("</p>")[0]
 
 
-def test_flow_pictures_are_drawn_beside_the_page_where_graphviz_is_installed(tmp_path):
+def test_flow_pictures_are_drawn_inline_where_graphviz_is_installed(tmp_path):
     page = write_review(load_country("ro"), tmp_path, today=TODAY).read_text(encoding="utf-8")
     if shutil.which("dot") is None:  # a machine without Graphviz: the page says why there are no pictures
-        assert "Flow pictures left out" in page and "<img" not in page
+        assert "Flow pictures left out" in page and "<svg" not in page
         return
-    images = [part.split('"')[0] for part in page.split('<img src="')[1:]]
-    assert images and all((tmp_path / image).is_file() for image in images)
-    assert any("inbound_uk" in image for image in images)
+    captions = [part.split("</figcaption>")[0] for part in page.split("<figcaption>")[1:]]
+    assert "inbound_uk" in captions and page.count("<svg") == len(captions)
+    assert [p.name for p in tmp_path.iterdir()] == ["ro.html"]
 
 
 def test_without_graphviz_the_page_says_so_and_is_otherwise_complete(tmp_path, monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     page = write_review(load_country("ro"), tmp_path, today=TODAY).read_text(encoding="utf-8")
-    assert "Flow pictures left out: graphviz &#39;dot&#39; is not installed" in page and "<img" not in page
+    assert "Flow pictures left out: graphviz &#39;dot&#39; is not installed" in page and "<svg" not in page
     assert "Every prompt" in page
 
 
