@@ -14,8 +14,11 @@ the sparse ``pending`` index.  An entry EventBridge rejects (``ErrorCode`` in th
 https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html) or a failed
 request gives the lease back and the function RAISES after the batch, so the stream retries
 it; delivered messages are skipped on the retry (their claim fails).  A message is therefore
-never lost, and published more than once only if the mark after a successful PutEvents fails
-(at most once "as far as possible"; consumers de-duplicate on ``referral_id``).
+never lost, and published more than once in two cases: the PutEvents answer is lost after
+EventBridge accepted the entries (no acknowledgement: the lease is given back and the retry
+publishes again), or the mark after a successful PutEvents fails (the re-drive publishes again
+once the lease has run out).  Consumers de-duplicate on ``referral_id`` (the same in every
+delivery; EventBridge's event id is not): docs/partners.md.
 """
 
 from __future__ import annotations
