@@ -395,17 +395,23 @@ def _search_target(cfg: CountryConfig, instances: list[dict] | None, own: set[st
 
 
 def check_available_numbers(
-    cfg: CountryConfig, connect: Any, instances: list[dict] | None, own: set[str] | None
+    cfg: CountryConfig,
+    connect: Any,
+    instances: list[dict] | None,
+    own: set[str] | None,
+    number: Any = None,
+    name: str = "phone-number",
 ) -> Check:
-    """No phone_number.arn: SearchAvailablePhoneNumbers finds the requested type/country/prefix."""
-    number = cfg.phone_number
+    """No ``arn``: SearchAvailablePhoneNumbers finds the requested type/country/prefix (the inbound
+    number, or ``number`` = phone_number.outbound under the check ``name``)."""
+    number = number or cfg.phone_number
     wanted = f"{number.type} {number.country_code}" + (f" {number.prefix}" if number.prefix else "")
     target = _search_target(cfg, instances, own)
     if target is None and instances is None:
-        return Check("phone-number", "WARN", f"{wanted}: cannot list instances to search with (see 'region')")
+        return Check(name, "WARN", f"{wanted}: cannot list instances to search with (see 'region')")
     if target is None:
         return Check(
-            "phone-number",
+            name,
             "WARN",
             f"{wanted}: can only be searched once an instance exists in {cfg.region}",
             "rerun preflight after the instance exists; " + NUMBER_FIX,
@@ -422,45 +428,48 @@ def check_available_numbers(
         found = connect.search_available_phone_numbers(**args).get("AvailableNumbersList", [])
     except ClientError as exc:
         if _code(exc) == "InvalidParameterException":
-            return Check("phone-number", "FAIL", f"{wanted}: {_message(exc) or 'not a valid request'}", NUMBER_FIX)
+            return Check(name, "FAIL", f"{wanted}: {_message(exc) or 'not a valid request'}", NUMBER_FIX)
         return _api_failure(
-            "phone-number", f"{wanted}: SearchAvailablePhoneNumbers", exc, "connect:SearchAvailablePhoneNumbers"
+            name, f"{wanted}: SearchAvailablePhoneNumbers", exc, "connect:SearchAvailablePhoneNumbers"
         )
     if not found:
-        return Check("phone-number", "FAIL", f"{wanted}: no number available to claim", NUMBER_FIX)
+        return Check(name, "FAIL", f"{wanted}: no number available to claim", NUMBER_FIX)
     more = "+" if len(found) >= 10 else ""
     return Check(
-        "phone-number", "PASS", f"{wanted}: {len(found)}{more} available to claim, e.g. {found[0].get('PhoneNumber')}"
+        name, "PASS", f"{wanted}: {len(found)}{more} available to claim, e.g. {found[0].get('PhoneNumber')}"
     )
 
 
-def check_claimed_number(cfg: CountryConfig, connect: Any, own: set[str] | None) -> Check:
-    """phone_number.arn: DescribePhoneNumber finds it, CLAIMED, in the country's Region."""
-    arn = cfg.phone_number.arn or ""
+def check_claimed_number(
+    cfg: CountryConfig, connect: Any, own: set[str] | None, number: Any = None, name: str = "phone-number"
+) -> Check:
+    """``arn``: DescribePhoneNumber finds it, CLAIMED, in the country's Region."""
+    arn = (number or cfg.phone_number).arn or ""
+    field = "phone_number.outbound.arn" if number is not None else "phone_number.arn"
     if _arn_region(arn) != cfg.region:
         return Check(
-            "phone-number",
+            name,
             "FAIL",
-            f"phone_number.arn is in {_arn_region(arn)}, the country deploys to {cfg.region}",
-            f"claim a number in {cfg.region} and set phone_number.arn: to it",
+            f"{field} is in {_arn_region(arn)}, the country deploys to {cfg.region}",
+            f"claim a number in {cfg.region} and set {field}: to it",
         )
     try:
         summary = connect.describe_phone_number(PhoneNumberId=_resource_id(arn))["ClaimedPhoneNumberSummary"]
     except ClientError as exc:
         if _code(exc) == "ResourceNotFoundException":
             return Check(
-                "phone-number",
+                name,
                 "FAIL",
                 f"number {_resource_id(arn)} not found in this account and {cfg.region}",
-                "check phone_number.arn and that --profile / AWS_PROFILE is the number's account",
+                f"check {field} and that --profile / AWS_PROFILE is the number's account",
             )
-        return _api_failure("phone-number", "DescribePhoneNumber", exc, "connect:DescribePhoneNumber")
+        return _api_failure(name, "DescribePhoneNumber", exc, "connect:DescribePhoneNumber")
     shown = summary.get("PhoneNumber", _resource_id(arn))
     state = summary.get("PhoneNumberStatus") or {}
     if state.get("Status") != "CLAIMED":
         reason = f" ({state['Message']})" if state.get("Message") else ""
         return Check(
-            "phone-number",
+            name,
             "FAIL",
             f"{shown} is {state.get('Status', 'not claimed')}{reason}",
             "wait for IN_PROGRESS to finish, or claim the number again (Amazon Connect console) and rerun",
@@ -468,7 +477,7 @@ def check_claimed_number(cfg: CountryConfig, connect: Any, own: set[str] | None)
     target = summary.get("TargetArn", "")
     if cfg.instance.arn and target != cfg.instance.arn:
         return Check(
-            "phone-number",
+            name,
             "FAIL",
             f"{shown} is CLAIMED to {target or 'nothing'}, not to instance.arn",
             "claim the number to the instance in instance.arn (or name that number's instance there)",
@@ -477,19 +486,31 @@ def check_claimed_number(cfg: CountryConfig, connect: Any, own: set[str] | None)
         # The stack attaches the number's entry flow on its own instance, which fails for a
         # number claimed to another instance. Unknown (None) if the stack could not be read.
         return Check(
-            "phone-number",
+            name,
             "WARN" if own is None else "FAIL",
             f"{shown} is CLAIMED to {target or 'nothing'}, not to the instance the stack creates"
             + (" (could not read the stack: cloudformation:ListStackResources)" if own is None else ""),
             "set instance.arn: to the instance the number is claimed to",
         )
-    return Check("phone-number", "PASS", f"{shown} is CLAIMED in {cfg.region} to the helpline's instance")
+    return Check(name, "PASS", f"{shown} is CLAIMED in {cfg.region} to the helpline's instance")
 
 
 def check_phone_number(cfg: CountryConfig, connect: Any, instances: list[dict] | None, own: set[str] | None) -> Check:
     if cfg.phone_number.arn:
         return check_claimed_number(cfg, connect, own)
     return check_available_numbers(cfg, connect, instances, own)
+
+
+def check_outbound_number(
+    cfg: CountryConfig, connect: Any, instances: list[dict] | None, own: set[str] | None
+) -> Check | None:
+    """phone_number.outbound (the caller ID of callbacks and surveys): the same checks as the inbound number."""
+    outbound = cfg.phone_number.outbound
+    if outbound is None:
+        return None
+    if outbound.arn:
+        return check_claimed_number(cfg, connect, own, outbound, "outbound-number")
+    return check_available_numbers(cfg, connect, instances, own, outbound, "outbound-number")
 
 
 def _show(item: Any) -> str:
@@ -631,6 +652,7 @@ def run_preflight(cfg: CountryConfig, session: boto3.Session) -> list[Check]:
         check_instance(cfg, c["connect"], c["service-quotas"], instances, own),
         check_alias(cfg, instances, own),
         check_phone_number(cfg, c["connect"], instances, own),
+        *filter(None, [check_outbound_number(cfg, c["connect"], instances, own)]),
         check_recordings(cfg),
         check_bootstrap(c["cloudformation"], c["ssm"], account, cfg.region),
     ]

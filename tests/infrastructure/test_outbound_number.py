@@ -59,8 +59,8 @@ def _telephony(tmp_path, cfg):
 
 def _with_outbound(**outbound):
     cfg = load_country("pl")
-    spec = cfg.phone_number.model_copy(update={"outbound": NumberSpec.model_validate(outbound)})
-    return cfg.model_copy(update={"phone_number": spec})
+    spec = NumberSpec.model_validate(outbound) if outbound else None
+    return cfg.model_copy(update={"phone_number": cfg.phone_number.model_copy(update={"outbound": spec})})
 
 
 def _runner_env(raw: dict) -> dict:
@@ -129,7 +129,7 @@ def test_a_toll_free_line_without_an_outbound_number_warns_at_synthesis(tmp_path
     from aws_cdk.assertions import Annotations, Match
 
     pattern = Match.string_like_regexp("phone_number.outbound: the TOLL_FREE number")
-    _, stack, _ = _telephony(tmp_path / "pl", load_country("pl"))
+    _, stack, _ = _telephony(tmp_path / "pl", _with_outbound())  # the toll-free line alone
     Annotations.from_stack(stack).has_warning("*", pattern)
     _, stack, _ = _telephony(tmp_path / "did", _with_outbound(type="DID", country_code="PL"))
     Annotations.from_stack(stack).has_no_warning("*", pattern)

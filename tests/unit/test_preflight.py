@@ -389,6 +389,22 @@ def test_number_search_errors_fail(stubs, pl):
     assert denied.status == "FAIL" and "connect:SearchAvailablePhoneNumbers" in denied.fix
 
 
+def test_the_outbound_number_is_checked_like_the_inbound_one(stubs, pl):
+    outbound = {"TargetArn": OTHER_ARN, "PhoneNumberCountryCode": "PL", "PhoneNumberType": "DID", "MaxResults": 10}
+    stubs.ok("connect", "search_available_phone_numbers", {"AvailableNumbersList": []}, outbound)
+    check = pf.check_outbound_number(pl, stubs["connect"], [inst()], set())
+    assert check.name == "outbound-number" and check.status == "FAIL" and "DID PL" in check.detail
+    no_outbound = pl.model_copy(update={"phone_number": pl.phone_number.model_copy(update={"outbound": None})})
+    assert pf.check_outbound_number(no_outbound, stubs["connect"], [inst()], set()) is None
+
+
+def test_a_brought_outbound_number_in_another_region_names_its_field(stubs, pl):
+    elsewhere = pl.phone_number.outbound.model_copy(update={"arn": NUMBER_ARN.replace(REGION, "us-east-1")})
+    cfg = pl.model_copy(update={"phone_number": pl.phone_number.model_copy(update={"outbound": elsewhere})})
+    check = pf.check_outbound_number(cfg, stubs["connect"], None, set())
+    assert check.status == "FAIL" and "phone_number.outbound.arn is in us-east-1" in check.detail
+
+
 # ---------------------------------------------------------------- claimed phone number
 
 
@@ -549,6 +565,8 @@ def queue_green_run(stubs: Stubs, instances: list[dict], quota_value: float = 2.
     )
     stubs.ok("service-quotas", "get_service_quota", quota(quota_value), QUOTA_PARAMS)
     stubs.ok("connect", "search_available_phone_numbers", available("+48800111222"), search_params())
+    outbound = {"TargetArn": OTHER_ARN, "PhoneNumberCountryCode": "PL", "PhoneNumberType": "DID", "MaxResults": 10}
+    stubs.ok("connect", "search_available_phone_numbers", available("+48221112222"), outbound)
     stubs.ok("cloudformation", "describe_stacks", toolkit())
     stubs.ok("ssm", "get_parameter", version("30"))
 
@@ -563,6 +581,7 @@ def test_run_preflight_all_pass(stubs, pl, monkeypatch):
         "instance",
         "alias",
         "phone-number",
+        "outbound-number",
         "recordings",
         "cdk-bootstrap",
     ]
@@ -576,7 +595,7 @@ def test_cli_green_run_prints_one_line_per_check_and_exits_0(stubs, monkeypatch)
     r = runner.invoke(app, ["preflight", "pl"])
     assert r.exit_code == 0, r.output
     lines = r.stdout.splitlines()
-    assert len(lines) == 7 and lines[0].startswith("PASS  account") and ACCOUNT in lines[0]
+    assert len(lines) == 8 and lines[0].startswith("PASS  account") and ACCOUNT in lines[0]
     assert all(line.startswith("PASS") for line in lines)
     assert "0 failed" in r.stderr
 

@@ -30,8 +30,20 @@ def _warnings(folder, code: str) -> list[str]:
     return config_warnings(load_country(code, countries_dir=folder), f"{code}.yaml")
 
 
+def _without_outbound(countries, code: str) -> None:
+    _edit(countries, code, lambda d: d["phone_number"].pop("outbound", None))
+
+
+def test_the_shipped_toll_free_lines_call_out_from_a_did():
+    for code in ("pl", "hu"):
+        cfg = load_country(code)
+        assert cfg.phone_number.type == "TOLL_FREE" and cfg.phone_number.outbound.type == "DID"
+        assert config_warnings(cfg, f"{code}.yaml") == []
+
+
 def test_a_toll_free_number_without_an_outbound_number_is_warned_once_with_the_fix(countries):
-    warnings = _warnings(countries, "pl")  # the shipped Polish line is toll-free
+    _without_outbound(countries, "pl")
+    warnings = _warnings(countries, "pl")  # the Polish line is toll-free
     assert len(warnings) == 1 and "\n" not in warnings[0]
     assert warnings[0].startswith("pl.yaml: phone_number.outbound: the TOLL_FREE number")
     assert "international" in warnings[0]
@@ -55,6 +67,7 @@ def test_an_existing_outbound_number_by_arn(countries):
 
 
 def test_an_inbound_only_uifn_without_an_outbound_number_is_refused(countries):
+    _without_outbound(countries, "pl")
     _edit(countries, "pl", lambda d: d["phone_number"].update(type="UIFN"))
     error = _error(countries, "pl")
     assert "pl.yaml: phone_number.outbound: a UIFN number cannot call out" in error
@@ -89,11 +102,14 @@ def test_an_unknown_outbound_field_is_one_line(countries):
     assert "phone_number.outbound" in _error(countries, "pl")
 
 
-def test_validate_prints_the_toll_free_warning_and_still_passes():
+def test_validate_prints_the_toll_free_warning_and_still_passes(countries, monkeypatch):
     from typer.testing import CliRunner
 
     from helpline.cli import app
 
+    _without_outbound(countries, "pl")
+    real = load_country
+    monkeypatch.setattr("helpline.config.load_country", lambda code, **kw: real(code, countries_dir=countries, **kw))
     result = CliRunner().invoke(app, ["validate", "pl", "ro"])
     assert result.exit_code == 0, result.output
     warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
