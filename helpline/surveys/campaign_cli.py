@@ -60,6 +60,8 @@ def _store(cfg: Any, state: Path | None, stack: str | None, region: str | None, 
         try:
             state.mkdir(parents=True, exist_ok=True)
             _load_secret(state)
+            if not any(state.glob("*.jsonl")):  # a new state folder: its (empty) tables, so audit sources read it
+                (state / "Callers.jsonl").touch()
         except (OSError, SandboxStateError) as exc:
             raise _fail(str(exc), 2) from None
     return campaigns_for(_source(state, stack, region or (cfg.region if stack else None)))
