@@ -28,6 +28,17 @@ from typing import Any
 # Attributes that identify or describe a caller in words: never archived (any table, any depth
 # of the chain payload map).
 PERSONAL_FIELDS = frozenset({"caller_id", "note", "notes", "caller_note", "free_text"})
+
+
+def auditor_case_attributes() -> list[str]:
+    """The Cases attributes an auditor reads (and the auditor role's policy allows,
+    stacks/constructs/audit.py; helpline/audit/stack.py reads with exactly these): every attribute
+    but what the archive leaves out (PERSONAL_FIELDS)."""
+    from functions.dal.models import Case
+
+    return sorted(set(Case.get_attributes()) - PERSONAL_FIELDS)
+
+
 TABLE_ENVS = {"Cases": "CASES_TABLE", "Interactions": "INTERACTIONS_TABLE", "Referrals": "REFERRALS_TABLE"}
 
 

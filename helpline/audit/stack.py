@@ -18,18 +18,9 @@ import json
 import time
 from typing import Any
 
-from functions.logic.archive import plain_item
+from functions.logic.archive import auditor_case_attributes, plain_item
 from helpline.audit import signing
 from helpline.audit.sources import CHECKPOINT_PREFIX, to_wire
-
-
-def auditor_case_attributes() -> list[str]:
-    """The Cases attributes an auditor reads (and the auditor role's policy allows,
-    stacks/constructs/audit.py): every attribute but what the archive leaves out (PERSONAL_FIELDS)."""
-    from functions.dal.models import Case
-    from functions.logic.archive import PERSONAL_FIELDS
-
-    return sorted(set(Case.get_attributes()) - PERSONAL_FIELDS)
 
 
 class StackError(RuntimeError):

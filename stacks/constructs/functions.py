@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_cdk import Duration, Fn, RemovalPolicy, Stack, Token
+from aws_cdk import Duration, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_connect as connect
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -17,7 +17,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from helpline.config.schema import CountryConfig
-from stacks.constructs import acknowledge, grant_key_to_service
+from stacks.constructs import acknowledge, grant_key_to_service, nag_arn
 from stacks.constructs.audit import Audit
 from stacks.constructs.data import DataLayer, allow_mac
 
@@ -83,7 +83,6 @@ class FunctionAccess:
     signing_key: bool = False  # kms:Sign with the checkpoint key
 
     @property
-    @property
     def pseudonym_key(self) -> bool:
         """kms:GenerateMac on the pseudonym key (functions/permissions.py ``pseudonym_key``).  Read from
         PERMISSIONS by name: the stack still fills the retired ``secret`` field from ``hash_key_secret``."""
@@ -91,6 +90,7 @@ class FunctionAccess:
 
         return bool(PERMISSIONS.get(self.name, {}).get("pseudonym_key"))
 
+    @property
     def flow_invoked(self) -> bool:
         return any(t.kind == "flow" for t in self.triggers)
 
@@ -177,8 +177,8 @@ class Functions(Construct):
             self._function(spec, code, layer, stack)
         self._contact_events(stack)
         audit.only_signers([self.roles[s.name] for s in access if s.signing_key])
-
         allow_mac(data.pseudonym_key, [self.roles[s.name] for s in access if s.pseudonym_key])
+
     def _function(self, spec: FunctionAccess, code: lambda_.Code, layer: lambda_.LayerVersion, stack: Stack) -> None:
         cid = _camel(spec.name)
         log_group = logs.LogGroup(
@@ -327,7 +327,7 @@ class Functions(Construct):
     @staticmethod
     def _nag_arn(arn: str) -> str:
         """How cdk-nag names an ARN in a finding: a created instance's as <ConnectInstance.Arn>."""
-        return arn if not Token.is_unresolved(arn) else "<ConnectInstance.Arn>"
+        return nag_arn(arn)
 
     def _stream_statements(
         self, spec: FunctionAccess, queue: sqs.Queue, kms_actions: set[str]

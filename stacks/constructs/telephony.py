@@ -387,7 +387,7 @@ class Telephony(Construct):
         batch = len(self.prompts) // PROMPT_BATCH
         if batch > 0:
             for earlier in list(self.prompts.values())[(batch - 1) * PROMPT_BATCH : batch * PROMPT_BATCH]:
-                prompt.add_dependency(earlier)
+                prompt.add_resource_dependency(earlier)
 
     def _number(self, cid: str, spec: NumberSpec, purpose: str) -> tuple[connect.CfnPhoneNumber | None, str]:
         """(the claimed number or None, its ARN): claimed here, or the existing ``spec.arn``."""

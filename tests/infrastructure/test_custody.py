@@ -216,7 +216,7 @@ def test_the_auditor_reads_no_callers_no_survey_lists_and_no_notes(raw):
 
 
 def test_the_auditors_case_projection_is_what_the_policy_allows(raw):
-    from helpline.audit.stack import auditor_case_attributes
+    from functions.logic.archive import auditor_case_attributes
 
     (allow,) = [
         st

@@ -40,8 +40,13 @@ def test_cdk_nag_passes_with_reasoned_acknowledgements_only(cloud_assembly):
                         acknowledged.add(rule.removeprefix("Annotation::"))
     from functions.permissions import PERMISSIONS
 
-    # Scoped wildcards: object keys of the archive and trail buckets, agents of the instance.
-    scoped = {"AwsSolutions-IAM5[Resource::<ArchiveBucket.Arn>/*]", "AwsSolutions-IAM5[Resource::<TrailBucket.Arn>/*]"}
+    # Scoped wildcards: object keys of the archive and trail buckets, agents of the instance, and the
+    # contacts of the instance (the data-protection role's DeleteContactData at erasure).
+    scoped = {
+        "AwsSolutions-IAM5[Resource::<ArchiveBucket.Arn>/*]",
+        "AwsSolutions-IAM5[Resource::<TrailBucket.Arn>/*]",
+        "AwsSolutions-IAM5[Resource::<ConnectInstance.Arn>/contact/*]",
+    }
     from stacks.constructs.functions import CONNECT_RESOURCES
 
     for spec in PERMISSIONS.values():  # each Connect action's resource under this instance
@@ -50,7 +55,6 @@ def test_cdk_nag_passes_with_reasoned_acknowledgements_only(cloud_assembly):
             for a in spec.get("connect", ())
         }
     assert acknowledged == scoped | {
-        "AwsSolutions-SMG4",
         "AwsSolutions-S1",
         "AwsSolutions-SQS3",
         "AwsSolutions-IAM5[Resource::*]",
