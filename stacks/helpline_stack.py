@@ -39,7 +39,7 @@ def function_access() -> list[FunctionAccess]:
         FunctionAccess(
             name=name,
             tables={table: tuple(actions) for table, actions in spec["tables"].items()},
-            secret=bool(spec.get("hash_key_secret")),
+            pseudonym_key=bool(spec.get("pseudonym_key")),
             events=bool(spec.get("event_bus")),
             triggers=parse_triggers(spec.get("trigger", DEFAULT_TRIGGERS.get(name, "flow"))),
             description=spec.get("description") or DESCRIPTIONS.get(name, name),
@@ -157,6 +157,12 @@ class HelplineStack(Stack):
         if tel.phone_number is not None:
             CfnOutput(self, "PhoneNumber", value=tel.phone_number.attr_address, description="The claimed number")
         CfnOutput(self, "PhoneNumberArn", value=tel.phone_number_arn, description="Number answered by the entry flow")
+        CfnOutput(
+            self,
+            "OutboundPhoneNumberArn",
+            value=tel.outbound_number_arn,
+            description="Caller ID of callbacks, operators' calls and the outbound survey (phone_number.outbound or the number above)",
+        )
         CfnOutput(self, "RecordingsBucket", value=tel.recordings.bucket_name)
         CfnOutput(self, "AlarmTopic", value=self.monitoring.topic.topic_arn)
         CfnOutput(self, "ArchiveBucket", value=self.audit.archive.bucket_name, description="Object Lock archive")

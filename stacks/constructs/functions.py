@@ -74,21 +74,13 @@ class FunctionAccess:
 
     name: str
     tables: dict[str, tuple[str, ...]]  # logical table name -> DynamoDB actions
-    secret: bool  # retired (the Secrets Manager hash key); see pseudonym_key
+    pseudonym_key: bool  # kms:GenerateMac on the pseudonym key (functions/permissions.py ``pseudonym_key``)
     events: bool
     triggers: tuple[Trigger, ...]
     description: str
     connect: tuple[str, ...] = ()  # Amazon Connect actions on the instance's agents
     archive_bucket: bool = False  # s3:PutObject into the Object Lock archive
     signing_key: bool = False  # kms:Sign with the checkpoint key
-
-    @property
-    def pseudonym_key(self) -> bool:
-        """kms:GenerateMac on the pseudonym key (functions/permissions.py ``pseudonym_key``).  Read from
-        PERMISSIONS by name: the stack still fills the retired ``secret`` field from ``hash_key_secret``."""
-        from functions.permissions import PERMISSIONS
-
-        return bool(PERMISSIONS.get(self.name, {}).get("pseudonym_key"))
 
     @property
     def flow_invoked(self) -> bool:

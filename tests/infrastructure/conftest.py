@@ -122,7 +122,7 @@ def byo_assembly(tmp_path_factory) -> Assembly:
         cdk_app.add_country(app, cfg, env=cdk.Environment(region=cfg.region))
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
     app.synth()  # fails on any cdk-nag finding
-    return outdir, _collect(app, outdir, configs)
+    return _collect(app, outdir, configs)
 
 
 @pytest.fixture(params=COUNTRY_CODES)
