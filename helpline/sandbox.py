@@ -944,14 +944,6 @@ def local_backend(
 _active = False
 
 
-def _run_backend(
-    country: str,
-    env: dict[str, str],
-    items: dict[str, list[dict]],
-    state: dict[str, list[_StateLine]],
-    secret_value: str | None,
-    folder: Path | None,
-    fail_dynamodb: bool,
 def _pseudonym_key(backend: LocalBackend, key_text: str) -> str:
     """The stack's KMS HMAC key (HMAC_256, GENERATE_VERIFY_MAC) in moto, holding the state folder's
     key material, so pseudonyms stay the same across runs of one folder and the folder's tooling
@@ -969,6 +961,14 @@ def _pseudonym_key(backend: LocalBackend, key_text: str) -> str:
     return answer["Arn"]
 
 
+def _run_backend(
+    country: str,
+    env: dict[str, str],
+    items: dict[str, list[dict]],
+    state: dict[str, list[_StateLine]],
+    secret_value: str | None,
+    folder: Path | None,
+    fail_dynamodb: bool,
 ) -> Iterator[LocalBackend]:
     backend = LocalBackend(country, env)
     with _fake_network(backend):
