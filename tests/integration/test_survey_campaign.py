@@ -275,7 +275,8 @@ def test_erase_removes_the_persons_list_entries_in_every_campaign_and_keeps_the_
     _write_items(state, "SurveyResponses", answers)
 
     out = cli("erase", "--caller", A, "--state", state).stdout
-    assert "2 survey answer(s), 2 survey campaign list entr(ies) (the survey opt-out entry is kept)" in out
+    assert "2 survey answer(s)" in out
+    assert "2 survey campaign list entr(ies) (the survey opt-out entry is kept)" in out
     assert [i["response_key"]["S"] for i in _items(state, "SurveyResponses")] == [sha256_hex("survey:call-c")]
     left = _items(state, "SurveyCampaignContacts")
     assert a not in json.dumps(left) and A not in json.dumps(left)
