@@ -331,3 +331,13 @@ def test_a_stack_that_is_not_there_is_one_line_exit_2(monkeypatch):
 def test_bad_format_is_exit_2():
     result = CliRunner().invoke(app, ["verify-live", "pl", "--format", "yaml"])
     assert result.exit_code == 2 and "--format" in result.output
+
+
+def test_the_docs_list_every_assumption_with_its_check():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "deploying.md").read_text()
+    for a in ASSUMPTIONS:
+        row = next((line for line in doc.splitlines() if line.startswith(f"| `{a.id}` |")), None)
+        assert row is not None, f"docs/deploying.md does not list {a.id}"
+        assert a.settles_with in row and a.fix in row
