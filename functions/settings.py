@@ -35,7 +35,9 @@ RETENTION_DAYS_SURVEYS   TTL of survey answers                          180
 IDEMPOTENCY_TTL_HOURS    TTL of EventBridge de-duplication markers      48
 DDB_CONNECT_TIMEOUT      botocore connect timeout (s)                   1
 DDB_READ_TIMEOUT         botocore read timeout (s)                      2
-DDB_MAX_RETRIES          botocore retries after the first attempt       1
+DDB_MAX_RETRIES          botocore retries after the first attempt       4
+                         (flow functions: only the retries that can end
+                         before the deadline are made, functions.deadline)
 POWERTOOLS_SERVICE_NAME  Powertools service name                        helpline
 POWERTOOLS_METRICS_NAMESPACE  CloudWatch namespace                      Helpline
 POWERTOOLS_LOG_LEVEL     log level                                      INFO
@@ -50,6 +52,13 @@ import os
 from typing import Any
 
 from functions.models.lean import COUNTRY_CODE, settings_values
+
+# Retries are sized by the deadline, not by a count: a flow function retries while the worst-case
+# back-off and one more attempt still end before Connect's limit (functions/deadline.py), so with
+# throttling it uses the budget instead of giving up after one retry with most of it unused; the
+# count only bounds the functions without a deadline (EventBridge, streams: 4 retries of at most
+# 3 s each plus back-offs of 1+2+4+8 s stay inside their 60 s timeout).
+DEFAULT_MAX_RETRIES = 4
 
 RETENTION_TABLES = ("callers", "cases", "interactions", "referrals", "surveys")
 
@@ -69,7 +78,7 @@ FIELDS: dict[str, tuple[Any, dict[str, Any]]] = {
     "idempotency_ttl_hours": (48, {"ge": 1}),
     "ddb_connect_timeout": (1, {"ge": 1}),
     "ddb_read_timeout": (2, {"ge": 1}),
-    "ddb_max_retries": (1, {"ge": 0}),
+    "ddb_max_retries": (DEFAULT_MAX_RETRIES, {"ge": 0}),
 }
 
 

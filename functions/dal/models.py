@@ -61,7 +61,7 @@ class _BaseMeta:
         cls.region = _region()
         cls.connect_timeout_seconds = _int_env("DDB_CONNECT_TIMEOUT", 1)
         cls.read_timeout_seconds = _int_env("DDB_READ_TIMEOUT", 2)
-        cls.max_retry_attempts = _int_env("DDB_MAX_RETRIES", 1)
+        cls.max_retry_attempts = _int_env("DDB_MAX_RETRIES", 4)  # functions.settings.DEFAULT_MAX_RETRIES
 
 
 class Caller(Model):
