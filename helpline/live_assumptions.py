@@ -10,6 +10,7 @@ to do first). Checks only read: Describe*, List*, Get*, Search*.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,9 @@ PERSONAL_ATTRIBUTES = frozenset(
         "contact_key",
     }
 )
+E164_OR_ANONYMOUS = re.compile(r"^(\+[1-9][0-9]{6,14}|anonymous)$")
+# `helpline audit verify --stack` names a stream chain unsigned an hour after a newer checkpoint.
+STREAM_GRACE_MS = 3_600_000
 THROTTLED = ("Rate exceeded", "TooManyRequests", "Throttl", "LimitExceeded")
 LOOKBACK = dt.timedelta(days=7)
 # The flow gives a Lambda up to 8 s; the handlers answer within the deadline in functions/deadline.py
@@ -176,6 +180,36 @@ def _pseudonym_latency(ctx: Any) -> Result:
     return Result(PASS, f"identify_caller p99 {p99:.0f} ms (GenerateMac + DynamoDB), budget {LATENCY_BUDGET_MS} ms")
 
 
+def _test_stack_parameters(ctx: Any) -> Result:
+    pairs = ctx.test_stack_parameters()
+    if pairs is None:
+        return Result(UNKNOWN, f"{ctx.test_stack} is not deployed")
+    stale = sorted(name for name, (resolved, current) in pairs.items() if resolved != current)
+    if stale:
+        return Result(FAIL, f"{len(stale)} of {len(pairs)} parameters changed since the test stack was deployed")
+    return Result(PASS, f"the test stack reads the current value of all {len(pairs)} parameters")
+
+
+def _caller_address(ctx: Any) -> Result:
+    contacts = ctx.recent_contacts("VOICE", limit=20, methods=["INBOUND"])
+    if not contacts:
+        return Result(UNKNOWN, "no inbound call in the last 7 days: make a test call first")
+    addresses = [(ctx.describe_contact(c["Id"]) or {}).get("CustomerEndpoint", {}).get("Address") for c in contacts]
+    odd = [a for a in addresses if a is not None and not E164_OR_ANONYMOUS.match(a)]
+    if odd:  # the address itself is personal data: only counted, never printed
+        return Result(FAIL, f"{len(odd)} of {len(addresses)} caller addresses are neither ASCII E.164 nor 'anonymous'")
+    return Result(PASS, f"{len(addresses)} caller addresses are ASCII E.164 or 'anonymous'")
+
+
+def _archive_lag(ctx: Any) -> Result:
+    age = ctx.iterator_age_max("archive_records")
+    if age is None:
+        return Result(UNKNOWN, "archive_records has no IteratorAge data in the last 7 days")
+    if age > STREAM_GRACE_MS:
+        return Result(FAIL, f"archive_records fell {age / 60000:.0f} min behind its streams (verify allows 60)")
+    return Result(PASS, f"archive_records at most {age / 1000:.0f} s behind its streams")
+
+
 def _names_gap() -> str:
     try:
         from stacks.connect_permissions import unsettled
@@ -268,5 +302,30 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "cloudwatch:GetMetricStatistics AWS/Lambda Duration p99 of identify_caller",
         "raise the function's timeouts budget (functions/deadline.py) or move the pseudonym to one Lambda per call",
         _pseudonym_latency,
+    ),
+    Assumption(
+        "test-stack-parameters",
+        "the test stack runs against the country stack as it is now (its SSM parameters are current)",
+        "CloudFormation resolves SSM parameter types when the test stack is deployed; the docs do not say "
+        "whether the CDK CLI redeploys a stack whose only change is a parameter's value",
+        "cloudformation:DescribeStacks (ResolvedValue) + ssm:GetParameter",
+        "deploy the test stack again: make deploy COUNTRY=<cc> FROM=tests (cdk deploy --force if nothing changed)",
+        _test_stack_parameters,
+    ),
+    Assumption(
+        "caller-address-format",
+        "Connect gives the caller's number as ASCII E.164, or 'anonymous' when withheld",
+        "the Lambda event page shows an example only; the API's Endpoint Address is typed 'String'",
+        "connect:SearchContacts (INBOUND VOICE) + DescribeContact CustomerEndpoint",
+        "nothing breaks (numbers are normalised at the edge); fix the simulator's model of the address",
+        _caller_address,
+    ),
+    Assumption(
+        "archive-stream-lag",
+        "archive_records archives every stream record within the hour audit verify allows",
+        "Lambda's stream retries and iterator age depend on the deployment",
+        "cloudwatch:GetMetricStatistics AWS/Lambda IteratorAge (Maximum) of archive_records",
+        "look at the function's errors and its on-failure queue; raise STREAM_GRACE in helpline/audit if it is slow only",
+        _archive_lag,
     ),
 )

@@ -19,7 +19,7 @@ import typer
 
 from helpline.live_assumptions import ASSUMPTIONS, FAIL, LOOKBACK, UNKNOWN, Assumption, Result
 
-CLIENTS = ("cloudformation", "connect", "logs", "cloudwatch")
+CLIENTS = ("cloudformation", "connect", "logs", "cloudwatch", "ssm")
 
 
 class StackUnreadable(Exception):
@@ -45,7 +45,7 @@ class LiveContext:
 
     def __init__(self, clients: dict[str, Any], stack: str, test_stack: str, now: dt.datetime | None = None) -> None:
         self.cfn, self.connect, self.logs = clients["cloudformation"], clients["connect"], clients["logs"]
-        self.cloudwatch = clients["cloudwatch"]
+        self.cloudwatch, self.ssm = clients["cloudwatch"], clients["ssm"]
         self.stack, self.test_stack = stack, test_stack
         self.now = now or dt.datetime.now(dt.UTC)
         self.stack_status = cache(self._stack_status)
@@ -176,34 +176,54 @@ class LiveContext:
         found = self.connect.describe_phone_number(PhoneNumberId=arn)["ClaimedPhoneNumberSummary"]
         return found.get("PhoneNumberType")
 
+    @cache  # noqa: B019
+    def stack_resources(self) -> list[dict]:
+        return _pages(self.cfn, "list_stack_resources", "StackResourceSummaries", StackName=self.stack)
+
     def function_name(self, handler: str) -> str | None:
         """The deployed name of one of the stack's Lambda functions (logical id Functions<Handler>...)."""
         stem = "Functions" + "".join(part.title() for part in handler.split("_"))
-        resources = _pages(self.cfn, "list_stack_resources", "StackResourceSummaries", StackName=self.stack)
-        for r in resources:
+        for r in self.stack_resources():
             if r.get("ResourceType") == "AWS::Lambda::Function" and r["LogicalResourceId"].startswith(stem):
                 return r.get("PhysicalResourceId")
         return None
 
-    def duration_p99(self, handler: str) -> float | None:
+    def _metric(self, handler: str, metric: str, **statistic: Any) -> list[dict]:
         name = self.function_name(handler)
         if name is None:
-            return None
+            return []
         found = self.cloudwatch.get_metric_statistics(
             Namespace="AWS/Lambda",
-            MetricName="Duration",
+            MetricName=metric,
             Dimensions=[{"Name": "FunctionName", "Value": name}],
             StartTime=self.now - LOOKBACK,
             EndTime=self.now,
             Period=int(LOOKBACK.total_seconds()),
-            ExtendedStatistics=["p99"],
+            **statistic,
         )
-        points = [
-            p["ExtendedStatistics"]["p99"]
-            for p in found.get("Datapoints", [])
-            if "p99" in p.get("ExtendedStatistics", {})
-        ]
-        return max(points) if points else None
+        return found.get("Datapoints", [])
+
+    def duration_p99(self, handler: str) -> float | None:
+        points = self._metric(handler, "Duration", ExtendedStatistics=["p99"])
+        values = [p["ExtendedStatistics"]["p99"] for p in points if "p99" in p.get("ExtendedStatistics", {})]
+        return max(values) if values else None
+
+    def iterator_age_max(self, handler: str) -> float | None:
+        values = [p["Maximum"] for p in self._metric(handler, "IteratorAge", Statistics=["Maximum"]) if "Maximum" in p]
+        return max(values) if values else None
+
+    def test_stack_parameters(self) -> dict[str, tuple[str, str]] | None:
+        """SSM parameter name -> (value the test stack resolved, value now); None when not deployed."""
+        if self.stack_status(self.test_stack) is None:
+            return None
+        stack = self.cfn.describe_stacks(StackName=self.test_stack)["Stacks"][0]
+        pairs = {}
+        for p in stack.get("Parameters", []):
+            if "ResolvedValue" not in p:
+                continue
+            current = self.ssm.get_parameter(Name=p["ParameterValue"])["Parameter"]["Value"]
+            pairs[p["ParameterValue"]] = (p["ResolvedValue"], current)
+        return pairs
 
     def stack_event_reasons(self) -> list[str]:
         reasons = []

@@ -16,6 +16,7 @@ from helpline.verify_live import CLIENTS, LiveContext, render, verify
 
 STACK, TESTS, INSTANCE = "Helpline-PL-prod", "Helpline-PL-prod-tests", "inst-1"
 NOW = dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)
+INBOUND = "44444444-4444-4444-8444-444444444444"
 VOICE, GUIDE, SURVEY = (
     "11111111-1111-4111-8111-111111111111",
     "22222222-2222-4222-8222-222222222222",
@@ -59,9 +60,12 @@ def _healthy(
     events=("Resource creation Initiated",),
     number_type="DID",
     p99=(180.0,),
+    resolved="arn:q1",
+    address="+48601234567",
+    iterator_age=(1200.0,),
 ):
     """Queue every answer a healthy deployment gives, in the order verify() asks."""
-    cfn, connect, logs, cloudwatch = (Stubber(clients[n]) for n in CLIENTS)
+    cfn, connect, logs, cloudwatch, ssm = (Stubber(clients[n]) for n in CLIENTS)
     outputs = {"InstanceId": INSTANCE, "PhoneNumberArn": "arn:aws:connect:eu-central-1:1:phone-number/n1"}
     cfn.add_response("describe_stacks", _stack(STACK, outputs=outputs), {"StackName": STACK})
     # security-profile-names / guide-permission
@@ -199,7 +203,14 @@ def _healthy(
         "LogicalResourceId": "FunctionsIdentifyCallerLogs047EFB05",
         "ResourceType": "AWS::Logs::LogGroup",
     }
-    cfn.add_response("list_stack_resources", {"StackResourceSummaries": [logs_group, function]}, {"StackName": STACK})
+    archive = {
+        **function,
+        "LogicalResourceId": "FunctionsArchiveRecords5D8A0579",
+        "PhysicalResourceId": "helpline-pl-archive",
+    }
+    cfn.add_response(
+        "list_stack_resources", {"StackResourceSummaries": [logs_group, function, archive]}, {"StackName": STACK}
+    )
     points = [{"Timestamp": NOW, "ExtendedStatistics": {"p99": v}} for v in p99]
     cloudwatch.add_response(
         "get_metric_statistics",
@@ -214,7 +225,59 @@ def _healthy(
             "ExtendedStatistics": ["p99"],
         },
     )
-    return cfn, connect, logs, cloudwatch
+    # test-stack-parameters
+    cfn.add_response(
+        "describe_stacks",
+        {
+            "Stacks": [
+                {
+                    **_stack(TESTS)["Stacks"][0],
+                    "Parameters": [
+                        {
+                            "ParameterKey": "Queue",
+                            "ParameterValue": "/helpline/x/livetest/queue/uk",
+                            "ResolvedValue": resolved,
+                        },
+                        {"ParameterKey": "Plain", "ParameterValue": "literal"},
+                    ],
+                }
+            ]
+        },
+        {"StackName": TESTS},
+    )
+    ssm.add_response(
+        "get_parameter",
+        {"Parameter": {"Name": "/helpline/x/livetest/queue/uk", "Value": "arn:q1"}},
+        {"Name": "/helpline/x/livetest/queue/uk"},
+    )
+    # caller-address-format
+    connect.add_response("search_contacts", {"Contacts": [{"Id": INBOUND}]}, search)
+    connect.add_response(
+        "describe_contact",
+        {
+            "Contact": {
+                "Id": INBOUND,
+                "Channel": "VOICE",
+                "CustomerEndpoint": {"Type": "TELEPHONE_NUMBER", "Address": address},
+            }
+        },
+        {"InstanceId": INSTANCE, "ContactId": INBOUND},
+    )
+    # archive-stream-lag (the stack's resources are read once)
+    cloudwatch.add_response(
+        "get_metric_statistics",
+        {"Datapoints": [{"Timestamp": NOW, "Maximum": v} for v in iterator_age]},
+        {
+            "Namespace": "AWS/Lambda",
+            "MetricName": "IteratorAge",
+            "Dimensions": [{"Name": "FunctionName", "Value": "helpline-pl-archive"}],
+            "StartTime": ANY,
+            "EndTime": ANY,
+            "Period": ANY,
+            "Statistics": ["Maximum"],
+        },
+    )
+    return cfn, connect, logs, cloudwatch, ssm
 
 
 def _verify(**kw):
@@ -265,6 +328,21 @@ def test_a_uifn_caller_id_fails_and_toll_free_is_unknown():
 def test_a_slow_pseudonym_fails_and_no_data_is_unknown():
     assert _verify(p99=(120.0, 4200.0))["pseudonym-latency"].status == FAIL
     assert _verify(p99=())["pseudonym-latency"].status == UNKNOWN
+
+
+def test_a_test_stack_on_stale_parameters_fails():
+    assert _verify(resolved="arn:q-old")["test-stack-parameters"].status == FAIL
+
+
+def test_a_caller_address_not_in_e164_fails_without_printing_it():
+    result = _verify(address="+48 601 234 567")["caller-address-format"]
+    assert result.status == FAIL and "601" not in result.detail
+    assert _verify(address="anonymous")["caller-address-format"].status == PASS
+
+
+def test_an_archive_behind_its_streams_fails():
+    assert _verify(iterator_age=(4_000_000.0,))["archive-stream-lag"].status == FAIL
+    assert _verify(iterator_age=())["archive-stream-lag"].status == UNKNOWN
 
 
 def test_throttled_creation_fails_with_the_reason():
