@@ -15,29 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from helpline.flows.personal import PERSONAL_ATTRIBUTES as FLOW_PERSONAL_ATTRIBUTES
+
 PASS, FAIL, UNKNOWN = "PASS", "FAIL", "UNKNOWN"
 GUIDE_PERMISSION = "CustomViews.Access"
-# Personal values that must never be Connect contact attributes (Connect keeps attributes for 24
-# months, beyond erasure). The flows' own list lives with the linter; this is what a live contact
-# is checked against.
-PERSONAL_ATTRIBUTES = frozenset(
-    {
-        "caller_id",
-        "pseudonym",
-        "need",
-        "needs_codes",
-        "protection",
-        "consent",
-        "region",
-        "urgency",
-        "note",
-        "suggested_partner_ids",
-        "suggested_partner_names",
-        "referred_partner_ids",
-        "phone",
-        "contact_key",
-    }
-)
+# Personal values that must never be Connect contact attributes (one list: the flow linter's FL113).
+PERSONAL_ATTRIBUTES = FLOW_PERSONAL_ATTRIBUTES
 E164_OR_ANONYMOUS = re.compile(r"^(\+[1-9][0-9]{6,14}|anonymous)$")
 # `helpline audit verify --stack` names a stream chain unsigned an hour after a newer checkpoint.
 STREAM_GRACE_MS = 3_600_000
@@ -110,6 +93,9 @@ def _guide_contact(ctx: Any) -> Result:
     if voice is None or voice.get("Channel") != "VOICE":
         return Result(FAIL, "the guide contact's RelatedContactId does not name a voice contact")
     keys = sorted(ctx.contact_attributes(guide["Id"]))
+    leaked = sorted(PERSONAL_ATTRIBUTES & set(keys))
+    if leaked:  # flow attributes are "not carried over"; if they reached the record, they are kept 24 months
+        return Result(FAIL, f"the guide contact's record holds {', '.join(leaked)}: flow attributes reached it")
     copied = ", ".join(keys) if keys else "none"
     return Result(PASS, f"RelatedContactId names the voice call; attributes on the guide contact: {copied}")
 
@@ -246,10 +232,13 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "guide-contact-fields",
-        "the guide's chat contact carries RelatedContactId = the voice call; nothing else is relied on",
-        "the ShowView pages say guides run as separate chat contacts; they do not list what that contact carries",
+        "the guide's chat contact carries RelatedContactId = the voice call, and the guide's flow attributes "
+        "never reach its contact record",
+        "the ShowView pages say guides run as separate chat contacts; they do not list what that contact carries, "
+        "and flow attributes are only said to be 'not carried over to the subsequent flows'",
         "connect:SearchContacts (CHAT) + DescribeContact + GetContactAttributes",
-        "if RelatedContactId is absent, the guide cannot find the call: report it to AWS support",
+        "no RelatedContactId: pass the call's $.ContactId to the guide another documented way; personal keys in "
+        "the record: keep them out of flow attributes and pass $.External straight to the next Lambda",
         _guide_contact,
     ),
     Assumption(

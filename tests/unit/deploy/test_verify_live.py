@@ -63,6 +63,7 @@ def _healthy(
     resolved="arn:q1",
     address="+48601234567",
     iterator_age=(1200.0,),
+    guide_attributes=None,
 ):
     """Queue every answer a healthy deployment gives, in the order verify() asks."""
     cfn, connect, logs, cloudwatch, ssm = (Stubber(clients[n]) for n in CLIENTS)
@@ -123,7 +124,9 @@ def _healthy(
         {"InstanceId": INSTANCE, "ContactId": guide_related},
     )
     connect.add_response(
-        "get_contact_attributes", {"Attributes": {}}, {"InstanceId": INSTANCE, "InitialContactId": GUIDE}
+        "get_contact_attributes",
+        {"Attributes": guide_attributes or {}},
+        {"InstanceId": INSTANCE, "InitialContactId": GUIDE},
     )
     # no-personal-attributes
     connect.add_response("search_contacts", {"Contacts": [{"Id": VOICE}]}, search)
@@ -309,6 +312,12 @@ def test_a_personal_contact_attribute_on_a_live_call_fails():
     assert results["no-personal-attributes"].status == FAIL
     assert "caller_id" in results["no-personal-attributes"].detail
     assert "ab" * 32 not in results["no-personal-attributes"].detail  # the value itself is never printed
+
+
+def test_flow_attributes_that_reach_the_guide_contact_record_fail():
+    result = _verify(guide_attributes={"need": "SV", "language": "uk"})["guide-contact-fields"]
+    assert result.status == FAIL and "need" in result.detail and "SV" not in result.detail
+    assert _verify(guide_attributes={"language": "uk"})["guide-contact-fields"].status == PASS
 
 
 def test_flow_logs_off_fails():
