@@ -24,7 +24,8 @@ ensure_node_on_path()
 import aws_cdk as cdk  # noqa: E402
 from cdk_nag import AwsSolutionsChecks  # noqa: E402
 
-from helpline.config import COUNTRIES_DIR, ConfigError, CountryConfig, country_files, load_country  # noqa: E402
+from helpline.config import COUNTRIES_DIR, ConfigError, CountryConfig, country_files  # noqa: E402
+from helpline.config.gate import checked_country  # noqa: E402
 from helpline.flows.render import RenderError  # noqa: E402
 from helpline.livetest.export import test_stack_name  # noqa: E402
 from stacks.helpline_stack import HelplineStack  # noqa: E402
@@ -67,7 +68,12 @@ def build_app(
     stage = stage or app.node.try_get_context("stage")
     countries_dir = Path(os.environ.get("HELPLINE_COUNTRIES_DIR") or COUNTRIES_DIR)
     codes = wanted or [p.stem for p in country_files(countries_dir)]
-    configs = [load_country(code, stage=stage, countries_dir=countries_dir) for code in codes]
+    configs = []
+    for code in codes:  # the same gate as `helpline validate`: every error of a file, then its warnings
+        cfg, warnings = checked_country(code, stage=stage, countries_dir=countries_dir)
+        for line in warnings:
+            print(f"warning: {line}", file=sys.stderr)
+        configs.append(cfg)
     check_recordings(configs)
     code_dir, layer_dir = BUILD / "lambda", BUILD / "layer"
     if not (code_dir / "functions").is_dir() or not (layer_dir / "python").is_dir():

@@ -49,17 +49,31 @@ def validate(
         list[str] | None, typer.Argument(help="Country codes (e.g. pl ro); default: every country file.")
     ] = None,
 ) -> None:
-    """Load and check country files; on the first problem print one line to stderr and exit 2.
+    """Check country files: every check synth, prompts and lint make on a country's content.
 
-    Doubtful choices the docs leave open (e.g. a toll-free number as the caller ID) are warnings on
-    stderr; they do not change the exit code."""
-    from helpline.config.rules import config_warnings
+    Every problem of a file is listed, one line each on stderr ('<file>: <field>: problem; fix: ...'):
+    errors refuse the file (exit 2); 'warning:' lines are doubtful choices that may be deliberate
+    (exit 0 when nothing else is wrong)."""
+    import os
 
+    from helpline.config import COUNTRIES_DIR
+    from helpline.config.gate import check_country
+
+    countries_dir = Path(os.environ.get("HELPLINE_COUNTRIES_DIR") or COUNTRIES_DIR)
+    failed = False
     for code in countries or _all_codes():
-        cfg = _load(code)
-        out.print(f"{cfg.code}: ok ({cfg.name}, {', '.join(cfg.language_codes)}, {cfg.region})")
-        for line in config_warnings(cfg, f"countries/{cfg.code}.yaml"):
+        report = check_country(code, countries_dir=countries_dir)
+        for line in report.errors:
+            print(line, file=sys.stderr)
+        for line in report.warnings:
             err.print(f"warning: {line}", markup=False)
+        if report.errors:
+            failed = True
+        elif report.cfg is not None:
+            cfg = report.cfg
+            out.print(f"{cfg.code}: ok ({cfg.name}, {', '.join(cfg.language_codes)}, {cfg.region})")
+    if failed:
+        raise typer.Exit(2)
 
 
 @app.command()

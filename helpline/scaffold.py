@@ -211,11 +211,17 @@ def command(
             help="Regions the operators' guide offers and partners serve, e.g. chisinau,north,south",
         ),
     ],
+    emergency_number: Annotated[
+        str,
+        typer.Option(
+            prompt="Emergency number callers in danger dial (digits, e.g. 112 in the EU)",
+            help="Local emergency number said to callers, e.g. 112; every text that ends a call says it",
+        ),
+    ],
     hours: Annotated[
         list[str] | None,
         typer.Option(help="Opening hours as 'DAYS HH:MM-HH:MM', repeatable; default 'mon-fri 09:00-17:00'"),
     ] = None,
-    emergency_number: Annotated[str, typer.Option(help="Local emergency number said to callers")] = "112",
     number_type: Annotated[str, typer.Option(help="Phone number to claim: DID or TOLL_FREE")] = "DID",
     force: Annotated[bool, typer.Option(help="Overwrite an existing country file")] = False,
     out_dir: Annotated[

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from helpline.config.reference import LANGUAGES
 from helpline.config.rules import check_rules
 from helpline.config.schema import CountryConfig
 
@@ -26,6 +27,7 @@ class ConfigError(Exception):
 
     def __init__(self, file: str, field: str, problem: str, fix: str = ""):
         self.file, self.field, self.problem, self.fix = file, field, problem, fix
+        self.all: list[ConfigError] = [self]  # every problem found with this one (see helpline.config.gate)
         where = f"{file}: {field}" if field else file
         text = f"{where}: {problem}"
         if fix and "fix:" not in problem:
@@ -71,6 +73,11 @@ def _read_yaml(path: Path, display: str) -> dict[str, Any]:
         raise ConfigError(display, "", "file not found", "check the country code; files live in countries/") from None
     except UnicodeDecodeError:
         raise ConfigError(display, "", "file is not UTF-8 text", "save it as UTF-8") from None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "\t" in line[: len(line) - len(line.lstrip())]:
+            raise ConfigError(
+                display, f"line {number}", "indented with a tab; YAML allows only spaces", "replace the tab with spaces"
+            )
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except RecursionError:  # PyYAML composes nested nodes recursively
@@ -79,6 +86,10 @@ def _read_yaml(path: Path, display: str) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if "'\\t'" in problem:
+            raise ConfigError(
+                display, line, "a tab character; YAML allows only spaces", "replace it with spaces"
+            ) from None
         if "is not a real date" in problem:
             raise ConfigError(display, line, problem, "write a date that exists, as YYYY-MM-DD") from None
         raise ConfigError(
@@ -95,7 +106,10 @@ def _read_yaml(path: Path, display: str) -> dict[str, Any]:
 
 def _too_deep(display: str) -> ConfigError:
     return ConfigError(
-        display, "", f"nested deeper than {MAX_DEPTH} levels", "a country file needs a few levels; look for unclosed [ or {"
+        display,
+        "",
+        f"nested deeper than {MAX_DEPTH} levels",
+        "a country file needs a few levels; look for unclosed [ or {",
     )
 
 
@@ -142,8 +156,32 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
 
+# Required fields whose fix says more than "add it".
+MISSING_FIXES = {
+    "emergency.number": 'add emergency: {number: "<digits>"}, the local number callers in danger dial '
+    "(e.g. 112 in the EU); every text that ends a call says it",
+}
+_TYPE_TAGS = ("list[", "dict[", "function-", "union[", "literal[", "tagged-union[")
+_TYPE_NAMES = {"str", "int", "float", "bool", "none"}
+
+
 def _pydantic_to_config_error(err: ValidationError, display: str) -> ConfigError:
-    first = err.errors()[0]
+    """The first error, with every error of the file (one per field) in ``.all``."""
+    out: list[ConfigError] = []
+    seen: set[tuple] = set()
+    for detail in err.errors():
+        loc = tuple(detail["loc"])
+        while loc and isinstance(loc[-1], str) and (loc[-1] in _TYPE_NAMES or loc[-1].startswith(_TYPE_TAGS)):
+            loc = loc[:-1]  # a union's branches (str, list[str] ...): one line per field
+        if loc in seen:
+            continue
+        seen.add(loc)
+        out.append(_one_pydantic_error(detail, display))
+    out[0].all = out
+    return out[0]
+
+
+def _one_pydantic_error(first: dict[str, Any], display: str) -> ConfigError:
     loc = tuple(first["loc"])
     field = _loc_to_path(loc)
     kind = first["type"]
@@ -154,7 +192,9 @@ def _pydantic_to_config_error(err: ValidationError, display: str) -> ConfigError
             display, field, "unknown field", f"remove it or correct the spelling (allowed here: {allowed})"
         )
     if kind == "missing":
-        return ConfigError(display, field, "required field is missing", "add it; see docs/country-file.md")
+        return ConfigError(
+            display, field, "required field is missing", MISSING_FIXES.get(field, "add it; see docs/country-file.md")
+        )
     msg = str(first["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         msg = msg.removeprefix(prefix)
@@ -170,8 +210,11 @@ def load_country(
     *,
     stage: str | None = None,
     countries_dir: Path = COUNTRIES_DIR,
+    rules: bool = True,
 ) -> CountryConfig:
-    """Load, merge and validate one country. Raises :class:`ConfigError` on any problem."""
+    """Load, merge and validate one country. Raises :class:`ConfigError` on any problem (the first;
+    a file's every structural problem is in its ``.all``). ``rules=False`` skips the rules that span
+    several fields (:func:`helpline.config.gate.check_country` collects them all itself)."""
     path = Path(code_or_path)
     if path.suffix != ".yaml":
         path = countries_dir / f"{code_or_path}.yaml"
@@ -199,6 +242,15 @@ def load_country(
     if not isinstance(own, dict):
         raise ConfigError(display, "messages", "is not a mapping", "write messages: {<lang>: {<key>: text}}")
     for lang in own:
+        unknown = [(i, c) for i, c in enumerate(langs) if isinstance(c, str) and c not in LANGUAGES]
+        if lang not in langs and unknown:  # a typo in a language code, not in the messages
+            i, typo = unknown[0]
+            raise ConfigError(
+                display,
+                f"languages[{i}].code",
+                f"unknown language code '{typo}' (the file has messages for '{lang}')",
+                f"write code: {lang} if that is the language meant, or another ISO 639-1 code the project knows",
+            )
         if lang not in langs:
             raise ConfigError(
                 display,
@@ -213,7 +265,8 @@ def load_country(
     except ValidationError as err:
         raise _pydantic_to_config_error(err, display) from None
     cfg._countries_dir = path.parent.resolve()
-    check_rules(cfg, display, file_stem=path.stem)
+    if rules:
+        check_rules(cfg, display, file_stem=path.stem)
     return cfg
 
 

@@ -212,15 +212,17 @@ def _check_nothing_untranslated(cfg: CountryConfig, file: str) -> None:
         )
 
 
-def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # noqa: C901 - a list of rules
-    if cfg.code != file_stem:
+def _rule_code(cfg: CountryConfig, file: str, stem: str) -> None:
+    if cfg.code != stem:
         raise _err(
             file,
             "code",
             f"'{cfg.code}' does not match the file name",
-            f"set code: {file_stem} or rename the file",
+            f"set code: {stem} or rename the file",
         )
 
+
+def _rule_region(cfg: CountryConfig, file: str, stem: str) -> None:
     # Regions: Amazon Connect must exist there; EU countries stay in EU Regions.
     if cfg.region not in CONNECT_REGIONS:
         raise _err(
@@ -238,6 +240,8 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
             f"use {', '.join(eu_connect)} (the EU Regions with Amazon Connect)",
         )
 
+
+def _rule_languages(cfg: CountryConfig, file: str, stem: str) -> None:
     # Languages.
     seen_codes: set[str] = set()
     seen_digits: dict[str, str] = {}
@@ -287,6 +291,8 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
                 f"set recorded: true and record the prompts (list them with: helpline prompts {cfg.code})",
             )
 
+
+def _rule_content(cfg: CountryConfig, file: str, stem: str) -> None:
     # Spoken content: every message, topic and hours text in every language.
     langs = cfg.language_codes
     _check_nothing_untranslated(cfg, file)
@@ -322,6 +328,9 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
         if lang not in langs:
             raise _err(file, f"hours.spoken.{lang}", "text for a language the country does not offer", "remove it")
 
+
+def _rule_topics(cfg: CountryConfig, file: str, stem: str) -> None:
+    langs = cfg.language_codes
     seen_topic_digits: dict[str, str] = {}
     seen_keys: set[str] = set()
     for i, topic in enumerate(cfg.topics):
@@ -357,6 +366,9 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
                         "remove it",
                     )
 
+
+def _rule_emergency_digits(cfg: CountryConfig, file: str, stem: str) -> None:
+    langs = cfg.language_codes
     for i, topic in enumerate(cfg.topics):
         if topic.digit == cfg.emergency.digit:
             raise _err(
@@ -398,6 +410,8 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
             "use a digit from 4 to 9, e.g. 9",
         )
 
+
+def _rule_regions(cfg: CountryConfig, file: str, stem: str) -> None:
     # Regions: the operators' guide offers them in a drop-down (a Form view's Dropdown needs Options).
     if not cfg.regions:
         raise _err(
@@ -415,6 +429,8 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
             "use lower-case names with letters, digits, - or _ (e.g. mazowieckie), each once",
         )
 
+
+def _rule_partners(cfg: CountryConfig, file: str, stem: str) -> None:
     # Partners: the referral directory.
     seen_partners: set[str] = set()
     for i, partner in enumerate(cfg.partners):
@@ -444,7 +460,7 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
                     "use an ISO 639-1 code",
                 )
         for j, region in enumerate(partner.regions):
-            if region != "*" and region not in cfg.regions:
+            if cfg.regions and region != "*" and region not in cfg.regions:  # no regions: its own error
                 raise _err(
                     file,
                     f"{field}.regions[{j}]",
@@ -452,11 +468,15 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
                     "add it to regions: or use '*' for the whole country",
                 )
 
+
+def _rule_numbers(cfg: CountryConfig, file: str, stem: str) -> None:
     if cfg.instance.arn is not None and cfg.instance.arn.split(":")[3] != cfg.region:
         _wrong_region(cfg, file, "instance.arn", cfg.instance.arn)
     _check_number(cfg, file, "phone_number", cfg.phone_number)
     _check_outbound_number(cfg, file)
 
+
+def _rule_partner_phones(cfg: CountryConfig, file: str, stem: str) -> None:
     # Partners reached by phone get a quick connect, which Connect accepts in E.164 only.
     for i, partner in enumerate(cfg.partners):
         if partner.channel.type == "phone" and partner.channel.e164 is None:
@@ -467,6 +487,8 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
                 "write it with + and the country code, e.g. +48 22 000 00 01",
             )
 
+
+def _rule_audit(cfg: CountryConfig, file: str, stem: str) -> None:
     # Audit archive: signed checkpoints must outlive the records they anchor.
     anchored = max(cfg.retention_days.cases, cfg.retention_days.interactions, cfg.retention_days.referrals)
     if cfg.archive_retention_days < anchored:
@@ -477,9 +499,6 @@ def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:  # no
             f"referrals are kept {anchored} days, so their checkpoints would expire first",
             f"set audit.archive_retention_days: {anchored} or more",
         )
-    _check_closures(cfg, file)
-    _check_surveys(cfg, file)
-    _check_calling_hours(cfg, file)
 
 
 def _wrong_region(cfg: CountryConfig, file: str, field: str, arn: str) -> None:
@@ -551,6 +570,45 @@ def config_warnings(cfg: CountryConfig, file: str) -> list[str]:
     within the country is listed per country (Amazon Connect Telecoms Country Coverage Guide),
     not decided by a rule the docs state for every country: a warning, not an error.
     """
+    return _toll_free_caller_id(cfg, file)
+
+
+def content_warnings(cfg: CountryConfig, file: str) -> list[str]:
+    """Doubtful choices in the country's content (printed by validate and synth)."""
+    return _overlapping_closures(cfg, file)
+
+
+def _overlapping_closures(cfg: CountryConfig, file: str) -> list[str]:
+    """Two closures sharing a day: harmless for callers (closed either way) but often a typo or a
+    holiday listed twice, so a warning naming the later one."""
+    import datetime as dt
+
+    from helpline.config.schema import RECURRING_YEARS
+
+    closures = cfg.hours.closures
+    start = dt.date.today().year
+    years = range(min([start, *(c.date.year for c in closures)]), start + RECURRING_YEARS + 1)
+    out = []
+    for j, later in enumerate(closures):
+        for i, earlier in enumerate(closures[:j]):
+            shared = next(
+                (
+                    max(a[0], b[0])
+                    for y in years
+                    if (a := earlier.in_year(y)) and (b := later.in_year(y)) and a[0] <= b[1] and b[0] <= a[1]
+                ),
+                None,
+            )
+            if shared is not None:
+                out.append(
+                    f"{file}: hours.closures[{j}]: '{later.name}' overlaps hours.closures[{i}] '{earlier.name}' "
+                    f"(both close {shared}); fix: remove one or give them separate days, unless that is intended"
+                )
+                break
+    return out
+
+
+def _toll_free_caller_id(cfg: CountryConfig, file: str) -> list[str]:
     inbound = cfg.phone_number
     if inbound.outbound is not None or inbound.type not in TOLL_FREE_TYPES:
         return []
@@ -659,3 +717,145 @@ def _check_calling_hours(cfg: CountryConfig, file: str) -> None:
             "so 9 (speak with the helpline now) would reach a closed helpline",
             f"keep the calling hours inside the opening hours of every calling day: {fix}",
         )
+
+
+# Texts whose role is to leave the person safe: each must say the emergency number.
+SAFE_EXIT_MESSAGES: tuple[str, ...] = (
+    "emergency_notice",
+    "closed",
+    "emergency_closed",
+    "queue_hold",
+    "queue_full",
+    "callback_failed",
+    "blocked",
+    "goodbye",
+)
+"""Messages that are the last (or the only) words a caller hears before the call ends or waits with
+nobody on the line: the danger notice, out of hours (closed, the emergency key out of hours), the
+hold message, a full queue, a failed call back, a blocked caller and the goodbye. Each must contain
+``{emergency_number}`` in every language, so no call ends without it (survey ``thanks`` and
+``declined`` are checked by :func:`_check_surveys`)."""
+
+# Amazon Polly SynthesizeSpeech: "a maximum of 6000 characters total, of which no more than 3000
+# can be billed characters" (TextLengthExceededException; SSML tags are not billed).
+POLLY_MAX_BILLED_CHARS = 3000
+POLLY_LIMIT_URL = (
+    "https://docs.aws.amazon.com/botocore/latest/reference/services/polly/client/exceptions/"
+    "TextLengthExceededException.html"
+)
+
+
+def _rule_safe_exits(cfg: CountryConfig, file: str, stem: str) -> list:
+    """One error per text of SAFE_EXIT_MESSAGES (field path and language) without the number."""
+    return [
+        _err(
+            file,
+            f"messages.{lang}.{key}",
+            "does not say {emergency_number}, and a call can end with these words",
+            "add {emergency_number} to it, e.g. '... If you are in danger, call {emergency_number}.'",
+        )
+        for lang in cfg.language_codes
+        for key in SAFE_EXIT_MESSAGES
+        if "{emergency_number}" not in cfg.messages.get(lang, {}).get(key, "{emergency_number}")
+    ]
+
+
+class _Keep(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _rule_polly_length(cfg: CountryConfig, file: str, stem: str) -> list:
+    """A text Amazon Polly would refuse (more than 3,000 billed characters once its placeholders are filled)."""
+    out = []
+    for field, text in _spoken_texts(cfg):
+        lang = field.rsplit(".", 1)[1]
+        try:
+            filled = text.format_map(_Keep(cfg._values(lang)))
+        except (ValueError, IndexError):
+            filled = text  # a broken placeholder is reported by the placeholder rule
+        if len(filled) > POLLY_MAX_BILLED_CHARS:
+            out.append(
+                _err(
+                    file,
+                    field,
+                    f"is {len(filled):,} characters; Amazon Polly speaks at most {POLLY_MAX_BILLED_CHARS:,} in one "
+                    f"prompt ({POLLY_LIMIT_URL})",
+                    f"shorten it to {POLLY_MAX_BILLED_CHARS:,} characters or fewer (a caller cannot take in more)",
+                )
+            )
+    return out
+
+
+def _rule_guide_labels(cfg: CountryConfig, file: str, stem: str) -> None:
+    """The operators' guide shows its screens in the operators' language: its label file must exist."""
+    from helpline.guide import LABELS_DIR, GuideLabelError, label_languages, labels
+
+    op = cfg.operator_language
+    field = "operators.language" if cfg.operators.language else "operators.language (default: languages[0].code)"
+    try:
+        labels(op)
+    except GuideLabelError as exc:
+        usable = [code for code in cfg.language_codes if code in label_languages()]
+        alt = f"or set operators.language to {' or '.join(usable)}" if usable else ""
+        path = f"helpline/guide/labels/{op}.yaml"
+        reference = (LABELS_DIR / "en.yaml").relative_to(LABELS_DIR.parents[2])
+        raise _err(
+            file,
+            field,
+            f"the operators' guide has no usable labels in '{op}' ({exc})",
+            f"write {path} with the keys of {reference} {alt}".strip(),
+        ) from None
+
+
+# (rule, needs known language codes): run in this order; check_rules raises the first problem,
+# collect_problems lists them all.
+RULES = (
+    (_rule_code, False),
+    (_rule_region, False),
+    (_rule_languages, False),
+    (_rule_content, True),
+    (_rule_topics, True),
+    (_rule_emergency_digits, True),
+    (_rule_regions, False),
+    (_rule_partners, False),
+    (_rule_numbers, False),
+    (_rule_partner_phones, False),
+    (_rule_audit, False),
+    (lambda cfg, file, stem: _check_closures(cfg, file), False),
+    (lambda cfg, file, stem: _check_surveys(cfg, file), True),
+    (lambda cfg, file, stem: _check_calling_hours(cfg, file), False),
+)
+# What synthesis, the prompts and the linter would refuse later: checked by the gate
+# (helpline.config.gate.check_country, used by `helpline validate` and app.py), not on every load.
+GATE_RULES = (
+    (_rule_safe_exits, True),
+    (_rule_polly_length, True),
+    (_rule_guide_labels, True),
+)
+
+
+def collect_problems(cfg: CountryConfig, file: str, *, file_stem: str, gate: bool = False) -> list:
+    """Every rule's problems (ConfigError), in rule order; rules about texts are skipped while a
+    language code is unknown (the language's own error says what to fix)."""
+    errors: list = []
+    known = all(code in LANGUAGES for code in cfg.language_codes)
+    for rule, needs_languages in RULES + (GATE_RULES if gate else ()):
+        if needs_languages and not known:
+            continue
+        try:
+            errors.extend(rule(cfg, file, file_stem) or [])
+        except Exception as exc:  # ConfigError; anything else would be a bug in a rule
+            from helpline.config.loader import ConfigError
+
+            if not isinstance(exc, ConfigError):
+                raise
+            errors.append(exc)
+    return errors
+
+
+def check_rules(cfg: CountryConfig, file: str, *, file_stem: str) -> None:
+    """Raise the first problem the rules find (loading a country for any tool)."""
+    errors = collect_problems(cfg, file, file_stem=file_stem)
+    if errors:
+        raise errors[0]

@@ -17,7 +17,7 @@ from helpline.scaffold import STANDARD_TOPICS
 MOLDOVA = [
     "new-country", "md", "--name", "Moldova", "--languages", "ro,uk,ar", "--time-zone", "Europe/Chisinau",
     "--region", "eu-central-1", "--hours", "sun-thu 08:00-18:00", "--hours", "fri 08:00-13:00",
-    "--regions", "chisinau,north,south",
+    "--regions", "chisinau,north,south", "--emergency-number", "112",
 ]  # fmt: skip
 
 
@@ -69,10 +69,12 @@ def test_the_new_file_names_every_text_to_write_and_is_refused_until_they_are_wr
 
 
 def test_missing_options_are_asked_for(tmp_path):
-    answers = "Moldova\nro,en\nEurope/Chisinau\neu-central-1\nchisinau,balti\n"
+    answers = "Moldova\nro,en\nEurope/Chisinau\neu-central-1\nchisinau,balti\n112\n"
     result = _run(["new-country", "md"], tmp_path, stdin=answers)
     assert result.exit_code == 0, result.output
+    assert "Emergency number callers in danger dial" in result.output
     doc = yaml.safe_load((tmp_path / "md.yaml").read_text(encoding="utf-8"))
+    assert doc["emergency"]["number"] == "112"
     assert doc["name"] == "Moldova" and [lang["code"] for lang in doc["languages"]] == ["ro", "en"]
     assert doc["hours"]["weekly"] == {"mon-fri": "09:00-17:00"} and doc["regions"] == ["chisinau", "balti"]
 
@@ -113,3 +115,14 @@ def test_a_bad_option_is_one_line_and_writes_nothing(tmp_path, change, expected)
     assert len(lines) == 1 and lines[0].startswith("new-country: ")
     assert expected in lines[0] and "fix: " in lines[0]
     assert not (tmp_path / "md.yaml").exists()
+
+
+def test_the_emergency_number_is_asked_for_and_written_as_given(tmp_path):
+    """No silent 112: the number the person types is the one every safe text says."""
+    args = [a for a in MOLDOVA if a not in ("--emergency-number", "112")]
+    result = _run(args, tmp_path, stdin="17\n")
+    assert result.exit_code == 0, result.output
+    assert "Emergency number callers in danger dial" in result.output
+    doc = yaml.safe_load((tmp_path / "md.yaml").read_text(encoding="utf-8"))
+    assert doc["emergency"]["number"] == "17"
+    assert all("112" not in t["info"]["ro"] for t in doc["topics"])

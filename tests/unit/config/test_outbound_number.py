@@ -108,8 +108,7 @@ def test_validate_prints_the_toll_free_warning_and_still_passes(countries, monke
     from helpline.cli import app
 
     _without_outbound(countries, "pl")
-    real = load_country
-    monkeypatch.setattr("helpline.config.load_country", lambda code, **kw: real(code, countries_dir=countries, **kw))
+    monkeypatch.setenv("HELPLINE_COUNTRIES_DIR", str(countries))
     result = CliRunner().invoke(app, ["validate", "pl", "ro"])
     assert result.exit_code == 0, result.output
     warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
