@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functions import deadline
+from functions.deadline import FLOW_BUDGET_SECONDS
 from functions.logic.chain import verify_chain
 from tests.integration.support import guide_event, load_event
 
@@ -43,7 +45,14 @@ def test_a_connect_failure_is_backend_unavailable_and_writes_nothing(backend):
     supervisor = backend.add_agent("super-0001", supervisor=True)
     backend.inject_failure("DescribeUser", service="connect", error="ThrottlingException")
     before = backend.dump_tables()
+    clock = backend.virtual_seconds
     answer = backend.invoke("block_caller", guide_event(caller_id=caller_id, hours="1", agent_arn=supervisor))
     assert answer == {"status": "backend_unavailable", "blocked_until": ""}
     assert backend.dump_tables() == before
-    assert backend.attempts("connect", "DescribeUser") == 2  # botocore retried once (DDB_MAX_RETRIES)
+    # botocore retried while a retry could still end within the flow's budget (functions/deadline.py;
+    # DDB_MAX_RETRIES=4 allows more): throttled, back-offs of up to 1 s and 2 s; after the third
+    # attempt one more (up to 4 s back-off plus a 3-s attempt) could have ended after the deadline
+    attempts = backend.attempts("connect", "DescribeUser")
+    elapsed = backend.virtual_seconds - clock
+    assert attempts == 3 and elapsed <= FLOW_BUDGET_SECONDS
+    assert elapsed + deadline.backoff_seconds(attempts) + deadline.attempt_seconds() > FLOW_BUDGET_SECONDS

@@ -296,7 +296,7 @@ def test_every_client_uses_the_configured_timeouts(backend, monkeypatch):
 
     backend.invoke("identify_caller", load_event("identify_caller"))
     ddb = repository._tx_connection().client
-    assert _config(ddb) == (1, 2, 2, "standard")  # the defaults: DDB_CONNECT_TIMEOUT=1, READ=2, RETRIES=1
+    assert _config(ddb) == (1, 2, 5, "standard")  # the defaults: DDB_CONNECT_TIMEOUT=1, READ=2, RETRIES=4
     assert all(m._get_connection().connection._client is ddb for m in ALL_MODELS)  # one shared client
 
     monkeypatch.setenv("DDB_CONNECT_TIMEOUT", "3")

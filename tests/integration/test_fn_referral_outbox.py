@@ -87,9 +87,13 @@ def test_the_schedule_redrives_pending_messages_older_than_five_minutes(backend,
 def test_a_failed_claim_publishes_nothing_and_the_batch_is_retried(backend, case_id):
     _refer(backend, case_id)
     from functions.dal.models import OutboxMessage
+    from functions.settings import DEFAULT_MAX_RETRIES
 
-    backend.inject_failure("UpdateItem", error="InternalServerError", table=OutboxMessage.Meta.table_name, times=2)
-    (failed,) = backend.pump_streams()  # the first claim fails (both attempts): raised, nothing published
+    attempts = 1 + DEFAULT_MAX_RETRIES  # stream-invoked, no flow deadline: every attempt is made
+    backend.inject_failure(
+        "UpdateItem", error="InternalServerError", table=OutboxMessage.Meta.table_name, times=attempts
+    )
+    (failed,) = backend.pump_streams()  # the first claim fails (every attempt): raised, nothing published
     assert not isinstance(failed, dict) and backend.published_events == []
     assert {m["attempts"] for m in backend.dump_tables()["Outbox"]} == {0}
     backend.clear_failures()

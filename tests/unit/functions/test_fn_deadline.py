@@ -9,6 +9,7 @@ from functions.errors import BackendUnavailable
 from functions.settings import Settings
 
 CONNECT_LIMIT = 8.0
+ASYNC_TIMEOUT = 60.0  # Lambda timeout of EventBridge- and stream-invoked functions (stacks/constructs/functions.py)
 
 
 class Clock:
@@ -36,11 +37,17 @@ class Response:
 
 def test_default_timeouts_fit_connects_limit():
     s = Settings()
-    assert (s.ddb_connect_timeout, s.ddb_read_timeout, s.ddb_max_retries) == (1, 2, 1)
+    assert (s.ddb_connect_timeout, s.ddb_read_timeout, s.ddb_max_retries) == (1, 2, 4)
     # the budget leaves 2 s of Connect's 8 s for a cold start; one attempt fits in it twice
     assert deadline.FLOW_BUDGET_SECONDS == 6.0
     assert deadline.FLOW_BUDGET_SECONDS + 2.0 <= CONNECT_LIMIT
-    assert 2 * (s.ddb_connect_timeout + s.ddb_read_timeout) <= deadline.FLOW_BUDGET_SECONDS
+    attempt = s.ddb_connect_timeout + s.ddb_read_timeout
+    assert 2 * attempt <= deadline.FLOW_BUDGET_SECONDS
+    # without a deadline (EventBridge, streams) every attempt of one request and every back-off, each
+    # at its worst (x-amz-retry-after included), ends within the Lambda timeout
+    attempts = 1 + s.ddb_max_retries
+    backoffs = sum(deadline.backoff_seconds(n, retry_after=deadline.RETRY_AFTER_MAX) for n in range(1, attempts))
+    assert attempts * attempt + backoffs == 50.0 <= ASYNC_TIMEOUT
 
 
 def test_attempt_seconds_is_connect_plus_read_timeout(monkeypatch):
