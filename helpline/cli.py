@@ -300,6 +300,14 @@ def call(
             help="Whether operators are logged in. A closed or unstaffed queue accepts the call and nobody answers.",
         ),
     ] = True,
+    staffed_after_hours: Annotated[
+        bool,
+        typer.Option(
+            "--staffed-after-hours",
+            help="Operators stay logged in after closing time (Connect does not log them out): the staffing "
+            "check counts them then too, so only the flow's own hours check keeps callers out of closed queues.",
+        ),
+    ] = False,
     fail: Annotated[
         list[str] | None,
         typer.Option(
@@ -397,6 +405,7 @@ def call(
                 fail=fails,
                 wait=wait,
                 staffed=staffed,
+                staffed_after_hours=staffed_after_hours,
                 state_dir=state,
                 operator=script,
                 survey=survey_inputs,

@@ -38,6 +38,8 @@ class Scenario:
     says: list[str] = field(default_factory=list)  # prompt ids heard (in ``lang``)
     says_times: dict[str, int] = field(default_factory=dict)
     whisper: list[str] = field(default_factory=list)
+    whisper_never: list[str] = field(default_factory=list)  # prompt ids the operator must NOT hear
+    staffed_after_hours: bool = False  # operators stay logged in after closing time (Simulator.call)
     staffed: bool = True
     inject: dict[tuple[str, str], str] = field(default_factory=dict)
     statuses: dict[str, str] = field(default_factory=dict)
@@ -393,6 +395,7 @@ def _core(cfg: CountryConfig, lang: str) -> list[Scenario]:
             attributes={"language": lang, "priority": "urgent", "topic": "emergency"},
             says=["emergency_notice", "transfer_priority"],
             whisper=[f"whisper_language_{lang}", "whisper_priority"],
+            whisper_never=["whisper_returning"],  # a first call: nobody knew this caller before
         ),
         Scenario("emergency-during-welcome", lang, [d, "!" + em], outcome="queue", queue=prio, says=["welcome"]),
         Scenario("emergency-during-privacy", lang, [d, ".", "!" + em], outcome="queue", queue=prio),
@@ -414,6 +417,7 @@ def _core(cfg: CountryConfig, lang: str) -> list[Scenario]:
             attributes={"language": lang, "priority": "normal", "returning": "false", "language_source": "caller"},
             says=["welcome", "privacy_notice", "main_menu", "transfer"],
             whisper=[f"whisper_language_{lang}"],
+            whisper_never=["whisper_priority", "whisper_returning"],  # a first, normal call
         ),
         Scenario(
             "report-risk",
@@ -423,6 +427,10 @@ def _core(cfg: CountryConfig, lang: str) -> list[Scenario]:
             queue=prio,
             attributes={"topic": "report_risk", "priority": "urgent"},
             says=["report_risk"],
+            # a first-time caller whose report opens a case in this very call: priority, but
+            # neither "returning" nor "open case" (the case was not open before the call)
+            whisper=[f"whisper_language_{lang}", "whisper_priority"],
+            whisper_never=["whisper_returning"],
             check=lambda r: _case_created(r, "report_risk", "urgent"),
         ),
         Scenario(
@@ -433,6 +441,8 @@ def _core(cfg: CountryConfig, lang: str) -> list[Scenario]:
             queue=lang,
             attributes={"topic": "feedback", "priority": "normal"},
             says=["feedback"],
+            whisper=[f"whisper_language_{lang}"],
+            whisper_never=["whisper_priority", "whisper_returning"],  # this call's own case is no earlier case
             check=lambda r: _case_created(r, "feedback", "normal"),
         ),
         Scenario(
@@ -444,6 +454,7 @@ def _core(cfg: CountryConfig, lang: str) -> list[Scenario]:
             queue=lang,
             attributes={"returning": "true"},
             whisper=[f"whisper_language_{lang}", "whisper_returning"],
+            whisper_never=["whisper_priority"],
             check=_has_open_case,
         ),
         Scenario(
@@ -477,6 +488,32 @@ def _core(cfg: CountryConfig, lang: str) -> list[Scenario]:
 
 
 def _closed(cfg: CountryConfig, lang: str) -> list[Scenario]:
+    """Out of hours, and every night call again with operators still logged in: closing time
+    logs nobody out (simulate.py, "Staffing after hours"), so the flow's hours check alone must
+    keep every night call, the emergency above all, away from the queues."""
+    night = _closed_calls(cfg, lang)
+    return night + [
+        replace(
+            sc,
+            name=f"{sc.name}-operators-logged-in",
+            staffed_after_hours=True,
+            check=_both(sc.check, _never_towards_a_queue(cfg, lang)),
+        )
+        for sc in night
+        if sc.at == CLOSED_AT
+    ]
+
+
+def _both(*checks: Callable[[CallResult], None] | None) -> Callable[[CallResult], None]:
+    def check(r: CallResult) -> None:
+        for c in checks:
+            if c is not None:
+                c(r)
+
+    return check
+
+
+def _closed_calls(cfg: CountryConfig, lang: str) -> list[Scenario]:
     d, em, prio = cfg.language(lang).digit, cfg.emergency.digit, f"priority_{lang}"
     return [
         Scenario(
@@ -787,6 +824,17 @@ def _language_menu(cfg: CountryConfig) -> list[Scenario]:
             check=_not_queued,
         ),
         Scenario(
+            "language-menu-emergency-at-night-operators-logged-in",
+            first,
+            [cfg.emergency.digit],
+            at=CLOSED_AT,
+            staffed_after_hours=True,
+            outcome="disconnect",
+            attributes={**attrs, "priority": "urgent", "topic": "emergency"},
+            says=["emergency_closed", "callback_offer"],
+            check=_never_towards_a_queue(cfg, first),
+        ),
+        Scenario(
             "language-menu-silence-queues-full",
             first,
             ["-"],
@@ -932,6 +980,7 @@ def status_scenarios(cfg: CountryConfig) -> list[Scenario]:
                         says=says,
                         says_times={},
                         whisper=[],
+                        whisper_never=[],
                         check=None,
                     )
                 )
@@ -968,6 +1017,21 @@ def _not_queued(r: CallResult) -> None:
     assert r.queue is None
 
 
+def _never_towards_a_queue(cfg: CountryConfig, lang: str) -> Callable[[CallResult], None]:
+    """Out of hours the call never heads for a queue: no "connecting you" message, no staffing
+    check (it would count the operators still logged in), no queue."""
+
+    def check(r: CallResult) -> None:
+        assert r.queue is None, r.queue
+        heard = [ln.text for ln in r.transcript if ln.speaker == "system"]
+        for pid in ("transfer_priority", "transfer"):
+            assert cfg.message(lang, pid) not in heard, f"said {pid!r} out of hours\n" + r.render_transcript()
+        staffing = [ln.text for ln in r.transcript if ln.speaker == "note" and ln.text.startswith("NumberOfAgents")]
+        assert not staffing, f"a staffing check out of hours decided the call: {staffing}\n" + r.render_transcript()
+
+    return check
+
+
 def run_scenario(cfg: CountryConfig, sc: Scenario, backend: Any, sim: Simulator, salt: str = "") -> CallResult:
     caller = sc.caller or caller_number(cfg.code, sc.id, salt)
     if sc.before is not None:
@@ -986,6 +1050,7 @@ def run_scenario(cfg: CountryConfig, sc: Scenario, backend: Any, sim: Simulator,
         fail=sc.fail,
         wait=sc.wait,
         staffed=sc.staffed,
+        staffed_after_hours=sc.staffed_after_hours,
         inject=sc.inject,
         statuses=sc.statuses,
         operator=sc.operator,
@@ -1027,6 +1092,11 @@ def verify(cfg: CountryConfig, sc: Scenario, r: CallResult) -> None:
     for pid in sc.whisper:
         if operators[pid] not in whispered:
             problems.append(f"whisper never said {pid!r}")
+    if sc.whisper_never and not r.answered:
+        problems.append("the call was not answered: the whisper it must not say was never tested")
+    for pid in sc.whisper_never:
+        if operators[pid] in whispered:
+            problems.append(f"whisper said {pid!r}, which is not true of this call")
     if r.outcome == "queue":
         for key in ("language", "returning", "open_case", "topic", "priority"):
             if key not in r.attributes:

@@ -26,6 +26,15 @@ Amazon Connect Flow language, and where Connect behaves a certain way the simula
   operator answers (https://docs.aws.amazon.com/connect/latest/adminguide/participant-actions-messageparticipantiteratively.html).
   Message lengths are estimated from the words (Amazon Polly speaks about 2.5 words a
   second) or, for generated audio, read from the file.
+- **Staffing after hours.** Closing time logs nobody out: no AWS page says Connect logs agents
+  out when a queue's hours close (hours are "referenced in flows", adminguide/set-hours-
+  operation.html; the Check hours of operation block only "checks whether the contact is
+  occurring within or outside the hours", adminguide/check-hours-of-operation.html), and the
+  staffing metrics count agents by their own status. ``staffed_after_hours=True`` keeps the
+  operators logged in (CheckMetricData counts them) after closing time, so only the flow's own
+  hours check keeps a caller out of a closed queue. Whether Connect routes a queued contact to
+  such an operator after hours is not documented either (a re:Post answer says hours are "not
+  used implicitly"); the simulator keeps nobody answering in a closed queue.
 - **Callbacks.** ``CreateCallbackContact`` queues a new contact that calls the caller back in
   the given queue; it is answered when that queue is open and staffed.
 
@@ -305,6 +314,7 @@ class Simulator:
         max_steps: int = MAX_STEPS,
         contact_id: str | None = None,
         staffed: bool = True,
+        staffed_after_hours: bool = False,
         patience: float = DEFAULT_PATIENCE,
         inject: dict[tuple[str, str], str] | None = None,
         statuses: dict[str, str] | None = None,
@@ -318,6 +328,8 @@ class Simulator:
         If ``lang`` is given and the country has a language menu, the language's digit is
         pressed first at the language menu. ``fail``: Lambda function names, ``queue``,
         ``queue:<key>``, ``callback``. ``staffed``: whether operators are logged in.
+        ``staffed_after_hours``: they stay logged in after closing time (the staffing check
+        counts them then too; see the module notes).
         ``operator``: what the answering operator does in the step-by-step guide; without it
         the guide is not run. ``survey``: the caller stays on the line when the operator hangs
         up and gives these inputs, one per question (see :meth:`_after_agent`); None: the
@@ -331,6 +343,7 @@ class Simulator:
         else:
             self._start(lang, presses, at, caller, fail, wait, max_steps, contact_id)
         self.staffed, self.patience = staffed, patience
+        self.staffed_after_hours = staffed_after_hours
         self.inject = dict(inject or {})
         self.statuses = dict(statuses or {})
         self.operator = operator
@@ -877,14 +890,16 @@ class Simulator:
 
     def _do_CheckMetricData(self, action: dict[str, Any]) -> str | None:
         """Check staffing: agents staffed/available/online in the (target) queue. Operators are
-        logged in during opening hours when the simulation says the helpline is staffed."""
+        logged in during opening hours when the simulation says the helpline is staffed, and
+        after closing time too with ``staffed_after_hours`` (closing logs nobody out)."""
         params = self._enter(action)
         queue = self._queue_key(params["QueueId"]) if params.get("QueueId") else self.state.target_queue
         if queue is None:
             return self._error(action, "NoMatchingError")
         metric = str(params.get("MetricType", ""))
         if metric.startswith("NumberOfAgents"):
-            value = "1" if self.staffed and self.queue_open(queue, self._now()) else "0"
+            logged_in = self.staffed and (self.staffed_after_hours or self.queue_open(queue, self._now()))
+            value = "1" if logged_in and queue in self.cfg.queue_names() else "0"
         else:
             value = "0"
         self.transcript.append(Line(self.flow, action["Identifier"], "note", f"{metric} in {queue}: {value}"))
@@ -1275,6 +1290,7 @@ def simulate_call(
     fail: Iterable[str] = (),
     wait: float = 0,
     staffed: bool = True,
+    staffed_after_hours: bool = False,
     backend: Any = None,
     state_dir: Path | None = None,
     max_steps: int = MAX_STEPS,
@@ -1308,6 +1324,7 @@ def simulate_call(
             fail=fail - {"dynamodb"},
             wait=wait,
             staffed=staffed,
+            staffed_after_hours=staffed_after_hours,
             max_steps=max_steps,
             operator=operator,
             survey=survey,

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from helpline.cli import app
 from helpline.config import COUNTRIES_DIR, load_country
+from helpline.flows.render import render_local
 from helpline.flows.simulate import Simulator, backend_for
 from tests.flows.support import COUNTRIES
 
@@ -218,3 +219,67 @@ def test_whisper_mentions_an_open_case_only_when_there_is_one(pl, quiet):
     sim.call(lang="uk", presses=["-", "3"], at=DAY, caller=caller)  # feedback opens a case
     third = sim.call(lang="uk", presses=["-", "0"], at=DAY, caller=caller)
     assert third.said(cfg.message(cfg.operator_language, "whisper_returning"))
+
+
+@pytest.mark.parametrize("code", COUNTRIES)
+def test_emergency_at_night_with_operators_still_logged_in_is_not_queued(code, free_sandbox):
+    """Closing time logs nobody out: with --staffed-after-hours the staffing check counts the
+    operators, and only the flow's hours check keeps the night emergency from the priority queue."""
+    cfg = load_country(code)
+    lang = cfg.language_codes[0]
+    args = ["--lang", lang, "--press", cfg.emergency.digit, "--at", NIGHT, "--no-tables"]
+    out = _call(code, *args, "--staffed-after-hours")
+    assert cfg.message(lang, "emergency_closed") in out and cfg.message(lang, "callback_offer") in out
+    assert cfg.message(lang, "transfer_priority") not in out and "queued in" not in out
+    assert "NumberOfAgents" not in out  # no staffing check decided anything out of hours
+
+
+def _night_emergency_heads_for_the_queue(cfg):
+    """The flows with one change the issue warns of: the night emergency path says "connecting
+    you with priority" and leaves the decision to the staffing check."""
+    flows, resolver = render_local(cfg)
+    flows = copy.deepcopy(flows)
+    for name, flow in flows.items():
+        for action in flow.content["Actions"]:
+            if name.startswith("inbound_") and action["Identifier"] == "urgent-hours":
+                for cond in action["Transitions"]["Conditions"]:
+                    cond["NextAction"] = "prio-say"
+    return flows, resolver
+
+
+def test_operators_logged_in_after_hours_expose_a_flow_that_trusts_staffing(pl, quiet):
+    """Without the option the simulator hides such a flow (nobody counts as staffed at night);
+    with operators still logged in the call heads for the priority queue, which the night
+    scenarios refuse (scenarios.py, emergency-at-night-operators-logged-in)."""
+    cfg, good = pl
+    flows, resolver = _night_emergency_heads_for_the_queue(cfg)
+    sim = Simulator(cfg, good.backend, flows=flows, resolver=resolver)
+    hidden = sim.call(lang="uk", presses=[cfg.emergency.digit], at=NIGHT)
+    assert hidden.queue is None and hidden.said(cfg.message("uk", "emergency_closed"))  # the blind spot
+    exposed = sim.call(lang="uk", presses=[cfg.emergency.digit], at=NIGHT, staffed_after_hours=True)
+    assert exposed.queue == "priority_uk" and exposed.said(cfg.message("uk", "transfer_priority"))
+    assert not exposed.answered  # the queue's hours are closed: nobody answers (simulate.py)
+    right = good.call(lang="uk", presses=[cfg.emergency.digit], at=NIGHT, staffed_after_hours=True)
+    assert right.queue is None and not right.said(cfg.message("uk", "transfer_priority"))
+
+
+def test_whisper_says_priority_only_for_a_priority_call(pl, quiet):
+    cfg, sim = pl
+    prio = cfg.message(cfg.operator_language, "whisper_priority")
+    normal = sim.call(lang="uk", presses=["-", "0"], at=DAY, caller="+48600700910")
+    urgent = sim.call(lang="uk", presses=[cfg.emergency.digit], at=DAY, caller="+48600700911")
+    assert normal.answered and urgent.answered
+    assert not normal.said(prio) and urgent.said(prio)
+
+
+def test_whisper_is_silent_on_a_case_this_very_call_opened(pl, quiet):
+    """A first-time caller who files a report reaches an operator: the case is this call's own,
+    so neither "returning" nor "open case"; the next call from the number hears both."""
+    cfg, sim = pl
+    caller, said = "+48600700920", cfg.message(cfg.operator_language, "whisper_returning")
+    for presses in (["-", "2"], ["-", "3"]):  # a report of risk (priority queue), feedback
+        first = sim.call(lang="uk", presses=presses, at=DAY, caller=f"{caller}{presses[1]}")
+        assert first.answered and first.case_id and first.attributes["returning"] == "false"
+        assert not first.said(said), first.render_transcript()
+        later = sim.call(lang="uk", presses=["-", "0"], at=DAY, caller=f"{caller}{presses[1]}")
+        assert later.attributes["returning"] == "true" and later.said(said)

@@ -32,6 +32,10 @@ def test_returning_caller_twice_with_same_number(code, backends, quiet):
     first = sim.call(lang=lang, presses=["-", "3"], at="2026-03-02T10:30", caller=caller)
     record(code, first)
     assert first.attributes["returning"] == "false"
+    # the first call opened a case (feedback) and reached an operator: that case is this call's
+    # own, so the whisper must not call the caller returning with an (earlier) open case
+    assert first.answered and first.case_id and first.attributes["open_case"] == "false"
+    assert not first.said(cfg.message(cfg.operator_language, "whisper_returning"))
     second = sim.call(lang=lang, presses=["-", "0"], at="2026-03-02T10:30", caller=caller)
     record(code, second)
     assert second.attributes["returning"] == "true"
