@@ -504,6 +504,18 @@ def _closed(cfg: CountryConfig, lang: str) -> list[Scenario]:
     ]
 
 
+def _heard_in_every_language(cfg: CountryConfig, pid: str) -> Callable[[CallResult], None]:
+    """The language menu speaks every offered language; so does what it says back to a caller
+    who has not chosen one yet, each in its language's voice."""
+
+    def check(r: CallResult) -> None:
+        heard = [ln.text for ln in r.transcript if ln.speaker == "system" and ln.flow == "inbound"]  # at the menu
+        missing = [lang for lang in cfg.language_codes if cfg.message(lang, pid) not in heard]
+        assert not missing, f"{pid!r} never said in {missing}\n" + r.render_transcript()
+
+    return check
+
+
 def _both(*checks: Callable[[CallResult], None] | None) -> Callable[[CallResult], None]:
     def check(r: CallResult) -> None:
         for c in checks:
@@ -803,6 +815,7 @@ def _language_menu(cfg: CountryConfig) -> list[Scenario]:
             attributes=attrs,
             says=["invalid_input", "privacy_notice", "emergency_notice", "transfer"],
             says_times={"invalid_input": cfg.ivr.max_attempts},
+            check=_heard_in_every_language(cfg, "invalid_input"),  # as the menu itself speaks
         ),
         Scenario(
             "language-menu-silence",
@@ -812,6 +825,7 @@ def _language_menu(cfg: CountryConfig) -> list[Scenario]:
             queue=first,
             attributes=attrs,
             says=["no_input", "welcome", "emergency_notice", "main_menu", "transfer"],
+            check=_heard_in_every_language(cfg, "no_input"),  # as the menu itself speaks
         ),
         Scenario(
             "language-menu-silence-at-night",
