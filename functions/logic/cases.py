@@ -39,8 +39,9 @@ replay of a contact already recorded           GetItem Callers + GetItem Cases (
 =============================================  ==============================================
 
 plus the same again per conflict retry; the reads are strongly consistent.  A known caller's
-call then gets its case on its ContactLinks item (1 UpdateItem, ``set_contact_case``): the case
-id is never written as a Connect contact attribute (docs/audit.md).  The first call of a
+call then gets its case on its ContactLinks item (1 UpdateItem, ``set_contact_case``, best effort
+after the case is written: :func:`_link_case`): the case id is never written as a Connect contact
+attribute (docs/audit.md).  The first call of a
 cold function also reads the hash-key secret (Secrets Manager).
 """
 
@@ -334,11 +335,27 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
         answer = _attempt(settings, contact_id, caller_id, report)
         if answer is not None:
             if caller_id is not None and answer.get("case_id"):
-                # the call's link (written by identify_caller) names its case: the operators'
-                # guide finds it by contact id, never through a contact attribute
-                repository.set_contact_case(contact_id, answer["case_id"])
+                _link_case(contact_id, answer["case_id"])
             return answer
     from functions.observability import count
 
     count("CreateCaseConflict")
     raise BackendUnavailable("concurrent writes to the caller's case; retries exhausted")
+
+
+def _link_case(contact_id: str, case_id: str) -> None:
+    """Name the call's case on its link (written by identify_caller), so the operators' guide finds
+    it by contact id, never through a contact attribute.  Best effort, after the case is written: a
+    failure here must not answer ``backend_unavailable`` for a case that exists (the caller would be
+    told it failed; a replay finds the case and answers ok).  The guide still finds the case through
+    the caller's open-case pointer; the miss is counted (``ContactLinkCaseFailed``)."""
+    from functions.errors import is_backend_error
+
+    try:
+        repository.set_contact_case(contact_id, case_id)
+    except Exception as exc:
+        if not is_backend_error(exc):
+            raise
+        from functions.observability import count
+
+        count("ContactLinkCaseFailed")

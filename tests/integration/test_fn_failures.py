@@ -377,24 +377,19 @@ def test_fail_dynamodb_makes_every_flow_function_answer_backend_unavailable():
         assert b.invoke("create_case", load_event("create_case"))["status"] == "ok"
 
 
-# create_case writes the case (one transaction), THEN names it on the call's ContactLinks item
-# (repository.set_contact_case, a second request): when that second request fails after its retries
-# the handler answers backend_unavailable although the case is written (functions/logic/cases.py
-# run).  A defect of the handler, not of the tests: remove the marks when it is fixed.
-LINK_AFTER_CASE = (
-    "create_case answers backend_unavailable after its case was written when the ContactLinks "
-    "update (set_contact_case) fails"
-)
+# create_case writes the case (one transaction), then names it on the call's ContactLinks item (a
+# second request, best effort): a failure of that second request must not answer
+# backend_unavailable for a case that is written (functions/logic/cases.py _link_case).
 
 
 def _drill() -> tuple[list[dict], list[str], list[str]]:
-    """24 create_case calls with 40 % of the DynamoDB attempts failing (seed 7): (answers, the error
+    """24 create_case calls with 70 % of the DynamoDB attempts failing (seed 7; 5 attempts per request): (answers, the error
     of every HTTP attempt, the stored case ids)."""
     from helpline.sandbox import local_backend
 
     with local_backend(partners(), country="pl") as b:
         b.invoke("identify_caller", load_event("identify_caller"))
-        b.inject_failure(error="InternalServerError", rate=0.4, seed=7)
+        b.inject_failure(error="InternalServerError", rate=0.7, seed=7)
         answers = []
         for i in range(24):
             event = with_contact(load_event("create_case"), f"drill-contact-{i:04d}")
@@ -413,13 +408,11 @@ def test_rate_based_failures_are_seeded():
     assert _drill()[:2] == (answers, attempts)  # same seed, same drill
 
 
-@pytest.mark.xfail(strict=True, reason=LINK_AFTER_CASE)
 def test_rate_based_failures_answer_ok_for_exactly_what_was_written():
     answers, _, stored = _drill()
     assert stored == sorted(a["case_id"] for a in answers if a["status"] == "ok")
 
 
-@pytest.mark.xfail(strict=True, reason=LINK_AFTER_CASE)
 def test_a_failed_contact_link_after_the_case_is_written_is_not_backend_unavailable(backend):
     """The drill's failure, reduced: only the ContactLinks update fails (every attempt).  Either the
     link is written with the case (then backend_unavailable writes nothing) or the case is answered
@@ -431,6 +424,9 @@ def test_a_failed_contact_link_after_the_case_is_written_is_not_backend_unavaila
     answer = backend.invoke("create_case", load_event("create_case"))
     backend.clear_failures()
     assert (answer["status"] == "ok") == bool(backend.dump_tables()["Cases"]), answer
+    assert answer["status"] == "ok"  # the case is written; the link's miss is counted, not hidden
+    (link,) = backend.dump_tables()["ContactLinks"]
+    assert "case_id" not in link
 
 
 def test_rate_must_be_a_fraction(backend):
