@@ -100,7 +100,7 @@ def bring_your_own(cfg: CountryConfig) -> CountryConfig:
             "tables": cfg.tables.model_copy(update={"deletion_protection": True}),
             "instance": cfg.instance.model_copy(update={"arn": instance_arn}),
             "phone_number": cfg.phone_number.model_copy(
-                update={"arn": number_arn, "type": None, "country_code": None, "prefix": None}
+                update={"arn": number_arn, "type": None, "country_code": None, "prefix": None, "outbound": None}
             ),
         }
     )

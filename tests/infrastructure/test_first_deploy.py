@@ -173,11 +173,11 @@ def test_each_flow_is_created_after_everything_it_references(country):
 
 
 # ---- keys ------------------------------------------------------------------------------------
-def _key_statement(raw: dict, service: str) -> dict:
+def _key_statement(raw: dict, service: str, sid: str | None = None) -> dict:
     statements = [
         st
         for st in raw["Resources"]["DataKey"]["Properties"]["KeyPolicy"]["Statement"]
-        if st.get("Principal", {}).get("Service") == service
+        if st.get("Principal", {}).get("Service") == service and (sid is None or st.get("Sid") == sid)
     ]
     assert len(statements) == 1, service
     return statements[0]
@@ -202,8 +202,13 @@ def test_cloudwatch_alarms_can_publish_to_the_encrypted_topic(country):
 
 
 def _contact_events_rule(raw: dict) -> dict:
-    """The one rule with an event pattern (the others are schedules)."""
-    (rule,) = [r for r in resources(raw, "AWS::Events::Rule").values() if "EventPattern" in r["Properties"]]
+    """The rule on Amazon Connect's contact events (the others are schedules and the custody alarms
+    on CloudTrail's management events)."""
+    (rule,) = [
+        r
+        for r in resources(raw, "AWS::Events::Rule").values()
+        if r["Properties"].get("EventPattern", {}).get("source") == ["aws.connect"]
+    ]
     return rule
 
 
@@ -212,7 +217,8 @@ def test_eventbridge_can_write_failed_contact_events_to_the_encrypted_dead_lette
     rule = _contact_events_rule(raw)
     dlq_id = rule["Properties"]["Targets"][0]["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]
     assert raw["Resources"][dlq_id]["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
-    st = _key_statement(raw, "events.amazonaws.com")
+    # EventBridge also encrypts the custody alarms to the topic (its own statement, its own rules)
+    st = _key_statement(raw, "events.amazonaws.com", sid="EventBridgeContactEventsDeadLetters")
     assert st["Effect"] == "Allow" and sorted(st["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey"]
     assert st["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
     assert st["Condition"]["ArnLike"] == {
@@ -239,12 +245,14 @@ def test_security_profiles_use_documented_permissions_and_supervisors_see_metric
 
 # ---- callbacks -------------------------------------------------------------------------------
 def test_every_queue_has_the_helplines_number_as_outbound_caller_id(country):
+    """The outbound number (phone_number.outbound) where the country has one, else the inbound number."""
     cfg = country.config
     queues = resources(country.raw, "AWS::Connect::Queue")
     assert len(queues) == 2 * len(cfg.languages)
+    number = "OutboundNumber" if cfg.phone_number.outbound is not None else "PhoneNumber"
     for logical_id, queue in queues.items():
         caller = queue["Properties"]["OutboundCallerConfig"]
-        assert caller["OutboundCallerIdNumberArn"] == {"Fn::GetAtt": ["PhoneNumber", "PhoneNumberArn"]}, logical_id
+        assert caller["OutboundCallerIdNumberArn"] == {"Fn::GetAtt": [number, "PhoneNumberArn"]}, logical_id
         assert caller["OutboundCallerIdName"] == f"{cfg.name} helpline"
         assert 1 <= len(caller["OutboundCallerIdName"]) <= 255  # AWS::Connect::Queue OutboundCallerConfig
 

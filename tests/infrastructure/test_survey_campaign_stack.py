@@ -68,7 +68,10 @@ def test_the_runner_calls_from_the_helpline_number_into_the_outbound_flows(count
             if r["Properties"]["Name"] == f"{cfg.code.upper()} outbound_survey_{lang}"
         )
         assert f'\\"{lang}\\":\\"' in flows and flow_id in flows
-    assert env["SURVEY_SOURCE_NUMBER"] == {"Fn::GetAtt": ["PhoneNumber", "Address"]}
+    # the number the survey calls from: the outbound number where the country has one (a toll-free
+    # line may not call out), else the helpline's own
+    number = "OutboundNumber" if cfg.phone_number.outbound is not None else "PhoneNumber"
+    assert env["SURVEY_SOURCE_NUMBER"] == {"Fn::GetAtt": [number, "Address"]}
     settings = json.loads(env["SURVEY_CAMPAIGN"])
     campaign = cfg.outbound_survey.campaign
     assert settings["survey_id"] == cfg.outbound_survey.id and settings["timezone"] == cfg.hours.time_zone
