@@ -316,6 +316,11 @@ def offline_only(cfg: CountryConfig, sc: Any, kind: str = "behaviour") -> str | 
         return "forces one flow action's error branch; the Testing language overrides only Lambda, hours-check, queue-transfer and Lex actions"
     if not sc.staffed:
         return "needs nobody logged in; the staffing check (CheckMetricData) cannot be overridden in a test case"
+    if getattr(sc, "staffed_after_hours", False):
+        return (
+            "operators still logged in after closing time: live, the same night path as its plain twin (which is "
+            "exported); the twin proves the same prompts, so no second test case is spent on it"
+        )
     if sc.caller is not None and not E164.match(sc.caller):
         return f"caller {sc.caller!r}: a voice test case's SourcePhoneNumber must be an E.164 number"
     if "callback" in sc.fail or sc.outcome == "callback":
