@@ -12,14 +12,36 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}  # -h on every command and group
 app = typer.Typer(
     help="helpline-blueprint tools: country files, contact flows (lint, simulated calls, diagrams).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings=HELP_OPTIONS,
 )
 out = Console(highlight=False, soft_wrap=True, emoji=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            print(f"helpline {version('helpline-blueprint')}")
+        except PackageNotFoundError:  # pragma: no cover - run from a tree that was never installed
+            print("helpline (not installed: run make setup)")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    show_version: Annotated[
+        bool, typer.Option("--version", help="Print the version and exit.", callback=_version, is_eager=True)
+    ] = False,
+) -> None:
+    """helpline-blueprint tools: country files, contact flows (lint, simulated calls, diagrams)."""
 
 
 def _load(code: str, lang: str | None = None):
