@@ -1,5 +1,10 @@
 """Hypothesis-generated events: every answer is a clean flat map, a rejected event writes nothing,
-and an ``ok`` answer wrote exactly what that handler writes for it - no more, no less."""
+and an ``ok`` answer wrote exactly what that handler writes for it - no more, no less.
+
+What a call writes includes its ContactLinks item (``functions.dal.models.ContactLink``): an
+identified call links its contact id to the pseudonym it answered (identify_caller, every ``ok``
+answer), and create_case names the answered case on that link when it exists (never creates one).
+The link is keyed by the event's ContactId and must say exactly what the answer said."""
 
 from __future__ import annotations
 
@@ -90,11 +95,35 @@ def _item(snapshot: dict, table: str, key: tuple) -> dict[str, Any]:
     return json.loads(snapshot[table][key])
 
 
-def _expect_ok_writes(name: str, response: dict, before: dict, after: dict) -> None:
+def _link_change(before: dict, after: dict, contact_id: str) -> tuple[dict, dict]:
+    """The call's ContactLinks item before and after ({} when absent); no other link may change."""
+    diff = _diff(before, after).get("ContactLinks", {"added": [], "changed": []})
+    assert diff["added"] + diff["changed"] in ([], [(contact_id,)]), diff
+    old, new = before.get("ContactLinks", {}).get((contact_id,)), after.get("ContactLinks", {}).get((contact_id,))
+    return json.loads(old or "{}"), json.loads(new or "{}")
+
+
+def _caller_number(event: dict) -> str | None:
+    """The number the handler pseudonymises (None: withheld or unparseable - no caller, no link)."""
+    from functions.logic.pseudonym import normalise_e164
+
+    address = (event["Details"]["ContactData"].get("CustomerEndpoint") or {}).get("Address")
+    return normalise_e164(address) if isinstance(address, str) else None
+
+
+def _expect_ok_writes(name: str, event: dict, response: dict, before: dict, after: dict) -> None:
     """What an ``ok`` answer of ``name`` may have written (and must have, when it says so)."""
     diff = _diff(before, after)
     assert all(not d["removed"] for d in diff.values()), diff  # nothing is ever deleted
+    contact_id = event["Details"]["ContactData"]["ContactId"]  # an ok answer had a valid one
     if name == "identify_caller":
+        # every identified call links its contact id to the pseudonym it answered: that link is
+        # all it writes besides the caller's own item; a case already named on the link is kept
+        old, new = _link_change(before, after, contact_id)
+        assert new and new["caller_id"] == response["caller_id"], (old, new)
+        assert new.get("case_id") == old.get("case_id") and new["linked_at"] == old.get("linked_at", new["linked_at"])
+        assert set(new) - set(old) <= {"contact_id", "caller_id", "linked_at", "expires_at", "channel"}, new
+        diff.pop("ContactLinks", None)
         assert set(diff) <= {"Callers"}, diff
         if "Callers" in diff:
             assert diff["Callers"]["added"] + diff["Callers"]["changed"] == [(response["caller_id"],)]
@@ -108,6 +137,14 @@ def _expect_ok_writes(name: str, response: dict, before: dict, after: dict) -> N
         return
     if name == "create_case":
         case_id = response["case_id"]
+        # a call with a number names the answered case on its link when identify_caller linked it
+        # (a replay sets the same value again: no change); create_case never adds a link
+        old, new = _link_change(before, after, contact_id)
+        if old and _caller_number(event):
+            assert new == {**old, "case_id": case_id}, (old, new)
+        else:
+            assert new == old, (old, new)
+        diff.pop("ContactLinks", None)
         if "Callers" in diff:  # at most the caller's own item
             assert len(diff["Callers"]["added"] + diff["Callers"]["changed"]) == 1, diff
         if response["created"] == "true" and (case_id,) not in before["Cases"]:
@@ -148,7 +185,7 @@ def test_fuzzed_flow_events_answer_cleanly_and_write_exactly_what_they_say(share
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in response.items())
     after = _snapshot(shared_backend)
     if response["status"] == "ok":
-        _expect_ok_writes(name, response, before, after)
+        _expect_ok_writes(name, event, response, before, after)
     else:
         assert response["status"] in ("invalid_event", "invalid_parameter", "no_caller_id", "case_not_found")
         assert after == before

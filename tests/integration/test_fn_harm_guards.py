@@ -161,12 +161,19 @@ def test_identify_answers_exactly_and_sets_the_callers_retention(backend):
         "returning": "false",
         "preferred_language": "uk",
         "open_case_id": "",
+        "has_open_case": "false",
         "blocked": "false",
     }
-    (caller,) = backend.dump_tables()["Callers"]
+    tables = backend.dump_tables()
+    (caller,) = tables["Callers"]
     assert _near(caller["expires_at"], 365 * DAY)
     assert caller["last_contact_id"] == caller["first_contact_id"] == "5ca32fbd-8f92-46af-92a5-6b0f970f0efe"
     assert caller["preferred_language"] == "uk"
+    # the call's link (contact id -> pseudonym) is kept as long as Connect keeps the contact record
+    (link,) = tables["ContactLinks"]
+    assert link["contact_id"] == "5ca32fbd-8f92-46af-92a5-6b0f970f0efe"
+    assert link["caller_id"] == response["caller_id"] and "case_id" not in link
+    assert _near(link["expires_at"], 730 * DAY)
 
 
 def test_identify_withheld_keeps_the_ivr_language(backend):
@@ -178,8 +185,10 @@ def test_identify_withheld_keeps_the_ivr_language(backend):
         "returning": "false",
         "preferred_language": "ru",
         "open_case_id": "",
+        "has_open_case": "false",
         "blocked": "false",
     }
+    assert backend.dynamodb_calls() == []  # no caller, no link: nothing read or written
     event = with_params(event, language="")
     assert backend.invoke("identify_caller", event)["preferred_language"] == ""
 
@@ -190,7 +199,16 @@ def test_identify_uses_the_stored_language_when_the_ivr_gives_none(backend):
     assert backend.invoke("identify_caller", again)["preferred_language"] == "ru"
 
 
+def _tables_called(backend) -> list[tuple[str, str]]:
+    """(operation, table) of every DynamoDB request, the table by its logical name."""
+    from functions.dal.models import MODELS_BY_LOGICAL_NAME
+
+    logical = {backend.env[m.TABLE_ENV]: name for name, m in MODELS_BY_LOGICAL_NAME.items()}
+    return [(c.operation, logical.get(c.params.get("TableName"), "?")) for c in backend.dynamodb_calls()]
+
+
 def test_identify_refreshes_a_stale_caller_once_a_day(backend):
+    """The caller's item is written at most once a day; the call's link on every identified call."""
     from datetime import UTC, datetime, timedelta
 
     from functions.dal.models import Caller
@@ -200,13 +218,22 @@ def test_identify_refreshes_a_stale_caller_once_a_day(backend):
     Caller(caller_id).update(actions=[Caller.last_contact_at.set(stale), Caller.expires_at.set(stale)])
     backend.reset_calls()
     backend.invoke("identify_caller", with_contact(load_event("identify_caller"), "later-contact-0001"))
-    assert [c.operation for c in backend.dynamodb_calls()] == ["GetItem", "UpdateItem"]
+    assert _tables_called(backend) == [
+        ("GetItem", "Callers"),
+        ("UpdateItem", "ContactLinks"),
+        ("UpdateItem", "Callers"),
+    ]
     (caller,) = backend.dump_tables()["Callers"]
     assert caller["last_contact_id"] == "later-contact-0001" and _near(caller["expires_at"], 365 * DAY)
     Caller(caller_id).update(actions=[Caller.last_contact_at.set(datetime.now(UTC) - timedelta(hours=23))])
     backend.reset_calls()
     backend.invoke("identify_caller", with_contact(load_event("identify_caller"), "later-contact-0002"))
-    assert [c.operation for c in backend.dynamodb_calls()] == ["GetItem"]
+    assert _tables_called(backend) == [("GetItem", "Callers"), ("UpdateItem", "ContactLinks")]
+    assert sorted(link["contact_id"] for link in backend.dump_tables()["ContactLinks"]) == [
+        "5ca32fbd-8f92-46af-92a5-6b0f970f0efe",
+        "later-contact-0001",
+        "later-contact-0002",
+    ]
 
 
 # --- create_case retention -----------------------------------------------------------------------

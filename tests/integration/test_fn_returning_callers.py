@@ -33,6 +33,21 @@ def case_item(backend, case_id: str) -> dict:
     return case
 
 
+def identify(backend, contact: str, number: str = "+48601234567") -> dict:
+    """identify_caller for the call, as the flow runs it before a report: links the contact."""
+    event = with_contact(load_event("identify_caller"), contact)
+    event["Details"]["ContactData"]["CustomerEndpoint"] = {"Address": number, "Type": "TELEPHONE_NUMBER"}
+    return backend.invoke("identify_caller", event)
+
+
+def tables_called(backend) -> list[tuple[str, str]]:
+    """(operation, table) of every DynamoDB request, the table by its logical name."""
+    from functions.dal.models import MODELS_BY_LOGICAL_NAME
+
+    logical = {backend.env[m.TABLE_ENV]: name for name, m in MODELS_BY_LOGICAL_NAME.items()}
+    return [(c.operation, logical.get(c.params.get("TableName"), "?")) for c in backend.dynamodb_calls()]
+
+
 NORMAL = {"topic": "operator", "priority": "normal", "needs_codes": "", "consent": "false", "channel_note": ""}
 
 
@@ -127,17 +142,31 @@ def test_a_flow_marked_urgent_report_without_urgent_needs_raises_the_case(backen
 
 
 def test_replays_of_an_append_write_nothing_and_answer_the_same(backend):
+    """A replay writes nothing new: no case, chain or caller write.  Its one write request is the
+    call's ContactLinks update naming the case the link already names (an idempotent UpdateItem of
+    the same value, kept on purpose: it repairs a link whose best-effort naming failed the first
+    time, functions.logic.cases._link_case); the stored items stay byte for byte the same."""
+    for contact in ("contact-0001", "contact-0002"):
+        identify(backend, contact)
     backend.invoke("create_case", report("contact-0001", **NORMAL))
     first = backend.invoke("create_case", report("contact-0002", **NORMAL))
     before = backend.dump_tables()
+    assert {link["contact_id"]: link["case_id"] for link in before["ContactLinks"]} == {
+        "contact-0001": first["case_id"],
+        "contact-0002": first["case_id"],
+    }
     backend.reset_calls()
     replays = [backend.invoke("create_case", report("contact-0002", **NORMAL)) for _ in range(4)]
     assert replays == [first] * 4
     assert backend.dump_tables() == before
-    writes = [c.operation for c in backend.dynamodb_calls() if c.operation not in ("GetItem",)]
-    assert writes == []
+    one_replay = [("GetItem", "Callers"), ("GetItem", "Cases"), ("UpdateItem", "ContactLinks")]
+    assert tables_called(backend) == one_replay * 4
+    for call in (c for c in backend.dynamodb_calls() if c.operation == "UpdateItem"):
+        assert call.params["ExpressionAttributeValues"] == {":0": {"S": first["case_id"]}}  # the same case id
     # a replay of the contact that opened the case also answers as it did first
+    backend.reset_calls()
     assert backend.invoke("create_case", report("contact-0001", **NORMAL))["created"] == "true"
+    assert tables_called(backend) == one_replay
     assert backend.dump_tables() == before
 
 
@@ -172,12 +201,20 @@ def test_a_closed_case_is_left_alone_and_a_new_one_opened(backend):
     old = backend.invoke("create_case", report("contact-0001", **NORMAL))["case_id"]
     _set_status(old, "closed")
     before = case_item(backend, old)
+    identify(backend, "contact-0002")  # the call's link, as the flow makes it before the report
     backend.reset_calls()
     new = backend.invoke("create_case", report("contact-0002", **NORMAL))
-    assert [c.operation for c in backend.dynamodb_calls()] == ["GetItem", "GetItem", "TransactWriteItems"]
+    assert tables_called(backend) == [
+        ("GetItem", "Callers"),
+        ("GetItem", "Cases"),  # the closed case the pointer still names
+        ("TransactWriteItems", "?"),  # the new case, its first record, the caller's pointer
+        ("UpdateItem", "ContactLinks"),  # the call's link names the new case
+    ]
     assert new["created"] == "true" and new["appended"] == "false" and new["case_id"] != old
     assert case_item(backend, old) == before and len(chain(backend, old)) == 1
-    assert backend.dump_tables()["Callers"][0]["open_case_id"] == new["case_id"]
+    tables = backend.dump_tables()
+    assert tables["Callers"][0]["open_case_id"] == new["case_id"]
+    assert {link["contact_id"]: link["case_id"] for link in tables["ContactLinks"]} == {"contact-0002": new["case_id"]}
     # and the next report joins the new case
     third = backend.invoke("create_case", report("contact-0003", **NORMAL))
     assert third["case_id"] == new["case_id"] and third["appended"] == "true"
