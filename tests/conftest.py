@@ -64,14 +64,17 @@ class _Capture(logging.Handler):
     def remember_event(self, event: Any, answer: Any) -> None:
         from functions.logic.pseudonym import normalise_e164
 
-        details = event.get("Details", {}) if isinstance(event, dict) else {}
-        contact = details.get("ContactData", {}) if isinstance(details, dict) else {}
-        address = ((contact or {}).get("CustomerEndpoint") or {}).get("Address") if isinstance(contact, dict) else None
+        def as_dict(value: Any) -> dict:  # a malformed event may hold anything anywhere
+            return value if isinstance(value, dict) else {}
+
+        details = as_dict(event.get("Details")) if isinstance(event, dict) else {}
+        contact = as_dict(details.get("ContactData"))
+        address = as_dict(contact.get("CustomerEndpoint")).get("Address")
         number = normalise_e164(address) if isinstance(address, str) else None
         if number:
             self.remember(number, "phone number")
             self.remember(number[-9:], "phone number (national)")
-        for where in (details.get("Parameters"), (contact or {}).get("Attributes"), answer):
+        for where in (details.get("Parameters"), contact.get("Attributes"), answer):
             if isinstance(where, dict):
                 for key in NOTE_KEYS:
                     self.remember(where.get(key), "note")

@@ -486,7 +486,7 @@ class ContactLink(Model):
     contact's RelatedContactId) needs about the caller is looked up here by contact id, and
     ``helpline erase`` finds EVERY contact of a caller through the ``by-caller`` index (the
     Callers item alone keeps only the first and the last). Written by identify_caller on every
-    identified call (one PutItem); ``case_id`` is set when the call opens or extends a case.
+    identified call (one UpdateItem); ``case_id`` is set when the call opens or extends a case.
     Kept as long as Connect keeps the contact record it points at (``retention_days.interactions``).
     """
 

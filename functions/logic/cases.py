@@ -35,14 +35,15 @@ withheld number (new case)                     1 TransactWriteItems
 known number, no open case (new case)          GetItem Callers + TransactWriteItems
 pointer to a closed / missing case (new case)  GetItem Callers + GetItem Cases + TransactWriteItems
 returning caller (append)                      GetItem Callers + GetItem Cases + TransactWriteItems
-replay of a contact already recorded           GetItem Callers + GetItem Cases (no write)
+replay of a contact already recorded           GetItem Callers + GetItem Cases (no table write)
 =============================================  ==============================================
 
 plus the same again per conflict retry; the reads are strongly consistent.  A known caller's
 call then gets its case on its ContactLinks item (1 UpdateItem, ``set_contact_case``, best effort
 after the case is written: :func:`_link_case`): the case id is never written as a Connect contact
-attribute (docs/audit.md).  The first call of a
-cold function also reads the hash-key secret (Secrets Manager).
+attribute (docs/audit.md); a replay sends that UpdateItem again with the case the link already
+names (nothing changes; it repairs a link whose first naming failed).  The pseudonym is one KMS
+GenerateMac (functions/logic/pseudonym.py).
 """
 
 from __future__ import annotations
