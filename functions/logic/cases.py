@@ -35,7 +35,7 @@ withheld number (new case)                     1 TransactWriteItems
 known number, no open case (new case)          GetItem Callers + TransactWriteItems
 pointer to a closed / missing case (new case)  GetItem Callers + GetItem Cases + TransactWriteItems
 returning caller (append)                      GetItem Callers + GetItem Cases + TransactWriteItems
-replay of a contact already recorded           GetItem Callers + GetItem Cases (no table write)
+replay of a contact already recorded           GetItem Callers + GetItem Cases (no case written)
 =============================================  ==============================================
 
 plus the same again per conflict retry; the reads are strongly consistent.  A known caller's
