@@ -685,6 +685,32 @@ def deploy_command(
     raise typer.Exit(execute(steps, dry_run=dry_run, say=lambda line: out.print(line, markup=False)))
 
 
+def upgrade_country_command(
+    country: Annotated[str, typer.Argument(help="Country code (e.g. pl) or path of a country file.")],
+    write: Annotated[
+        bool, typer.Option("--write", help="Make the mechanical changes (renames, the format key) in the file.")
+    ] = False,
+) -> None:
+    """List every change a country file of an older format needs (docs/country-file-CHANGELOG.md).
+
+    With --write, renamed fields and the format key are rewritten in place (comments kept) and what a
+    person must still write is listed. Exit 0 nothing left to do, 1 changes remain, 2 bad input."""
+    import os
+
+    from helpline.config import COUNTRIES_DIR
+    from helpline.config.upgrade import upgrade_country
+
+    countries_dir = Path(os.environ.get("HELPLINE_COUNTRIES_DIR") or COUNTRIES_DIR)
+    code = upgrade_country(
+        country,
+        write=write,
+        countries_dir=countries_dir,
+        say=lambda line: out.print(line, markup=False),
+        warn=lambda line: print(line, file=sys.stderr),
+    )
+    raise typer.Exit(code)
+
+
 def _register_commands() -> None:
     """Commands that live in their own modules (imported here, so `helpline --help` lists them)."""
     from helpline import livetest, review, scaffold, surge, surveys, verify_live
@@ -698,6 +724,7 @@ def _register_commands() -> None:
     app.command("smoke-test")(livetest.command)
     app.command("verify-live")(verify_live.command)
     app.command("deploy")(deploy_command)
+    app.command("upgrade-country")(upgrade_country_command)
     from helpline.surveys.campaign_cli import campaign_app
 
     app.add_typer(campaign_app, name="survey-campaign")

@@ -22,6 +22,7 @@ from helpline.config.loader import COUNTRIES_DIR, SHARED_FILES
 from helpline.config.messages import LANGUAGE_NAME_PREFIX, REQUIRED_MESSAGES, UNTRANSLATED
 from helpline.config.reference import CONNECT_REGIONS, LANGUAGES
 from helpline.config.schema import parse_days, parse_time_range, zone
+from helpline.config.upgrade import FORMAT_VERSION
 
 # The topics most helplines start with (UNHCR and NRC lines): key -> English menu wording.
 STANDARD_TOPICS = {
@@ -146,6 +147,7 @@ def country_document(
     said = "; ".join(f"{d} {t}" for d, t in weekly.items())
     messages = _messages(codes, _standard_messages(countries_dir))
     doc: dict[str, Any] = {
+        "format": FORMAT_VERSION,
         "code": code,
         "name": name.strip(),
         "region": region,

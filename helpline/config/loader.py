@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from helpline.config.reference import LANGUAGES
 from helpline.config.rules import check_rules
 from helpline.config.schema import CountryConfig
+from helpline.config.upgrade import FormatError, needed_changes
 
 COUNTRIES_DIR = Path(__file__).resolve().parents[2] / "countries"
 SHARED_FILES = {"defaults.yaml", "messages.yaml"}
@@ -227,6 +228,16 @@ def load_country(
     defaults = _read_yaml(shared_dir / "defaults.yaml", "countries/defaults.yaml")
     standard = _read_yaml(shared_dir / "messages.yaml", "countries/messages.yaml")
     country = _read_yaml(path, display)
+    # A file of an older format: one report of every change it needs, before any other check.
+    try:
+        changes = needed_changes(country, standard, code=path.stem)
+    except FormatError as exc:
+        raise ConfigError(display, "format", str(exc).removeprefix("format: ")) from None
+    if changes:
+        errors = [ConfigError(display, c.field, c.problem, c.fix) for c in changes]
+        errors[0].all = errors
+        raise errors[0]
+    country = {key: value for key, value in country.items() if key != "format"}
 
     merged = deep_merge(defaults, country)
     if stage:
