@@ -37,10 +37,11 @@ APPROVALS = ("broadening", "never", "any-change")
 PRODUCTION_STAGES = frozenset({"prod", "production"})
 
 WHEN_FAILED = {
-    "preflight": "nothing was changed; fix what the FAIL lines say and run it again",
+    "preflight": "nothing was changed; fix what preflight says (its FAIL lines, or the one line above) and run it again",
     "recordings": "nothing was changed; record the prompts (docs/recording-prompts.md) or pass --allow-placeholders",
-    "country": "CloudFormation rolled the country stack back (a failed first create removes everything it "
-    "made; see the stack's events in the console); fix the cause and run it again",
+    "country": "the lines above say why (before CloudFormation: credentials, bootstrap, synthesis; during: "
+    "CloudFormation rolled the country stack back, and a failed first create removes everything it made, see the "
+    "stack's events); fix the cause and resume with --from country",
     "tests": "the country stack is deployed and untouched; only the test stack rolled back: fix the test "
     "cases (`helpline smoke-test` / docs/live-tests.md) and resume with --from tests",
 }
