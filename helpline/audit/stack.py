@@ -6,10 +6,11 @@ and the outputs ``ArchiveBucket`` and ``SigningKeyArn``.
 https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ListStackResources.html
 
 Reading needs cloudformation:ListStackResources and DescribeStacks on the stack, dynamodb:Scan
-on the tables, s3:ListBucket/GetObject on the archive bucket and kms:GetPublicKey on the signing
-key (the stack's auditor role).  Erasure also needs
-secretsmanager:GetSecretValue (for ``--caller``), dynamodb:DeleteItem/UpdateItem/PutItem and the
-data key's kms:Decrypt/GenerateDataKey: a data-protection officer's role, not the auditor's.
+on the tables (Cases by named attributes only), s3:ListBucketVersions/GetObjectVersion on the
+archive bucket and kms:GetPublicKey on the signing key (the stack's auditor role).  Erasure also
+needs kms:GenerateMac on the pseudonym key (for ``--caller``), dynamodb:DeleteItem/UpdateItem/PutItem,
+the data key's kms:Decrypt/GenerateDataKey and connect:DeleteContactData: the stack's
+DataProtectionRole, not the auditor's.
 """
 
 from __future__ import annotations
