@@ -80,6 +80,8 @@ def _messages(langs: list[str], standard: dict[str, dict[str, str]]) -> dict[str
     for lang in langs:
         have = standard.get(lang, {})
         needed = {k: english.get(k, REQUIRED_MESSAGES[k]) for k in REQUIRED_MESSAGES if k not in have}
+        if "language_option" in needed:  # the offer names this language, not English
+            needed["language_option"] = f"For {LANGUAGES[lang].english}, press {{digit}}."
         if lang == operator:
             for code in langs:
                 key = f"{LANGUAGE_NAME_PREFIX}{code}"
@@ -168,7 +170,21 @@ def country_document(
     }
     if messages:
         doc["messages"] = messages
+    labels = _guide_labels(codes[0])
+    if labels:
+        doc["operators"] = {"labels": labels}
     return doc
+
+
+def _guide_labels(lang: str) -> dict[str, str]:
+    """The operators' guide's labels to write when the project ships none in ``lang``: marked,
+    with the English text to translate (merged over nothing: every key of en.yaml)."""
+    from helpline.guide import REFERENCE, has_label_set, labels
+
+    if has_label_set(lang):
+        return {}
+    name = LANGUAGES[lang].english
+    return {k: f"{UNTRANSLATED} ({name}) {v}" for k, v in labels(REFERENCE).items()}
 
 
 HEADER = """\

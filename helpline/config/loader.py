@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from helpline.config.messages import LANGUAGE_NAME_PREFIX, OPERATOR_MESSAGES
 from helpline.config.reference import LANGUAGES
 from helpline.config.rules import check_rules
 from helpline.config.schema import CountryConfig
@@ -252,9 +253,13 @@ def load_country(
     own = merged.get("messages") or {}
     if not isinstance(own, dict):
         raise ConfigError(display, "messages", "is not a mapping", "write messages: {<lang>: {<key>: text}}")
+    operators = merged.get("operators") if isinstance(merged.get("operators"), dict) else {}
+    operators_only = operators.get("language") if isinstance(operators.get("language"), str) else None
+    if operators_only in langs:
+        operators_only = None
     for lang in own:
         unknown = [(i, c) for i, c in enumerate(langs) if isinstance(c, str) and c not in LANGUAGES]
-        if lang not in langs and unknown:  # a typo in a language code, not in the messages
+        if lang not in langs and lang != operators_only and unknown:  # a typo in a language code, not in the messages
             i, typo = unknown[0]
             raise ConfigError(
                 display,
@@ -262,7 +267,7 @@ def load_country(
                 f"unknown language code '{typo}' (the file has messages for '{lang}')",
                 f"write code: {lang} if that is the language meant, or another ISO 639-1 code the project knows",
             )
-        if lang not in langs:
+        if lang not in langs and lang != operators_only:
             raise ConfigError(
                 display,
                 f"messages.{lang}",
@@ -270,6 +275,13 @@ def load_country(
                 f"add '{lang}' to languages or remove these messages",
             )
     merged["messages"] = {lang: {**standard.get(lang, {}), **(own.get(lang) or {})} for lang in langs if lang}
+    if operators_only:  # the operators' language callers do not use: the whisper texts and language names
+        shipped = {
+            k: v
+            for k, v in (standard.get(operators_only) or {}).items()
+            if k in OPERATOR_MESSAGES or k.startswith(LANGUAGE_NAME_PREFIX)
+        }
+        merged["messages"][operators_only] = {**shipped, **(own.get(operators_only) or {})}
 
     try:
         cfg = CountryConfig.model_validate(merged)

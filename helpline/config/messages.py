@@ -38,6 +38,10 @@ REQUIRED_MESSAGES: dict[str, str] = {
     "emergency_closed": "Emergency key out of hours: call {emergency_number} now, safe alternatives; then the call-back offer",
 }
 
+# What an operators' language that callers do not use needs (the whisper), besides the names of
+# the caller languages (``language_name_<code>``).
+OPERATOR_MESSAGES: tuple[str, ...] = ("whisper_language", "whisper_priority", "whisper_returning")
+
 # Messages named per language of the country: ``language_name_<code>`` is the name of language
 # <code> in the message's language (the whisper names the caller's language to the operator).
 LANGUAGE_NAME_PREFIX = "language_name_"

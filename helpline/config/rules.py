@@ -6,7 +6,13 @@ import re
 import string
 from typing import TYPE_CHECKING
 
-from helpline.config.messages import LANGUAGE_NAME_PREFIX, PLACEHOLDERS, REQUIRED_MESSAGES, UNTRANSLATED
+from helpline.config.messages import (
+    LANGUAGE_NAME_PREFIX,
+    OPERATOR_MESSAGES,
+    PLACEHOLDERS,
+    REQUIRED_MESSAGES,
+    UNTRANSLATED,
+)
 from helpline.config.reference import CONNECT_REGIONS, EU_COUNTRIES, EU_REGIONS, LANGUAGES, NEEDS_CODES
 
 if TYPE_CHECKING:
@@ -203,11 +209,13 @@ def _check_neutral(cfg: CountryConfig, file: str, field: str, text: str, survey_
 
 def _check_nothing_untranslated(cfg: CountryConfig, file: str) -> None:
     marked = [field for field, text in _spoken_texts(cfg) if UNTRANSLATED in text]
+    marked += [f"operators.labels.{key}" for key, text in cfg.operators.labels.items() if UNTRANSLATED in text]
     if marked:
         raise _err(
             file,
             marked[0],
-            f"{len(marked)} texts are still marked {UNTRANSLATED}: {', '.join(marked)}",
+            f"{len(marked)} texts are still marked {UNTRANSLATED}, the first: {', '.join(marked[:4])}"
+            + (f" and {len(marked) - 4} more" if len(marked) > 4 else ""),
             f"write each one in its language and remove the {UNTRANSLATED} mark",
         )
 
@@ -377,13 +385,49 @@ def _rule_emergency_digits(cfg: CountryConfig, file: str, stem: str) -> None:
                 f"digit {topic.digit} is the emergency digit, which every menu keeps for 'in danger'",
                 "give the topic another digit from 1 to 9",
             )
-    if cfg.operators.language is not None and cfg.operators.language not in langs:
+    op = cfg.operator_language
+    if op not in LANGUAGES:
         raise _err(
             file,
             "operators.language",
-            f"'{cfg.operators.language}' is not one of the country's languages",
-            f"use one of {', '.join(langs)} (the whisper is spoken with that language's voice or recordings)",
+            f"unknown language code '{op}'",
+            f"use an ISO 639-1 code the project knows: {', '.join(sorted(LANGUAGES))}",
         )
+    if op not in langs:  # operators work in a language callers do not use: the whisper's voice and texts
+        voices = LANGUAGES[op].polly_voices
+        if cfg.operators.voice is not None and cfg.operators.voice not in voices:
+            raise _err(
+                file,
+                "operators.voice",
+                f"'{cfg.operators.voice}' is not an Amazon Polly voice for {LANGUAGES[op].english}",
+                f"use one of: {', '.join(voices)}" if voices else "remove it",
+            )
+        if not voices:
+            raise _err(
+                file,
+                "operators.language",
+                f"{LANGUAGES[op].english} has no Amazon Polly voice for the whisper and callers do not use it",
+                f"choose an operators' language with a Polly voice or one of {', '.join(langs)}",
+            )
+        msgs = cfg.messages.get(op, {})
+        for key, text in msgs.items():
+            if key not in OPERATOR_MESSAGES and not key.startswith(LANGUAGE_NAME_PREFIX):
+                raise _err(
+                    file,
+                    f"messages.{op}.{key}",
+                    f"not needed in {LANGUAGES[op].english}: callers do not use the operators' language",
+                    f"remove it (only {', '.join(OPERATOR_MESSAGES)} and {LANGUAGE_NAME_PREFIX}<code> are said to "
+                    "operators)",
+                )
+            _check_placeholders(file, f"messages.{op}.{key}", text)
+        for key in OPERATOR_MESSAGES:
+            if not msgs.get(key, "").strip():
+                raise _err(
+                    file,
+                    f"messages.{op}.{key}",
+                    f"missing {LANGUAGES[op].english} text for the operators",
+                    f'add messages: {{{op}: {{{key}: "..."}}}} ({REQUIRED_MESSAGES[key]})',
+                )
     op = cfg.operator_language
     for code in langs:  # the whisper names every caller language in the operators' language
         key = f"{LANGUAGE_NAME_PREFIX}{code}"
@@ -788,23 +832,43 @@ def _rule_polly_length(cfg: CountryConfig, file: str, stem: str) -> list:
 
 
 def _rule_guide_labels(cfg: CountryConfig, file: str, stem: str) -> None:
-    """The operators' guide shows its screens in the operators' language: its label file must exist."""
-    from helpline.guide import LABELS_DIR, GuideLabelError, label_languages, labels
+    """The operators' guide shows its screens in the operators' language: the shipped label set
+    of that language and the country's operators.labels together give every label."""
+    from helpline.guide import GuideLabelError, has_label_set, labels, missing_labels
 
     op = cfg.operator_language
-    field = "operators.language" if cfg.operators.language else "operators.language (default: languages[0].code)"
+    own = cfg.operators.labels
     try:
-        labels(op)
+        missing, unknown = missing_labels(op, own)
     except GuideLabelError as exc:
-        usable = [code for code in cfg.language_codes if code in label_languages()]
-        alt = f"or set operators.language to {' or '.join(usable)}" if usable else ""
-        path = f"helpline/guide/labels/{op}.yaml"
-        reference = (LABELS_DIR / "en.yaml").relative_to(LABELS_DIR.parents[2])
+        raise _err(
+            file, "operators.labels", f"the shipped guide labels in '{op}' are unusable ({exc})", "report it"
+        ) from None
+    if unknown:
         raise _err(
             file,
-            field,
+            f"operators.labels.{unknown[0]}",
+            f"unknown guide label ({len(unknown)} unknown: {', '.join(unknown[:5])})",
+            "use the keys of helpline/guide/labels/en.yaml",
+        )
+    if missing:
+        shown = ", ".join(missing[:6]) + (", ..." if len(missing) > 6 else "")
+        where = "" if has_label_set(op) else f" (the project ships no guide labels in '{op}')"
+        raise _err(
+            file,
+            "operators.labels",
+            f"{len(missing)} guide labels missing in {LANGUAGES[op].english}{where}: {shown}",
+            f"add them under operators.labels in {LANGUAGES[op].english} (keys and English texts: "
+            "helpline/guide/labels/en.yaml; helpline new-country writes them all)",
+        )
+    try:
+        labels(op, own)
+    except GuideLabelError as exc:
+        raise _err(
+            file,
+            "operators.labels",
             f"the operators' guide has no usable labels in '{op}' ({exc})",
-            f"write {path} with the keys of {reference} {alt}".strip(),
+            "give every label a text",
         ) from None
 
 

@@ -351,7 +351,19 @@ class Instance(Strict):
 
 class Operators(Strict):
     language: str | None = Field(
-        default=None, description="Working language of the operators (agent whisper); default the first language"
+        default=None,
+        description="Working language of the operators (agent whisper, guide); default the first language; "
+        "may be a language callers do not use",
+    )
+    voice: str | None = Field(
+        default=None,
+        description="Amazon Polly voice of the whisper when the operators' language is not a caller language; "
+        "default the language's first Polly voice",
+    )
+    labels: dict[str, str] = Field(
+        default={},
+        description="The operators' guide's labels in the operators' language, merged over the shipped set "
+        "(helpline/guide/labels/<lang>.yaml); every key of en.yaml when no set is shipped",
     )
 
 
@@ -633,10 +645,23 @@ class CountryConfig(Strict):
         return self.countries_dir / (self.recordings.folder or f"{self.code}/prompts")
 
     def language(self, code: str) -> Language:
+        """A caller language, or the operators' language when callers do not use it (its voice
+        is ``operators.voice`` or the language's first Polly voice; it has no menu digit)."""
         for lang in self.languages:
             if lang.code == code:
                 return lang
+        if code == self.operator_language:
+            from helpline.config.reference import LANGUAGES
+
+            info = LANGUAGES.get(code)
+            voice = self.operators.voice or (info.polly_voices[0] if info and info.polly_voices else None)
+            return Language.model_construct(code=code, digit="", voice=voice, recorded=False)
         raise KeyError(code)
+
+    @property
+    def operators_only(self) -> bool:
+        """The operators work in a language no caller is offered."""
+        return self.operator_language not in self.language_codes
 
     def queue_names(self) -> dict[str, str]:
         """Logical queue key -> queue name: per language ``<lang>`` and ``priority_<lang>``.
@@ -660,13 +685,23 @@ class CountryConfig(Strict):
         in the operators' language ``whisper_language_<code>`` for every caller language.
         For a recorded language each id is one audio file, see :meth:`recording_uri`.
         """
-        from helpline.config.messages import LANGUAGE_NAME_PREFIX, REQUIRED_MESSAGES, TEMPLATE_MESSAGES
+        from helpline.config.messages import (
+            LANGUAGE_NAME_PREFIX,
+            OPERATOR_MESSAGES,
+            REQUIRED_MESSAGES,
+            TEMPLATE_MESSAGES,
+        )
 
-        out = {key: self.message(lang, key) for key in REQUIRED_MESSAGES if key not in TEMPLATE_MESSAGES}
+        if lang not in self.language_codes:  # an operators' language callers do not use: the whisper only
+            out = {key: self.message(lang, key) for key in OPERATOR_MESSAGES if key not in TEMPLATE_MESSAGES}
+        else:
+            out = {key: self.message(lang, key) for key in REQUIRED_MESSAGES if key not in TEMPLATE_MESSAGES}
         if lang == self.operator_language:  # the whisper: each caller language, said to operators
             for code in self.language_codes:
                 name = self.messages[lang][f"{LANGUAGE_NAME_PREFIX}{code}"]
                 out[f"whisper_language_{code}"] = self.message(lang, "whisper_language", caller_language=name)
+        if lang not in self.language_codes:
+            return out
         for topic in self.topics:
             out[f"topic_{topic.key}_menu"] = topic.menu[lang].format(**self._values(lang))
             out[f"topic_{topic.key}_info"] = topic.info[lang].format(**self._values(lang))

@@ -277,7 +277,7 @@ class _Renderer:
         from helpline.guide import GuideLabelError, labels
 
         try:
-            table = labels(self.cfg.operator_language)
+            table = labels(self.cfg.operator_language, self.cfg.operators.labels)
         except GuideLabelError as exc:
             raise RenderError(f"{self.template}: {exc}") from None
         if key not in table:

@@ -6,6 +6,11 @@ Labels live in ``helpline/guide/labels/<lang>.yaml``, one file per operators' wo
 the reference: every other file must have exactly its keys, so a missing or misspelt label is
 one clear error (:class:`GuideLabelError`) when the guide flow is rendered, never an empty
 button in the agent workspace. The flow template reads a label with ``{{label:<key>}}``.
+
+A country file may give labels of its own under ``operators.labels`` (in the operators'
+language): they are merged over the shipped set of that language when there is one, so a
+country whose operators' language has no shipped set writes them all (:func:`labels` with
+``own``), and a country may reword a few.
 """
 
 from __future__ import annotations
@@ -51,20 +56,43 @@ def _read(lang: str) -> dict[str, str]:
     return data
 
 
-def labels(lang: str) -> dict[str, str]:
-    """The guide's labels in ``lang``; raises :class:`GuideLabelError` naming the first problem."""
-    data = _read(lang)
+def labels(lang: str, own: dict[str, str] | None = None) -> dict[str, str]:
+    """The guide's labels in ``lang``: the shipped set (if any) with ``own`` (the country file's
+    ``operators.labels``) over it; raises :class:`GuideLabelError` naming the problem."""
+    own = dict(own or {})
+    shipped = (LABELS_DIR / f"{lang}.yaml").is_file()
+    if not own or shipped:
+        data = {**_read(lang), **own}
+        source = f"{lang}.yaml" + (" with operators.labels" if own else "")
+    else:
+        data, source = own, f"operators.labels ({lang})"
     reference = _read(REFERENCE)
     missing = [k for k in reference if k not in data]
     if missing:
-        raise GuideLabelError(f"{lang}.yaml: missing label {missing[0]!r} ({len(missing)} missing; keys as in en.yaml)")
+        shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
+        raise GuideLabelError(
+            f"{source}: missing label {missing[0]!r} ({len(missing)} missing: {shown}; keys as in en.yaml)"
+        )
     extra = [k for k in data if k not in reference]
     if extra:
-        raise GuideLabelError(f"{lang}.yaml: unknown label {extra[0]!r} (not in en.yaml)")
-    empty = [k for k, v in data.items() if not v.strip()]
+        raise GuideLabelError(f"{source}: unknown label {extra[0]!r} (not in en.yaml)")
+    empty = [k for k, v in data.items() if not str(v).strip()]
     if empty:
-        raise GuideLabelError(f"{lang}.yaml: label {empty[0]!r} is empty")
+        raise GuideLabelError(f"{source}: label {empty[0]!r} is empty")
     return data
+
+
+def missing_labels(lang: str, own: dict[str, str] | None = None) -> tuple[list[str], list[str]]:
+    """(keys of en.yaml that neither the shipped set of ``lang`` nor ``own`` gives, keys of ``own``
+    that en.yaml does not have)."""
+    path = LABELS_DIR / f"{lang}.yaml"
+    data = {**(_read(lang) if path.is_file() else {}), **(own or {})}
+    reference = _read(REFERENCE)
+    return [k for k in reference if not str(data.get(k, "")).strip()], [k for k in (own or {}) if k not in reference]
+
+
+def has_label_set(lang: str) -> bool:
+    return (LABELS_DIR / f"{lang}.yaml").is_file()
 
 
 def label_languages() -> list[str]:

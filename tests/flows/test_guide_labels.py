@@ -3,14 +3,16 @@ every label used, and a missing one is one clear error."""
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
 
 from helpline import guide
-from helpline.config import load_country
+from helpline.config import COUNTRIES_DIR, load_country
 from helpline.flows.render import RenderError, render_local
 from tests.flows.support import COUNTRIES
+from tests.unit.config.test_country_files import _edit
 
 
 @pytest.fixture
@@ -27,6 +29,40 @@ def test_every_label_file_has_the_keys_of_the_reference():
     assert {"en", "pl", "hu", "ro", "uk"} <= set(guide.label_languages())
     for lang in guide.label_languages():
         assert set(guide.labels(lang)) == set(reference), lang
+
+
+UN_WORKING_LANGUAGES = ("ar", "en", "es", "fr", "ru", "zh")
+
+
+def _differences(lang: str) -> list[tuple[str, str]]:
+    """(lang, key) of every label whose placeholders differ from en.yaml's, or left in English."""
+    reference, words = guide.labels("en"), guide.labels(lang)
+    assert list(words) == list(reference), lang  # the same keys, in the same order
+    out = []
+    for key, text in words.items():
+        if (
+            re.findall(r"\{[^}]*\}", text) != re.findall(r"\{[^}]*\}", reference[key])
+            or lang != "en"
+            and len(reference[key]) > 12
+            and text == reference[key]
+        ):
+            out.append((lang, key))
+    return out
+
+
+def test_the_six_un_working_languages_are_shipped_with_en_keys_and_placeholders():
+    assert set(UN_WORKING_LANGUAGES) <= set(guide.label_languages())
+    for lang in guide.label_languages():
+        assert _differences(lang) == [], lang
+
+
+def test_a_changed_placeholder_or_an_english_label_is_caught(labels_dir):
+    text = (labels_dir / "en.yaml").read_text(encoding="utf-8").replace('next: "Next"', 'next: "Next {step}"')
+    (labels_dir / "en.yaml").write_text(text, encoding="utf-8")
+    french = text.replace("Next {step}", "Suivant {etape}")
+    (labels_dir / "fr.yaml").write_text(french, encoding="utf-8")
+    guide._read.cache_clear()
+    assert ("fr", "next") in _differences("fr") and ("fr", "context_sub") in _differences("fr")
 
 
 @pytest.mark.parametrize("code", COUNTRIES)
@@ -60,3 +96,12 @@ def test_an_operators_language_without_labels_stops_rendering(labels_dir):
     cfg = load_country("ro")  # operators work in Romanian; only en.yaml is in the folder now
     with pytest.raises(RenderError, match=r"agent_guide.json: no guide labels for the operators' language 'ro'"):
         render_local(cfg)
+
+
+def test_the_country_files_labels_are_merged_over_the_shipped_set(tmp_path):
+    countries = shutil.copytree(COUNTRIES_DIR, tmp_path / "countries")
+    _edit(countries, "ro", lambda d: d.setdefault("operators", {}).update(labels={"next": "Mai departe"}))
+    cfg = load_country("ro", countries_dir=countries)
+    text = render_local(cfg)[0]["agent_guide"].json()
+    assert "Mai departe" in text and guide.labels("ro")["next"] not in text
+    assert guide.labels("ro")["continue"] in text  # the rest from helpline/guide/labels/ro.yaml

@@ -9,6 +9,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from helpline import guide
 from helpline.cli import app
 from helpline.config import ConfigError, load_country
 from helpline.config.messages import REQUIRED_MESSAGES
@@ -49,7 +50,16 @@ def test_the_new_file_names_every_text_to_write_and_is_refused_until_they_are_wr
     assert f"{expected} texts are still marked [untranslated]" in result.output
     with pytest.raises(ConfigError) as info:
         load_country(path)
-    assert f"{expected} texts are still marked" in str(info.value) and "topics[5].info.ar" in str(info.value)
+    refusal = str(info.value)  # one short line: the count and the first few field paths
+    assert "\n" not in refusal and len(refusal) < 400, refusal
+    assert (
+        f"{expected} texts are still marked [untranslated], the first: messages.ro.language_name_ar, messages.ar.language_option, "
+        in refusal
+    )
+    assert f"and {expected - 4} more; fix:" in refusal
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert doc["messages"]["ar"]["language_option"] == "[untranslated] (Arabic) For Arabic, press {digit}."
+    assert "operators" not in doc  # Romanian, the operators' language, has a shipped guide label set
     assert "recorded prompts needed for uk (no Amazon Polly voice)" in result.output
 
     path.write_text(re.sub(r"\[untranslated\] \(\w+\) ", "", path.read_text(encoding="utf-8")), encoding="utf-8")
@@ -126,3 +136,22 @@ def test_the_emergency_number_is_asked_for_and_written_as_given(tmp_path):
     doc = yaml.safe_load((tmp_path / "md.yaml").read_text(encoding="utf-8"))
     assert doc["emergency"]["number"] == "17"
     assert all("112" not in t["info"]["ro"] for t in doc["topics"])
+
+
+def test_the_guide_labels_are_written_when_the_project_ships_none_in_the_operators_language(tmp_path):
+    args = list(MOLDOVA)
+    args[1] = "tr"
+    args[args.index("--languages") + 1] = "tr,ar"
+    args[args.index("--name") + 1] = "Türkiye"
+    result = _run(args, tmp_path)
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "tr.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    english = guide.labels("en")
+    assert doc["operators"]["labels"] == {k: f"[untranslated] (Turkish) {v}" for k, v in english.items()}
+    assert doc["messages"]["tr"]["language_option"] == "[untranslated] (Turkish) For Turkish, press {digit}."
+    with pytest.raises(ConfigError, match=r"texts are still marked \[untranslated\]"):
+        load_country(path)
+    path.write_text(re.sub(r"\[untranslated\] \(\w+\) ", "", path.read_text(encoding="utf-8")), encoding="utf-8")
+    cfg = load_country(path)
+    assert cfg.operator_language == "tr" and cfg.operators.labels["next"] == "Next"
