@@ -227,9 +227,12 @@ def test_hold_message_interval_fits_under_the_hold_music(countries):
     assert "ivr.queue_message_seconds" in _error(countries, "pl")
 
 
-def test_operators_language_must_be_offered(countries):
-    _edit(countries, "pl", lambda d: d.update(operators={"language": "en"}))
-    assert "operators.language: 'en' is not one of the country's languages" in _error(countries, "pl")
+def test_an_operators_language_callers_do_not_use_needs_a_polly_voice(countries):
+    # Hungarian: no Amazon Polly voice, and pl's callers do not use it, so nothing could speak the whisper
+    _edit(countries, "pl", lambda d: d.update(operators={"language": "hu"}))
+    error = _error(countries, "pl")
+    assert "operators.language: Hungarian has no" in error and "Polly" in error
+    assert "fix: choose an operators' language with a Polly voice or one of uk, ru" in error
 
 
 def test_operators_language_names_every_caller_language(countries):

@@ -87,14 +87,27 @@ def test_a_text_polly_cannot_speak_is_named_by_its_yaml_field(countries):
     assert "TextLengthExceededException" in lines[0] and "fix: shorten it" in lines[0]
 
 
+def _turkish_operators(d: dict) -> None:
+    """Turkish-speaking operators for pl's Ukrainian and Russian callers: a Polly language the project
+    ships no guide labels for (helpline/guide/labels/), with the whisper texts it needs."""
+    d["operators"] = {"language": "tr"}
+    d.setdefault("messages", {})["tr"] = {
+        "whisper_language": "Arayanın dili: {caller_language}.",
+        "whisper_priority": "Öncelikli arama.",
+        "whisper_returning": "Tekrar arayan, açık bir dosyası var.",
+        "language_name_uk": "Ukraynaca",
+        "language_name_ru": "Rusça",
+    }
+
+
 def test_an_operators_language_without_guide_labels_is_refused_by_validate(countries):
-    _edit(countries, "pl", lambda d: d.update(operators={"language": "ru"}))
+    _edit(countries, "pl", _turkish_operators)
     load_country("pl", countries_dir=countries)  # other tools still load it; the gate refuses it
     result, lines = _validate("pl")
     assert result.exit_code == 2 and len(lines) == 1
-    assert "pl.yaml: operators.language: the operators' guide has no usable labels in 'ru'" in lines[0]
-    assert "fix: write helpline/guide/labels/ru.yaml with the keys of helpline/guide/labels/en.yaml" in lines[0]
-    assert "or set operators.language to uk" in lines[0]
+    assert "pl.yaml: operators.labels:" in lines[0] and "guide labels missing in Turkish" in lines[0]
+    assert "(the project ships no guide labels in 'tr')" in lines[0]
+    assert "fix: add them under operators.labels" in lines[0]
 
 
 def test_overlapping_closures_are_a_warning_and_validate_passes(countries):
@@ -112,10 +125,10 @@ def test_overlapping_closures_are_a_warning_and_validate_passes(countries):
 def test_synthesis_calls_the_same_gate(countries, monkeypatch):
     from app import build_app
 
-    _edit(countries, "pl", lambda d: d.update(operators={"language": "ru"}))
+    _edit(countries, "pl", _turkish_operators)
     with pytest.raises(CountryRefused) as info:
         build_app(countries=["pl"], nag=False)
-    assert "operators.language: the operators' guide has no usable labels in 'ru'" in str(info.value)
+    assert "operators.labels:" in str(info.value) and "guide labels missing in Turkish" in str(info.value)
 
 
 def test_a_language_code_typo_is_reported_against_the_language_not_its_messages(countries):
