@@ -79,14 +79,15 @@ def install(home: Path = CLI_HOME, version: str = CDK_CLI_VERSION) -> Path:
         "--loglevel=error",
         f"aws-cdk@{version}",
     ]
-    result = subprocess.run(cmd, capture_output=True, text=True, check=False, env=_env())  # noqa: S603 - fixed argv
+    result = subprocess.run(cmd, capture_output=True, text=True, check=False, env=environment())  # noqa: S603 - fixed argv
     if result.returncode != 0 or installed_version(home) != version:
         last = (result.stderr.strip().splitlines() or ["no output"])[-1]
         raise CdkCliError(f"installing the AWS CDK CLI {version} from the npm registry failed: {last}")
     return entry_point(home)
 
 
-def _env(base: dict[str, str] | None = None) -> dict[str, str]:
+def environment(base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment the CLI runs in: the wheel's Node.js and this Python first on PATH, quiet."""
     env = dict(os.environ if base is None else base)
     env["PATH"] = os.pathsep.join([str(node_bin()), str(Path(sys.executable).parent), env.get("PATH", "")])
     env.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
@@ -131,14 +132,9 @@ def command(args: list[str], home: Path = CLI_HOME) -> list[str]:
     return cmd
 
 
-def environment(base: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment the CLI runs in: the wheel's Node.js and this Python first on PATH, quiet."""
-    return _env(base)
-
-
 def run(args: list[str], *, cwd: Path = ROOT, home: Path = CLI_HOME) -> int:
     """Run the pinned CLI with ``args``; its exit code."""
-    return subprocess.run(command(args, home), cwd=cwd, env=_env(), check=False).returncode  # noqa: S603
+    return subprocess.run(command(args, home), cwd=cwd, env=environment(), check=False).returncode  # noqa: S603
 
 
 def main(argv: list[str] | None = None) -> int:

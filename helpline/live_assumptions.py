@@ -15,12 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from helpline.flows.personal import PERSONAL_ATTRIBUTES as FLOW_PERSONAL_ATTRIBUTES
+from helpline.flows.personal import PERSONAL_ATTRIBUTES  # one list: the flow linter's FL113
 
 PASS, FAIL, UNKNOWN = "PASS", "FAIL", "UNKNOWN"
 GUIDE_PERMISSION = "CustomViews.Access"
-# Personal values that must never be Connect contact attributes (one list: the flow linter's FL113).
-PERSONAL_ATTRIBUTES = FLOW_PERSONAL_ATTRIBUTES
 E164_OR_ANONYMOUS = re.compile(r"^(\+[1-9][0-9]{6,14}|anonymous)$")
 # `helpline audit verify --stack` names a stream chain unsigned an hour after a newer checkpoint.
 STREAM_GRACE_MS = 3_600_000
@@ -197,12 +195,9 @@ def _archive_lag(ctx: Any) -> Result:
 
 
 def _names_gap() -> str:
-    try:
-        from stacks.connect_permissions import unsettled
+    from stacks.connect_permissions import unsettled
 
-        return "; ".join(f"{name}: {gap}" for name, gap in unsettled())
-    except ImportError:  # pragma: no cover - the catalog ships with the project
-        return "no page lists the API permission names exhaustively"
+    return "; ".join(f"{name}: {gap}" for name, gap in unsettled())
 
 
 ASSUMPTIONS: tuple[Assumption, ...] = (

@@ -40,6 +40,8 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
+from functions.settings import DEFAULT_MAX_RETRIES
+
 
 def _region() -> str:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-central-1"
@@ -61,7 +63,7 @@ class _BaseMeta:
         cls.region = _region()
         cls.connect_timeout_seconds = _int_env("DDB_CONNECT_TIMEOUT", 1)
         cls.read_timeout_seconds = _int_env("DDB_READ_TIMEOUT", 2)
-        cls.max_retry_attempts = _int_env("DDB_MAX_RETRIES", 4)  # functions.settings.DEFAULT_MAX_RETRIES
+        cls.max_retry_attempts = _int_env("DDB_MAX_RETRIES", DEFAULT_MAX_RETRIES)
 
 
 class Caller(Model):
