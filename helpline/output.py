@@ -18,7 +18,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -30,14 +30,14 @@ OK, FINDINGS, BAD_INPUT = 0, 1, 2
 GENERATED = Path("build")  # every generated file's default home, relative to where the command runs
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """What a command prints: text for people, json for scripts."""
 
     text = "text"
     json = "json"
 
 
-class LintFormat(str, Enum):
+class LintFormat(StrEnum):
     """The linter's formats: text and json as everywhere, SARIF 2.1.0 for CI annotations."""
 
     text = "text"
