@@ -23,6 +23,7 @@ from helpline.config.messages import LANGUAGE_NAME_PREFIX, REQUIRED_MESSAGES, UN
 from helpline.config.reference import CONNECT_REGIONS, LANGUAGES
 from helpline.config.schema import parse_days, parse_time_range, zone
 from helpline.config.upgrade import FORMAT_VERSION
+from helpline.output import Format, FormatOpt, bad_input, print_json
 
 # The topics most helplines start with (UNHCR and NRC lines): key -> English menu wording.
 STANDARD_TOPICS = {
@@ -141,7 +142,8 @@ def country_document(
     regions = regions or []
     if not regions or any(not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", r) for r in regions):
         raise ScaffoldError(
-            f"--regions {','.join(regions)!r} is not a list of region names; fix: lower-case names, e.g. north,centre"
+            f"--country-regions {','.join(regions)!r} is not a list of region names; "
+            "fix: lower-case names, e.g. north,centre"
         )
     langs = _languages(languages, "9")
     codes = [lang["code"] for lang in langs]
@@ -212,30 +214,88 @@ def write_country(doc: dict[str, Any], *, countries_dir: Path = COUNTRIES_DIR, f
 
 NUMBER_TYPES = ("DID", "TOLL_FREE")
 
+# Options asked for when left out, in this order: (parameter, question). Asked on standard error,
+# so standard output holds only the result (one JSON document with --format json).
+QUESTIONS = (
+    ("name", "Country name"),
+    ("languages", "Languages (ISO 639-1, comma-separated; the first is the default)"),
+    ("time_zone", "Time zone"),
+    ("region", "AWS Region"),
+    ("country_regions", "The country's regions (comma-separated, lower case)"),
+    ("emergency_number", "Emergency number callers in danger dial (digits, e.g. 112 in the EU)"),
+)
+
+
+def count_marked(node: Any) -> int:
+    """How many texts of the document still carry the :data:`UNTRANSLATED` mark."""
+    if isinstance(node, dict):
+        return sum(count_marked(v) for v in node.values())
+    if isinstance(node, list):
+        return sum(count_marked(v) for v in node)
+    return int(isinstance(node, str) and UNTRANSLATED in node)
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path)
+
+
+def written_report(doc: dict[str, Any], path: Path) -> dict[str, Any]:
+    """What new-country wrote and what is left to do (the text and the JSON output say the same)."""
+    from helpline.config import ConfigError, load_country
+
+    try:
+        load_country(path)
+        left = "nothing left to write"
+    except ConfigError as exc:
+        left = exc.problem.split(", the first:")[0].split(":")[0]
+    code = doc["code"]
+    recorded = [lang["code"] for lang in doc["languages"] if lang.get("recorded")]
+    steps = [f"write the marked texts, then `helpline validate {code}`"]
+    if recorded:
+        steps.append(
+            f"recorded prompts needed for {', '.join(recorded)} (no Amazon Polly voice): "
+            f"`helpline prompts {code}` lists them, --placeholders makes stand-ins for a test deploy"
+        )
+    return {
+        "file": _shown(path),
+        "country": code,
+        "languages": [lang["code"] for lang in doc["languages"]],
+        "recorded_prompts": recorded,
+        "untranslated": count_marked(doc),
+        "left": left,
+        "next_steps": steps,
+    }
+
+
+def _ask(key: str, question: str) -> str:
+    """One answer read from standard input, the question on standard error (standard output holds the result)."""
+    print(f"{question}: ", end="", file=sys.stderr, flush=True)
+    line = sys.stdin.readline()
+    if not line:  # end of input: the question's line ends, the refusal is a line of its own
+        print(file=sys.stderr)
+        bad_input(f"new-country: no answer for --{key.replace('_', '-')}; fix: pass it as an option")
+    return line.strip()
+
 
 def command(
     code: Annotated[str, typer.Argument(help="ISO 3166-1 alpha-2 code of the new country, e.g. md")],
-    name: Annotated[str, typer.Option(prompt="Country name", help="The country's name, e.g. Moldova")],
+    name: Annotated[str | None, typer.Option(help="The country's name, e.g. Moldova (asked when left out)")] = None,
     languages: Annotated[
-        str,
-        typer.Option(prompt="Languages (ISO 639-1, comma-separated; the first is the default)", help="e.g. ro,uk,en"),
-    ],
-    time_zone: Annotated[str, typer.Option(prompt="Time zone", help="IANA time zone, e.g. Europe/Chisinau")],
-    region: Annotated[str, typer.Option(prompt="AWS Region", help="Where Amazon Connect runs, e.g. eu-central-1")],
-    regions: Annotated[
-        str,
+        str | None, typer.Option(help="ISO 639-1 codes, comma-separated, the first is the default, e.g. ro,uk,en")
+    ] = None,
+    time_zone: Annotated[str | None, typer.Option(help="IANA time zone, e.g. Europe/Chisinau")] = None,
+    region: Annotated[str | None, typer.Option(help="AWS Region where Amazon Connect runs, e.g. eu-central-1")] = None,
+    country_regions: Annotated[
+        str | None,
         typer.Option(
-            prompt="The country's regions (comma-separated, lower case)",
-            help="Regions the operators' guide offers and partners serve, e.g. chisinau,north,south",
+            help="The country's own regions the operators' guide offers and partners serve, "
+            "comma-separated, lower case, e.g. chisinau,north,south"
         ),
-    ],
+    ] = None,
     emergency_number: Annotated[
-        str,
-        typer.Option(
-            prompt="Emergency number callers in danger dial (digits, e.g. 112 in the EU)",
-            help="Local emergency number said to callers, e.g. 112; every text that ends a call says it",
-        ),
-    ],
+        str | None,
+        typer.Option(help="Local emergency number said to callers, e.g. 112; every text that ends a call says it"),
+    ] = None,
     hours: Annotated[
         list[str] | None,
         typer.Option(help="Opening hours as 'DAYS HH:MM-HH:MM', repeatable; default 'mon-fri 09:00-17:00'"),
@@ -245,38 +305,34 @@ def command(
     out_dir: Annotated[
         Path, typer.Option("--out", help="Folder to write to (the shared defaults still come from countries/)")
     ] = COUNTRIES_DIR,
+    output: FormatOpt = Format.text,
 ) -> None:
-    """Write countries/XX.yaml to fill in; texts to write are marked and refused until replaced."""
-    from helpline.config import ConfigError, load_country
-
+    """Write countries/XX.yaml to fill in; texts to write are marked and refused until replaced.
+    Options left out are asked for."""
+    given = {"name": name, "languages": languages, "time_zone": time_zone, "region": region,
+             "country_regions": country_regions, "emergency_number": emergency_number}  # fmt: skip
+    answers = {key: given[key] if given[key] is not None else _ask(key, q) for key, q in QUESTIONS}
     try:
         if number_type not in NUMBER_TYPES:
             raise ScaffoldError(f"--number-type '{number_type}' is not a number to claim; fix: use DID or TOLL_FREE")
         doc = country_document(
             code.lower(),
-            name=name,
-            languages=[c.strip() for c in languages.split(",") if c.strip()],
-            time_zone=time_zone,
+            name=answers["name"],
+            languages=[c.strip() for c in answers["languages"].split(",") if c.strip()],
+            time_zone=answers["time_zone"],
             hours=hours or [],
-            region=region,
-            emergency_number=emergency_number,
+            region=answers["region"],
+            emergency_number=answers["emergency_number"],
             number_type=number_type,
-            regions=[r.strip() for r in regions.split(",") if r.strip()],
+            regions=[r.strip() for r in answers["country_regions"].split(",") if r.strip()],
         )
         path = write_country(doc, countries_dir=out_dir, force=force)
     except ScaffoldError as exc:
-        print(f"new-country: {exc}", file=sys.stderr)
-        raise typer.Exit(2) from None
-    try:
-        load_country(path)
-        left = "nothing left to write"
-    except ConfigError as exc:
-        left = exc.problem.split(":")[0]
-    recorded = [lang["code"] for lang in doc["languages"] if lang.get("recorded")]
-    print(f"wrote {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}: {left}")
-    print(f"next: write the marked texts, then `helpline validate {doc['code']}`")
-    if recorded:
-        print(
-            f"recorded prompts needed for {', '.join(recorded)} (no Amazon Polly voice): "
-            f"`helpline prompts {doc['code']}` lists them, --placeholders makes stand-ins for a test deploy"
-        )
+        bad_input(f"new-country: {exc}")
+    report = written_report(doc, path)
+    if output is Format.json:
+        print_json(report)
+        return
+    print(f"wrote {report['file']}: {report['left']}")
+    for step in report["next_steps"]:
+        print(f"next: {step}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from helpline.scaffold import STANDARD_TOPICS
 MOLDOVA = [
     "new-country", "md", "--name", "Moldova", "--languages", "ro,uk,ar", "--time-zone", "Europe/Chisinau",
     "--region", "eu-central-1", "--hours", "sun-thu 08:00-18:00", "--hours", "fri 08:00-13:00",
-    "--regions", "chisinau,north,south", "--emergency-number", "112",
+    "--country-regions", "chisinau,north,south", "--emergency-number", "112",
 ]  # fmt: skip
 
 
@@ -108,7 +109,7 @@ def test_an_existing_country_is_not_overwritten_without_force(tmp_path):
         (("--hours", "mon-fri 9-17"), "--hours 'mon-fri 9-17'"),
         (("--emergency-number", "1 1 2"), "is not an emergency number"),
         (("--number-type", "SHARED"), "--number-type 'SHARED'"),
-        (("--regions", "North Side"), "is not a list of region names"),
+        (("--country-regions", "North Side"), "--country-regions 'North Side' is not a list of region names"),
     ],
 )
 def test_a_bad_option_is_one_line_and_writes_nothing(tmp_path, change, expected):
@@ -155,3 +156,55 @@ def test_the_guide_labels_are_written_when_the_project_ships_none_in_the_operato
     path.write_text(re.sub(r"\[untranslated\] \(\w+\) ", "", path.read_text(encoding="utf-8")), encoding="utf-8")
     cfg = load_country(path)
     assert cfg.operator_language == "tr" and cfg.operators.labels["next"] == "Next"
+
+
+def test_json_says_what_was_written_and_what_is_left_as_the_text_does(tmp_path):
+    text = _run(MOLDOVA, tmp_path)
+    assert text.exit_code == 0, text.output
+    result = _run([*MOLDOVA, "--force", "--format", "json"], tmp_path)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)  # the whole of standard output is one JSON document
+    path = tmp_path / "md.yaml"
+    marked = len(_marked(path))
+    assert report["file"] == str(path) and f"wrote {path}: " in text.stdout
+    assert report["country"] == "md" and report["languages"] == ["ro", "uk", "ar"]
+    assert report["untranslated"] == marked and f"{marked} texts are still marked [untranslated]" in text.stdout
+    assert report["recorded_prompts"] == ["uk"]
+    assert len(report["next_steps"]) == 2
+    for step in report["next_steps"]:
+        assert f"next: {step}" in text.stdout
+    assert "helpline validate md" in report["next_steps"][0] and "helpline prompts md" in report["next_steps"][1]
+
+
+def test_the_country_s_own_regions_are_country_regions_and_region_stays_the_aws_region(tmp_path):
+    result = _run(MOLDOVA, tmp_path)
+    assert result.exit_code == 0, result.output
+    doc = yaml.safe_load((tmp_path / "md.yaml").read_text(encoding="utf-8"))
+    assert doc["region"] == "eu-central-1" and doc["regions"] == ["chisinau", "north", "south"]
+    old = [a if a != "--country-regions" else "--regions" for a in MOLDOVA]
+    refused = _run([*old, "--force"], tmp_path)
+    assert refused.exit_code == 2 and "No such option: --regions" in refused.output
+
+
+def test_questions_go_to_standard_error_so_json_stays_one_document(tmp_path):
+    answers = "Moldova\nro,en\nEurope/Chisinau\neu-central-1\nchisinau,balti\n112\n"
+    result = _run(["new-country", "md", "--format", "json"], tmp_path, stdin=answers)
+    assert result.exit_code == 0, result.output
+    assert "Emergency number callers in danger dial" in result.stderr
+    report = json.loads(result.stdout)
+    assert report["languages"] == ["ro", "en"] and report["recorded_prompts"] == []
+
+
+def test_bad_input_with_json_is_still_one_line_on_standard_error_and_exit_2(tmp_path):
+    args = [*MOLDOVA, "--format", "json"]
+    args[args.index("--time-zone") + 1] = "Europe/Atlantis"
+    result = _run(args, tmp_path)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "'Europe/Atlantis' is not an IANA time zone" in result.stderr
+
+
+def test_a_question_left_unanswered_is_bad_input_not_a_traceback(tmp_path):
+    result = _run(["new-country", "md", "--name", "Moldova"], tmp_path, stdin="ro,en\n")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.stderr.splitlines()[-1] == "new-country: no answer for --time-zone; fix: pass it as an option"
+    assert not (tmp_path / "md.yaml").exists()
