@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -25,18 +24,32 @@ from helpline.cost import (
     total_note,
     unit_price,
 )
+from helpline.output import FINDINGS, Format, FormatOpt, bad_input, print_json
 
 
-def _fail(message: str) -> typer.Exit:
+def _template(cfg, template: Path | None, stage: str | None) -> dict:
+    """The template to price: the file given (unreadable: exit 2), or one synthesized now (fails: exit 1)."""
+    if template is not None:
+        try:
+            return read_template(template)
+        except CostError as exc:
+            bad_input(str(exc))
+    print(f"synthesizing {cfg.stack_name} (offline, about 15 s)...", file=sys.stderr)
+    try:
+        return synthesize(cfg, stage=stage)
+    except CostError as exc:
+        message = str(exc)
+    except SystemExit as exc:  # build_app: Lambda assets not built
+        message = str(exc.code)
     print(message, file=sys.stderr)
-    return typer.Exit(2)
+    raise typer.Exit(FINDINGS)
 
 
 def command(
     country: Annotated[str, typer.Argument(help="Country code, e.g. pl")],
     calls_per_week: Annotated[float, typer.Option(help="Calls a week at load")] = 400,
     minutes_per_call: Annotated[float, typer.Option(help="Average minutes a call")] = 6.0,
-    output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    output: FormatOpt = Format.text,
     template: Annotated[
         Path | None,
         typer.Option(
@@ -51,27 +64,19 @@ def command(
 
     for name, value in (("--calls-per-week", calls_per_week), ("--minutes-per-call", minutes_per_call)):
         if not value >= 0 or value == float("inf"):
-            raise _fail(f"{name}: must be a number >= 0, got {value:g}")
-    if output not in ("table", "json"):
-        raise _fail(f"--format: must be 'table' or 'json', got '{output}'")
+            bad_input(f"{name}: must be a number >= 0, got {value:g}")
     try:
         cfg = load_country(country, stage=stage)
-    except ConfigError as exc:
-        raise _fail(str(exc)) from None
-    try:
         prices = load_prices()
-        if template is not None:
-            raw = read_template(template)
-        else:
-            print(f"synthesizing {cfg.stack_name} (offline, about 15 s)...", file=sys.stderr)
-            raw = synthesize(cfg, stage=stage)
+    except (ConfigError, CostError) as exc:
+        bad_input(str(exc))
+    raw = _template(cfg, template, stage)
+    try:
         rep = report(cfg, raw, calls_per_week=calls_per_week, minutes_per_call=minutes_per_call, prices=prices)
-    except CostError as exc:
-        raise _fail(str(exc)) from None
-    except SystemExit as exc:  # build_app: Lambda assets not built
-        raise _fail(str(exc.code)) from None
-    if output == "json":
-        print(json.dumps(rep.as_dict(), indent=2))
+    except CostError as exc:  # not a template: no Resources
+        bad_input(str(exc))
+    if output is Format.json:
+        print_json(rep.as_dict())
     else:
         print_table(rep)
 

@@ -12,6 +12,7 @@ import yaml
 from typer.testing import CliRunner
 
 from helpline import cost
+from helpline.cli import app
 from helpline.config import load_country
 from helpline.cost import (
     ASSUMPTIONS,
@@ -26,6 +27,7 @@ from helpline.cost import (
     inventory,
     load_prices,
 )
+from helpline.cost import cli as cost_cli
 from helpline.cost.cli import command
 
 runner = CliRunner()
@@ -323,7 +325,6 @@ def test_cli_table_prints_unknown_and_both_totals(template_file):
         (["pl", "--calls-per-week", "-1"], "--calls-per-week: must be a number >= 0"),
         (["pl", "--minutes-per-call", "-0.5"], "--minutes-per-call: must be a number >= 0"),
         (["pl", "--minutes-per-call", "nan"], "--minutes-per-call: must be a number >= 0"),
-        (["pl", "--format", "xml"], "--format: must be 'table' or 'json'"),
         (["xx"], "countries/xx.yaml"),
     ],
 )
@@ -331,6 +332,37 @@ def test_cli_bad_options_are_one_line_and_exit_2(args, message):
     r = runner.invoke(_app(), args)
     assert r.exit_code == 2
     assert message in r.stderr and r.stderr.count("\n") == 1 and "Traceback" not in r.output
+
+
+def test_cli_an_unknown_format_is_refused_with_exit_2_naming_the_formats():
+    r = CliRunner().invoke(app, ["cost", "pl", "--format", "table"])  # the old name of text
+    said = " ".join(r.output.replace("│", " ").split())  # click's error box, unwrapped
+    assert r.exit_code == 2 and "'table' is not one of 'text', 'json'" in said and "Traceback" not in r.output
+
+
+def test_cli_text_and_json_tell_the_same_totals(template_file):
+    args = ["cost", "pl", "--template", str(template_file), "--calls-per-week", "1000"]
+    text = CliRunner().invoke(app, [*args, "--format", "text"])
+    as_json = CliRunner().invoke(app, [*args, "--format", "json"])
+    assert text.exit_code == 0 and as_json.exit_code == 0, (text.output, as_json.output)
+    data = json.loads(as_json.stdout)
+    idle, at_load = data["idle"], data["at_load"]
+    assert (
+        f"idle (0 calls): {cost.money(idle['total'])} a month (excludes {len(idle['unknown'])} unknown" in text.stdout
+    )
+    assert f"at 1000 calls/week x 6 min: {cost.money(at_load['total'])} a month" in text.stdout
+    for line in data["lines"]:
+        assert line["item"] in text.stdout
+
+
+def test_cli_a_synthesis_that_cannot_run_is_one_line_and_exit_1(monkeypatch):
+    def not_built(cfg, *, stage=None):
+        raise SystemExit("Lambda assets are not built: run `make build` first")
+
+    monkeypatch.setattr(cost_cli, "synthesize", not_built)
+    r = CliRunner().invoke(app, ["cost", "pl", "--format", "json"])
+    assert r.exit_code == 1 and r.stdout == "" and "Traceback" not in r.output
+    assert r.stderr.splitlines()[-1] == "Lambda assets are not built: run `make build` first"
 
 
 def test_cli_unreadable_template_is_one_line_and_exit_2(tmp_path):
