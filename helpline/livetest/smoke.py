@@ -18,8 +18,11 @@ Limits (adminguide/testing-simulation-execute-test-cases.html): up to 5 tests ru
 requests a second) are retried with backoff. Runs still going at the deadline are stopped
 (StopTestCaseExecution) and reported as ``TIMEOUT``.
 
+``--format json`` prints the same table as one JSON document (:func:`report_data`); a progress bar
+on standard error (in a terminal only) counts the finished runs while they are polled.
+
 Exit status: 0 every test case passed, 1 any did not, 2 bad input (unknown country or stack, a
-stack without test cases).
+stack without test cases, a stack that cannot be read).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from rich.console import Console
 from rich.table import Table
 
 from helpline.livetest.export import step_label, step_number, test_stack_name
+from helpline.output import BAD_INPUT, FINDINGS, OK, Format, FormatOpt, print_json, progress_bar
 
 MAX_IN_FLIGHT = 5
 POLL_FIRST = 2.0
@@ -83,12 +87,29 @@ class Outcome:
     name: str
     status: str  # PASSED | FAILED | STOPPED | TIMEOUT | ERROR
     diverged: str = ""
-    observations: str = ""
+    steps_passed: int | None = None  # the run's ObservationSummary, when Connect gave one
+    steps_total: int | None = None
     execution_id: str = ""
 
     @property
     def passed(self) -> bool:
         return self.status == "PASSED"
+
+    @property
+    def steps(self) -> str:
+        """``passed/total`` steps (observations), or empty when unknown."""
+        return "" if self.steps_total is None else f"{self.steps_passed or 0}/{self.steps_total}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "status": self.status,
+            "passed": self.passed,
+            "diverged_at": self.diverged or None,
+            "steps_passed": self.steps_passed,
+            "steps_total": self.steps_total,
+            "execution_id": self.execution_id or None,
+        }
 
 
 class Runner:
@@ -102,12 +123,14 @@ class Runner:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         log: Callable[[str], None] | None = None,
+        finished: Callable[[Outcome], None] | None = None,
     ):
         self.cfn = cloudformation
         self.connect = connect
         self.sleep = sleep
         self.clock = clock
         self.log = log or (lambda msg: None)
+        self.finished = finished or (lambda outcome: None)  # called once per test case as its run ends
 
     # ---- AWS calls with throttling retries ------------------------------------------------
     def _call(self, client: Any, operation: str, **kwargs: Any) -> dict[str, Any]:
@@ -197,7 +220,7 @@ class Runner:
                     token = str(uuid.uuid4())  # one token across retries: one run
                     started = self._call(self.connect, "start_test_case_execution", **ref.ids(), ClientToken=token)
                 except ClientError as exc:
-                    done[ref.test_case_id] = Outcome(ref.name, "ERROR", "not started: " + _error(exc))
+                    self._done(done, ref, Outcome(ref.name, "ERROR", "not started: " + _error(exc)))
                     continue
                 running[started["TestCaseExecutionId"]] = (ref, self.clock() + POLL_FIRST, POLL_FIRST)
                 self.log(f"started {ref.name}")
@@ -215,7 +238,7 @@ class Runner:
                 summary = self._call(self.connect, "get_test_case_execution_summary", **ref.ids(execution))
             except ClientError as exc:
                 del running[execution]
-                done[ref.test_case_id] = Outcome(ref.name, "ERROR", _error(exc), execution_id=execution)
+                self._done(done, ref, Outcome(ref.name, "ERROR", _error(exc), execution_id=execution))
                 continue
             status = summary.get("Status", "")
             if status in RUNNING:
@@ -223,13 +246,17 @@ class Runner:
                 running[execution] = (ref, self.clock() + nxt, nxt)
                 continue
             del running[execution]
-            done[ref.test_case_id] = self._outcome(ref, execution, status, summary)
+            self._done(done, ref, self._outcome(ref, execution, status, summary))
         for execution, (ref, _, _) in running.items():
             self._stop(ref, execution)
-            done[ref.test_case_id] = self._outcome(ref, execution, "TIMEOUT", None)
+            self._done(done, ref, self._outcome(ref, execution, "TIMEOUT", None))
         for ref in pending:
-            done[ref.test_case_id] = Outcome(ref.name, "TIMEOUT", "not started before the deadline")
+            self._done(done, ref, Outcome(ref.name, "TIMEOUT", "not started before the deadline"))
         return [done[r.test_case_id] for r in refs]
+
+    def _done(self, done: dict[str, Outcome], ref: TestCaseRef, outcome: Outcome) -> None:
+        done[ref.test_case_id] = outcome
+        self.finished(outcome)
 
     def _stop(self, ref: TestCaseRef, execution: str) -> None:
         from botocore.exceptions import ClientError
@@ -240,12 +267,15 @@ class Runner:
             self.log(f"stop {ref.name}: {exc.response.get('Error', {}).get('Code')}")
 
     def _outcome(self, ref: TestCaseRef, execution: str, status: str, summary: dict[str, Any] | None) -> Outcome:
-        counts = ""
+        from botocore.exceptions import ClientError
+
         obs = (summary or {}).get("ObservationSummary") or {}
-        if obs:
-            counts = f"{obs.get('ObservationsPassed', 0)}/{obs.get('TotalObservations', 0)}"
-        diverged = "" if status == "PASSED" else self.divergence(ref, execution)
-        return Outcome(ref.name, status, diverged, counts, execution)
+        passed, total = (obs.get("ObservationsPassed", 0), obs.get("TotalObservations", 0)) if obs else (None, None)
+        try:
+            diverged = "" if status == "PASSED" else self.divergence(ref, execution)
+        except ClientError as exc:  # the run's records cannot be read: say so, keep the run's status
+            diverged = "records not read: " + _error(exc)
+        return Outcome(ref.name, status, diverged, passed, total, execution)
 
     def divergence(self, ref: TestCaseRef, execution: str) -> str:
         """The first step (observation) that did not pass, from the execution records."""
@@ -292,10 +322,41 @@ def print_table(outcomes: list[Outcome], console: Console) -> None:
     table.add_column("steps passed", justify="right")
     for o in outcomes:
         style = "green" if o.passed else "red"
-        table.add_row(o.name, f"[{style}]{o.status}[/{style}]", o.diverged or "-", o.observations or "-")
+        table.add_row(o.name, f"[{style}]{o.status}[/{style}]", o.diverged or "-", o.steps or "-")
     console.print(table)
     failed = sum(1 for o in outcomes if not o.passed)
     console.print(f"{len(outcomes) - failed} passed, {failed} not passed, of {len(outcomes)}")
+
+
+def report_data(outcomes: list[Outcome], stack: str, region: str) -> dict[str, Any]:
+    """The pass/fail table as one JSON document (``--format json``)."""
+    failed = sum(1 for o in outcomes if not o.passed)
+    return {
+        "stack": stack,
+        "region": region,
+        "passed": len(outcomes) - failed,
+        "not_passed": failed,
+        "total": len(outcomes),
+        "test_cases": [o.as_dict() for o in outcomes],
+    }
+
+
+def _runner(session: Any, region: str, err: Console, **timing: Any) -> Runner:
+    """The runner on the Region's CloudFormation and Connect clients; its notes go to ``err``."""
+    from botocore.config import Config
+
+    if session is None:
+        import boto3
+
+        session = boto3.session.Session()
+    # Our own retries (counted, logged, testable); botocore's off.
+    config = Config(retries={"total_max_attempts": 1, "mode": "standard"})
+    return Runner(
+        session.client("cloudformation", region_name=region, config=config),
+        session.client("connect", region_name=region, config=config),
+        log=lambda msg: err.print(msg, markup=False, highlight=False),
+        **timing,
+    )
 
 
 def smoke(
@@ -304,49 +365,49 @@ def smoke(
     stack: str | None = None,
     region: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    fmt: Format = Format.text,
     session: Any = None,
     console: Console | None = None,
+    err: Console | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> int:
-    """Run the smoke test; returns the exit status (0 all passed, 1 not, 2 bad input)."""
-    from botocore.config import Config
+    """Run the smoke test; returns the exit status (0 all passed, 1 not, 2 bad input).  The table goes
+    to ``console`` (standard output), notes and the progress bar to ``err`` (standard error)."""
+    from botocore.exceptions import BotoCoreError, ClientError
 
     from helpline.config import ConfigError, load_country
 
     console = console or Console(highlight=False, soft_wrap=True, emoji=False)
+    err = err or Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
     if not timeout > 0:
         print(f"--timeout: must be a number of seconds > 0, got {timeout:g}", file=sys.stderr)
-        return 2
+        return BAD_INPUT
     try:
         cfg = load_country(country)
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
-        return 2
+        return BAD_INPUT
     stack = test_stack_name(stack or cfg.stack_name)
     region = region or cfg.region
-    if session is None:
-        import boto3
-
-        session = boto3.session.Session()
-    # Our own retries (counted, logged, testable); botocore's off.
-    config = Config(retries={"total_max_attempts": 1, "mode": "standard"})
-    runner = Runner(
-        session.client("cloudformation", region_name=region, config=config),
-        session.client("connect", region_name=region, config=config),
-        sleep=sleep,
-        clock=clock,
-        log=lambda msg: print(msg, file=sys.stderr),
-    )
     try:
+        runner = _runner(session, region, err, sleep=sleep, clock=clock)
         refs = runner.test_cases(stack)
     except BadInput as exc:
         print(str(exc), file=sys.stderr)
-        return 2
-    print(f"{stack} ({region}): {len(refs)} test cases", file=sys.stderr)
-    outcomes = runner.run(refs, timeout)
-    print_table(outcomes, console)
-    return 0 if all(o.passed for o in outcomes) else 1
+        return BAD_INPUT
+    except (ClientError, BotoCoreError) as exc:  # no credentials, access denied, no network: one line
+        print(f"stack {stack!r} ({region}) cannot be read: {exc}", file=sys.stderr)
+        return BAD_INPUT
+    err.print(f"{stack} ({region}): {len(refs)} test cases", markup=False, highlight=False)
+    with progress_bar(err, "live test runs finished", total=len(refs)) as bar:
+        runner.finished = lambda outcome: bar.advance(0)
+        outcomes = runner.run(refs, timeout)
+    if fmt == Format.json:
+        print_json(report_data(outcomes, stack, region))
+    else:
+        print_table(outcomes, console)
+    return OK if all(o.passed for o in outcomes) else FINDINGS
 
 
 def command(
@@ -363,9 +424,11 @@ def command(
     timeout: Annotated[
         float, typer.Option("--timeout", help="Seconds to wait for every run to finish")
     ] = DEFAULT_TIMEOUT,
+    fmt: FormatOpt = Format.text,
 ) -> None:
     """Run a deployed country's live test cases (its offline scenarios) on Amazon Connect and print
-    a pass/fail table with the step where a run diverged; exit 1 if any failed, 2 on bad input."""
-    code = smoke(country, stack=stack, region=region, timeout=timeout)
+    a pass/fail table with the step where a run diverged (--format json: the same as one JSON document);
+    exit 1 if any did not pass, 2 on bad input."""
+    code = smoke(country, stack=stack, region=region, timeout=timeout, fmt=fmt)
     if code:
         raise typer.Exit(code)
