@@ -2,22 +2,25 @@
 
 The assumptions and their checks are :data:`helpline.live_assumptions.ASSUMPTIONS`; this module asks
 AWS (:class:`LiveContext`, every answer cached for the run) and prints one line per assumption:
-``PASS``, ``FAIL`` with the fix, or ``UNKNOWN`` with what to do first. Exit 0 when nothing failed,
-1 when an assumption failed, 2 when the stack cannot be read at all (one line, no traceback).
-Tested offline with botocore's Stubber (tests/unit/test_verify_live.py).
+``PASS``, ``FAIL`` with the fix, or ``UNKNOWN`` with what to do first (``--format json``: the same
+as one JSON document, :func:`report_data`). Exit 0 when nothing failed, 1 when an assumption failed,
+2 when the stack cannot be read at all (one line, no traceback). ``UNKNOWN`` (nothing to look at yet,
+e.g. no call made, or AWS could not be asked) is not a failure: alone it exits 0, and the summary
+line counts it. Tested offline with botocore's Stubber (tests/unit/deploy/test_verify_live.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
+from collections.abc import Callable
 from functools import cache
 from typing import Annotated, Any
 
 import typer
 
-from helpline.live_assumptions import ASSUMPTIONS, FAIL, LOOKBACK, UNKNOWN, Assumption, Result
+from helpline.live_assumptions import ASSUMPTIONS, FAIL, LOOKBACK, PASS, UNKNOWN, Assumption, Result
+from helpline.output import Format, FormatOpt, bad_input, exit_with, print_json, progress_bar
 
 CLIENTS = ("cloudformation", "connect", "logs", "cloudwatch", "ssm")
 
@@ -245,14 +248,31 @@ def evaluate(assumption: Assumption, ctx: LiveContext) -> Result:
         return Result(UNKNOWN, f"could not ask AWS ({_code(exc)}); check the role's read permissions")
 
 
-def verify(ctx: LiveContext) -> list[tuple[Assumption, Result]]:
+def verify(ctx: LiveContext, done: Callable[[Assumption], None] | None = None) -> list[tuple[Assumption, Result]]:
+    """Every assumption checked; ``done`` is told after each one (the progress bar)."""
     ctx.outputs()  # fail early, in one line, when the stack is not there
-    return [(a, evaluate(a, ctx)) for a in ASSUMPTIONS]
+    results = []
+    for assumption in ASSUMPTIONS:
+        results.append((assumption, evaluate(assumption, ctx)))
+        if done is not None:
+            done(assumption)
+    return results
 
 
-def render(results: list[tuple[Assumption, Result]], fmt: str) -> str:
-    if fmt == "json":
-        rows = [
+def _counts(results: list[tuple[Assumption, Result]]) -> dict[str, int]:
+    return {s: sum(r.status == s for _, r in results) for s in (PASS, FAIL, UNKNOWN)}
+
+
+def report_data(results: list[tuple[Assumption, Result]], stack: str) -> dict[str, Any]:
+    """The checks as one JSON document: the counts of the text's last line, then every assumption."""
+    counts = _counts(results)
+    return {
+        "stack": stack,
+        "passed": counts[PASS],
+        "failed": counts[FAIL],
+        "unknown": counts[UNKNOWN],
+        "total": len(results),
+        "assumptions": [
             {
                 "id": a.id,
                 "status": r.status,
@@ -263,16 +283,44 @@ def render(results: list[tuple[Assumption, Result]], fmt: str) -> str:
                 "fix": a.fix,
             }
             for a, r in results
-        ]
-        return json.dumps(rows, indent=2)
+        ],
+    }
+
+
+def render(results: list[tuple[Assumption, Result]]) -> str:
+    """One line per assumption (a FAIL with its fix), then the counts."""
     lines = []
     for a, r in results:
         lines.append(f"{r.status:<8} {a.id}: {r.detail}")
         if r.status == FAIL:
             lines.append(f"         fix: {a.fix}")
-    counts = {s: sum(r.status == s for _, r in results) for s in ("PASS", FAIL, UNKNOWN)}
-    lines.append(f"{counts['PASS']} passed, {counts[FAIL]} failed, {counts[UNKNOWN]} unknown (of {len(results)})")
+    counts = _counts(results)
+    lines.append(f"{counts[PASS]} passed, {counts[FAIL]} failed, {counts[UNKNOWN]} unknown (of {len(results)})")
     return "\n".join(lines)
+
+
+def _check(country: str, stack: str | None, profile: str | None, region: str | None) -> tuple[str, list]:
+    """(stack name, results); bad input (country, stack, credentials) is one line and exit 2."""
+    import boto3
+    from botocore.exceptions import BotoCoreError
+    from rich.console import Console
+
+    from helpline.config import ConfigError, load_country
+    from helpline.livetest.export import test_stack_name
+
+    try:
+        cfg = load_country(country)
+        session = boto3.Session(profile_name=profile, region_name=region or cfg.region)
+        clients = {n: session.client(n) for n in CLIENTS}
+        name = stack or cfg.stack_name
+        err = Console(stderr=True)
+        with progress_bar(err, f"verify-live {name}", total=len(ASSUMPTIONS)) as bar:
+            results = verify(LiveContext(clients, name, test_stack_name(name)), done=lambda a: bar.advance(0))
+    except (ConfigError, StackUnreadable) as exc:
+        bad_input(str(exc))
+    except BotoCoreError as exc:  # no credentials, unknown profile, no network
+        bad_input(f"verify-live {country}: {exc}")
+    return name, results
 
 
 def command(
@@ -281,30 +329,16 @@ def command(
         str | None, typer.Option("--stack", help="Deployed country stack (default: the country's).")
     ] = None,
     profile: Annotated[str | None, typer.Option("--profile", help="AWS profile (default chain otherwise).")] = None,
-    region: Annotated[str | None, typer.Option("--region", help="Region (default: the country's).")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    region: Annotated[str | None, typer.Option("--region", help="AWS Region (default: the country's).")] = None,
+    fmt: FormatOpt = Format.text,
 ) -> None:
-    """Read-only checks, after a deploy, of every assumption the docs leave open (PASS / FAIL / UNKNOWN)."""
-    import boto3
-    from botocore.exceptions import BotoCoreError
+    """Read-only checks, after a deploy, of every assumption the docs leave open (PASS / FAIL / UNKNOWN).
 
-    from helpline.config import ConfigError, load_country
-    from helpline.livetest.export import test_stack_name
-
-    if fmt not in ("text", "json"):
-        print(f"--format: choose text or json, got {fmt!r}", file=sys.stderr)
-        raise typer.Exit(2)
-    try:
-        cfg = load_country(country)
-        session = boto3.Session(profile_name=profile, region_name=region or cfg.region)
-        clients = {n: session.client(n) for n in CLIENTS}
-        name = stack or cfg.stack_name
-        results = verify(LiveContext(clients, name, test_stack_name(name)))
-    except (ConfigError, StackUnreadable) as exc:
-        print(str(exc), file=sys.stderr)
-        raise typer.Exit(2) from None
-    except BotoCoreError as exc:  # no credentials, unknown profile, no network
-        print(f"verify-live {country}: {exc}", file=sys.stderr)
-        raise typer.Exit(2) from None
-    print(render(results, fmt))
-    raise typer.Exit(1 if any(r.status == FAIL for _, r in results) else 0)
+    Exit 0 when nothing failed (UNKNOWN, nothing to look at yet, is not a failure), 1 when an assumption
+    failed, 2 when the country or the stack cannot be read."""
+    name, results = _check(country, stack, profile, region)
+    if fmt == Format.json:
+        print_json(report_data(results, name))
+    else:
+        print(render(results))
+    exit_with(any(r.status == FAIL for _, r in results))

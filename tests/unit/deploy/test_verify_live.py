@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from helpline.cli import app
 from helpline.live_assumptions import ASSUMPTIONS, FAIL, PASS, UNKNOWN
-from helpline.verify_live import CLIENTS, LiveContext, render, verify
+from helpline.verify_live import CLIENTS, LiveContext, render, report_data, verify
 
 STACK, TESTS, INSTANCE = "Helpline-PL-prod", "Helpline-PL-prod-tests", "inst-1"
 NOW = dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)
@@ -397,9 +397,11 @@ def test_nothing_to_look_at_is_unknown_not_pass(assumption):
 
 def test_text_and_json_output():
     results = [(a, _verify()[a.id]) for a in ASSUMPTIONS]
-    text = render(results, "text")
+    text = render(results)
     assert text.splitlines()[-1] == f"{len(ASSUMPTIONS)} passed, 0 failed, 0 unknown (of {len(ASSUMPTIONS)})"
-    rows = json.loads(render(results, "json"))
+    report = json.loads(json.dumps(report_data(results, STACK)))
+    assert (report["passed"], report["failed"], report["unknown"]) == (len(ASSUMPTIONS), 0, 0)
+    rows = report["assumptions"]
     assert {r["id"] for r in rows} == {a.id for a in ASSUMPTIONS}
     assert all(r["settles_with"] and r["doc_gap"] and r["fix"] for r in rows)
 
