@@ -19,23 +19,27 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
+import subprocess
 import sys
-import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from jinja2 import Environment, PackageLoader, select_autoescape
+from rich.console import Console
 
 from functions.logic.needs import TOP_LEVEL
 from helpline.config.messages import REQUIRED_MESSAGES, TEMPLATE_MESSAGES
 from helpline.config.reference import LANGUAGES
 from helpline.config.schema import CountryConfig
+from helpline.output import Format, FormatOpt, bad_input, generated, print_json, progress_bar
 
 # Languages written right to left (ISO 639-1/-3 codes): the page sets dir="rtl" on their texts.
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "ckb", "sd", "ug", "yi", "dv"})
-DEFAULT_OUT = Path("build") / "review"  # under build/, which .gitignore ignores
+DEFAULT_OUT = generated("review")  # build/review, which .gitignore ignores
 NEEDS_NAMES = {
     "CR": "child at risk",
     "SC": "unaccompanied or separated child",
@@ -229,18 +233,29 @@ def coverage(cfg: CountryConfig) -> dict[str, Any]:
     return {"needs": [(n, NEEDS_NAMES.get(n, n)) for n in TOP_LEVEL], "rows": rows, "gaps": gaps}
 
 
-def _pictures(cfg: CountryConfig) -> tuple[list[Picture], str]:
-    """Flow diagrams as inline SVG (the page is one file), or a note saying why there are none."""
-    from helpline.flows.diagram import DiagramError, write_diagrams
-    from helpline.flows.render import RenderError
+# Called after each flow picture is drawn: (flow name, how many pictures there are in all).
+Drawn = Callable[[str, int], None]
+NO_DOT = "graphviz 'dot' is not installed (Debian/Ubuntu: apt-get install graphviz, macOS: brew install graphviz)"
 
-    with tempfile.TemporaryDirectory(prefix="helpline-review-") as tmp:
-        try:
-            paths = write_diagrams(cfg, Path(tmp), formats=("svg",))
-        except (DiagramError, RenderError) as exc:
-            return [], f"Flow pictures left out: {str(exc).rstrip('.')}."
-        svgs = sorted(p for p in paths if p.suffix == ".svg")
-        return [Picture(p.stem, _inline_svg(p.read_text(encoding="utf-8"))) for p in svgs], ""
+
+def _pictures(cfg: CountryConfig, drawn: Drawn | None = None) -> tuple[list[Picture], str]:
+    """Flow diagrams as inline SVG (the page is one file), or a note saying why there are none."""
+    from helpline.flows.diagram import DiagramError, flow_graph
+    from helpline.flows.render import RenderError, render_local
+
+    if shutil.which("dot") is None:
+        return [], f"Flow pictures left out: {NO_DOT}."
+    try:
+        flows, resolver = render_local(cfg)
+        pictures = []
+        for name in sorted(flows):
+            svg = flow_graph(flows[name], cfg, resolver).pipe(format="svg").decode("utf-8")
+            pictures.append(Picture(name, _inline_svg(svg)))
+            if drawn is not None:
+                drawn(name, len(flows))
+    except (DiagramError, RenderError, OSError, subprocess.CalledProcessError) as exc:
+        return [], f"Flow pictures left out: {str(exc).rstrip('.')}."
+    return pictures, ""
 
 
 def _inline_svg(svg: str) -> str:
@@ -304,8 +319,10 @@ def _cost(cfg: CountryConfig, calls_per_week: int, minutes_per_call: float) -> A
     return estimate(cfg, calls_per_week=calls_per_week, minutes_per_call=minutes_per_call) if estimate else None
 
 
-def page_context(cfg: CountryConfig, *, today: dt.date, pictures: bool = True, **load: Any) -> dict:
-    shots, note = _pictures(cfg) if pictures else ([], "Flow pictures not requested.")
+def page_context(
+    cfg: CountryConfig, *, today: dt.date, pictures: bool = True, drawn: Drawn | None = None, **load: Any
+) -> dict:
+    shots, note = _pictures(cfg, drawn) if pictures else ([], "Flow pictures not requested.")
     return {
         "cfg": cfg,
         "today": today.isoformat(),
@@ -324,14 +341,51 @@ def page_context(cfg: CountryConfig, *, today: dt.date, pictures: bool = True, *
     }
 
 
-def write_review(cfg: CountryConfig, out_dir: Path, *, today: dt.date | None = None, **options: Any) -> Path:
-    """Write ``<out>/<code>.html`` (one self-contained file) and return its path."""
+def render_review(
+    cfg: CountryConfig, out_dir: Path, *, today: dt.date | None = None, **options: Any
+) -> tuple[Path, dict[str, Any]]:
+    """Write ``<out>/<code>.html`` (one self-contained file); return its path and what the page was made of."""
     env = Environment(loader=PackageLoader("helpline.review", "templates"), autoescape=select_autoescape(["html"]))
     out_dir.mkdir(parents=True, exist_ok=True)
     context = page_context(cfg, today=today or dt.date.today(), **options)
     path = out_dir / f"{cfg.code}.html"
     path.write_text(env.get_template("review.html").render(**context), encoding="utf-8")
-    return path
+    return path, context
+
+
+def write_review(cfg: CountryConfig, out_dir: Path, *, today: dt.date | None = None, **options: Any) -> Path:
+    """Write ``<out>/<code>.html`` (one self-contained file) and return its path."""
+    return render_review(cfg, out_dir, today=today, **options)[0]
+
+
+def warnings(context: dict[str, Any]) -> list[str]:
+    """What the page leaves out or flags, one line each (the page says the same)."""
+    out = []
+    if context["pictures_note"].startswith("Flow pictures left out"):
+        out.append(context["pictures_note"])
+    gaps = context["coverage"]["gaps"]
+    if gaps:
+        regions: dict[str, list[str]] = {}
+        for region, need in gaps:
+            regions.setdefault(need, []).append(region)
+        said = "; ".join(f"{need} ({NEEDS_NAMES.get(need, need)}) in {', '.join(r)}" for need, r in regions.items())
+        out.append(f"{len(gaps)} need(s) by region with no partner: {said}")
+    if context["cost"] is None:
+        out.append("no cost section: no synthesized template in cdk.out/ (make synth)")
+    return out
+
+
+def _render(cfg: CountryConfig, out_dir: Path, *, pictures: bool, **load: Any) -> tuple[Path, dict[str, Any]]:
+    """The page, with a progress bar on standard error while the flow pictures are drawn."""
+    if not pictures:
+        return render_review(cfg, out_dir, pictures=False, **load)
+    with progress_bar(Console(stderr=True), "drawing the flow pictures") as bar:
+
+        def drawn(name: str, total: int) -> None:
+            bar.update(0, total=total, description=f"drawn {name}")
+            bar.advance(0)
+
+        return render_review(cfg, out_dir, drawn=drawn, **load)
 
 
 def command(
@@ -343,6 +397,7 @@ def command(
     calls_per_week: Annotated[int, typer.Option(min=0, help="Load for the cost estimate")] = 400,
     minutes_per_call: Annotated[float, typer.Option(min=0.0, help="Load for the cost estimate")] = 6.0,
     stage: Annotated[str | None, typer.Option(help="Stage whose overrides to apply, e.g. dev")] = None,
+    output: FormatOpt = Format.text,
 ) -> None:
     """Write one self-contained HTML page about a country's helpline for programme managers to review and sign."""
     from helpline.config import ConfigError, load_country
@@ -350,9 +405,18 @@ def command(
     try:
         cfg = load_country(country, stage=stage)
     except ConfigError as exc:
-        print(str(exc), file=sys.stderr)
-        raise typer.Exit(2) from None
-    path = write_review(
-        cfg, out_dir, pictures=pictures, calls_per_week=calls_per_week, minutes_per_call=minutes_per_call
-    )
-    print(f"wrote {path}")
+        bad_input(str(exc))
+    try:
+        path, context = _render(cfg, out_dir, pictures=pictures, calls_per_week=calls_per_week,
+                                minutes_per_call=minutes_per_call)  # fmt: skip
+    except OSError as exc:  # --out is a file, or not writable
+        bad_input(f"review: cannot write to {out_dir}: {exc.strerror or exc}")
+    notes = warnings(context)
+    gaps = [{"region": region, "need": need} for region, need in context["coverage"]["gaps"]]
+    for line in notes:
+        print(f"warning: {line}", file=sys.stderr)
+    if output is Format.json:
+        print_json({"country": cfg.code, "file": str(path), "pictures": len(context["pictures"]), "gaps": gaps,
+                    "warnings": notes})  # fmt: skip
+        return
+    print(f"wrote {path} ({len(context['pictures'])} flow pictures)")

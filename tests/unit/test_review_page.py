@@ -6,6 +6,7 @@ where Chromium is installed (the structural checks run either way)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
 import subprocess
@@ -191,3 +192,49 @@ def test_chromium_renders_arabic_right_to_left_where_it_is_installed(tmp_path, c
         capture_output=True, timeout=120, check=True,
     )  # fmt: skip
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+
+
+def test_json_names_the_page_and_its_warnings_as_the_text_does(tmp_path):
+    folder = chad(tmp_path)  # Chad's partners leave gaps (SV outside N'Djamena, ER everywhere)
+    args = ["review", str(folder), "--out", str(tmp_path / "out"), "--no-pictures"]
+    text = CliRunner().invoke(app, args)
+    result = CliRunner().invoke(app, [*args, "--format", "json"])
+    assert text.exit_code == 0 and result.exit_code == 0, (text.output, result.output)
+    report = json.loads(result.stdout)
+    page = tmp_path / "out" / "td.html"
+    assert report["file"] == str(page) and page.is_file() and report["country"] == "td"
+    assert text.stdout.strip() == f"wrote {page} (0 flow pictures)" and report["pictures"] == 0
+    gaps = coverage(load_country(folder))["gaps"]
+    assert [(g["region"], g["need"]) for g in report["gaps"]] == gaps
+    assert any(w.startswith(f"{len(gaps)} need(s) by region with no partner: ") for w in report["warnings"])
+    assert "SV (sexual and gender-based violence) in ouaddai, lac" in " ".join(report["warnings"])
+    assert "no cost section" in " ".join(report["warnings"])  # no synthesized template in cdk.out/ here
+    assert [f"warning: {w}" for w in report["warnings"]] == text.stderr.splitlines()
+
+
+def test_json_output_defaults_to_the_ignored_build_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["review", "hu", "--no-pictures", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["file"] == str(Path("build") / "review" / "hu.html")
+
+
+def test_bad_input_is_one_line_and_exit_2(tmp_path):
+    unknown = CliRunner().invoke(app, ["review", "zz", "--format", "json"])
+    assert unknown.exit_code == 2 and unknown.stdout == "" and unknown.stderr.count("\n") == 1
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder\n")
+    result = CliRunner().invoke(app, ["review", "hu", "--out", str(blocked), "--no-pictures"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.stderr.startswith(f"review: cannot write to {blocked}: ") and result.stderr.count("\n") == 1
+
+
+def test_each_flow_picture_is_reported_as_drawn_for_the_progress_bar(tmp_path):
+    seen: list[tuple[str, int]] = []
+    page = write_review(load_country("ro"), tmp_path, today=TODAY, drawn=lambda name, total: seen.append((name, total)))
+    captions = [part.split("</figcaption>")[0] for part in page.read_text(encoding="utf-8").split("<figcaption>")[1:]]
+    if shutil.which("dot") is None:  # nothing drawn, nothing reported
+        assert seen == [] and captions == []
+        return
+    assert [name for name, _ in seen] == captions and {total for _, total in seen} == {len(captions)}
+    assert len(captions) > 3
