@@ -8,7 +8,10 @@ from typing import Annotated, Any
 
 import typer
 
+from helpline.output import FINDINGS, Format, FormatOpt, bad_input, generated, print_json
+
 TABLE_LOGICAL_ID = "SurveyResponsesTable"  # stacks/constructs/data.py: <LOGICAL_NAME>Table
+DEFAULT_OUT = generated("survey-report")  # build/survey-report, ignored by git
 
 
 def _plain(item: dict[str, Any]) -> dict[str, Any]:
@@ -44,14 +47,22 @@ def command(
     ] = None,
     region: Annotated[str | None, typer.Option(help="AWS Region of --stack (default: the country's)")] = None,
     survey: Annotated[str | None, typer.Option(help="Only this survey id")] = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the CSV and the PNG charts")] = Path(
-        "survey-report"
-    ),
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for the CSV and the PNG charts (default build/survey-report)")
+    ] = DEFAULT_OUT,
     min_sample: Annotated[int, typer.Option(min=1, help="Flag groups with fewer answers than this")] = 30,
+    output: FormatOpt = Format.text,
 ) -> None:
     """Counts, percentages and completion per survey question and language: a table, a CSV and PNG charts."""
     from helpline.config import ConfigError, load_country
-    from helpline.surveys.report import ReportError, summarize, survey_by_id, write_charts, write_csv
+    from helpline.surveys.report import (
+        ReportError,
+        report_document,
+        summarize,
+        survey_by_id,
+        write_charts,
+        write_csv,
+    )
 
     try:
         cfg = load_country(country)
@@ -60,19 +71,26 @@ def command(
             raise ReportError("give exactly one of --state DIR or --stack NAME")
         answers = _answers(cfg, state, stack, region)
     except (ConfigError, ReportError, FileNotFoundError, ValueError) as exc:
-        print(f"survey-report: {exc}", file=sys.stderr)
-        raise typer.Exit(2) from None
+        bad_input(f"survey-report: {exc}")
     stats, warnings = summarize(cfg, answers, chosen)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_csv(cfg, stats, out_dir / f"{cfg.code}-surveys.csv", min_sample)
-    charts = write_charts(cfg, stats, out_dir, min_sample)
-    _print_table(stats, min_sample)
+    csv_path = out_dir / f"{cfg.code}-surveys.csv"
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_csv(cfg, stats, csv_path, min_sample)
+        charts = write_charts(cfg, stats, out_dir, min_sample)
+    except OSError as exc:  # --out is a file, or not writable
+        bad_input(f"survey-report: cannot write to {out_dir}: {exc.strerror or exc}")
     for line in warnings:
         print(f"warning: {line}", file=sys.stderr)
-    print(f"wrote {out_dir / f'{cfg.code}-surveys.csv'} and {len(charts)} charts")
+    if output is Format.json:
+        print_json(report_document(cfg.code, stats, min_sample, warnings, [csv_path, *charts]))
+        return
+    _print_table(stats, min_sample)
+    print(f"wrote {csv_path} and {len(charts)} charts")
 
 
 def _answers(cfg: Any, state: Path | None, stack: str | None, region: str | None) -> list[dict[str, Any]]:
+    """The stored answers; a stack that cannot be read (credentials, access, network) is one line and exit 1."""
     if state is not None:
         return answers_from_state(state)
     import boto3
@@ -80,8 +98,14 @@ def _answers(cfg: Any, state: Path | None, stack: str | None, region: str | None
 
     try:
         return answers_from_stack(stack or "", boto3.session.Session(region_name=region or cfg.region))
-    except (BotoCoreError, ClientError) as exc:
-        raise ValueError(f"cannot read the stack's survey table: {exc}") from None
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ValidationError":  # no such stack in that Region
+            raise ValueError(f"--stack {stack}: {exc.response['Error'].get('Message', exc)}") from None
+        failure = str(exc)
+    except BotoCoreError as exc:
+        failure = str(exc)
+    print(f"survey-report: cannot read the stack's survey table: {failure}", file=sys.stderr)
+    raise typer.Exit(FINDINGS)
 
 
 def _print_table(stats: list[Any], min_sample: int) -> None:
@@ -93,4 +117,5 @@ def _print_table(stats: list[Any], min_sample: int) -> None:
         shares = ", ".join(f"{label} {st.percent(label):.0f}%" for label in st.counts)
         small = " (small sample)" if st.answered < min_sample else ""
         table.add_row(st.survey, st.label, st.language, f"{st.answered}{small}", f"{100 * st.completion:.0f}%", shares)
-    Console(highlight=False, soft_wrap=True).print(table)
+    # A pipe or a file gets the whole table (no cut labels); a terminal its own width.
+    Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200).print(table)

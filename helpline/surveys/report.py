@@ -169,3 +169,35 @@ def survey_by_id(cfg: CountryConfig, survey_id: str | None) -> list[Survey]:
         offered = ", ".join(s.id for s in cfg.surveys) or "none"
         raise ReportError(f"{cfg.code} has no survey '{survey_id}' (surveys: {offered})")
     return chosen
+
+
+def report_document(
+    code: str, stats: list[QuestionStats], min_sample: int, warnings: list[str], files: list[Path]
+) -> dict[str, Any]:
+    """What the table shows, as data: per survey question and language the answers with their counts and
+    percentages of those who answered, the declined answers, completion and the small-sample flag."""
+    rows = [
+        {
+            "survey": st.survey,
+            "question": st.question,
+            "label": st.label,
+            "language": st.language,
+            "started": st.started,
+            "answered": st.answered,
+            "small_sample": st.answered < min_sample,
+            "completion_percent": round(100 * st.completion, 1),
+            "answers": [
+                {"answer": label, "count": st.counts[label], "percent_of_answered": round(st.percent(label), 1)}
+                for label in st.counts
+            ],
+            "declined": dict(sorted(st.declined.items())),
+        }
+        for st in stats
+    ]
+    return {
+        "country": code,
+        "min_sample": min_sample,
+        "questions": rows,
+        "warnings": warnings,
+        "files": [str(f) for f in files],
+    }

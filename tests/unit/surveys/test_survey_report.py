@@ -197,3 +197,87 @@ def test_a_survey_must_end_by_naming_the_emergency_number(countries):
 )
 def test_question_shapes_are_checked(countries, change, expected):
     assert expected in _broken(countries, change)
+
+
+# ---------------------------------------------------------------- the command's output and exit codes
+
+
+def _rows(text: str) -> list[list[str]]:
+    """The table's rows as cells (the table is printed whole when standard output is not a terminal)."""
+    return [[c.strip() for c in line.split("│")[1:-1]] for line in text.splitlines() if line.startswith("│")]
+
+
+def test_json_holds_the_counts_the_table_shows_and_the_files_written(tmp_path):
+    state = _state(tmp_path, ITEMS)
+    args = ["survey-report", "pl", "--state", str(state), "--out", str(tmp_path / "o")]
+    text = CliRunner().invoke(app, args)
+    result = CliRunner().invoke(app, [*args, "--format", "json"])
+    assert text.exit_code == 0 and result.exit_code == 0, (text.output, result.output)
+    report = json.loads(result.stdout)
+    table = _rows(text.stdout)
+    assert len(table) == len(report["questions"]) == 9  # 3 questions x (all, ru, uk)
+    for row, q in zip(table, report["questions"], strict=True):
+        shares = ", ".join(f"{a['answer']} {a['percent_of_answered']:.0f}%" for a in q["answers"])
+        small = " (small sample)" if q["small_sample"] else ""
+        expected = [q["survey"], q["label"], q["language"], f"{q['answered']}{small}",
+                    f"{q['completion_percent']:.0f}%", shares]  # fmt: skip
+        assert row == expected
+    helped = report["questions"][0]
+    assert helped["answers"] == [
+        {"answer": "yes", "count": 2, "percent_of_answered": 66.7},
+        {"answer": "no", "count": 1, "percent_of_answered": 33.3},
+    ]
+    assert report["questions"][1]["declined"] == {"prefer_not": 1}
+    assert report["warnings"] == ["1 answers not in the country file's surveys: after_call/satisfied=7"]
+    out = tmp_path / "o"
+    assert report["files"] == [str(out / "pl-surveys.csv")] + [
+        str(out / f"after_call-{q}.png") for q in ("helped", "satisfied", "household")
+    ]
+    assert all(Path(f).is_file() for f in report["files"])
+    assert f"wrote {out / 'pl-surveys.csv'} and 3 charts" in text.stdout
+
+
+def test_the_report_is_written_under_build_by_default(tmp_path, monkeypatch):
+    state = _state(tmp_path, ITEMS)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["survey-report", "pl", "--state", str(state), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["files"][0] == str(Path("build") / "survey-report" / "pl-surveys.csv")
+    assert (tmp_path / "build" / "survey-report" / "pl-surveys.csv").is_file()
+    assert not (tmp_path / "survey-report").exists()
+
+
+def test_a_stack_that_cannot_be_read_is_exit_1_and_a_stack_that_does_not_exist_exit_2(monkeypatch):
+    from botocore.exceptions import ClientError, NoCredentialsError
+
+    import helpline.surveys as surveys
+
+    def no_credentials(stack, session):
+        raise NoCredentialsError()
+
+    monkeypatch.setattr(surveys, "answers_from_stack", no_credentials)
+    result = CliRunner().invoke(app, ["survey-report", "pl", "--stack", "Helpline-PL-prod", "--format", "json"])
+    assert result.exit_code == 1 and result.stdout == "" and "Traceback" not in result.output
+    assert "cannot read the stack's survey table: Unable to locate credentials" in result.stderr
+
+    regions = []
+
+    def no_stack(stack, session):
+        regions.append(session.region_name)  # --region is the AWS Region the stack is looked for in
+        error = {"Error": {"Code": "ValidationError", "Message": f"Stack '{stack}' does not exist"}}
+        raise ClientError(error, "DescribeStackResource")
+
+    monkeypatch.setattr(surveys, "answers_from_stack", no_stack)
+    result = CliRunner().invoke(app, ["survey-report", "pl", "--stack", "Helpline-XX-prod", "--region", "eu-west-2"])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "survey-report: --stack Helpline-XX-prod: Stack 'Helpline-XX-prod' does not exist" in result.stderr
+    assert regions == ["eu-west-2"]
+
+
+def test_an_out_folder_that_cannot_be_written_is_one_line_and_exit_2(tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder\n")
+    args = ["survey-report", "pl", "--state", str(_state(tmp_path, ITEMS)), "--out", str(blocked)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.stderr.splitlines()[-1].startswith(f"survey-report: cannot write to {blocked}: ")
