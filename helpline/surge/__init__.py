@@ -1,18 +1,20 @@
 """``helpline surge COUNTRY --calls N``: replay a surge of simulated calls and report what was lost.
 
-The last line is machine-readable: ``calls=N lost=L rate=R/s p99_ms=P``.
+The last line is machine-readable: ``calls=N lost=L rate=R/s p99_ms=P``; ``--format json`` prints
+the whole report as one JSON document. Exit 1 when calls were lost (a caller left without a way
+forward, a case answered ok but not stored) or a contact opened more than one case.
 """
 
 from __future__ import annotations
 
 import statistics
-import sys
 from collections import Counter
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from helpline.output import Format, FormatOpt, bad_input, exit_with, print_json, progress_bar
 from helpline.surge.replay import WorkerResult
 
 
@@ -44,6 +46,27 @@ class Summary:
 
     def line(self) -> str:
         return f"calls={self.calls} lost={self.lost} rate={self.rate:.1f}/s p99_ms={self.p99_ms:.1f}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """What the text report says, as data (the fault drill's counts are zero without --faults)."""
+        return {
+            "calls": self.calls,
+            "lost": self.lost,
+            "unsafe": self.unsafe,
+            "missing": self.missing,
+            "duplicated": self.duplicated,
+            "seconds": round(self.seconds, 2),
+            "rate_per_second": round(self.rate, 1),
+            "handler_ms": {"p50": round(self.p50_ms, 1), "p99": round(self.p99_ms, 1)},
+            "dynamodb_attempts_per_call": round(self.ddb_per_call, 1),
+            "items": self.items,
+            "outcomes": {kind: dict(counts.most_common()) for kind, counts in sorted(self.outcomes.items())},
+            "faults_injected": dict(sorted(self.injected.items())),
+            "faulted_calls": self.faulted_calls,
+            "faulted_safe": self.faulted_safe,
+            "menu_seconds": round(self.menu_seconds, 1),
+            "lambdas_per_call": round(self.lambdas_per_call, 1),
+        }
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -108,20 +131,34 @@ def _print(summary: Summary, faults: float) -> None:
         )
 
 
-def _print_quotas(cfg, summary: Summary) -> None:
+def _quota_needs(cfg, summary: Summary) -> list:
     """The planned peak (country file `capacity`) with the menu time and Lambda calls this replay measured."""
+    from helpline.quotas import flow_lambda_count, plan
+
+    return plan(cfg, connect_lambdas=flow_lambda_count(), lambdas_per_call=summary.lambdas_per_call,
+                menu_seconds=summary.menu_seconds)  # fmt: skip
+
+
+def _print_quotas(summary: Summary, needs: list) -> None:
     from rich.console import Console
 
-    from helpline.quotas import flow_lambda_count, plan
     from helpline.summary import print_quotas
 
-    needs = plan(cfg, connect_lambdas=flow_lambda_count(), lambdas_per_call=summary.lambdas_per_call,
-                 menu_seconds=summary.menu_seconds)  # fmt: skip
     console = Console(highlight=False, soft_wrap=True)
     console.print(
         f"measured: {summary.menu_seconds:.0f} s in the flows and {summary.lambdas_per_call:.1f} Lambda calls per call"
     )
     print_quotas(needs, console)
+
+
+def _replay(code: str, plans: list, *, workers: int, faults: float, seed: int) -> tuple[list[WorkerResult], float]:
+    """The replay, with a progress bar over the calls on standard error (20,000 calls take minutes)."""
+    from rich.console import Console
+
+    from helpline.surge.replay import replay
+
+    with progress_bar(Console(stderr=True), f"replaying {len(plans)} calls", total=len(plans)) as bar:
+        return replay(code, plans, workers=workers, faults=faults, seed=seed, progress=lambda n: bar.advance(0, n))
 
 
 def command(
@@ -133,22 +170,28 @@ def command(
         typer.Option(min=0.0, max=1.0, help="Fault drill: share of DynamoDB attempts and Lambda blocks that fail"),
     ] = 0.0,
     seed: Annotated[int, typer.Option(help="Seed of the call mix and the faults")] = 7,
+    output: FormatOpt = Format.text,
 ) -> None:
-    """Replay N simulated calls (a realistic mix) through the flows and the real handlers; report losses."""
+    """Replay N simulated calls (a realistic mix) through the flows and the real handlers; report losses.
+    Exit 1 when a caller was left without a way forward, a case went missing or a contact opened two."""
     from helpline.config import ConfigError, load_country
     from helpline.surge.mix import plan_calls
-    from helpline.surge.replay import default_workers, replay
+    from helpline.surge.replay import default_workers
 
     try:
         cfg = load_country(country)
         plans = plan_calls(cfg, calls, seed=seed)
     except (ConfigError, ValueError) as exc:
-        print(f"surge: {exc}", file=sys.stderr)
-        raise typer.Exit(2) from None
-    results, seconds = replay(cfg.code, plans, workers=workers or default_workers(), faults=faults, seed=seed)
+        bad_input(f"surge: {exc}")
+    results, seconds = _replay(cfg.code, plans, workers=workers or default_workers(), faults=faults, seed=seed)
     summary = summarize(results, seconds)
-    _print(summary, faults)
-    _print_quotas(cfg, summary)
-    print(summary.line())
-    if summary.lost or summary.duplicated:
-        raise typer.Exit(1)
+    needs = _quota_needs(cfg, summary)
+    if output is Format.json:
+        quotas = [{"service": n.service, "quota": n.quota, "default": n.default, "needed": n.needed,
+                   "raise_before_launch": n.raise_it, "note": n.note, "source": n.source} for n in needs]  # fmt: skip
+        print_json({"country": cfg.code, "faults": faults, "seed": seed, **summary.as_dict(), "quotas": quotas})
+    else:
+        _print(summary, faults)
+        _print_quotas(summary, needs)
+        print(summary.line())
+    exit_with(bool(summary.lost or summary.duplicated))

@@ -20,10 +20,13 @@ from __future__ import annotations
 
 import contextlib
 import io
+import multiprocessing
 import os
+import queue
 import time
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,8 +90,10 @@ def _cases(result: Any) -> list[str]:
     ]
 
 
-def run_worker(code: str, plans: list[CallPlan], faults: float, seed: int) -> WorkerResult:
-    """Run ``plans`` in this process against one fresh local backend."""
+def run_worker(
+    code: str, plans: list[CallPlan], faults: float, seed: int, done: Callable[[int], Any] | None = None
+) -> WorkerResult:
+    """Run ``plans`` in this process against one fresh local backend; ``done(1)`` after each call."""
     import random
 
     from helpline.config import load_country
@@ -131,6 +136,8 @@ def run_worker(code: str, plans: list[CallPlan], faults: float, seed: int) -> Wo
             out.injected.update(f"DynamoDB {error}" for error in errors)
             sink.seek(0)
             sink.truncate()  # handler logs: not kept (a 20,000-call replay would hold them all)
+            if done is not None:
+                done(1)
         backend.clear_failures()
         _check_tables(backend, out)
     return out
@@ -168,19 +175,61 @@ def split(plans: list[CallPlan], workers: int) -> list[list[CallPlan]]:
 SHARD_CALLS = 1000
 
 
+# In a worker process of the pool: the queue each call done is counted on (None: nobody counts).
+_DONE: Any = None
+
+
+def _init_pool_worker(done: Any) -> None:
+    global _DONE
+    _DONE = done
+
+
+def _run_pool_shard(code: str, plans: list[CallPlan], faults: float, seed: int) -> WorkerResult:
+    return run_worker(code, plans, faults, seed, _DONE.put if _DONE is not None else None)
+
+
+def _count(done: Any, progress: Callable[[int], None], counted: int, total: int, wait_s: float) -> int:
+    """Pass on the calls the workers said are done (up to ``total``); ``wait_s``: how long to wait for
+    each next count (0: only what has arrived)."""
+    while counted < total:
+        try:
+            n = done.get(timeout=wait_s) if wait_s else done.get_nowait()
+        except queue.Empty:
+            break
+        counted += n
+        progress(n)
+    return counted
+
+
 def replay(
-    code: str, plans: list[CallPlan], *, workers: int, faults: float = 0.0, seed: int = 7
+    code: str,
+    plans: list[CallPlan],
+    *,
+    workers: int,
+    faults: float = 0.0,
+    seed: int = 7,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[list[WorkerResult], float]:
     """Run the plans in ``workers`` processes, one fresh backend per shard of callers; returns the
-    shards' results and the wall time (s)."""
+    shards' results and the wall time (s). ``progress(n)``: n more calls done (for a progress bar)."""
     start = time.perf_counter()
     chunks = split(plans, max(workers, -(-len(plans) // SHARD_CALLS)))
     if workers == 1:
-        results = [run_worker(code, chunk, faults, seed + i) for i, chunk in enumerate(chunks)]
-    else:
-        with ProcessPoolExecutor(max_workers=min(workers, len(chunks))) as pool:
-            futures = [pool.submit(run_worker, code, chunk, faults, seed + i) for i, chunk in enumerate(chunks)]
-            results = [f.result() for f in futures]
+        results = [run_worker(code, chunk, faults, seed + i, progress) for i, chunk in enumerate(chunks)]
+        return results, time.perf_counter() - start
+    done = multiprocessing.get_context().Queue() if progress is not None else None
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(chunks)), initializer=_init_pool_worker, initargs=(done,)
+    ) as pool:
+        futures = [pool.submit(_run_pool_shard, code, chunk, faults, seed + i) for i, chunk in enumerate(chunks)]
+        pending, counted = set(futures), 0
+        while pending:
+            _, pending = wait(pending, timeout=0.25)
+            if done is not None and progress is not None:
+                counted = _count(done, progress, counted, len(plans), 0)
+        if done is not None and progress is not None:  # the last counts may still be on their way
+            _count(done, progress, counted, len(plans), 1.0)
+        results = [f.result() for f in futures]
     return results, time.perf_counter() - start
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 
@@ -133,3 +134,55 @@ def test_a_long_replay_is_split_into_shards_of_callers_each_on_its_own_backend(m
     callers = [{plans[c.index].caller for c in r.calls} for r in results]
     assert not (callers[0] & callers[1]) and not (callers[1] & callers[2]) and not (callers[0] & callers[2])
     assert summarize(results, seconds).lost == 0
+
+
+def test_cli_json_is_one_document_with_the_facts_of_the_text_report():
+    args = ["surge", "pl", "--calls", "12", "--workers", "1"]
+    text = CliRunner().invoke(app, args)
+    result = CliRunner().invoke(app, [*args, "--format", "json"])
+    assert text.exit_code == 0 and result.exit_code == 0, (text.output, result.output)
+    report = json.loads(result.stdout)  # nothing else on standard output
+    last = text.stdout.strip().splitlines()[-1]
+    assert last.startswith(f"calls={report['calls']} lost={report['lost']} ") and report["calls"] == 12
+    said = f"left without a way forward: {report['unsafe']}; cases answered ok but missing: {report['missing']}; "
+    assert said + f"contacts with more than one case: {report['duplicated']}" in text.stdout
+    assert f"{report['items']} items in the tables" in text.stdout
+    for kind, outcomes in report["outcomes"].items():  # the same mix: the seed decides it
+        row = next(line for line in text.stdout.splitlines() if line.startswith(f"│ {kind} "))
+        cells = [c.strip() for c in row.split("│")[1:-1]]
+        assert cells == [kind, str(sum(outcomes.values())), ", ".join(f"{k} {v}" for k, v in outcomes.items())]
+    assert f"measured: {report['menu_seconds']:.0f} s in the flows" in text.stdout
+    for quota in report["quotas"]:
+        assert quota["quota"] in text.stdout and quota["note"] in text.stdout
+    assert report["faults"] == 0 and report["faulted_calls"] == 0 and report["faults_injected"] == {}
+
+
+def test_cli_exits_1_when_a_call_was_lost(monkeypatch):
+    import helpline.surge.replay as replay_module
+
+    def lossy(code, plans, **_):
+        out = WorkerResult(calls=[_call(0, ["PL-A"]), _call(1, [], safe=False)])
+        out.missing_cases.append("PL-A")
+        return [out], 1.0
+
+    monkeypatch.setattr(replay_module, "replay", lossy)
+    result = CliRunner().invoke(app, ["surge", "pl", "--calls", "2", "--format", "json"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert (report["lost"], report["unsafe"], report["missing"]) == (2, 1, 1)
+    text = CliRunner().invoke(app, ["surge", "pl", "--calls", "2"])
+    assert text.exit_code == 1 and text.stdout.strip().splitlines()[-1].startswith("calls=2 lost=2 ")
+
+
+def test_bad_input_with_json_is_one_line_on_standard_error_and_exit_2():
+    result = CliRunner().invoke(app, ["surge", "zz", "--format", "json"])
+    assert result.exit_code == 2 and result.stdout == "" and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("surge: ") and "zz.yaml" in result.stderr
+
+
+def test_the_progress_counts_every_call_once_in_worker_processes_and_in_one():
+    """What the progress bar over the calls is told: from the pool's processes and from this one."""
+    for workers in (2, 1):
+        done: list[int] = []
+        results, _ = replay("pl", plan_calls(PL, 8, seed=4), workers=workers, progress=done.append)
+        assert sum(done) == 8 == sum(len(r.calls) for r in results), workers
