@@ -1,13 +1,21 @@
-"""``helpline audit verify|export`` and ``helpline erase`` (registered in helpline.cli)."""
+"""``helpline audit verify|export`` and ``helpline erase`` (registered in helpline.cli).
+
+Exit codes (helpline.output): 0 ok; 1 a finding (a chain does not verify) or something could not be
+erased; 2 bad input (no state folder or stack, an unreadable source, an option value that makes no
+sense), one line on standard error.  ``audit verify`` and ``erase`` print ``--format text|json``;
+``audit export`` prints records, ``--format csv|json`` (JSON Lines).
+"""
 
 from __future__ import annotations
 
-import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
+from helpline.output import Format, FormatOpt, bad_input, exit_with, print_json, progress_bar
 
 audit_app = typer.Typer(
     help="Auditors' tools: verify the interaction chains against the signed checkpoints, export records.",
@@ -27,8 +35,7 @@ RegionOpt = Annotated[str | None, typer.Option("--region", help="AWS Region of -
 def _source(state: Path | None, stack: str | None, region: str | None, public_key: Path | None = None) -> Any:
     """The one source the options name; exits 2 with one line otherwise."""
     if (state is None) == (stack is None):
-        print("give exactly one of --state DIR or --stack NAME", file=sys.stderr)
-        raise typer.Exit(2)
+        bad_input("give exactly one of --state DIR or --stack NAME")
     try:
         if state is not None:
             from helpline.audit.sources import LocalSource
@@ -40,8 +47,13 @@ def _source(state: Path | None, stack: str | None, region: str | None, public_ke
 
         return StackSource(stack, region)
     except Exception as exc:  # noqa: BLE001 - SandboxStateError, StackError, botocore: one line
-        print(str(exc), file=sys.stderr)
-        raise typer.Exit(2) from None
+        bad_input(str(exc))
+
+
+def _stderr() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 @audit_app.command("verify")
@@ -57,26 +69,36 @@ def verify_command(
             "folder's own key, which whoever can edit the folder can also use.",
         ),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    fmt: FormatOpt = Format.text,
 ) -> None:
     """Check every chain: altered, inserted, reordered, deleted records, cut tails, missing and rewritten chains, bad checkpoint signatures. Exits 1 on any finding, 0 when all verifies, 2 on bad input."""
-    from helpline.audit.verify import verify
-
-    if fmt not in ("table", "json"):
-        print("--format must be table or json", file=sys.stderr)
-        raise typer.Exit(2)
     source = _source(state, stack, region, public_key)
     try:
-        report = verify(source.interactions(), source.checkpoints(), source.public_key(), archive=source.archive())
-    except Exception as exc:  # noqa: BLE001
-        print(f"{source.describe()}: {exc}", file=sys.stderr)
-        raise typer.Exit(2) from None
-    if fmt == "json":
-        print(json.dumps(report.as_dict(), sort_keys=True))
+        report = _verify(source)
+    except Exception as exc:  # noqa: BLE001 - an unreadable key, table or bucket: one line
+        bad_input(f"{source.describe()}: {exc}")
+    if fmt == Format.json:
+        print_json({"source": source.describe(), **report.as_dict()})
     else:
         _print_report(source.describe(), report)
-    if not report.ok:
-        raise typer.Exit(1)
+    exit_with(not report.ok)
+
+
+def _verify(source: Any) -> Any:
+    """Read the source and verify it, with a progress bar (a terminal only): the archive's object
+    versions as they are read (a stack), then the chains as they are checked."""
+    from helpline.audit.verify import verify
+
+    with progress_bar(_stderr(), f"reading {source.describe()}") as bar:
+
+        def advance(done: int, total: int) -> None:
+            bar.update(0, completed=done, total=total)
+
+        source.progress = advance
+        archive = source.archive()
+        records, checkpoints, key = source.interactions(), source.checkpoints(), source.public_key()
+        bar.update(0, description="chains verified", completed=0, total=None)
+        return verify(records, checkpoints, key, archive=archive, progress=advance)
 
 
 def _print_report(where: str, report: Any) -> None:
@@ -108,45 +130,83 @@ def _print_report(where: str, report: Any) -> None:
     out.print(f"FAIL: {len(report.findings)} finding(s)", markup=False)
 
 
+class ExportFormat(StrEnum):
+    """What ``audit export`` writes: the records themselves, not a command's result."""
+
+    csv = "csv"
+    json = "json"
+
+
+def _export_format(value: str) -> ExportFormat:
+    """csv or json; ``jsonl``, the option's old value, still means json (JSON Lines)."""
+    text = str(value).strip().lower()
+    try:
+        return ExportFormat("json" if text == "jsonl" else text)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r}: choose csv or json") from None
+
+
 @audit_app.command("export")
 def export_command(
     state: StateOpt = None,
     stack: StackOpt = None,
     region: RegionOpt = None,
-    fmt: Annotated[str, typer.Option("--format", help="csv or jsonl.")] = "csv",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            parser=_export_format,
+            metavar="[csv|json]",
+            help="How the records are written: csv (default; a header line, one row per record) or json "
+            "(JSON Lines: one JSON object per record and line, every value as stored).",
+        ),
+    ] = ExportFormat.csv,
+    output: Annotated[
+        Path | None, typer.Option("--out", "--output", "-o", help="File to write (default: standard output).")
+    ] = None,
     since: Annotated[str | None, typer.Option("--since", help="First day, YYYY-MM-DD (UTC, inclusive).")] = None,
     until: Annotated[str | None, typer.Option("--until", help="Last day, YYYY-MM-DD (UTC, inclusive).")] = None,
     case: Annotated[str | None, typer.Option("--case", help="Only this case id.")] = None,
     operator: Annotated[str | None, typer.Option("--operator", help="Only records by this actor.")] = None,
     country: Annotated[str | None, typer.Option("--country", help="Only cases of this country code.")] = None,
 ) -> None:
-    """Export chain records (CSV or JSON Lines) by date range, case, operator (actor) and country."""
-    import re
-
+    """Export chain records (CSV or JSON Lines) by date range, case, operator (actor) and country. Exit 2 on bad input."""
     from helpline.audit import export
 
-    if fmt not in ("csv", "jsonl"):
-        print("--format must be csv or jsonl", file=sys.stderr)
-        raise typer.Exit(2)
-    for name, day in (("--since", since), ("--until", until)):
-        if day is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
-            print(f"{name} must be a date YYYY-MM-DD", file=sys.stderr)
-            raise typer.Exit(2)
+    _check_days(since, until)
     source = _source(state, stack, region)
-    selected = export.rows(
-        source.interactions(), source.cases(), since=since, until=until, case=case, operator=operator, country=country
-    )
-    text = export.render(selected, fmt)
+    try:
+        records, cases = source.interactions(), source.cases()
+    except Exception as exc:  # noqa: BLE001 - an unreadable table: one line
+        bad_input(f"{source.describe()}: {exc}")
+    selected = export.rows(records, cases, since=since, until=until, case=case, operator=operator, country=country)
+    text = export.render(selected, fmt.value)
     if output is None:
         sys.stdout.write(text)
-    else:
+        return
+    try:
+        export.write(text, output)
+    except export.ExportError as exc:
+        bad_input(str(exc))
+    print(f"{len(selected)} record(s) written to {output}", file=sys.stderr)
+
+
+def _check_days(since: str | None, until: str | None) -> None:
+    """Both dates YYYY-MM-DD, real days, and in order; else one line and exit 2."""
+    import datetime as dt
+    import re
+
+    for name, day in (("--since", since), ("--until", until)):
+        if day is None:
+            continue
         try:
-            export.write(text, output)
-        except export.ExportError as exc:
-            print(str(exc), file=sys.stderr)
-            raise typer.Exit(2) from None
-        print(f"{len(selected)} record(s) written to {output}", file=sys.stderr)
+            real = bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", day)) and bool(dt.date.fromisoformat(day))
+        except ValueError:
+            real = False
+        if not real:
+            bad_input(f"{name} must be a date YYYY-MM-DD, got {day!r}")
+    if since is not None and until is not None and since > until:
+        bad_input(f"--since {since} is after --until {until}: no day is in between")
 
 
 def erase(
@@ -164,31 +224,39 @@ def erase(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print what would be erased and what cannot be, change nothing.")
     ] = False,
+    fmt: FormatOpt = Format.text,
 ) -> None:
-    """Erase one caller: every contact (ContactLinks, caller item, cases, survey lists), their survey answers and contact links, the caller item, pseudonym and notes on cases, their survey campaign list entries (the opt-out entry stays: it keeps them from being called again), the number in Amazon Connect's record of each contact (stack); appends an 'erased' tombstone (counts only) to each case chain; ends with what it could not erase and the manual step for each. Exit 0 when everything reachable was erased, 1 when something failed, 2 on bad input."""
-    import re
+    """Erase one caller: every contact (ContactLinks, caller item, cases, survey lists), their survey answers and contact links, the caller item, pseudonym and notes on cases, their survey campaign list entries (the opt-out entry stays: it keeps them from being called again), the number in Amazon Connect's record of each contact (stack); appends an 'erased' tombstone (counts only) to each case chain; ends with what it could not erase and the manual step for each (--format json: the same report as one JSON document). Exit 0 when everything reachable was erased, 1 when something failed, 2 on bad input."""
+    from helpline.audit.erase import erase_caller, pseudonym_for, report_data, report_lines
 
-    from functions.logic.pseudonym import normalise_e164
-    from helpline.audit.erase import erase_caller, pseudonym_for, report_lines
-
-    if (caller is None) == (pseudonym is None):
-        print("give exactly one of --caller NUMBER or --pseudonym HEX", file=sys.stderr)
-        raise typer.Exit(2)
-    if pseudonym is not None and not re.fullmatch(r"[0-9a-f]{64}", pseudonym):
-        print("--pseudonym must be 64 lowercase hex characters", file=sys.stderr)
-        raise typer.Exit(2)
-    if caller is not None and normalise_e164(caller) is None:  # the one number check, never echoing it
-        print("--caller is not an E.164 phone number (e.g. +48600700800)", file=sys.stderr)
-        raise typer.Exit(2)
+    _check_caller(caller, pseudonym)
     source = _source(state, stack, region)
     try:
         target = pseudonym or pseudonym_for(caller, source.hash_key())
-        result = erase_caller(source, target, actor, dry_run=dry_run)
+        with progress_bar(_stderr(), f"erasing in {source.describe()}") as bar:  # advances per contact redacted
+            source.progress = lambda done, total: bar.update(0, completed=done, total=total)
+            result = erase_caller(source, target, actor, dry_run=dry_run)
     except Exception as exc:  # noqa: BLE001 - weak key, AWS errors: one line
         print(f"{source.describe()}: erase failed: {exc}", file=sys.stderr)
         raise typer.Exit(1) from None
-    print("\n".join(report_lines(result, source.describe(), source.has_connect)))
+    if fmt == Format.json:
+        print_json(report_data(result, source.describe(), source.has_connect))
+    else:
+        print("\n".join(report_lines(result, source.describe(), source.has_connect)))
     for line in result.failures:
         print(f"not erased: {line}", file=sys.stderr)
-    if result.failures:
-        raise typer.Exit(1)
+    exit_with(bool(result.failures))
+
+
+def _check_caller(caller: str | None, pseudonym: str | None) -> None:
+    """Exactly one of a number (E.164, never echoed) or a pseudonym (64 lowercase hex); else exit 2."""
+    import re
+
+    from functions.logic.pseudonym import normalise_e164
+
+    if (caller is None) == (pseudonym is None):
+        bad_input("give exactly one of --caller NUMBER or --pseudonym HEX")
+    if pseudonym is not None and not re.fullmatch(r"[0-9a-f]{64}", pseudonym):
+        bad_input("--pseudonym must be 64 lowercase hex characters")
+    if caller is not None and normalise_e164(caller) is None:  # the one number check, never echoing it
+        bad_input("--caller is not an E.164 phone number (e.g. +48600700800)")

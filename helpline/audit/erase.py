@@ -248,23 +248,42 @@ def erase_caller(source: Any, pseudonym: str, actor: str, *, dry_run: bool = Fal
     return result
 
 
+def report_data(result: Erasure, where: str, has_connect: bool) -> dict[str, Any]:
+    """The erase report (``helpline erase --format json``): what went (a dry run: what would go), the
+    counts, the contacts covered, what failed, and what this tool cannot erase with the manual step for
+    each (``not_erased``).  The pseudonym only by its first 8 characters; never a number."""
+    data = {"source": where, "found": result.found, **result.as_dict()}
+    if result.dry_run:  # what would be written: one tombstone per case, one redaction per contact
+        data["tombstones"] = len(result.cases)
+        data["connect_contacts_redacted"] = len(result.contacts)
+    if not has_connect:  # no Amazon Connect behind a state folder: nothing to redact there
+        data["connect_contacts_redacted"] = None
+    return data
+
+
 def report_lines(result: Erasure, where: str, has_connect: bool) -> list[str]:
-    """What went (or would go), the contacts it covered, and what could not be erased, with the steps."""
-    if not result.found:
+    """What went (or would go), the contacts it covered, and what could not be erased, with the steps
+    (the same facts as :func:`report_data`)."""
+    data = report_data(result, where, has_connect)
+    if not data["found"]:
         return [f"{where}: no data of this caller"]
     verb = "dry run, nothing changed: would erase" if result.dry_run else "erased"
-    redacted = result.connect_redacted if not result.dry_run else len(result.contacts)
+    cases, contacts = data["cases"], data["contacts"]
     lines = [
-        f"{where}: {verb} caller {result.pseudonym[:8]}...: {result.callers} caller item, "
-        f"{result.fields} field(s) on {len(result.cases)} case(s) ({', '.join(result.cases) or '-'}), "
-        f"{result.surveys} survey answer(s), {result.contact_links} contact link(s), "
-        f"{result.campaign_contacts} survey campaign list entr(ies) (the survey opt-out entry is kept), "
-        + (f"caller number redacted in {redacted} Amazon Connect contact record(s), " if has_connect else "")
-        + f"{len(result.cases) if result.dry_run else result.tombstones} tombstone record(s) appended",
-        f"contacts ({len(result.contacts)}): {', '.join(result.contacts) or '-'}",
+        f"{where}: {verb} caller {data['pseudonym_prefix']}...: {data['callers_removed']} caller item, "
+        f"{data['fields_removed']} field(s) on {len(cases)} case(s) ({', '.join(cases) or '-'}), "
+        f"{data['survey_answers_removed']} survey answer(s), {data['contact_links_removed']} contact link(s), "
+        f"{data['campaign_contacts_removed']} survey campaign list entr(ies) (the survey opt-out entry is kept), "
+        + (
+            f"caller number redacted in {data['connect_contacts_redacted']} Amazon Connect contact record(s), "
+            if has_connect
+            else ""
+        )
+        + f"{data['tombstones']} tombstone record(s) appended",
+        f"contacts ({len(contacts)}): {', '.join(contacts) or '-'}",
     ]
-    if result.connect_gone:
-        lines.append(f"no longer in Amazon Connect (nothing to redact): {', '.join(result.connect_gone)}")
+    if data["connect_contacts_gone"]:
+        lines.append(f"no longer in Amazon Connect (nothing to redact): {', '.join(data['connect_contacts_gone'])}")
     if result.residue:
         lines.append(f"not erased by this tool ({len(result.residue)}), with the manual step for each:")
     for item in result.residue:

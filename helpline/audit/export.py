@@ -1,4 +1,4 @@
-"""``helpline audit export``: chain records as CSV or JSON Lines, filtered.
+"""``helpline audit export``: chain records as CSV or JSON Lines (``--format json``), filtered.
 
 One row per interaction record (both chain kinds: ``case#<id>`` and ``contact#<id>``), in key
 order (chain, seq).  Filters combine (AND): ``since``/``until`` (inclusive dates, on the UTC
@@ -94,7 +94,8 @@ def rows(
 
 
 def render(selected: list[dict[str, Any]], fmt: str) -> str:
-    if fmt == "jsonl":
+    """``csv`` (a header line, then one row per record) or ``json`` (JSON Lines: one record per line)."""
+    if fmt == "json":
         return "".join(json.dumps(r, sort_keys=True, ensure_ascii=False) + "\n" for r in selected)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")

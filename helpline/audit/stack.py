@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 from functions.logic.archive import auditor_case_attributes, plain_item
@@ -89,6 +90,8 @@ class StackSource:
 
     def __init__(self, stack: str, region: str | None, session: Any = None) -> None:
         self.stack = stack
+        # told (done, total so far) per archive object version read and per contact redacted: a progress bar
+        self.progress: Callable[[int, int], None] = lambda done, total: None
         self.session = session or session_for(region)
         cfn = self.session.client("cloudformation")
         try:
@@ -140,10 +143,14 @@ class StackSource:
         if getattr(self, "_archive", None) is None:
             bucket, s3 = self._output("ArchiveBucket"), self.session.client("s3")
             versions: list[dict[str, Any]] = []
+            read, listed = 0, 0
             for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+                listed += len(page.get("Versions", []))
                 for v in page.get("Versions", []):
                     body = s3.get_object(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])["Body"].read()
                     versions.append(_version(v, False, body))
+                    read += 1
+                    self.progress(read, listed)
                 versions += [_version(m, True, b"") for m in page.get("DeleteMarkers", [])]
             self._archive = versions
         return self._archive
@@ -296,8 +303,9 @@ class StackSource:
             return 0, [], [f"stack {self.stack} has no InstanceId output: Connect's contact records not redacted"]
         connect = self.session.client("connect")
         done, gone, failures = 0, [], []
-        for contact in contacts:
+        for number, contact in enumerate(contacts, start=1):
             outcome = redact_one(connect, instance, contact)
+            self.progress(number, len(contacts))
             if outcome == "ok":
                 done += 1
             elif outcome == "gone":

@@ -39,6 +39,7 @@ order of lines in a state file carries no meaning.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -164,9 +165,11 @@ def verify(
     *,
     now: float | None = None,
     archive: list[dict[str, Any]] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Check all chains (plain interaction records) against the checkpoint envelopes and, for a stack,
-    every version of the archive's objects (``archive``: see :func:`check_archive`)."""
+    every version of the archive's objects (``archive``: see :func:`check_archive`).  ``progress`` is
+    told (chains checked, chains) after each chain: a progress bar."""
     report = Report(key=signing.fingerprint(public_key) if public_key is not None else "")
     anchors, complete_chains = read_anchors(entries, public_key, report)
     report.archive_versions = len(archive or [])
@@ -192,7 +195,9 @@ def verify(
                 f"signed in {top.checkpoint} with head seq {top.seq}; no record left",
             )
         )
-    for chain_id, items in sorted(chains.items()):
+    for number, (chain_id, items) in enumerate(sorted(chains.items()), start=1):
+        if progress is not None:
+            progress(number - 1, len(chains))
         if complete_chains is not None and chain_id not in complete_chains:
             report.findings.append(
                 Finding("inserted", chain_id, None, "chain created after the latest complete checkpoint")
@@ -201,6 +206,8 @@ def verify(
         report.findings.extend(
             _check_chain(chain_id, items, anchors.get(chain_id, []), complete_chains is not None, report)
         )
+    if progress is not None:
+        progress(len(chains), len(chains))
     return report
 
 

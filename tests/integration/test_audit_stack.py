@@ -144,7 +144,7 @@ def test_records_after_the_last_stream_checkpoint_are_pending_not_findings(stack
 
 def test_export_from_a_stack_filters_by_case_and_country(stack):
     result = runner.invoke(
-        app, ["audit", "export", "--stack", STACK, "--region", REGION, "--format", "jsonl", "--country", "pl"]
+        app, ["audit", "export", "--stack", STACK, "--region", REGION, "--format", "json", "--country", "pl"]
     )
     assert result.exit_code == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]

@@ -258,12 +258,12 @@ def test_export_from_a_state_folder_by_case_operator_and_dates(pristine, tmp_pat
     lines = out.read_text().splitlines()
     assert lines[0].startswith("chain_id,seq,record_type") and len(lines) == 4
     assert [line.split(",")[1] for line in lines[1:]] == ["1", "2", "3"]
-    everything = runner.invoke(app, ["audit", "export", "--state", str(pristine), "--format", "jsonl"]).stdout
+    everything = runner.invoke(app, ["audit", "export", "--state", str(pristine), "--format", "json"]).stdout
     rows = [json.loads(x) for x in everything.splitlines()]
     assert len(rows) == 4 and {r["country"] for r in rows} == {"pl"}
     actor = rows[0]["actor"]
     by_actor = runner.invoke(
-        app, ["audit", "export", "--state", str(pristine), "--format", "jsonl", "--operator", actor]
+        app, ["audit", "export", "--state", str(pristine), "--format", "json", "--operator", actor]
     )
     assert len(by_actor.stdout.splitlines()) == sum(1 for r in rows if r["actor"] == actor)
     later = runner.invoke(app, ["audit", "export", "--state", str(pristine), "--since", "2999-01-01"]).stdout

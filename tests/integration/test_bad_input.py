@@ -79,7 +79,7 @@ def test_no_export_cell_starts_a_spreadsheet_formula(tmp_path):
     actors = [row[5] for row in rows[1:]]
     assert f"'{FORMULA}" in actors  # kept readable, as text
     assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row)
-    jsonl = cli("audit", "export", "--state", state, "--format", "jsonl").stdout
+    jsonl = cli("audit", "export", "--state", state, "--format", "json").stdout
     assert FORMULA in {json.loads(line)["actor"] for line in jsonl.splitlines()}  # JSON Lines: the value as is
 
 
