@@ -311,7 +311,7 @@ def command(
     Options left out are asked for."""
     given = {"name": name, "languages": languages, "time_zone": time_zone, "region": region,
              "country_regions": country_regions, "emergency_number": emergency_number}  # fmt: skip
-    answers = {key: given[key] if given[key] is not None else _ask(key, q) for key, q in QUESTIONS}
+    answers = {key: _ask(key, q) if given[key] is None else str(given[key]) for key, q in QUESTIONS}
     try:
         if number_type not in NUMBER_TYPES:
             raise ScaffoldError(f"--number-type '{number_type}' is not a number to claim; fix: use DID or TOLL_FREE")

@@ -30,6 +30,7 @@ from typing import Annotated, Any
 import typer
 from jinja2 import Environment, PackageLoader, select_autoescape
 from rich.console import Console
+from rich.progress import TaskID
 
 from functions.logic.needs import TOP_LEVEL
 from helpline.config.messages import REQUIRED_MESSAGES, TEMPLATE_MESSAGES
@@ -382,8 +383,8 @@ def _render(cfg: CountryConfig, out_dir: Path, *, pictures: bool, **load: Any) -
     with progress_bar(Console(stderr=True), "drawing the flow pictures") as bar:
 
         def drawn(name: str, total: int) -> None:
-            bar.update(0, total=total, description=f"drawn {name}")
-            bar.advance(0)
+            bar.update(TaskID(0), total=total, description=f"drawn {name}")
+            bar.advance(TaskID(0))
 
         return render_review(cfg, out_dir, drawn=drawn, **load)
 

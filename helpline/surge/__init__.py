@@ -154,11 +154,14 @@ def _print_quotas(summary: Summary, needs: list) -> None:
 def _replay(code: str, plans: list, *, workers: int, faults: float, seed: int) -> tuple[list[WorkerResult], float]:
     """The replay, with a progress bar over the calls on standard error (20,000 calls take minutes)."""
     from rich.console import Console
+    from rich.progress import TaskID
 
     from helpline.surge.replay import replay
 
     with progress_bar(Console(stderr=True), f"replaying {len(plans)} calls", total=len(plans)) as bar:
-        return replay(code, plans, workers=workers, faults=faults, seed=seed, progress=lambda n: bar.advance(0, n))
+        return replay(
+            code, plans, workers=workers, faults=faults, seed=seed, progress=lambda n: bar.advance(TaskID(0), n)
+        )
 
 
 def command(
