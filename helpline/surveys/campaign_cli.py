@@ -1,14 +1,14 @@
 """``helpline survey-campaign start|status|pause|resume|opt-out`` (registered in helpline.cli).
 
 Each command works on a ``--state DIR`` sandbox folder or a deployed ``--stack NAME`` (the audit
-tools' sources, :func:`helpline.audit.cli._source`).  Exit codes: 0 done, 1 refused or failed
-(campaign exists / unknown / done, AWS error), 2 bad input (options, country file, call list).
-See docs/survey-campaigns.md.
+tools' sources, :func:`helpline.audit.cli._source`) and prints its result as text or, with
+``--format json``, as one JSON document (the same facts; a number only masked).  Exit codes: 0 done,
+1 refused or failed (campaign exists / unknown / done, AWS error), 2 bad input (options, country file,
+call list).  See docs/survey-campaigns.md.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from helpline.audit.cli import RegionOpt, StackOpt, StateOpt, _source
+from helpline.output import BAD_INPUT, FINDINGS, Format, FormatOpt, print_json
 
 campaign_app = typer.Typer(
     help="Outbound needs-survey campaigns: load a list of people who agreed to be called, follow, pause, resume; "
@@ -39,14 +40,14 @@ def _country(country: str) -> Any:
     try:
         return load_country(country)
     except ConfigError as exc:
-        raise _fail(str(exc), 2) from None
+        raise _fail(str(exc), BAD_INPUT) from None
 
 
 def _campaign_id(campaign: str) -> str:
     from helpline.surveys.campaign import CAMPAIGN_ID
 
     if not CAMPAIGN_ID.match(campaign):
-        raise _fail(f"--campaign '{campaign}': use 3 to 40 of a-z, 0-9 and '-'", 2)
+        raise _fail(f"--campaign '{campaign}': use 3 to 40 of a-z, 0-9 and '-'", BAD_INPUT)
     return campaign
 
 
@@ -63,7 +64,7 @@ def _store(cfg: Any, state: Path | None, stack: str | None, region: str | None, 
             if not any(state.glob("*.jsonl")):  # a new state folder: its (empty) tables, so audit sources read it
                 (state / "Callers.jsonl").touch()
         except (OSError, SandboxStateError) as exc:
-            raise _fail(str(exc), 2) from None
+            raise _fail(str(exc), BAD_INPUT) from None
     return campaigns_for(_source(state, stack, region or (cfg.region if stack else None)))
 
 
@@ -74,9 +75,9 @@ def _run(store: Any, action: Any) -> Any:
     try:
         return action()
     except CampaignError as exc:
-        raise _fail(str(exc), 1) from None
+        raise _fail(str(exc), FINDINGS) from None
     except Exception as exc:  # noqa: BLE001 - botocore, SandboxStateError, weak key: one line
-        raise _fail(f"{store.describe()}: failed: {exc}", 1) from None
+        raise _fail(f"{store.describe()}: failed: {exc}", FINDINGS) from None
 
 
 @campaign_app.command("start")
@@ -87,9 +88,10 @@ def start_command(
     state: StateOpt = None,
     stack: StackOpt = None,
     region: RegionOpt = None,
+    fmt: FormatOpt = Format.text,
 ) -> None:
     """Load a call list (only people who agreed to be called) and start calling it: every row is checked first, any bad row -> nothing written (exit 2); duplicates kept once; people on the opt-out list skipped."""
-    from helpline.surveys.campaign import CampaignError, ListError, outbound_settings, read_list, start
+    from helpline.surveys.campaign import CampaignError, ListError, iso_utc, outbound_settings, read_list, start
 
     cfg = _country(country)
     campaign = _campaign_id(campaign)
@@ -97,11 +99,24 @@ def start_command(
         outbound = outbound_settings(cfg)
         people, notes = read_list(list_file, outbound.languages, cfg.code)
     except (CampaignError, ListError) as exc:
-        raise _fail(str(exc), 2) from None
+        raise _fail(str(exc), BAD_INPUT) from None
     store = _store(cfg, state, stack, region, create=True)
     result = _run(store, lambda: start(store, outbound, campaign, people))
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
+    if fmt == Format.json:
+        print_json(
+            {
+                "source": store.describe(),
+                "campaign_id": campaign,
+                "survey_id": outbound.survey_id,
+                "loaded": result.loaded,
+                "duplicates": result.duplicates,
+                "opted_out_skipped": result.opted_out,
+                "list_expires_at": iso_utc(result.expires),
+            }
+        )
+        return
     expires = result.expires.strftime("%Y-%m-%d %H:%M UTC")
     print(
         f"{store.describe()}: campaign {campaign} (survey {outbound.survey_id}) started: {result.loaded} to call, "
@@ -117,19 +132,17 @@ def status_command(
     state: StateOpt = None,
     stack: StackOpt = None,
     region: RegionOpt = None,
-    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    fmt: FormatOpt = Format.text,
 ) -> None:
     """The campaign's status, its list counted per state, and when the list expires."""
     from helpline.surveys.campaign import status
 
-    if fmt not in ("text", "json"):
-        raise _fail("--format must be text or json", 2)
     cfg = _country(country)
     campaign = _campaign_id(campaign)
     store = _store(cfg, state, stack, region)
     report = _run(store, lambda: status(store, campaign))
-    if fmt == "json":
-        print(json.dumps(report))
+    if fmt == Format.json:
+        print_json({"source": store.describe(), **report})
         return
     expiry = report["list_expires_at"] or "unknown"
     print(
@@ -145,7 +158,7 @@ def status_command(
 
 
 def _set_status(
-    country: str, campaign: str, state: Path | None, stack: str | None, region: str | None, new: str
+    country: str, campaign: str, state: Path | None, stack: str | None, region: str | None, new: str, fmt: Format
 ) -> None:
     from helpline.surveys.campaign import set_status
 
@@ -153,7 +166,11 @@ def _set_status(
     campaign = _campaign_id(campaign)
     store = _store(cfg, state, stack, region)
     old = _run(store, lambda: set_status(store, campaign, new))
-    if old == new:
+    if fmt == Format.json:
+        print_json(
+            {"source": store.describe(), "campaign_id": campaign, "status": new, "previous": old, "changed": old != new}
+        )
+    elif old == new:
         print(f"{store.describe()}: campaign {campaign} is already {new}")
     elif new == "paused":
         print(f"{store.describe()}: campaign {campaign} paused: no new calls (calls in progress finish)")
@@ -161,20 +178,29 @@ def _set_status(
         print(f"{store.describe()}: campaign {campaign} active again: calls resume at the runner's next minute")
 
 
-@campaign_app.command("pause")
-def pause_command(
-    country: CountryArg, campaign: CampaignOpt, state: StateOpt = None, stack: StackOpt = None, region: RegionOpt = None
-) -> None:
-    """Stop placing calls of this campaign (calls in progress finish; nothing is lost)."""
-    _set_status(country, campaign, state, stack, region, "paused")
+def _status_command(new: str, doc: str) -> Any:
+    """``pause`` (new status paused) or ``resume`` (active): the same options, one command each."""
+
+    def command(
+        country: CountryArg,
+        campaign: CampaignOpt,
+        state: StateOpt = None,
+        stack: StackOpt = None,
+        region: RegionOpt = None,
+        fmt: FormatOpt = Format.text,
+    ) -> None:
+        _set_status(country, campaign, state, stack, region, new, fmt)
+
+    command.__doc__ = doc
+    return command
 
 
-@campaign_app.command("resume")
-def resume_command(
-    country: CountryArg, campaign: CampaignOpt, state: StateOpt = None, stack: StackOpt = None, region: RegionOpt = None
-) -> None:
-    """Place calls of a paused campaign again (inside the calling hours)."""
-    _set_status(country, campaign, state, stack, region, "active")
+campaign_app.command("pause")(
+    _status_command("paused", "Stop placing calls of this campaign (calls in progress finish; nothing is lost).")
+)
+campaign_app.command("resume")(
+    _status_command("active", "Place calls of a paused campaign again (inside the calling hours).")
+)
 
 
 @campaign_app.command("opt-out")
@@ -184,6 +210,7 @@ def opt_out_command(
     state: StateOpt = None,
     stack: StackOpt = None,
     region: RegionOpt = None,
+    fmt: FormatOpt = Format.text,
 ) -> None:
     """Never call this person for a survey again: adds them to the opt-out list (source operator) and takes them off every pending list."""
     from functions.logic.pseudonym import normalise_e164
@@ -192,9 +219,12 @@ def opt_out_command(
     cfg = _country(country)
     number = normalise_e164(caller)
     if number is None:
-        raise _fail("--caller is not an E.164 phone number (e.g. +48600700800)", 2)
+        raise _fail("--caller is not an E.164 phone number (e.g. +48600700800)", BAD_INPUT)
     store = _store(cfg, state, stack, region, create=True)
     added, removed = _run(store, lambda: opt_out(store, number))
+    if fmt == Format.json:
+        print_json({"source": store.describe(), "caller": mask(number), "added": added, "pending_lists_left": removed})
+        return
     print(
         f"{store.describe()}: {mask(number)} "
         + ("added to the survey opt-out list" if added else "was already on the survey opt-out list")

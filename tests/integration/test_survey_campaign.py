@@ -219,7 +219,7 @@ def test_status_counts_every_state_and_says_when_the_list_expires(tmp_path, coun
         "no campaign c-9 in state folder " + str(state) + "\n"
     )
     assert (
-        "--format must be text or json"
+        "Invalid value for '--format'"
         in cli(
             "survey-campaign", "status", country, "--campaign", "c-1", "--state", state, "--format", "csv", code=2
         ).stderr
