@@ -98,6 +98,16 @@ LANGUAGES: dict[str, LanguageInfo] = {
         LanguageInfo("sk", "Slovak", "Slovenčina", (), "sk-SK"),
         LanguageInfo("cs", "Czech", "Čeština", ("Jitka",), "cs-CZ"),
         LanguageInfo("tr", "Turkish", "Türkçe", ("Filiz", "Burcu"), "tr-TR"),
+        # Mandarin Chinese, written in simplified characters.
+        # - Polly: Zhiyu (cmn-CN) is the one Mandarin voice, with both the standard and the neural
+        #   engine (Amazon Polly voice list, above), so it speaks whichever engine Connect picks: the
+        #   flows' Set voice (UpdateContactTextToSpeechVoice) names no TextToSpeechEngine.
+        # - Locale zh-CN: Lex V2 "zh_CN Mandarin (PRC)" (https://docs.aws.amazon.com/lexv2/latest/dg/how-languages.html),
+        #   Connect "Chinese - Simplified (China) zh-CN" (supported-languages.html, see CONTACT_LENS_LANGUAGES).
+        # - Native name 中文 ("Chinese"): how a Chinese IVR names the language in its menu, and the
+        #   same word in every Chinese-speaking place; 普通话 names only the spoken standard of the
+        #   mainland (Taiwan says 國語, Singapore 华语). The English name says what callers hear.
+        LanguageInfo("zh", "Mandarin Chinese", "中文", ("Zhiyu",), "zh-CN"),
     ]
 }
 
@@ -117,6 +127,7 @@ CONTACT_LENS_LANGUAGES: dict[str, str] = {
     "pl": "pl-PL",
     "uk": "uk-UA",
     "hu": "hu-HU",
+    "zh": "zh-CN",  # "Chinese - Simplified (China)": post-call analytics yes, redaction no
 }
 # Languages whose Contact Lens output can be redacted (same table, "Redaction" column); for the
 # others the flow must not ask for redaction. Redacted output only, where it exists (minimisation).

@@ -30,7 +30,9 @@ _CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctype
 
 
 # Language code -> espeak-ng voice where they differ (espeak-ng names most voices by ISO 639-1 code).
-VOICES: dict[str, str] = {}
+# Chinese: espeak-ng's Mandarin voice is "cmn" (ISO 639-3, espeak-ng-data/lang/sit/cmn); it has no
+# voice named "zh", and Mandarin is what Amazon Polly speaks for zh (Zhiyu, cmn-CN).
+VOICES: dict[str, str] = {"zh": "cmn"}
 
 
 def voice_for(lang: str) -> str:

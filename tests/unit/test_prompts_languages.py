@@ -3,6 +3,7 @@ speech engine costs one prompt (one line naming it), never the rest of the run."
 
 from __future__ import annotations
 
+import re
 import struct
 import sys
 import textwrap
@@ -38,6 +39,7 @@ SAMPLES = {
     "sk": "Ak ste v nebezpečenstve, volajte 112. Dovidenia.",
     "cs": "Pokud jste v nebezpečí, volejte 112. Na shledanou.",
     "tr": "Tehlikedeyseniz 112'yi arayın. Hoşça kalın.",
+    "zh": "如果您有危险，请拨打110。再见。",
 }
 
 
@@ -54,6 +56,15 @@ def is_phone_speech(data: bytes) -> bool:
 def test_espeak_ng_speaks_every_language_a_country_may_use(lang):
     data = phone_wav(SAMPLES[lang], voice_for(lang))
     assert is_phone_speech(data) and read_wav(data).tags["ICMT"] == SAMPLES[lang]
+
+
+def test_the_recording_guide_names_every_language_placeholders_speak():
+    # docs/recording-prompts.md tells a user which languages need human recordings first (none)
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "recording-prompts.md").read_text(encoding="utf-8")
+    listed = re.search(r"espeak-ng speaks every language a country file may use \(([a-z, \n]+);", guide)
+    assert listed, "the Languages paragraph of docs/recording-prompts.md moved"
+    assert sorted(c.strip() for c in listed[1].split(",")) == sorted(LANGUAGES)
+    assert "no language needs human recordings before a test deploy" in " ".join(guide.split())
 
 
 def test_burmese_is_read_clause_by_clause_in_short_clauses():
