@@ -9,11 +9,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from helpline.quotas import connect_lambda_count, plan
+
+if TYPE_CHECKING:  # pragma: no cover
+    from helpline.config.schema import CountryConfig
 
 
 def _names(resources: dict, rtype: str, prop: str) -> list[str]:
@@ -91,10 +95,31 @@ def print_summary(outdir: Path, console: Console | None = None) -> None:
         table.add_row("flows", ", ".join(row["flows"]))
         table.add_row("tables", ", ".join(row["tables"]))
         table.add_row("functions", ", ".join(row["functions"]))
-        table.add_row("prompts", f"{row['prompts']} recorded prompts")
+        table.add_row("prompts", prompts_cell(row["prompts"], cfg))
         console.print(table)
         if cfg is not None:
             print_quotas(plan(cfg, connect_lambdas=row["connect_lambdas"]), console)
+
+
+def prompts_cell(in_template: int, cfg: CountryConfig | None) -> str:
+    """The stack's prompts as ``helpline prompts`` counts them (one function, :func:`prompt_counts`),
+    e.g. ``54 recorded prompts in uk (54 placeholders) + hold music (generated)``; the template's
+    count of AWS::Connect::Prompt is named too when it differs (a stack synthesized before the
+    files or the flows changed)."""
+    from helpline.flows.render import RenderError
+    from helpline.prompts import PromptError, check_prompts
+    from helpline.prompts.check import deployed_line, prompt_counts
+
+    if cfg is None:
+        return f"{in_template} prompts"
+    try:
+        counts = prompt_counts(check_prompts(cfg))
+    except (PromptError, RenderError) as exc:
+        return f"{in_template} prompts (not counted: {exc})"
+    line = deployed_line(counts)
+    if counts.deployed != in_template:
+        line += f"; the template has {in_template} AWS::Connect::Prompt, not {counts.deployed}: synthesize again"
+    return line
 
 
 def _stack_table(row: dict) -> Table:

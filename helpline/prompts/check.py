@@ -260,20 +260,68 @@ def status_text(st: PromptStatus) -> str:
     return "; ".join([text, *(f"warning: {w}" for w in st.warnings)])
 
 
-def summary_line(r: PromptReport) -> str:
-    langs = sorted({p.spec.lang for p in r.prompts})
-    if not r.prompts:
-        return f"{r.country}: no language uses recorded prompts (every text is spoken by Amazon Polly)"
+@dataclass(frozen=True)
+class PromptCounts:
+    """How many prompts a country has: the one count ``helpline prompts`` and the synthesis summary
+    both print (:func:`prompt_counts`)."""
+
+    langs: tuple[str, ...]  # languages with recorded prompts
+    files: int  # recorded-prompt files the flows play: one Amazon Connect prompt each
+    recorded: int  # of them, human recordings (status ok)
+    placeholders: int
+    missing: int
+    invalid: int
+    generated: tuple[str, ...]  # ids of the shared/<id> prompts: generated, one Amazon Connect prompt each
+
+    @property
+    def deployed(self) -> int:
+        """The Amazon Connect prompts (AWS::Connect::Prompt) the stack creates: every file, every generated one."""
+        return self.files + len(self.generated)
+
+
+def prompt_counts(r: PromptReport) -> PromptCounts:
     count = {s: sum(p.status == s for p in r.prompts) for s in ("ok", "placeholder", "missing", "invalid")}
-    line = (
-        f"{r.country}: {len(r.prompts)} prompt file(s) in {', '.join(langs)}: {count['ok']} recorded, "
-        f"{count['placeholder']} placeholder(s), {count['missing']} missing, {count['invalid']} invalid"
+    return PromptCounts(
+        langs=tuple(sorted({p.spec.lang for p in r.prompts})),
+        files=len(r.prompts),
+        recorded=count["ok"],
+        placeholders=count["placeholder"],
+        missing=count["missing"],
+        invalid=count["invalid"],
+        generated=tuple(r.generated),
     )
-    if r.problems:
-        line += f", {len(r.problems)} folder problem(s)"
-    line += f"; {len(r.extra)} extra file(s)"
-    if r.generated:
-        line += f"; generated, not recorded: {', '.join(f'{SHARED}/{g}' for g in r.generated)}"
+
+
+def deployed_line(c: PromptCounts) -> str:
+    """What the stack creates, in the words of :func:`summary_line`, e.g.
+    ``54 recorded prompts in uk (54 placeholders) + hold music (generated)``."""
+    line = f"{c.files} recorded prompts"
+    if c.langs:
+        line += f" in {', '.join(c.langs)}"
+    unrecorded = [(c.placeholders, "placeholder" + "s" * (c.placeholders != 1)), (c.missing, "missing")]
+    unrecorded.append((c.invalid, "invalid"))
+    if any(n for n, _ in unrecorded):
+        line += f" ({', '.join(f'{n} {what}' for n, what in unrecorded if n)})"
+    for g in c.generated:
+        line += f" + {g.replace('_', ' ')} (generated)"
+    return line
+
+
+def summary_line(r: PromptReport) -> str:
+    """The last line of ``helpline prompts``; its numbers are :func:`prompt_counts`."""
+    c = prompt_counts(r)
+    if not c.files:
+        line = f"{r.country}: no language uses recorded prompts (every text is spoken by Amazon Polly)"
+    else:
+        line = (
+            f"{r.country}: {c.files} prompt file(s) in {', '.join(c.langs)}: {c.recorded} recorded, "
+            f"{c.placeholders} placeholder(s), {c.missing} missing, {c.invalid} invalid"
+        )
+        if r.problems:
+            line += f", {len(r.problems)} folder problem(s)"
+        line += f"; {len(r.extra)} extra file(s)"
+    if c.generated:
+        line += f"; generated, not recorded: {', '.join(f'{SHARED}/{g}' for g in c.generated)}"
     return line
 
 
