@@ -18,6 +18,7 @@ from functools import cache
 from typing import Annotated, Any
 
 import typer
+from rich.progress import TaskID
 
 from helpline.live_assumptions import ASSUMPTIONS, FAIL, LOOKBACK, PASS, UNKNOWN, Assumption, Result
 from helpline.output import Format, FormatOpt, bad_input, exit_with, print_json, progress_bar
@@ -315,7 +316,7 @@ def _check(country: str, stack: str | None, profile: str | None, region: str | N
         name = stack or cfg.stack_name
         err = Console(stderr=True)
         with progress_bar(err, f"verify-live {name}", total=len(ASSUMPTIONS)) as bar:
-            results = verify(LiveContext(clients, name, test_stack_name(name)), done=lambda a: bar.advance(0))
+            results = verify(LiveContext(clients, name, test_stack_name(name)), done=lambda a: bar.advance(TaskID(0)))
     except (ConfigError, StackUnreadable) as exc:
         bad_input(str(exc))
     except BotoCoreError as exc:  # no credentials, unknown profile, no network

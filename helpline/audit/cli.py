@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.progress import TaskID
 
 from helpline.output import Format, FormatOpt, bad_input, exit_with, print_json, progress_bar
 
@@ -45,7 +46,7 @@ def _source(state: Path | None, stack: str | None, region: str | None, public_ke
             return LocalSource(state, public_key)
         from helpline.audit.stack import StackSource
 
-        return StackSource(stack, region)
+        return StackSource(str(stack), region)
     except Exception as exc:  # noqa: BLE001 - SandboxStateError, StackError, botocore: one line
         bad_input(str(exc))
 
@@ -92,12 +93,12 @@ def _verify(source: Any) -> Any:
     with progress_bar(_stderr(), f"reading {source.describe()}") as bar:
 
         def advance(done: int, total: int) -> None:
-            bar.update(0, completed=done, total=total)
+            bar.update(TaskID(0), completed=done, total=total)
 
         source.progress = advance
         archive = source.archive()
         records, checkpoints, key = source.interactions(), source.checkpoints(), source.public_key()
-        bar.update(0, description="chains verified", completed=0, total=None)
+        bar.update(TaskID(0), description="chains verified", completed=0, total=None)
         return verify(records, checkpoints, key, archive=archive, progress=advance)
 
 
@@ -232,9 +233,9 @@ def erase(
     _check_caller(caller, pseudonym)
     source = _source(state, stack, region)
     try:
-        target = pseudonym or pseudonym_for(caller, source.hash_key())
+        target = pseudonym or pseudonym_for(str(caller), source.hash_key())
         with progress_bar(_stderr(), f"erasing in {source.describe()}") as bar:  # advances per contact redacted
-            source.progress = lambda done, total: bar.update(0, completed=done, total=total)
+            source.progress = lambda done, total: bar.update(TaskID(0), completed=done, total=total)
             result = erase_caller(source, target, actor, dry_run=dry_run)
     except Exception as exc:  # noqa: BLE001 - weak key, AWS errors: one line
         print(f"{source.describe()}: erase failed: {exc}", file=sys.stderr)

@@ -37,6 +37,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.progress import TaskID
 from rich.table import Table
 
 from helpline.livetest.export import step_label, step_number, test_stack_name
@@ -401,7 +402,7 @@ def smoke(
         return BAD_INPUT
     err.print(f"{stack} ({region}): {len(refs)} test cases", markup=False, highlight=False)
     with progress_bar(err, "live test runs finished", total=len(refs)) as bar:
-        runner.finished = lambda outcome: bar.advance(0)
+        runner.finished = lambda outcome: bar.advance(TaskID(0))
         outcomes = runner.run(refs, timeout)
     if fmt == Format.json:
         print_json(report_data(outcomes, stack, region))
