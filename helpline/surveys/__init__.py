@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from helpline.output import FINDINGS, Format, FormatOpt, bad_input, generated, print_json
+from helpline.output import Format, FormatOpt, bad_input, generated, print_json
 
 TABLE_LOGICAL_ID = "SurveyResponsesTable"  # stacks/constructs/data.py: <LOGICAL_NAME>Table
 DEFAULT_OUT = generated("survey-report")  # build/survey-report, ignored by git
@@ -90,7 +90,8 @@ def command(
 
 
 def _answers(cfg: Any, state: Path | None, stack: str | None, region: str | None) -> list[dict[str, Any]]:
-    """The stored answers; a stack that cannot be read (credentials, access, network) is one line and exit 1."""
+    """The stored answers; a stack that cannot be read (credentials, access, network) is one line and exit 2, as in
+    every command that reads an account (docs/cli.md)."""
     if state is not None:
         return answers_from_state(state)
     import boto3
@@ -104,8 +105,7 @@ def _answers(cfg: Any, state: Path | None, stack: str | None, region: str | None
         failure = str(exc)
     except BotoCoreError as exc:
         failure = str(exc)
-    print(f"survey-report: cannot read the stack's survey table: {failure}", file=sys.stderr)
-    raise typer.Exit(FINDINGS)
+    bad_input(f"survey-report: cannot read the stack's survey table: {failure}")
 
 
 def _print_table(stats: list[Any], min_sample: int) -> None:

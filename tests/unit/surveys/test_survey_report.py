@@ -247,7 +247,7 @@ def test_the_report_is_written_under_build_by_default(tmp_path, monkeypatch):
     assert not (tmp_path / "survey-report").exists()
 
 
-def test_a_stack_that_cannot_be_read_is_exit_1_and_a_stack_that_does_not_exist_exit_2(monkeypatch):
+def test_a_stack_that_cannot_be_read_or_does_not_exist_is_one_line_and_exit_2(monkeypatch):
     from botocore.exceptions import ClientError, NoCredentialsError
 
     import helpline.surveys as surveys
@@ -257,7 +257,7 @@ def test_a_stack_that_cannot_be_read_is_exit_1_and_a_stack_that_does_not_exist_e
 
     monkeypatch.setattr(surveys, "answers_from_stack", no_credentials)
     result = CliRunner().invoke(app, ["survey-report", "pl", "--stack", "Helpline-PL-prod", "--format", "json"])
-    assert result.exit_code == 1 and result.stdout == "" and "Traceback" not in result.output
+    assert result.exit_code == 2 and result.stdout == "" and "Traceback" not in result.output
     assert "cannot read the stack's survey table: Unable to locate credentials" in result.stderr
 
     regions = []
