@@ -5,7 +5,8 @@ The conventions (docs/cli.md):
 * ``--format text`` (default, for people) or ``--format json`` (one JSON document on standard output, for
   scripts) on every command that prints results; ``helpline lint`` adds ``sarif``.
 * Exit codes: 0 ok, 1 findings (a check failed, a call was unsafe, something could not be done), 2 bad input (an
-  unknown country, an unreadable file, an option value that makes no sense). Click's own usage errors are 2 too.
+  unknown country, an unreadable file, an option value that makes no sense, an AWS account or stack that cannot be
+  read: nothing was checked). Click's own usage errors are 2 too.
 * ``--region`` is always an AWS Region. The country's own regions (``regions:`` in the country file) are
   ``--country-regions``.
 * Generated files go under ``build/`` (ignored by git) unless ``--out`` says otherwise.
@@ -78,7 +79,8 @@ def exit_with(findings: bool) -> None:
 @contextmanager
 def progress_bar(console: Console, description: str, total: int | None = None) -> Iterator[Progress]:
     """A transient progress bar on ``console``; shown in a terminal only. Yields the Progress with one task
-    (id 0): ``bar.advance(0)`` per unit of work, ``bar.update(0, description=...)`` to say what is running."""
+    (``TaskID(0)``): ``bar.advance(TaskID(0))`` per unit of work, ``bar.update(TaskID(0), description=...)`` to say
+    what is running."""
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TimeRemainingColumn())  # fmt: skip
     with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
