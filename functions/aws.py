@@ -3,8 +3,9 @@
 PynamoDB creates a botocore session and client per model connection, and each new session
 re-reads botocore's JSON data files (endpoints, service models) - tens of milliseconds each on
 a cold start.  All DynamoDB connections therefore share ONE client (see
-``functions.dal.repository``), and the EventBridge and Secrets Manager clients come from the same
-session.  ``reset()`` drops the session (credentials, clients) but keeps the loaded data files.
+``functions.dal.repository``), and every other client (``functions.dal.clients``, the one client
+cache) comes from the same session.  ``reset()`` drops the session (credentials, clients) but keeps
+the loaded data files.
 
 The session carries the time-budget hooks of ``functions.deadline`` (every client inherits them).
 """
@@ -54,17 +55,3 @@ def client(service: str, *, connect_timeout: int, read_timeout: int, max_retries
 def reset() -> None:
     global _session
     _session = None
-
-
-def configured_client(service: str) -> Any:
-    """A client with the functions' timeouts and retries (settings DDB_CONNECT_TIMEOUT,
-    DDB_READ_TIMEOUT, DDB_MAX_RETRIES): flow functions must answer Amazon Connect within 8 s."""
-    from functions.settings import get_settings
-
-    settings = get_settings()
-    return client(
-        service,
-        connect_timeout=settings.ddb_connect_timeout,
-        read_timeout=settings.ddb_read_timeout,
-        max_retries=settings.ddb_max_retries,
-    )

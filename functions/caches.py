@@ -1,20 +1,15 @@
-"""Reset every in-memory cache of the runtime (settings, PynamoDB connections, botocore clients,
-the Powertools secret cache).  Used by the local sandbox and tests between isolated backends."""
+"""Reset every in-memory cache of the runtime (settings, the botocore session, the AWS clients,
+PynamoDB connections).  Used by the local sandbox and tests between isolated backends."""
 
 from __future__ import annotations
 
 
 def reset_all() -> None:
     from functions import aws
-    from functions.dal import repository
-    from functions.logic import campaign, outbox, pseudonym, referrals, supervisors
+    from functions.dal import clients, repository
     from functions.settings import reset_settings
 
     reset_settings()
     aws.reset()
+    clients.reset()
     repository.reset()
-    referrals.reset_clients()
-    outbox.reset_clients()
-    campaign.reset_clients()
-    supervisors.reset_clients()
-    pseudonym.reset_caches()

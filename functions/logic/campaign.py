@@ -65,6 +65,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from functions.dal import campaigns as dal
+from functions.dal import connect
 from functions.dal.models import CampaignContact
 from functions.logic.campaign_rules import (
     CALLABLE,
@@ -89,7 +90,6 @@ UNREACHED_CODES = ("DestinationNotAllowedException", "InvalidParameterException"
 
 clock: Callable[[], float] = time.time  # replaceable in tests (simulated time)
 sleep: Callable[[float], None] = time.sleep
-_connect_client: Any = None
 
 
 @dataclass(frozen=True)
@@ -127,21 +127,6 @@ def parse_schedule_event(event: Any) -> ScheduleEvent:
     if not isinstance(event, dict) or event.get("detail-type") != "Scheduled Event":
         raise ValueError("not a scheduled event")
     return ScheduleEvent(str(event.get("time", "")))
-
-
-def _connect() -> Any:
-    global _connect_client
-    if _connect_client is None:
-        from functions.aws import client
-
-        # no botocore retries: a retry would spend quota behind the token bucket's back
-        _connect_client = client("connect", connect_timeout=2, read_timeout=5, max_retries=0)
-    return _connect_client
-
-
-def reset_clients() -> None:
-    global _connect_client
-    _connect_client = None
 
 
 def load_env(environ: Any = None) -> Env:
@@ -293,22 +278,21 @@ def _call_status(state: Run, contact: CampaignContact) -> tuple[bool, bool] | No
         sleep(wait)
     state.describe.take(clock())
     try:
-        found = _connect().describe_contact(InstanceId=state.env.instance_id, ContactId=contact.contact_id)
+        found = connect.call_state(state.env.instance_id, contact.contact_id)
     except Exception as exc:
         from functions.errors import is_backend_error
 
-        code = _code(exc)
-        if code == "ResourceNotFoundException":
-            dialled = contact.dialled_at.timestamp() if contact.dialled_at else 0.0
-            return clock() - dialled > MISSING_GRACE_SECONDS, False
         if not is_backend_error(exc):
             raise
+        code = _code(exc)
         state.unreconciled = code
         state.add("describe_throttled" if code in STOP_CODES else "describe_failed")
         _log("warning", "reconciliation stopped", error=code)
         return None
-    call = found.get("Contact", {})
-    return bool(call.get("DisconnectTimestamp")), bool(call.get("ConnectedToSystemTimestamp"))
+    if found is None:  # Connect does not know the contact (yet)
+        dialled = contact.dialled_at.timestamp() if contact.dialled_at else 0.0
+        return clock() - dialled > MISSING_GRACE_SECONDS, False
+    return found
 
 
 def _settle(state: Run, contact: CampaignContact, connected: bool) -> bool:
@@ -464,13 +448,13 @@ def _call(state: Run, contact: CampaignContact, attempt: int) -> bool:
     """StartOutboundVoiceContact for ``attempt``; False when the run must stop."""
     env = state.env
     try:
-        answer = _connect().start_outbound_voice_contact(
-            DestinationPhoneNumber=contact.phone,
-            ContactFlowId=env.flows[contact.language],
-            InstanceId=env.instance_id,
-            ClientToken=f"{contact.campaign_id}-{contact.contact_key}-{attempt}",
-            SourcePhoneNumber=env.source,
-            Attributes={
+        contact_id = connect.start_call(
+            instance_id=env.instance_id,
+            flow_id=env.flows[contact.language],
+            source=env.source,
+            destination=contact.phone,
+            token=f"{contact.campaign_id}-{contact.contact_key}-{attempt}",
+            attributes={
                 "campaign_id": contact.campaign_id,
                 "contact_key": contact.contact_key,
                 "survey_id": env.settings.survey_id,
@@ -479,7 +463,6 @@ def _call(state: Run, contact: CampaignContact, attempt: int) -> bool:
     except Exception as exc:
         return _call_failed(state, contact, attempt, exc)
     c = CampaignContact
-    contact_id = answer["ContactId"]
     stored = [c.contact_id.set(contact_id), c.contact_ids.set((c.contact_ids | []).append([contact_id]))]
     dal.transition(contact, ("dialing",), stored, attempts=attempt, also=c.contact_id.does_not_exist())
     state.add("placed")

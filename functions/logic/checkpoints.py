@@ -34,6 +34,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from functions.dal import keys
+
 FORMAT = "helpline-checkpoint/1"
 SIGNING_ALGORITHM = "ECDSA_SHA_256"
 
@@ -78,9 +80,13 @@ def envelope(body: dict[str, Any], signature: bytes, key_id: str) -> dict[str, A
 
 
 def sign_with_kms(kms: Any, key_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    """KMS Sign (RAW message, ECDSA_SHA_256) -> the envelope to store."""
-    answer = kms.sign(KeyId=key_id, Message=signed_message(body), MessageType="RAW", SigningAlgorithm=SIGNING_ALGORITHM)
-    return envelope(body, answer["Signature"], answer.get("KeyId") or key_id)
+    """KMS Sign (RAW message, ECDSA_SHA_256) with ``kms`` (the tooling's client) -> the envelope to store."""
+    return envelope(body, *keys.sign_with(kms, key_id, signed_message(body), SIGNING_ALGORITHM))
+
+
+def sign(key_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """:func:`sign_with_kms` with the runtime's KMS client (archive_records)."""
+    return envelope(body, *keys.sign(key_id, signed_message(body), SIGNING_ALGORITHM))
 
 
 def heads_from_records(records: list[dict[str, Any]]) -> tuple[dict[str, tuple[int, str]], dict[str, int]]:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from functions.dal import repository
+from functions.dal import events, repository
 from functions.dal.models import OutboxMessage
 from functions.errors import BackendUnavailable
 from functions.logic.common import iso, utcnow
@@ -36,8 +36,6 @@ from functions.settings import get_settings
 LEASE_SECONDS = 60
 REDRIVE_MINUTES = 5
 REDRIVE_LIMIT = 100
-
-_events_client: Any = None
 
 
 class DeliveryFailed(BackendUnavailable):
@@ -68,20 +66,6 @@ def parse_outbox_event(event: Any) -> OutboxEvent:
     raise ValueError("neither a DynamoDB stream batch nor a scheduled event")
 
 
-def _events() -> Any:
-    global _events_client
-    if _events_client is None:
-        from functions.aws import configured_client
-
-        _events_client = configured_client("events")
-    return _events_client
-
-
-def reset_clients() -> None:
-    global _events_client
-    _events_client = None
-
-
 def run(event: OutboxEvent) -> dict[str, str]:
     ids = event.message_ids
     if event.scheduled:
@@ -109,23 +93,20 @@ def run(event: OutboxEvent) -> dict[str, str]:
 
 def _publish(batch: list[tuple[OutboxMessage, int]]) -> tuple[int, int]:
     bus = get_settings().event_bus_name
-    entries = [
-        {"Source": m.source, "DetailType": m.detail_type, "Detail": m.detail, "EventBusName": bus} for m, _ in batch
-    ]
     try:
         if not bus:
             raise DeliveryFailed("EVENT_BUS_NAME not set")
-        results = _events().put_events(Entries=entries).get("Entries", [])
+        accepted = events.publish(bus, [(m.source, m.detail_type, m.detail) for m, _ in batch])
     except Exception as exc:  # noqa: BLE001 - give the leases back, then report
         from functions.errors import backend_error_code
         from functions.observability import logger
 
         logger.error("notification publish failed", extra={"error": backend_error_code(exc)})
-        results = [{"ErrorCode": "RequestFailed"}] * len(batch)
+        accepted = [False] * len(batch)
     ok = 0
     delivered_at = iso(utcnow())
-    for (message, lease), result in zip(batch, results, strict=False):
-        if result.get("ErrorCode") or not result.get("EventId"):
+    for (message, lease), acknowledged in zip(batch, accepted, strict=False):
+        if not acknowledged:
             repository.release_message(message.message_id, lease)
             continue
         repository.mark_delivered(message.message_id, lease, delivered_at)

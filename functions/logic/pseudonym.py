@@ -11,8 +11,8 @@ logged by CloudTrail and throttled by KMS (KMS developer guide, hmac.html; API_G
 No cache of pseudonyms: a map number -> pseudonym in a warm Lambda container would keep phone
 numbers in memory for as long as the container lives (hours), far beyond the call.  The price is
 one GenerateMac per pseudonym (identify_caller and create_case: two per call), inside the flow's
-time budget: the KMS client comes from the shared botocore session (``functions.aws``) with the
-DDB_* timeouts and retries and the deadline hooks of ``functions.deadline``.
+time budget: the request is :func:`functions.dal.keys.mac` (the client cache's flow profile: the
+DDB_* timeouts and retries and the deadline hooks of ``functions.deadline``).
 
 ``key_bytes`` / ``pseudonymise_with`` are the same HMAC computed locally: the sandbox's state
 folder keeps its (test-only) key material in a file and imports it into its moto KMS key, and
@@ -20,8 +20,7 @@ folder keeps its (test-only) key material in a file and imports it into its moto
 ENTROPY (:func:`key_entropy_bytes`, at least :data:`MIN_KEY_BYTES` = 32): ``hex:<hex>`` and
 ``base64:<b64>`` decode to the key; any other text is used as UTF-8, its entropy estimated as
 length x log2(alphabet) of the smallest alphabet it uses (hex 16, alphanumeric 62, base64 64,
-printable ASCII 95), with at least 8 different characters.  boto3/botocore are imported lazily
-(cold start).
+printable ASCII 95), with at least 8 different characters.  No AWS import here (cold start).
 """
 
 from __future__ import annotations
@@ -34,16 +33,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from functions.dal import keys
 from functions.errors import BackendUnavailable
 from functions.settings import get_settings
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 MIN_KEY_BYTES = 32
-MAC_ALGORITHM = "HMAC_SHA_256"
 _HEX = frozenset("0123456789abcdefABCDEF")
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _B64 = _ALNUM | frozenset("+/=-_")
-_kms = None
 
 
 @dataclass(frozen=True)
@@ -102,19 +100,9 @@ def _ascii_number(text: str) -> str | None:
     return "".join(out) if len(zeros) <= 1 else None
 
 
-def _client():
-    global _kms
-    if _kms is None:
-        from functions.aws import configured_client
-
-        _kms = configured_client("kms")  # DDB_* timeouts and retries, deadline hooks
-    return _kms
-
-
 def pseudonymise_with_kms(kms, key_id: str, e164: str) -> str:
     """One kms:GenerateMac with ``kms`` (any boto3/botocore KMS client): the pseudonym, hex."""
-    answer = kms.generate_mac(KeyId=key_id, Message=e164.encode("utf-8"), MacAlgorithm=MAC_ALGORITHM)
-    return bytes(answer["Mac"]).hex()
+    return keys.mac_with(kms, key_id, e164)
 
 
 def _generate_mac(e164: str) -> str:
@@ -123,7 +111,7 @@ def _generate_mac(e164: str) -> str:
     key_id = get_settings().pseudonym_key_id
     if not key_id:
         raise BackendUnavailable("PSEUDONYM_KEY_ID is not set")
-    return pseudonymise_with_kms(_client(), key_id, e164)
+    return keys.mac(key_id, e164)
 
 
 def key_entropy_bytes(value: str) -> float:
@@ -180,9 +168,3 @@ def pseudonymise(e164: str) -> str:
 def caller_id_for(address: str | None) -> str | None:
     number = normalise_e164(address)
     return pseudonymise(number) if number else None
-
-
-def reset_caches() -> None:
-    """Forget the KMS client (it belongs to the shared botocore session)."""
-    global _kms
-    _kms = None

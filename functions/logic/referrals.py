@@ -62,10 +62,6 @@ EVENT_DETAIL_TYPE = "Referral Created"
 select_partners = directory.select_partners
 
 
-def reset_clients() -> None:
-    """Kept for functions.caches: route_referral no longer holds an EventBridge client."""
-
-
 def referral_ref(referral_id: str) -> str:
     """Short reference read to the caller: 6 base32 characters of the referral id ("K7Q-M2P")."""
     body = referral_id.removeprefix("R-")

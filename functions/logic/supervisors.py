@@ -14,34 +14,13 @@ agent only when the ARN names this instance (``CONNECT_INSTANCE_ID``) and the us
 from __future__ import annotations
 
 import re
-from typing import Any
 
+from functions.dal import connect
 from functions.settings import get_settings
 
 AGENT_ARN = re.compile(
     r"^arn:aws[a-z-]*:connect:[a-z0-9-]+:\d{12}:instance/(?P<instance>[A-Za-z0-9-]+)/agent/(?P<user>[A-Za-z0-9-]+)$"
 )
-
-_connect_client: Any = None
-
-
-def _connect() -> Any:
-    global _connect_client
-    if _connect_client is None:
-        from functions.aws import configured_client
-
-        _connect_client = configured_client("connect")
-    return _connect_client
-
-
-def connect_client() -> Any:
-    """The function's Amazon Connect client (one per process; reset with the other caches)."""
-    return _connect()
-
-
-def reset_clients() -> None:
-    global _connect_client
-    _connect_client = None
 
 
 def agent_user_id(agent_arn: str) -> str:
@@ -55,11 +34,5 @@ def is_supervisor(agent_arn: str) -> bool:
     allowed = {p.strip() for p in settings.supervisor_profile_ids.split(",") if p.strip()}
     if match is None or not allowed or match.group("instance") != settings.connect_instance_id:
         return False
-    try:
-        user = _connect().describe_user(InstanceId=settings.connect_instance_id, UserId=match.group("user"))
-    except Exception as exc:
-        code = getattr(exc, "response", {}).get("Error", {}).get("Code")
-        if code == "ResourceNotFoundException":
-            return False
-        raise
-    return bool(allowed & set(user.get("User", {}).get("SecurityProfileIds", [])))
+    profiles = connect.security_profiles(settings.connect_instance_id, match.group("user"))
+    return bool(profiles and allowed & profiles)

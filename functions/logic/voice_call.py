@@ -19,9 +19,8 @@ the second read returns only the IVR's path.
 
 from __future__ import annotations
 
-from functions.dal import repository
+from functions.dal import connect, repository
 from functions.dal.models import ContactLink
-from functions.logic import supervisors
 
 # The call's attributes the guide shows and passes on (all non-personal, set by the IVR).
 PATH_ATTRIBUTES = ("language", "language_name", "topic", "priority", "callback", "returning")
@@ -42,19 +41,12 @@ def caller_of(voice_contact_id: str | None, given: str | None = None) -> str | N
 
 
 def path_of(voice_contact_id: str | None) -> dict[str, str]:
-    """The call's IVR path attributes ({} without a call or an instance id)."""
+    """The call's IVR path attributes ({} without a call or an instance id; a call Connect no
+    longer knows has none: the guide goes on without its path)."""
     from functions.settings import get_settings
 
     instance = get_settings().connect_instance_id
     if not voice_contact_id or not instance:
         return {}
-    try:
-        attributes = supervisors.connect_client().get_contact_attributes(
-            InstanceId=instance, InitialContactId=voice_contact_id
-        )
-    except Exception as exc:
-        if getattr(exc, "response", {}).get("Error", {}).get("Code") == "ResourceNotFoundException":
-            return {}  # a call Connect no longer knows: the guide goes on without its path
-        raise
-    found = attributes.get("Attributes") or {}
+    found = connect.contact_attributes(instance, voice_contact_id)
     return {k: str(found[k]) for k in PATH_ATTRIBUTES if k in found}

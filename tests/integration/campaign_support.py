@@ -77,9 +77,9 @@ class FakeConnect:
     _params: dict = field(default_factory=dict)
 
     def attach(self) -> None:
-        from functions.logic import campaign
+        from functions.dal import clients
 
-        client = campaign._connect()
+        client = clients.client("connect", clients.PACED)  # the campaign's Connect client
         events = client.meta.events
         events.register("before-parameter-build.connect.*", self._remember)
         events.register("before-call.connect.StartOutboundVoiceContact", self._start)

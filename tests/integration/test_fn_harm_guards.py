@@ -317,9 +317,8 @@ def _config(client) -> tuple:
 
 def test_every_client_uses_the_configured_timeouts(backend, monkeypatch):
     from functions.caches import reset_all
-    from functions.dal import repository
+    from functions.dal import clients, repository
     from functions.dal.models import ALL_MODELS
-    from functions.logic import outbox, supervisors
 
     backend.invoke("identify_caller", load_event("identify_caller"))
     ddb = repository._tx_connection().client
@@ -332,11 +331,9 @@ def test_every_client_uses_the_configured_timeouts(backend, monkeypatch):
     reset_all()
     backend.invoke("identify_caller", load_event("identify_caller"))
     assert _config(repository._tx_connection().client) == (3, 4, 3, "standard")
-    assert _config(outbox._events()) == (3, 4, 3, "standard")
-    assert _config(supervisors._connect()) == (3, 4, 3, "standard")
-    from functions.logic import pseudonym
-
-    assert _config(pseudonym._client()) == (3, 4, 3, "standard")  # GenerateMac: same budget
+    assert _config(clients.client("events")) == (3, 4, 3, "standard")
+    assert _config(clients.client("connect")) == (3, 4, 3, "standard")
+    assert _config(clients.client("kms")) == (3, 4, 3, "standard")  # GenerateMac: same budget
     monkeypatch.undo()
     reset_all()
 
@@ -393,6 +390,7 @@ def test_without_consent_a_failed_read_is_backend_unavailable_not_case_not_found
 
 
 def test_partially_failed_notifications_stay_pending_and_are_retried(backend, case_id, monkeypatch):
+    from functions.dal import clients
     from functions.logic import outbox
 
     class Events:
@@ -405,7 +403,7 @@ def test_partially_failed_notifications_stay_pending_and_are_retried(backend, ca
             return {"FailedEntryCount": 1, "Entries": [{"ErrorCode": "InternalFailure"}, {"EventId": "e-2"}]}
 
     events = Events()
-    monkeypatch.setattr(outbox, "_events", lambda: events)
+    monkeypatch.setattr(clients.client("events"), "put_events", events.put_events)
     response = backend.invoke("route_referral", _referral(case_id))
     assert response["status"] == "ok" and response["referred"] == "2" and response["queued"] == "true"
     (result,) = backend.pump_streams()

@@ -15,13 +15,14 @@ from tests.integration.support import guide_event
 def test_a_lost_put_events_response_publishes_the_referral_twice_with_one_dedup_key(backend, case_id, monkeypatch):
     from botocore.exceptions import ReadTimeoutError
 
+    from functions.dal import clients
     from functions.logic import outbox
 
     backend.invoke(
         "route_referral",
         guide_event(case_id=case_id, needs_codes="SV", consent="true", region="mazowieckie", language="uk"),
     )
-    client = outbox._events()
+    client = clients.client("events")
     real = client.put_events
 
     def answer_lost(**params):
