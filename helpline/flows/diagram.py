@@ -5,21 +5,33 @@ drawing does. Without ``dot`` the ``.dot`` sources are written and :class:`DotMi
 
 Each box is one action: what it does and, for spoken actions, the words the caller hears in
 the chosen language (recorded prompts show the text of the recording).
+
+Errors: :class:`DiagramInputError` for an input file that cannot be read as a flow at all (bad
+input), :class:`DiagramError` for a flow that cannot be rendered or drawn (the flow's fault).
 """
 
 from __future__ import annotations
 
 import shutil
+import subprocess
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from helpline.config.schema import CountryConfig
-from helpline.flows.render import LocalResolver, RenderedFlow, render_local
+from helpline.flows.render import LocalResolver, RenderedFlow, RenderError, render_local
 
 
 class DiagramError(Exception):
-    pass
+    """A flow that cannot be rendered or drawn: the flow's fault."""
+
+
+class DiagramInputError(DiagramError):
+    """An input file that cannot be read as a flow at all (missing, not UTF-8, not JSON, not an object)."""
+
+
+Progress = Callable[[int, int, str], None]  # (graphs drawn so far, graphs in all, the one drawn next or "")
 
 
 LABELS = {
@@ -258,8 +270,9 @@ class DotMissing(DiagramError):
         self.paths = paths
 
 
-def _write(graphs: list[tuple[Path, Any]], formats: tuple[str, ...]) -> list[Path]:
-    """Write ``<stem>.dot`` for every graph, then each format when ``dot`` is installed."""
+def _write(graphs: list[tuple[Path, Any]], formats: tuple[str, ...], progress: Progress | None = None) -> list[Path]:
+    """Write ``<stem>.dot`` for every graph, then each format when ``dot`` is installed; ``progress`` is
+    told before each graph is drawn and once at the end."""
     written: list[Path] = []
     for stem, g in graphs:
         stem.parent.mkdir(parents=True, exist_ok=True)
@@ -268,35 +281,56 @@ def _write(graphs: list[tuple[Path, Any]], formats: tuple[str, ...]) -> list[Pat
         written.append(path)
     if shutil.which("dot") is None:
         raise DotMissing(written)
-    for stem, g in graphs:
+    for done, (stem, g) in enumerate(graphs):
+        if progress is not None:
+            progress(done, len(graphs), stem.name)
         for fmt in formats:
             path = stem.with_suffix("." + fmt)
-            path.write_bytes(g.pipe(format=fmt))
+            try:
+                path.write_bytes(g.pipe(format=fmt))
+            except subprocess.CalledProcessError as exc:  # dot refused the graph it was given
+                why = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines() or [str(exc)]
+                raise DiagramError(f"{stem.with_suffix('.dot')}: dot could not draw it as {fmt}: {why[0]}") from None
             written.append(path)
+    if progress is not None:
+        progress(len(graphs), len(graphs), "")
     return written
 
 
 def write_diagrams(
-    cfg: CountryConfig, out_dir: Path, *, lang: str | None = None, formats: tuple[str, ...] = ("svg", "png")
+    cfg: CountryConfig,
+    out_dir: Path,
+    *,
+    lang: str | None = None,
+    formats: tuple[str, ...] = ("svg", "png"),
+    progress: Progress | None = None,
 ) -> list[Path]:
     """Write ``<out>/<country>/<flow>.dot`` and ``.svg``/``.png``; ``lang``: only that language's flows (plus shared).
 
-    Without graphviz ``dot`` the DOT sources are written and :class:`DotMissing` says so.
+    Without graphviz ``dot`` the DOT sources are written and :class:`DotMissing` says so; a flow that
+    cannot be rendered is a :class:`DiagramError`.
     """
-    flows, resolver = render_local(cfg)
+    try:
+        flows, resolver = render_local(cfg)
+    except RenderError as exc:
+        raise DiagramError(f"{cfg.code}: the flows cannot be rendered: {exc}") from None
     target = out_dir / cfg.code
     graphs = [
         (target / name, flow_graph(flow, cfg, resolver))
         for name, flow in flows.items()
         if not (lang and flow.language and flow.language != lang)
     ]
-    return _write(graphs, formats)
+    return _write(graphs, formats, progress)
 
 
-def write_file_diagrams(files: list[Path], out_dir: Path, formats: tuple[str, ...] = ("svg",)) -> list[Path]:
+def write_file_diagrams(
+    files: list[Path], out_dir: Path, formats: tuple[str, ...] = ("svg",), progress: Progress | None = None
+) -> list[Path]:
     """Diagrams of flow files (any export): ``<out>/<file stem>.dot`` and ``.svg``.
 
-    A file that is not a flow is drawn as far as it can be read (the linter says what is wrong).
+    A file that cannot be read, is not JSON or whose JSON is not an object is a
+    :class:`DiagramInputError`; a JSON object that is a broken flow is drawn as far as it can be
+    read (the linter says what is wrong).
     """
     import json
 
@@ -304,9 +338,11 @@ def write_file_diagrams(files: list[Path], out_dir: Path, formats: tuple[str, ..
     for f in files:
         try:
             content = json.loads(Path(f).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise DiagramError(f"{f}: not a readable JSON flow ({exc})") from None
+        except (OSError, UnicodeDecodeError, RecursionError, json.JSONDecodeError) as exc:
+            raise DiagramInputError(f"{f}: not a readable JSON flow ({exc})") from None
+        if not isinstance(content, dict):
+            raise DiagramInputError(f"{f}: not a flow: the JSON is a {type(content).__name__}, not an object")
         meta = _d(_d(content).get("Metadata"))
         title = f"{Path(f).name}" + (f" ({meta.get('type')})" if meta.get("type") else "")
         graphs.append((out_dir / Path(f).stem, graph_of(Path(f).stem, title, content, describe_any)))
-    return _write(graphs, formats)
+    return _write(graphs, formats, progress)

@@ -358,7 +358,6 @@ def test_cli_placeholders_fill_the_gaps_then_exit_0(countries):
     ("args", "says"),
     [
         (["prompts", "zz"], "zz.yaml: file not found"),
-        (["prompts", "pl", "--format", "xml"], "--format: 'xml' is not one of: table, json"),
         (["prompts", "pl", "--placeholder"], "unexpected argument(s): --placeholder"),
     ],
 )
