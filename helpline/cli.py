@@ -499,8 +499,9 @@ def call(
     functions, queues, flows missing from its folder), each stub and each action the walker does
     not model named in the output; transfers and modules continue in flow files of the same folder.
 
-    Phone numbers are masked and notes shown by their length, in text and JSON. Exit 0: the call ran
-    (whatever its outcome); 1: the simulation had to stop; 2: bad input (an unknown country or language,
+    Phone numbers are masked and notes shown by their length, in text and JSON. Exit 0: the call ended
+    safely (a person, a call back, or a message naming the emergency number); 1: it did not ("safe end:
+    NO"), or the simulation had to stop; 2: bad input (an unknown country or language,
     a bad --at date, --caller number, key or option, an unreadable --operator script or --state folder).
     """
     keys = _call_keys(press, list(ctx.args))
@@ -520,6 +521,7 @@ def call(
         print_json(report)
     else:
         print_call(out, report)
+    exit_with(not report["safe"])  # a caller left without a way forward is a finding
 
 
 def _call_inputs(cfg, *, keys, at, caller, wait, fail, survey, outbound, operator) -> dict:

@@ -144,3 +144,17 @@ def test_a_flow_file_walk_that_ends_exits_0_with_json(tmp_path):
     data = json.loads(_call(path, "--format", "json").stdout)
     assert data["flows"] == ["bye.json"] and "system: Goodbye" in data["transcript"]
     assert not data["outcome"].startswith("stopped")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_call_that_leaves_the_caller_without_a_way_forward_exits_1(monkeypatch, fmt):
+    """The shipped flows always end safely (exit 0 above); a flow change that leaves a caller in a queue nobody
+    answers, with no emergency number, is a finding a script can see: 'safe end: NO' and exit 1."""
+    from helpline.flows.simulate import CallResult
+
+    monkeypatch.setattr(CallResult, "safe", property(lambda self: False))
+    result = _call("ro", "--lang", "uk", "--press", "0", "--at", DAY, "--format", fmt, code=1)
+    if fmt == "json":
+        assert json.loads(result.stdout)["safe"] is False
+    else:
+        assert "safe end: NO" in result.stdout
