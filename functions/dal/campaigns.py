@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from functions.dal.models import CampaignContact, SurveyCampaign, SurveyOptOut
-from functions.dal.repository import _prepare, error_code, live
+from functions.dal.repository import error_code, live, prepare
 
 RUNNER = "#runner"
 CONDITION_FAILED = "ConditionalCheckFailedException"
@@ -20,7 +20,7 @@ CONDITION_FAILED = "ConditionalCheckFailedException"
 
 def _conditional(item: Any, actions: list, condition: Any) -> bool:
     """1 UpdateItem; False when the condition failed."""
-    _prepare()
+    prepare()
     try:
         item.update(actions=actions, condition=condition)
     except Exception as exc:
@@ -57,13 +57,13 @@ def save_bucket(owner: str, now: float, tokens: float) -> bool:
 
 def campaigns() -> list[SurveyCampaign]:
     """Scan (a handful of items): every campaign that is active or paused."""
-    _prepare()
+    prepare()
     return [c for c in SurveyCampaign.scan() if c.campaign_id != RUNNER and c.status in ("active", "paused")]
 
 
 def campaign_status(campaign_id: str) -> str | None:
     """1 GetItem (consistent): the campaign's status now (None: gone)."""
-    _prepare()
+    prepare()
     try:
         found = SurveyCampaign.get(campaign_id, consistent_read=True, attributes_to_get=["status"])
     except SurveyCampaign.DoesNotExist:
@@ -94,7 +94,7 @@ def queue(campaign_id: str, state: str, due_before: str | None = None, limit: in
 def due(campaign_id: str, state: str, due_before: str | None = None, page_size: int = 50) -> Iterator[CampaignContact]:
     """Queries of the "by-state" index, one page of ``page_size`` at a time as the caller reads
     on: every live contact of ``campaign_id`` in ``state`` (due by ``due_before``), oldest first."""
-    _prepare()
+    prepare()
     condition = CampaignContact.due_at <= due_before if due_before else None
     key = f"{campaign_id}#{state}"
     for contact in CampaignContact.by_state.query(key, range_key_condition=condition, page_size=page_size):
@@ -104,14 +104,14 @@ def due(campaign_id: str, state: str, due_before: str | None = None, page_size: 
 
 def get_contact(campaign_id: str, contact_key: str) -> CampaignContact | None:
     """1 GetItem (consistent)."""
-    _prepare()
+    prepare()
     try:
         return live(CampaignContact.get(campaign_id, contact_key, consistent_read=True))
     except CampaignContact.DoesNotExist:
         return None
 
 
-def transition(
+def _transition(
     contact: CampaignContact, states: tuple[str, ...], actions: list, attempts: int | None = None, also: Any = None
 ) -> bool:
     """1 UpdateItem: apply ``actions`` if the contact is still in one of ``states`` (and at
@@ -124,9 +124,71 @@ def transition(
     return _conditional(contact, actions, condition)
 
 
+def _queued(campaign_id: str, state: str, due: str, at: datetime) -> list:
+    c = CampaignContact
+    return [c.state.set(state), c.queue.set(f"{campaign_id}#{state}"), c.due_at.set(due), c.updated_at.set(at)]
+
+
+def finish(
+    contact: CampaignContact,
+    states: tuple[str, ...],
+    state: str,
+    at: datetime,
+    expires_at: datetime,
+    attempts: int | None = None,
+) -> bool:
+    """1 UpdateItem: a final ``state`` - the number, the queue and the due time removed, the item
+    kept until ``expires_at`` - if the contact is still in one of ``states`` (at ``attempts``)."""
+    c = CampaignContact
+    actions = [
+        c.state.set(state),
+        c.phone.remove(),
+        c.queue.remove(),
+        c.due_at.remove(),
+        c.updated_at.set(at),
+        c.expires_at.set(expires_at),
+    ]
+    return _transition(contact, states, actions, attempts)
+
+
+def requeue(
+    contact: CampaignContact,
+    states: tuple[str, ...],
+    state: str,
+    due: str,
+    at: datetime,
+    attempts: int | None = None,
+) -> bool:
+    """1 UpdateItem: back in the ``state`` queue, due at ``due`` (ISO-8601 UTC), if the contact is
+    still in one of ``states`` (at ``attempts``)."""
+    return _transition(contact, states, _queued(contact.campaign_id, state, due, at), attempts)
+
+
+def mark_dialing(contact: CampaignContact, from_state: str, attempt: int, at: datetime, due: str) -> bool:
+    """1 UpdateItem (write-ahead of a call): ``dialing`` as attempt ``attempt``, dialled at ``at``
+    (``due``: the same time as text), the last attempt's ContactId removed; only if the contact is
+    still in ``from_state`` at the attempts read."""
+    c = CampaignContact
+    actions = [
+        *_queued(contact.campaign_id, "dialing", due, at),
+        c.attempts.set(attempt),
+        c.dialled_at.set(at),
+        c.contact_id.remove(),
+    ]
+    return _transition(contact, (from_state,), actions, attempts=int(contact.attempts))
+
+
+def store_call(contact: CampaignContact, contact_id: str, attempt: int) -> bool:
+    """1 UpdateItem: the call's ContactId, also appended to ``contact_ids`` (erasure finds every
+    call), if the contact is still ``dialing`` attempt ``attempt`` without one."""
+    c = CampaignContact
+    stored = [c.contact_id.set(contact_id), c.contact_ids.set((c.contact_ids | []).append([contact_id]))]
+    return _transition(contact, ("dialing",), stored, attempts=attempt, also=c.contact_id.does_not_exist())
+
+
 def is_opted_out(pseudonym: str) -> bool:
     """1 GetItem (consistent)."""
-    _prepare()
+    prepare()
     try:
         SurveyOptOut.get(pseudonym, consistent_read=True, attributes_to_get=["pseudonym"])
     except SurveyOptOut.DoesNotExist:
@@ -136,7 +198,7 @@ def is_opted_out(pseudonym: str) -> bool:
 
 def put_opt_out(pseudonym: str, source: str, now: datetime) -> bool:
     """1 conditional PutItem: the first opt-out stays (its source and time); False if present."""
-    _prepare()
+    prepare()
     try:
         SurveyOptOut(pseudonym, source=source, opted_out_at=now).save(condition=SurveyOptOut.pseudonym.does_not_exist())
     except Exception as exc:

@@ -42,6 +42,9 @@ from pynamodb.models import Model
 
 from functions.settings import DEFAULT_MAX_RETRIES
 
+# The statuses of an open case: a referral is work in progress; only "closed" ends a case.
+OPEN_STATUSES = ("open", "referred")
+
 
 def _region() -> str:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-central-1"

@@ -20,8 +20,10 @@ from pynamodb.constants import ALL_OLD
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from functions.dal.changes import CaseUpdate, Put, Update, put_new
 from functions.dal.models import (
     ALL_MODELS,
+    OPEN_STATUSES,
     Caller,
     Case,
     ContactLink,
@@ -77,9 +79,13 @@ def _tx_connection() -> Any:
     return _connection
 
 
-def _prepare() -> None:
+def prepare() -> None:
+    """Share the one DynamoDB client with every model (once per connection)."""
     if not _shared:
         _tx_connection()
+
+
+_prepare = prepare  # the sandbox's name for it (helpline/sandbox.py)
 
 
 def reset() -> None:
@@ -120,8 +126,8 @@ class TxResult:
 
 
 def _run_transaction(
-    puts: list[tuple[Any, Any, str | None]],
-    updates: list[tuple[Any, list, Any, str | None]],
+    puts: list[Put],
+    updates: list[Update],
     *,
     conflicts_ok: bool = False,
 ) -> TxResult:
@@ -158,7 +164,7 @@ def live(item: Any, now: datetime | None = None) -> Any:
     return item
 
 
-def transact(puts: list[tuple[Any, Any, str | None]], updates: list[tuple[Any, list, Any, str | None]]) -> TxResult:
+def transact(puts: list[Put], updates: list[Update]) -> TxResult:
     """1 TransactWriteItems (puts first, then updates); condition failures and conflicts answer
     ``committed=False`` with the reasons, anything else raises."""
     return _run_transaction(puts, updates, conflicts_ok=True)
@@ -176,10 +182,37 @@ def get_caller(caller_id: str, *, consistent: bool = False) -> Caller | None:
         return None
 
 
-def touch_caller(caller_id: str, actions: list) -> None:
-    """1 UpdateItem (creates the item when missing)."""
+@dataclass(frozen=True)
+class CallerContact:
+    """One contact of a known caller, as the Callers item records it."""
+
+    caller_id: str
+    contact_id: str
+    at: datetime
+    expires_at: datetime  # the caller's retention, renewed by every contact
+    language: str | None = None  # the contact's language (None: not known)
+
+
+def _contact_actions(contact: CallerContact, *, language_wins: bool) -> list:
+    """The first contact (if none yet), the last one and its time, the retention and the language:
+    the preferred one when ``language_wins``, else only where the caller has none yet."""
+    actions = [
+        Caller.first_contact_id.set(Caller.first_contact_id | contact.contact_id),
+        Caller.last_contact_id.set(contact.contact_id),
+        Caller.last_contact_at.set(contact.at),
+        Caller.expires_at.set(contact.expires_at),
+    ]
+    if contact.language is not None:
+        language = contact.language if language_wins else Caller.preferred_language | contact.language
+        actions.append(Caller.preferred_language.set(language))
+    return actions
+
+
+def touch_caller(contact: CallerContact) -> None:
+    """1 UpdateItem (creates the item when missing): the caller's contact; its language, when
+    given, becomes the preferred one (the IVR's choice)."""
     _prepare()
-    Caller(caller_id).update(actions=actions)
+    Caller(contact.caller_id).update(actions=_contact_actions(contact, language_wins=True))
 
 
 def link_contact(contact_id: str, caller_id: str, *, channel: str | None, now: datetime, expires_at: datetime) -> None:
@@ -238,21 +271,38 @@ def get_case(case_id: str) -> Case | None:
 
 def append_case_records(
     records: list[Interaction],
-    case_id: str,
-    case_actions: list,
-    case_condition: Any,
-    puts: list[tuple[Any, Any, str | None]] | None = None,
-    updates: list[tuple[Any, list, Any, str | None]] | None = None,
+    case: Case,
+    key: str,
+    update: CaseUpdate,
+    at: datetime,
+    puts: list[Put] | None = None,
+    updates: list[Update] | None = None,
 ) -> tuple[str, Any]:
-    """1 TransactWriteItems: chain records + case update (new head; ALL_OLD on failure) + extras.
+    """1 TransactWriteItems: chain records + the case update (``update``, then the new chain head
+    and ``op_seqs.<key>``; ALL_OLD on failure) + extras.
 
-    Order sent: ``puts``, records, then the case update, then ``updates``.  Returns
-    ("appended", None) | ("case_changed", old_case_raw_item or {}) | ("conflict", None) |
-    ("failed", TxResult) (an extra item's condition failed).
+    The case update is conditioned on the chain head read with ``case`` and on ``key`` not being
+    recorded yet (a replay writes nothing), and on ``update.condition``.  Order sent: ``puts``,
+    records, then the case update, then ``updates``.  Returns ("appended", None) |
+    ("case_changed", old_case_raw_item or {}) | ("conflict", None) | ("failed", TxResult) (an
+    extra item's condition failed).
     """
-    extra_puts = list(puts or [])
-    all_puts = extra_puts + [(r, Interaction.chain_id.does_not_exist(), None) for r in records]
-    all_updates = [(Case(case_id), case_actions, case_condition, ALL_OLD)] + list(updates or [])
+    seq = int(records[-1].seq)
+    actions = update.actions + [
+        Case.updated_at.set(at),
+        Case.chain_seq.set(seq),
+        Case.chain_head.set(records[-1].record_hash),
+        Case.op_seqs[key].set(str(seq)),
+    ]
+    condition = (
+        (Case.chain_seq == int(case.chain_seq or 0))
+        & (Case.chain_head == case.chain_head)
+        & Case.op_seqs[key].does_not_exist()
+    )
+    if update.condition is not None:
+        condition = condition & update.condition
+    all_puts = list(puts or []) + [put_new(r) for r in records]
+    all_updates = [(Case(case.case_id), actions, condition, ALL_OLD)] + list(updates or [])
     result = _run_transaction(all_puts, all_updates, conflicts_ok=True)
     if result.committed:
         return "appended", None
@@ -264,25 +314,30 @@ def append_case_records(
 
 
 def create_case(
-    case: Case, first_record: Interaction, caller_actions: list | None, caller_condition: Any = None
+    case: Case, first_record: Interaction, caller: CallerContact | None = None, pointer: str | None = None
 ) -> tuple[str, dict | None]:
-    """1 TransactWriteItems: case + first interaction + caller's open-case pointer.
+    """1 TransactWriteItems: case + first interaction + the caller's open-case pointer and contact.
 
     Returns ("created", None) | ("exists", old_case_raw_item) | ("caller_changed", None) |
     ("conflict", None) (a concurrent transaction on the same items: nothing written, retry).
     A replay fails the case's attribute_not_exists condition; ReturnValuesOnConditionCheckFailure
     =ALL_OLD hands back the stored case in the same request, so a replay costs no extra read.
-    ``caller_condition`` guards the caller's pointer against a concurrent create_case of the same
-    caller ("caller_changed": nothing written, read again).
+    The caller's pointer is conditioned on being still ``pointer`` (None: none, or an expired
+    caller item's), so a concurrent create_case of the same caller writes nothing
+    ("caller_changed": read again).  The caller's preferred language is set only where it has none.
     """
     updates = []
-    if caller_actions:
-        updates.append((Caller(case.caller_id), caller_actions, caller_condition, None))
+    if caller is not None:
+        actions = [Caller.open_case_id.set(case.case_id)] + _contact_actions(caller, language_wins=False)
+        # An expired caller item still holds its old pointer until DynamoDB deletes it: absent.
+        condition = (
+            (Caller.open_case_id.does_not_exist() | (Caller.expires_at < caller.at))
+            if pointer is None
+            else Caller.open_case_id == pointer
+        )
+        updates.append((Caller(case.caller_id), actions, condition, None))
     result = _run_transaction(
-        puts=[
-            (case, Case.case_id.does_not_exist(), ALL_OLD),
-            (first_record, Interaction.chain_id.does_not_exist(), None),
-        ],
+        puts=[(case, Case.case_id.does_not_exist(), ALL_OLD), put_new(first_record)],
         updates=updates,
         conflicts_ok=True,
     )
@@ -298,22 +353,39 @@ def create_case(
     raise TransactWriteError("interaction exists without case")
 
 
-def append_to_case(
-    record: Interaction, case_id: str, case_actions: list, case_condition: Any, caller_id: str, caller_actions: list
-) -> tuple[str, dict | None]:
+def append_to_case(record: Interaction, case: Case, caller: CallerContact, *, urgent: bool) -> tuple[str, dict | None]:
     """1 TransactWriteItems: chain record + case update (new chain head) + caller's last contact.
 
-    Returns ("appended", None) | ("case_changed", old_case_raw_item) | ("position_taken", None) |
-    ("conflict", None).
+    The case update (updated_at, last contact, chain head, ``contact_seqs.<ContactId>``, priority
+    urgent when ``urgent``: never lowered) is conditioned on the case still open, its head still
+    the one ``record`` follows and this contact not yet appended.  Returns ("appended", None) |
+    ("case_changed", old_case_raw_item) | ("position_taken", None) | ("conflict", None).
     "case_changed": the case's condition failed (ALL_OLD returns the stored case: another contact
     appended first, the case was closed, or this contact was already appended); "position_taken":
     a record with this seq exists although the case's head did not move.
     """
+    seq, contact_id, now = int(record.seq), caller.contact_id, caller.at
+    case_actions = [
+        Case.updated_at.set(now),
+        Case.last_contact_id.set(contact_id),
+        Case.last_contact_at.set(now),
+        Case.chain_seq.set(seq),
+        Case.chain_head.set(record.record_hash),
+        Case.contact_seqs[contact_id].set(str(seq)),
+    ]
+    if urgent:
+        case_actions.append(Case.priority.set("urgent"))
+    case_condition = (
+        Case.status.is_in(*OPEN_STATUSES)
+        & (Case.chain_seq == seq - 1)
+        & (Case.chain_head == case.chain_head)
+        & Case.contact_seqs[contact_id].does_not_exist()
+    )
     result = _run_transaction(
-        puts=[(record, Interaction.chain_id.does_not_exist(), None)],
+        puts=[put_new(record)],
         updates=[
-            (Case(case_id), case_actions, case_condition, ALL_OLD),
-            (Caller(caller_id), caller_actions, None, None),
+            (Case(case.case_id), case_actions, case_condition, ALL_OLD),
+            (Caller(caller.caller_id), _contact_actions(caller, language_wins=False), None, None),
         ],
         conflicts_ok=True,
     )
@@ -339,13 +411,7 @@ def chain_head(chain_id: str) -> Interaction | None:
 
 def append_with_marker(marker: IdempotencyMarker, record: Interaction) -> str:
     """1 TransactWriteItems: idempotency marker + chain record. Returns committed|duplicate|race."""
-    result = _run_transaction(
-        puts=[
-            (marker, IdempotencyMarker.idempotency_key.does_not_exist(), None),
-            (record, Interaction.chain_id.does_not_exist(), None),
-        ],
-        updates=[],
-    )
+    result = _run_transaction(puts=[put_new(marker), put_new(record)], updates=[])
     if result.committed:
         return "committed"
     if result.failed(0):

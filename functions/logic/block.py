@@ -23,11 +23,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from functions.dal import repository
-from functions.dal.models import Caller, IdempotencyMarker, Interaction
+from functions.dal import changes, repository
+from functions.dal.models import OPEN_STATUSES, Caller
 from functions.errors import BackendUnavailable
 from functions.logic import case_chain, contact_chain, supervisors, voice_call
-from functions.logic.case_chain import OPEN_STATUSES
 from functions.logic.common import iso, parse_params, utcnow
 from functions.models.lean import BLOCK_CALLER
 
@@ -57,7 +56,7 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
         "blocked_until": iso(until),
         "agent_id": supervisors.agent_user_id(params.agent_arn),
     }
-    caller_update = (Caller(caller_id), [Caller.blocked_until.set(until)], None, None)
+    caller_update = changes.block_caller(caller_id, until)
     for _ in range(case_chain.MAX_ATTEMPTS):
         caller = repository.get_caller(caller_id, consistent=True)
         pointer = caller.open_case_id if caller is not None else None
@@ -68,10 +67,7 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
             contact_id, "caller_blocked", {**payload, "case_id": case.case_id if case else ""}, "operator", voice
         )
         marker = contact_chain.marker(key, "block_caller")
-        puts = [
-            (marker, IdempotencyMarker.idempotency_key.does_not_exist(), None),
-            (record, Interaction.chain_id.does_not_exist(), None),
-        ]
+        puts = [changes.put_new(marker), changes.put_new(record)]
         answer = {"status": "ok", "blocked_until": iso(until)}
         if case is None:
             result = repository.transact(puts, [caller_update])
@@ -82,7 +78,6 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
             return _replayed(caller)
         plan = case_chain.Plan(
             records=[("caller_blocked", payload)],
-            case_actions=[],
             answer=answer,
             puts=puts,
             updates=[caller_update],

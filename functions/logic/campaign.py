@@ -298,39 +298,41 @@ def _call_status(state: Run, contact: CampaignContact) -> tuple[bool, bool] | No
 def _settle(state: Run, contact: CampaignContact, connected: bool) -> bool:
     settings = state.env.settings
     now = _now()
+    attempts = int(contact.attempts)
     if connected:  # picked up and hung up before choosing: final no_input, never called again
-        outcome, actions = "no_input", final_actions("no_input", now)
+        outcome, moved = "no_input", finish(contact, ("dialing",), "no_input", now, attempts)
     elif contact.attempts < settings.attempts:
         due = now + timedelta(minutes=settings.retry_after_minutes)
-        outcome, actions = "retry", queue_actions(contact.campaign_id, "pending", due, now)
+        outcome, moved = "retry", requeue(contact, ("dialing",), "pending", due, now, attempts)
     else:
-        outcome, actions = "unreached", final_actions("unreached", now)
-    moved = dal.transition(contact, ("dialing",), actions, attempts=int(contact.attempts))
+        outcome, moved = "unreached", finish(contact, ("dialing",), "unreached", now, attempts)
     if moved:
         state.add(outcome)
     return moved
 
 
-def final_actions(state: str, now: datetime) -> list:
-    """A final state: the number and the queue are removed; the item is kept as long as the
-    survey answers (RETENTION_DAYS_SURVEYS), so erasure finds the person's calls."""
+def finish(
+    contact: CampaignContact, states: tuple[str, ...], state: str, now: datetime, attempts: int | None = None
+) -> bool:
+    """A final state, if the contact is still in one of ``states`` (at ``attempts``): the number
+    and the queue are removed; the item is kept as long as the survey answers
+    (RETENTION_DAYS_SURVEYS), so erasure finds the person's calls.  False: moved by someone else."""
     from functions.settings import get_settings
 
-    c = CampaignContact
     expires = expiry(now, get_settings().retention_days_surveys)
-    return [
-        c.state.set(state),
-        c.phone.remove(),
-        c.queue.remove(),
-        c.due_at.remove(),
-        c.updated_at.set(now),
-        c.expires_at.set(expires),
-    ]
+    return dal.finish(contact, states, state, now, expires, attempts)
 
 
-def queue_actions(campaign_id: str, state: str, due: datetime, now: datetime) -> list:
-    c = CampaignContact
-    return [c.state.set(state), c.queue.set(f"{campaign_id}#{state}"), c.due_at.set(iso(due)), c.updated_at.set(now)]
+def requeue(
+    contact: CampaignContact,
+    states: tuple[str, ...],
+    state: str,
+    due: datetime,
+    now: datetime,
+    attempts: int | None = None,
+) -> bool:
+    """Back in the ``state`` queue until ``due``, if still in one of ``states`` (at ``attempts``)."""
+    return dal.requeue(contact, states, state, iso(due), now, attempts)
 
 
 # --- placing calls ------------------------------------------------------------------------------
@@ -383,14 +385,7 @@ def _dial(state: Run, contact: CampaignContact, from_state: str) -> bool:
     attempt = attempts if redial else attempts + 1
     if not redial:
         now = _now()
-        c = CampaignContact
-        mark = [
-            *queue_actions(contact.campaign_id, "dialing", now, now),
-            c.attempts.set(attempt),
-            c.dialled_at.set(now),
-            c.contact_id.remove(),
-        ]
-        if not dal.transition(contact, (from_state,), mark, attempts=attempts):
+        if not dal.mark_dialing(contact, from_state, attempt, now, iso(now)):
             state.add("skipped")  # moved by someone else meanwhile (opt-out, erase)
             return True
         state.in_flight += 1
@@ -399,8 +394,7 @@ def _dial(state: Run, contact: CampaignContact, from_state: str) -> bool:
 
 def _finish(state: Run, contact: CampaignContact, from_state: str, final: str, counted: str) -> None:
     """A final state without a call (opted out, no flow, attempts used up)."""
-    moved = dal.transition(contact, (from_state,), final_actions(final, _now()), attempts=int(contact.attempts))
-    if not moved:
+    if not finish(contact, (from_state,), final, _now(), int(contact.attempts)):
         return
     state.add(counted)
     if counted == "no_flow":
@@ -462,9 +456,7 @@ def _call(state: Run, contact: CampaignContact, attempt: int) -> bool:
         )
     except Exception as exc:
         return _call_failed(state, contact, attempt, exc)
-    c = CampaignContact
-    stored = [c.contact_id.set(contact_id), c.contact_ids.set((c.contact_ids | []).append([contact_id]))]
-    dal.transition(contact, ("dialing",), stored, attempts=attempt, also=c.contact_id.does_not_exist())
+    dal.store_call(contact, contact_id, attempt)
     state.add("placed")
     from functions.observability import count
 
@@ -476,7 +468,7 @@ def _call_failed(state: Run, contact: CampaignContact, attempt: int, exc: Except
     code = _code(exc)
     _log("warning", "call not placed", error=code, campaign_id=contact.campaign_id)
     if code in UNREACHED_CODES:
-        if dal.transition(contact, ("dialing",), final_actions("unreached", _now()), attempts=attempt):
+        if finish(contact, ("dialing",), "unreached", _now(), attempt):
             state.add("unreached")
             state.in_flight -= 1
         return True

@@ -22,25 +22,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from functions.dal import repository
+from functions.dal.changes import CaseUpdate, Put, Update
 from functions.dal.models import Case, Interaction
 from functions.errors import BackendUnavailable, CaseNotFound
 from functions.logic.chain import compute_hash, with_voice
 from functions.logic.common import iso, sha256_hex, utcnow
 
 MAX_ATTEMPTS = 3
-OPEN_STATUSES = ("open", "referred")
 
 
 @dataclass
 class Plan:
-    """What one change writes: chain records, case actions, extra transaction items, the answer."""
+    """What one change writes: chain records, the case's update, extra transaction items (all
+    from functions.dal.changes), the answer."""
 
     records: list[tuple[str, dict[str, str]]]  # (record_type, payload)
-    case_actions: list
     answer: dict[str, str]
-    puts: list[tuple[Any, Any, str | None]] = field(default_factory=list)
-    updates: list[tuple[Any, list, Any, str | None]] = field(default_factory=list)
-    condition: Any = None  # ANDed to the case's head / idempotency condition
+    update: CaseUpdate = field(default_factory=CaseUpdate)  # with its condition, ANDed to the head's
+    puts: list[Put] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)
     actor: str = "operator"
     voice_contact_id: str | None = None  # the guide's related voice contact, in every record's payload
     # called when an extra item's condition failed: an answer, or None to read again and re-plan
@@ -123,21 +123,7 @@ def change_case(
 
 def commit(case: Case, contact_id: str, key: str, plan: Plan) -> dict[str, str] | None:
     records = build_records(case, contact_id, plan.records, plan.actor, plan.voice_contact_id)
-    last = records[-1]
-    actions = plan.case_actions + [
-        Case.updated_at.set(utcnow()),
-        Case.chain_seq.set(int(last.seq)),
-        Case.chain_head.set(last.record_hash),
-        Case.op_seqs[key].set(str(int(last.seq))),
-    ]
-    condition = (
-        (Case.chain_seq == int(case.chain_seq or 0))
-        & (Case.chain_head == case.chain_head)
-        & Case.op_seqs[key].does_not_exist()
-    )
-    if plan.condition is not None:
-        condition = condition & plan.condition
-    outcome, detail = repository.append_case_records(records, case.case_id, actions, condition, plan.puts, plan.updates)
+    outcome, detail = repository.append_case_records(records, case, key, plan.update, utcnow(), plan.puts, plan.updates)
     if outcome == "appended":
         return plan.answer
     if outcome == "case_changed" and not detail:

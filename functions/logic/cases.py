@@ -53,7 +53,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from functions.dal import repository
-from functions.dal.models import Caller, Case, Interaction
+from functions.dal.models import OPEN_STATUSES, Case, Interaction
 from functions.errors import BackendUnavailable
 from functions.logic.chain import GENESIS, compute_hash, with_voice
 from functions.logic.common import case_id_for, expiry, iso, parse_params, utcnow
@@ -66,7 +66,6 @@ if TYPE_CHECKING:
     from functions.models.connect import ContactFlowEvent
 
 DEFAULTS = {"status": "ok", "case_id": "", "created": "false", "appended": "false"}
-OPEN_STATUSES = ("open", "referred")
 MAX_ATTEMPTS = 3
 _CASE_CLOSED = "closed"  # sentinel: the case read as open was closed meanwhile -> open a new case
 
@@ -162,14 +161,11 @@ def build_contact_record(case: Case, contact_id: str, report: Report, now_iso: s
     return record
 
 
-def _caller_actions(contact_id: str, now: datetime, language: str, settings: Settings) -> list:
-    return [
-        Caller.first_contact_id.set(Caller.first_contact_id | contact_id),
-        Caller.last_contact_id.set(contact_id),
-        Caller.last_contact_at.set(now),
-        Caller.expires_at.set(expiry(now, settings.retention_days_callers)),
-        Caller.preferred_language.set(Caller.preferred_language | language),
-    ]
+def _caller_contact(
+    caller_id: str, contact_id: str, now: datetime, language: str, settings: Settings
+) -> repository.CallerContact:
+    """This contact of the caller (its retention renewed; its language kept only where none is)."""
+    return repository.CallerContact(caller_id, contact_id, now, expiry(now, settings.retention_days_callers), language)
 
 
 def _replayed(case: Case, contact_id: str) -> dict[str, str] | None:
@@ -210,19 +206,8 @@ def _create(
     )
     first = build_first_record(case, iso(now), report.voice_contact_id)
     case.chain_head = first.record_hash
-    caller_actions = None
-    caller_condition = None
-    if caller_id:
-        caller_actions = [Caller.open_case_id.set(case.case_id)] + _caller_actions(
-            contact_id, now, report.language, settings
-        )
-        # An expired caller item still holds its old pointer until DynamoDB deletes it: absent.
-        caller_condition = (
-            (Caller.open_case_id.does_not_exist() | (Caller.expires_at < now))
-            if pointer is None
-            else Caller.open_case_id == pointer
-        )
-    outcome, old = repository.create_case(case, first, caller_actions, caller_condition)
+    caller = _caller_contact(caller_id, contact_id, now, report.language, settings) if caller_id else None
+    outcome, old = repository.create_case(case, first, caller, pointer)
     if outcome == "created":
         return _answer(case.case_id, created=True)
     if outcome == "exists":
@@ -242,31 +227,8 @@ def _append(
     """Append the report to the open case. None: the chain moved (read again); _CASE_CLOSED."""
     now = utcnow()
     record = build_contact_record(case, contact_id, report, iso(now))
-    seq = int(record.seq)
-    case_actions = [
-        Case.updated_at.set(now),
-        Case.last_contact_id.set(contact_id),
-        Case.last_contact_at.set(now),
-        Case.chain_seq.set(seq),
-        Case.chain_head.set(record.record_hash),
-        Case.contact_seqs[contact_id].set(str(seq)),
-    ]
-    if report.priority == "urgent":
-        case_actions.append(Case.priority.set("urgent"))
-    case_condition = (
-        Case.status.is_in(*OPEN_STATUSES)
-        & (Case.chain_seq == seq - 1)
-        & (Case.chain_head == case.chain_head)
-        & Case.contact_seqs[contact_id].does_not_exist()
-    )
-    outcome, old = repository.append_to_case(
-        record,
-        case.case_id,
-        case_actions,
-        case_condition,
-        caller_id,
-        _caller_actions(contact_id, now, report.language, settings),
-    )
+    caller = _caller_contact(caller_id, contact_id, now, report.language, settings)
+    outcome, old = repository.append_to_case(record, case, caller, urgent=report.priority == "urgent")
     if outcome == "appended":
         return _answer(case.case_id, appended=True)
     if outcome == "case_changed":
@@ -295,7 +257,9 @@ def _same_stream(case_topic: str, report_topic: str) -> bool:
     return (case_topic in SEPARATE_TOPICS) == (report_topic in SEPARATE_TOPICS)
 
 
-def _attempt(settings: Settings, contact_id: str, caller_id: str | None, report: Report) -> dict[str, str] | None:
+def attempt(settings: Settings, contact_id: str, caller_id: str | None, report: Report) -> dict[str, str] | None:
+    """One read-and-write of a report (create_case, save_screening): appended to the caller's open
+    case of the same stream, else a new case; None when a concurrent write got there first (read again)."""
     pointer = None
     if caller_id is not None:
         caller = repository.get_caller(caller_id, consistent=True)
@@ -333,7 +297,7 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
         channel_note=params.channel_note,
     )
     for _ in range(MAX_ATTEMPTS):
-        answer = _attempt(settings, contact_id, caller_id, report)
+        answer = attempt(settings, contact_id, caller_id, report)
         if answer is not None:
             if caller_id is not None and answer.get("case_id"):
                 _link_case(contact_id, answer["case_id"])

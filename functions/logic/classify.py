@@ -17,8 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from functions.dal import repository
-from functions.dal.models import Case, IdempotencyMarker, Interaction
+from functions.dal import changes, repository
 from functions.errors import BackendUnavailable
 from functions.logic import case_chain, contact_chain
 from functions.logic.common import parse_params
@@ -49,12 +48,9 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
             return answer
         plan = case_chain.Plan(
             records=[("call_classified", payload)],
-            case_actions=[Case.call_type.set(params.call_type)],
+            update=changes.classified(params.call_type),
             answer=answer,
-            puts=[
-                (marker, IdempotencyMarker.idempotency_key.does_not_exist(), None),
-                (record, Interaction.chain_id.does_not_exist(), None),
-            ],
+            puts=[changes.put_new(marker), changes.put_new(record)],
             on_failed=lambda result: answer if result.failed(0) else None,
             voice_contact_id=voice,
         )

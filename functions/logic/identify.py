@@ -15,7 +15,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from functions.dal import repository
-from functions.dal.models import Caller
 from functions.logic.common import expiry, parse_params, utcnow
 from functions.logic.pseudonym import caller_id_for
 from functions.models.lean import IDENTIFY
@@ -68,15 +67,8 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
         or now - caller.last_contact_at > TOUCH_AFTER
     )
     if needs_write:
-        actions = [
-            Caller.first_contact_id.set(Caller.first_contact_id | contact_id),
-            Caller.last_contact_id.set(contact_id),
-            Caller.last_contact_at.set(now),
-            Caller.expires_at.set(expiry(now, settings.retention_days_callers)),
-        ]
-        if params.language is not None:
-            actions.append(Caller.preferred_language.set(params.language))
-        repository.touch_caller(caller_id, actions)
+        expires_at = expiry(now, settings.retention_days_callers)
+        repository.touch_caller(repository.CallerContact(caller_id, contact_id, now, expires_at, params.language))
 
     return {
         "status": "ok",

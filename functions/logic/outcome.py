@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from functions.dal import repository
-from functions.dal.models import Case, PartnerLoad, Referral
+from functions.dal import changes, repository
+from functions.dal.models import Case
 from functions.logic import case_chain
 from functions.logic.common import parse_params, utcnow
 from functions.models.lean import OUTCOME
@@ -61,31 +61,11 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
                 records.append(
                     ("referral_closed", {"referral_id": referral.referral_id, "partner_id": referral.partner_id})
                 )
-                updates.append(
-                    (
-                        Referral(case.case_id, referral.referral_id),
-                        [Referral.status.set("closed"), Referral.updated_at.set(now)],
-                        Referral.status == "pending",
-                        None,
-                    )
-                )
-                updates.append(
-                    (
-                        PartnerLoad(referral.partner_id),
-                        [PartnerLoad.open_referrals.add(-1)],
-                        PartnerLoad.open_referrals > 0,
-                        None,
-                    )
-                )
-        actions = [
-            Case.outcome.set(params.outcome),
-            Case.follow_up.set(params.follow_up),
-            Case.callback_requested.set(params.callback_requested),
-            Case.status.set(status),
-        ]
+                updates.append(changes.close_referral(case.case_id, referral.referral_id, now))
+                updates.append(changes.free_referral_slot(referral.partner_id))
         return case_chain.Plan(
             records=records,
-            case_actions=actions,
+            update=changes.outcome_recorded(params.outcome, params.follow_up, params.callback_requested, status),
             updates=updates,
             answer={"status": "ok", "case_status": status},
             voice_contact_id=event.related_contact_id,

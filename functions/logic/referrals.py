@@ -35,10 +35,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from functions.dal.models import Case, OutboxMessage, PartnerLoad, Referral
+from functions.dal import changes
+from functions.dal.models import OPEN_STATUSES, Case, OutboxMessage, Referral
 from functions.errors import CapacityConflict, CaseClosed
 from functions.logic import directory
-from functions.logic.case_chain import OPEN_STATUSES, Plan, change_case, map_keys
+from functions.logic.case_chain import Plan, change_case, map_keys
 from functions.logic.common import iso, parse_params, referral_id_for, sha256_hex, utcnow
 from functions.logic.needs import any_urgent, needs_param
 from functions.models.lean import ROUTE_REFERRAL_GUIDE
@@ -127,15 +128,15 @@ def _plan(
 ) -> Plan:
     now = utcnow()
     country = get_settings().country_code.lower()
-    puts: list[tuple[Any, Any, str | None]] = []
+    puts: list[changes.Put] = []
     records = []
     refs = []
     for partner_id, codes in selection:
         referral = _referral(case, contact_id, partner_id, codes, params, now)
         ref = str(referral.referral_ref)
         refs.append(ref)
-        puts.append((referral, Referral.case_id.does_not_exist(), None))
-        puts.append((_message(referral, country), OutboxMessage.message_id.does_not_exist(), None))
+        puts.append(changes.put_new(referral))
+        puts.append(changes.put_new(_message(referral, country)))
         records.append(
             (
                 "referral_created",
@@ -149,25 +150,8 @@ def _plan(
             )
         )
     partner_ids = [pid for pid, _ in selection]
-    updates = [
-        (
-            PartnerLoad(pid),
-            [PartnerLoad.open_referrals.add(1)],
-            PartnerLoad.open_referrals.does_not_exist() | (PartnerLoad.open_referrals < partners[pid]["capacity"]),
-            None,
-        )
-        for pid in partner_ids
-    ]
+    updates = [changes.take_referral_slot(pid, partners[pid]["capacity"]) for pid in partner_ids]
     urgent = any_urgent(needs)
-    actions = [
-        Case.needs_codes.set(needs),
-        Case.consent.set(True),
-        Case.partner_ids.set(Case.partner_ids.append(partner_ids)),
-        Case.referral_sets[contact_id].set(",".join(partner_ids)),
-        Case.status.set("referred"),
-    ]
-    if urgent:
-        actions.append(Case.priority.set("urgent"))
     n_puts = len(puts)
 
     def on_failed(result: Any) -> dict[str, str] | None:
@@ -179,11 +163,10 @@ def _plan(
 
     return Plan(
         records=records,
-        case_actions=actions,
+        update=changes.referred(contact_id, needs, partner_ids, urgent),
         answer=_answer(partner_ids, refs, urgent),
         puts=puts,
         updates=updates,
-        condition=Case.status.is_in(*OPEN_STATUSES) & Case.referral_sets[contact_id].does_not_exist(),
         on_failed=on_failed,
     )
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from functions.dal import changes
 from functions.dal.models import Case
 from functions.errors import BackendUnavailable, InvalidParameter
 from functions.logic import case_chain, cases, directory, voice_call
@@ -68,7 +69,7 @@ def _open_case(params: ScreeningParams, language: str, contact_id: str, voice_co
     )
     caller_id = voice_call.caller_of(voice_contact_id, params.caller_id)
     for _ in range(cases.MAX_ATTEMPTS):
-        answer = cases._attempt(settings, contact_id, caller_id, report)
+        answer = cases.attempt(settings, contact_id, caller_id, report)
         if answer is not None:
             if answer.get("status", "ok") != "ok":
                 raise BackendUnavailable("could not open the case")
@@ -102,13 +103,11 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
         ]
         if bool(case.consent) != params.consent:
             records.append(("consent_recorded", {"consent": "true" if params.consent else "false"}))
-        actions = [Case.needs_codes.set(needs), Case.region.set(params.region), Case.consent.set(params.consent)]
-        if urgent:
-            actions.append(Case.priority.set("urgent"))
-        if params.note:
-            actions.append(Case.note.set(params.note))
         return case_chain.Plan(
-            records=records, case_actions=actions, answer={}, voice_contact_id=event.related_contact_id
+            records=records,
+            update=changes.screened(needs, params.region, params.consent, urgent, params.note),
+            answer={},
+            voice_contact_id=event.related_contact_id,
         )
 
     case_chain.change_case(case_id, contact_id, key, plan_for, lambda case: {})

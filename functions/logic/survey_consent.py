@@ -18,7 +18,7 @@ Invoked by the outbound survey flow (contact_flows/outbound_survey.json) with Pa
   and hung up before choosing, no event at all, is final ``no_input`` at once.)
 
 Every final state also sets ``expires_at`` to now + RETENTION_DAYS_SURVEYS days
-(functions.logic.campaign.final_actions).
+(functions.logic.campaign.finish).
 Each change is one conditional UpdateItem from a non-final state, so a replay (or a late event
 after a final state) writes nothing and answers ``ok``.  Unknown contact: ``not_found``, nothing
 written.  The flow never branches on the answer (the person's choice stands).
@@ -102,13 +102,11 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
     from functions.logic import campaign
 
     now = datetime.fromtimestamp(campaign.clock(), UTC)  # the campaign's clock (simulated in tests)
-    final_actions, queue_actions = campaign.final_actions, campaign.queue_actions
     open_states = ("pending", "dialing", "no_input")  # not FINAL: a late or replayed event writes nothing
     if kind == "no_input":
         attempts, retry_after = _campaign_limits()
         if contact.attempts < attempts:
-            due = now + timedelta(minutes=retry_after)
-            dal.transition(contact, open_states, queue_actions(contact.campaign_id, "no_input", due, now))
+            campaign.requeue(contact, open_states, "no_input", now + timedelta(minutes=retry_after), now)
             return {"status": "ok"}
-    dal.transition(contact, open_states, final_actions(kind, now))
+    campaign.finish(contact, open_states, kind, now)
     return {"status": "ok"}
