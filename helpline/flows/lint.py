@@ -658,7 +658,18 @@ def _lint(content: Any, flow: str, raw_length: int | None, flow_type: str | None
             f"StartAction is {'missing' if start is None else 'not a string'}",
             fix="name the first action in StartAction",
         )
+    actions = _index_actions(actions_raw, add)
+    _size_rules(content, actions_raw, raw_length, add)
+    _reference_rules(actions, start, add)
+    ft = cat.flow_type_name(flow_type) if flow_type else _flow_type_from(content)
+    for ident, action in actions.items():
+        _lint_action(ident, action, add, ft, channel)
+    _graph_rules(actions, start if isinstance(start, str) else None, add)
+    return findings
 
+
+def _index_actions(actions_raw: list[Any], add: Any) -> dict[str, dict[str, Any]]:
+    """The actions by Identifier, reporting malformed actions and bad identifiers (FL001, FL018)."""
     actions: dict[str, dict[str, Any]] = {}
     for i, action in enumerate(actions_raw):
         if not isinstance(action, dict):
@@ -672,45 +683,59 @@ def _lint(content: Any, flow: str, raw_length: int | None, flow_type: str | None
             add(ident, "identifier", "Identifier is used by more than one action")
             continue
         actions[ident] = action
-        for key, expected in (("Type", str), ("Parameters", dict), ("Transitions", dict)):
-            if key not in action:
-                add(ident, "malformed", f"action has no {key}")
-            elif not isinstance(action[key], expected):
-                add(
-                    ident,
-                    "malformed",
-                    f"{key} is a JSON {type(action[key]).__name__}, expected {'a string' if expected is str else 'an object'}",
-                )
-        tr = _dict(action.get("Transitions"))
-        for key in ("Errors", "Conditions"):
-            if key in tr and not isinstance(tr[key], list):
-                add(ident, "malformed", f"Transitions.{key} is a JSON {type(tr[key]).__name__}, expected a list")
-        if "NextAction" in tr and not isinstance(tr["NextAction"], str):
-            add(ident, "malformed", "Transitions.NextAction is not a string")
-        for e in _list(tr.get("Errors")):
-            if (
-                not isinstance(e, dict)
-                or not isinstance(e.get("ErrorType"), str)
-                or not isinstance(e.get("NextAction"), str)
-            ):
-                add(ident, "malformed", "an Errors entry needs ErrorType and NextAction strings")
-        for c in _list(tr.get("Conditions")):
-            cond = c.get("Condition") if isinstance(c, dict) else None
-            if (
-                not isinstance(cond, dict)
-                or "Operator" not in cond
-                or "Operands" not in cond
-                or not isinstance(c.get("NextAction"), str)
-            ):
-                add(ident, "malformed", "a Conditions entry needs NextAction and Condition {Operator, Operands}")
-        if len(ident) > MAX_IDENTIFIER:
-            add(ident, "identifier", f"Identifier is {len(ident)} characters long (at most {MAX_IDENTIFIER})")
-        bad = sorted(set(ident) & FORBIDDEN_ID_CHARS)
-        if bad:
-            add(ident, "identifier", f"Identifier contains {' '.join(bad)}, which Connect does not allow")
-        if ident in FORBIDDEN_IDS:
-            add(ident, "identifier", "Identifier is a reserved name")
+        _action_shape(ident, action, add)
+        _identifier_rules(ident, add)
+    return actions
 
+
+def _action_shape(ident: str, action: dict[str, Any], add: Any) -> None:
+    """FL001: the keys of one action and of its Transitions have the documented JSON types."""
+    for key, expected in (("Type", str), ("Parameters", dict), ("Transitions", dict)):
+        if key not in action:
+            add(ident, "malformed", f"action has no {key}")
+        elif not isinstance(action[key], expected):
+            add(
+                ident,
+                "malformed",
+                f"{key} is a JSON {type(action[key]).__name__}, expected {'a string' if expected is str else 'an object'}",
+            )
+    tr = _dict(action.get("Transitions"))
+    for key in ("Errors", "Conditions"):
+        if key in tr and not isinstance(tr[key], list):
+            add(ident, "malformed", f"Transitions.{key} is a JSON {type(tr[key]).__name__}, expected a list")
+    if "NextAction" in tr and not isinstance(tr["NextAction"], str):
+        add(ident, "malformed", "Transitions.NextAction is not a string")
+    for e in _list(tr.get("Errors")):
+        if (
+            not isinstance(e, dict)
+            or not isinstance(e.get("ErrorType"), str)
+            or not isinstance(e.get("NextAction"), str)
+        ):
+            add(ident, "malformed", "an Errors entry needs ErrorType and NextAction strings")
+    for c in _list(tr.get("Conditions")):
+        cond = c.get("Condition") if isinstance(c, dict) else None
+        if (
+            not isinstance(cond, dict)
+            or "Operator" not in cond
+            or "Operands" not in cond
+            or not isinstance(c.get("NextAction"), str)
+        ):
+            add(ident, "malformed", "a Conditions entry needs NextAction and Condition {Operator, Operands}")
+
+
+def _identifier_rules(ident: str, add: Any) -> None:
+    """FL018: at most 50 characters, no forbidden character, no reserved name."""
+    if len(ident) > MAX_IDENTIFIER:
+        add(ident, "identifier", f"Identifier is {len(ident)} characters long (at most {MAX_IDENTIFIER})")
+    bad = sorted(set(ident) & FORBIDDEN_ID_CHARS)
+    if bad:
+        add(ident, "identifier", f"Identifier contains {' '.join(bad)}, which Connect does not allow")
+    if ident in FORBIDDEN_IDS:
+        add(ident, "identifier", "Identifier is a reserved name")
+
+
+def _size_rules(content: dict[str, Any], actions_raw: list[Any], raw_length: int | None, add: Any) -> None:
+    """FL019: at most 250 actions and 256,000 characters of content."""
     n = len(actions_raw)
     if n > MAX_ACTIONS:
         add("-", "size", f"{n} actions (Connect allows at most {MAX_ACTIONS})")
@@ -725,7 +750,9 @@ def _lint(content: Any, flow: str, raw_length: int | None, flow_type: str | None
     if length > MAX_CONTENT_CHARS:
         add("-", "size", f"content is {length} characters (Connect allows at most {MAX_CONTENT_CHARS})")
 
-    # references
+
+def _reference_rules(actions: dict[str, dict[str, Any]], start: Any, add: Any) -> None:
+    """FL003: StartAction and every transition (next, condition, error) name an action of the flow."""
     if isinstance(start, str) and start not in actions:
         add("-", "next-action", f"StartAction {_short(start)!r} does not exist")
     for ident, action in actions.items():
@@ -733,33 +760,37 @@ def _lint(content: Any, flow: str, raw_length: int | None, flow_type: str | None
             if target not in actions:
                 add(ident, "next-action", f"{kind} goes to {_short(target)!r}, which does not exist")
 
-    ft = cat.flow_type_name(flow_type) if flow_type else _flow_type_from(content)
-    for ident, action in actions.items():
-        _lint_action(ident, action, actions, add, ft, channel)
-    _graph_rules(actions, start if isinstance(start, str) else None, add)
-    return findings
 
-
-def _lint_action(
-    ident: str,
-    action: dict[str, Any],
-    actions: dict[str, dict[str, Any]],
-    add: Any,
-    ft: str | None,
-    channel: str | None,
-) -> None:
+def _lint_action(ident: str, action: dict[str, Any], add: Any, ft: str | None, channel: str | None) -> None:
+    """Every per-action rule, in a fixed order (the order of the findings)."""
     kind = _type(action)
-    kind_s = kind if isinstance(kind, str) else None
     params = _dict(action.get("Parameters"))
     tr = _dict(action.get("Transitions"))
     s = cat.spec(kind)
-    form = cat.input_form(action)
-    if kind_s is not None and s is None:
-        add(ident, "unknown-type", f"action type {_short(kind_s, 50)} is not in the Flow-language reference")
-    if kind_s is not None and kind_s not in MODELLED_TYPES:
-        add(ident, "unmodelled", f"action type {_short(kind_s, 50)} is not modelled by the simulator")
+    _type_notices(ident, kind, s, add)
+    _placeholder_rules(ident, params, tr, add)
+    _prompt_length_rules(ident, params, add)
+    if s is None:
+        return
+    _transition_rules(ident, s, params, tr, add)
+    _error_rules(ident, action, s, add)
+    _condition_rules(ident, action, s, add)
+    _parameter_rules(ident, s, cat.input_form(action), params, add)
+    _range_rules(ident, s, params, add)
+    _context_rules(ident, s, params, ft, channel, add)
+    _project_action_rules(ident, s, params, tr, add)
 
-    # placeholders: our template constructs anywhere; other styles in speech
+
+def _type_notices(ident: str, kind: str | None, s: cat.ActionSpec | None, add: Any) -> None:
+    """FL002 (a Type the reference does not document) and FL112 (a Type the simulator does not model)."""
+    if kind is not None and s is None:
+        add(ident, "unknown-type", f"action type {_short(kind, 50)} is not in the Flow-language reference")
+    if kind is not None and kind not in MODELLED_TYPES:
+        add(ident, "unmodelled", f"action type {_short(kind, 50)} is not modelled by the simulator")
+
+
+def _placeholder_rules(ident: str, params: dict[str, Any], tr: dict[str, Any], add: Any) -> None:
+    """FL104: our template constructs anywhere; other template styles in what the caller hears."""
     left = [
         (path, text)
         for path, text in _walk_strings({"Parameters": params, "Transitions": tr})
@@ -784,7 +815,9 @@ def _lint_action(
             if re.search(r"\$\.(?![A-Za-z])", text):
                 add(ident, "placeholder", f"{path} holds a bare '$.' reference")
 
-    # FL020 prompt length
+
+def _prompt_length_rules(ident: str, params: dict[str, Any], add: Any) -> None:
+    """FL020: one prompt's text within Amazon Polly's limits (3,000 billed, 6,000 in all)."""
     limits = cat.PROMPT_TEXT_LIMITS
     for path, text, ssml in _speech(params):
         billed = len(_SSML_TAG.sub("", text)) if ssml else len(text)
@@ -802,10 +835,9 @@ def _lint_action(
                 f"{path} is {billed} billed characters (Amazon Polly: at most {limits['polly_billed_chars']})",
             )
 
-    if s is None:
-        return
-    errors = _error_types(tr)
-    # FL003 / FL004
+
+def _transition_rules(ident: str, s: cat.ActionSpec, params: dict[str, Any], tr: dict[str, Any], add: Any) -> None:
+    """FL004 (terminal actions have empty Transitions) and FL003 (every other action has a NextAction)."""
     if s.terminal:
         if tr:
             add(
@@ -820,7 +852,12 @@ def _lint_action(
             f"{s.type} has no NextAction (the flow would stop here)",
             fix="add Transitions.NextAction",
         )
-    # FL005 / FL006 / FL007
+
+
+def _error_rules(ident: str, action: dict[str, Any], s: cat.ActionSpec, add: Any) -> None:
+    """FL005 (required branches), FL006 (unhandled), FL007 (impossible), FL106 (our policy)."""
+    errors = _error_types(_dict(action.get("Transitions")))
+    form = cat.input_form(action)
     required = form.required_errors if form is not None else s.required_errors
     for needed in required:
         if needed not in errors:
@@ -852,8 +889,12 @@ def _lint_action(
                 "error-branch-policy",
                 f"{s.type} has no {needed} error branch (project policy: every error reaches a person or a message)",
             )
-    # FL008-FL011 conditions
-    conds = _conditions(tr)
+
+
+def _condition_rules(ident: str, action: dict[str, Any], s: cat.ActionSpec, add: Any) -> None:
+    """FL008-FL011: conditions only where there is a run result, with the action's operators and operands."""
+    form = cat.input_form(action)
+    conds = _conditions(_dict(action.get("Transitions")))
     supports = form.conditions if form is not None else s.conditions
     operators = form.operators if form is not None else s.operators
     if conds and supports is False:
@@ -864,31 +905,48 @@ def _lint_action(
         )
     elif conds:
         for cond in conds:
-            op = cond.get("Operator")
-            if not isinstance(op, str) or op not in cat.OPERATORS or (operators and op not in operators):
-                add(
-                    ident,
-                    "operator",
-                    f"operator {_short(op, 40)} is not one {s.type} supports ({', '.join(operators or cat.OPERATORS)})",
-                )
-            operands = cond.get("Operands")
-            if not isinstance(operands, list) or not operands:
-                add(ident, "operand", f"Operands is {_short(operands, 40)}, expected a list of one string")
-                continue
-            if len(operands) > cat.OPERANDS_PER_OPERATOR and len(operands) > 10:
-                add(ident, "operand", f"{len(operands)} operands (at most 10)")
-            for o in operands:
-                if not isinstance(o, str):
-                    add(ident, "operand", f"operand {_short(o, 40)} is not a string")
-                elif s.operands is not None and o not in s.operands and not o.startswith("$."):
-                    add(ident, "operand", f"operand {_short(o, 40)}: {s.type} only gives {', '.join(s.operands)}")
-                elif form is not None and form.operand_pattern and not re.match(form.operand_pattern, o):
-                    add(ident, "operand", f"operand {_short(o, 40)} is not one key (0-9, * or #)")
+            _condition_findings(ident, s, form, operators, cond, add)
     values = {str(o) for c in conds for o in _list(c.get("Operands"))}
     for needed in s.required_operands:
         if needed not in values:
             add(ident, "missing-operand", f"{s.type} has no condition for {needed}")
-    # FL012 parameters
+
+
+def _condition_findings(
+    ident: str,
+    s: cat.ActionSpec,
+    form: cat.InputForm | None,
+    operators: tuple[str, ...] | None,
+    cond: dict[str, Any],
+    add: Any,
+) -> None:
+    """FL009 / FL010 for one condition."""
+    op = cond.get("Operator")
+    if not isinstance(op, str) or op not in cat.OPERATORS or (operators and op not in operators):
+        add(
+            ident,
+            "operator",
+            f"operator {_short(op, 40)} is not one {s.type} supports ({', '.join(operators or cat.OPERATORS)})",
+        )
+    operands = cond.get("Operands")
+    if not isinstance(operands, list) or not operands:
+        add(ident, "operand", f"Operands is {_short(operands, 40)}, expected a list of one string")
+        return
+    if len(operands) > cat.OPERANDS_PER_OPERATOR and len(operands) > 10:
+        add(ident, "operand", f"{len(operands)} operands (at most 10)")
+    for o in operands:
+        if not isinstance(o, str):
+            add(ident, "operand", f"operand {_short(o, 40)} is not a string")
+        elif s.operands is not None and o not in s.operands and not o.startswith("$."):
+            add(ident, "operand", f"operand {_short(o, 40)}: {s.type} only gives {', '.join(s.operands)}")
+        elif form is not None and form.operand_pattern and not re.match(form.operand_pattern, o):
+            add(ident, "operand", f"operand {_short(o, 40)} is not one key (0-9, * or #)")
+
+
+def _parameter_rules(
+    ident: str, s: cat.ActionSpec, form: cat.InputForm | None, params: dict[str, Any], add: Any
+) -> None:
+    """FL012: required parameters present, input-form parameters right, exclusive ones not together."""
     required_params = s.required_params or ()
     if form is not None:
         required_params = tuple(p for p in required_params if p != "StoreInput") + form.required_params
@@ -905,7 +963,10 @@ def _lint_action(
     for group in s.required_one_of:
         if not any(p in params for p in group):
             add(ident, "parameters", f"{s.type} needs one of {', '.join(group)}")
-    # FL013 ranges
+
+
+def _range_rules(ident: str, s: cat.ActionSpec, params: dict[str, Any], add: Any) -> None:
+    """FL013: numbers within the documented ranges (a JSONPath value is checked at run time)."""
     ranges = dict(s.int_ranges)
     for (ltype, p), rng in LIMITS.items():
         if ltype == s.type:
@@ -924,7 +985,12 @@ def _lint_action(
             add(ident, "range", f"{p} is {_short(raw, 40)}, not an integer")
         elif not lo <= value <= hi:
             add(ident, "range", f"{p} is {value} (Connect allows {lo}-{hi})")
-    # FL014 flow type, FL015 channel, FL016 end of support, FL017 event hooks
+
+
+def _context_rules(
+    ident: str, s: cat.ActionSpec, params: dict[str, Any], ft: str | None, channel: str | None, add: Any
+) -> None:
+    """FL014 flow type, FL015 channel, FL016 end of support, FL017 event hooks."""
     if ft is not None and cat.allowed_in(s.type, ft) is False:
         add(
             ident,
@@ -939,7 +1005,10 @@ def _lint_action(
         for key in _dict(params.get("EventHooks")):
             if key not in cat.EVENT_HOOK_KEYS:
                 add(ident, "event-hook", f"event hook {_short(key, 40)} is not one Connect knows")
-    # project rules kept from the first linter
+
+
+def _project_action_rules(ident: str, s: cat.ActionSpec, params: dict[str, Any], tr: dict[str, Any], add: Any) -> None:
+    """FL110 / FL111 (screens), FL108 (a looped message back to back), FL107 (Lambda response)."""
     if s.type == "ShowView":
         for slug, message in _view_findings(params, tr):
             add(ident, slug, message)
@@ -971,57 +1040,11 @@ def _reach(actions: dict[str, dict[str, Any]], roots: Iterable[str]) -> set[str]
 
 
 def _graph_rules(actions: dict[str, dict[str, Any]], start: str | None, add: Any) -> None:
-    order = list(actions)
-    # FL101 unreachable: one finding per subtree, at its root (an unreachable action no other
-    # unreachable action leads to; for a cycle nobody enters, its first action).
+    """The rules over the whole graph, in a fixed order (the order of the findings)."""
     if start in actions:
         reached = _reach(actions, [start])
-        dead = [a for a in order if a not in reached]
-        covered: set[str] = set()
-        targeted = {t for a in dead for _, t in _branches(actions[a]) if t != a}
-        roots = [a for a in dead if a not in targeted]
-        for a in dead:
-            if a in covered:
-                continue
-            if a not in roots:
-                continue
-            sub = _reach(actions, [a]) - reached
-            covered |= sub
-            others = len(sub) - 1
-            add(
-                a,
-                "unreachable",
-                "no path from StartAction reaches this action"
-                + (f" nor the {others} action(s) only it leads to" if others else ""),
-            )
-        for a in dead:  # cycles nobody enters
-            if a not in covered:
-                sub = _reach(actions, [a]) - reached
-                covered |= sub
-                add(a, "unreachable", f"no path from StartAction reaches this loop of {len(sub)} action(s)")
-        # FL102 never-ends: reachable actions from which no path ends the flow
-        # (a branch to a missing action is FL003's finding, not a loop)
-        ending = {a for a in reached if _ends(actions[a]) or any(t not in actions for _, t in _branches(actions[a]))}
-        can_end = set(ending)
-        changed = True
-        while changed:
-            changed = False
-            for a in reached:
-                if a not in can_end and any(t in can_end for _, t in _branches(actions[a])):
-                    can_end.add(a)
-                    changed = True
-        trapped = [a for a in order if a in reached and a not in can_end]
-        done: set[str] = set()
-        for a in trapped:
-            if a in done:
-                continue
-            loop = _reach(actions, [a]) & set(trapped)
-            done |= loop
-            add(
-                a,
-                "never-ends",
-                f"from here the flow can never end: a loop without exit through {', '.join(sorted(loop)[:6])}{' ...' if len(loop) > 6 else ''}",
-            )
+        _unreachable_rule(actions, reached, add)
+        _never_ends_rule(actions, reached, add)
         # FL103 recording-notice: recording applies once an agent answers, so what counts is a
         # path from the start through a recording action to a queue transfer on which the
         # caller heard nothing (no notice).
@@ -1032,18 +1055,7 @@ def _graph_rules(actions: dict[str, dict[str, Any]], start: str | None, add: Any
                 "recording is on when the call reaches a queue and the caller heard no notice: "
                 + " -> ".join(path[-6:]),
             )
-
-    # FL109 loop prompts
-    for ident in order:
-        if _type(actions[ident]) not in NOT_BEFORE_LOOP_PROMPTS:
-            continue
-        for kind, target in _branches(actions[ident]):
-            if _type(_dict(actions.get(target))) == "MessageParticipantIteratively":
-                add(
-                    ident,
-                    "loop-prompts",
-                    f"{kind} leads into Loop prompts {_short(target)}; end it with EndFlowExecution",
-                )
+    _loop_prompts_rule(actions, add)
     # FL113 personal data in a contact attribute (kept 24 months by Connect, beyond erasure)
     for ident, action in actions.items():
         keys = personal_writes(action)
@@ -1057,9 +1069,79 @@ def _graph_rules(actions: dict[str, dict[str, Any]], start: str | None, add: Any
     for ident, action in actions.items():
         if logging and _type(action) == "ShowView" and _free_text(_dict(action.get("Parameters"))):
             add(ident, "sensitive-input", "free-text inputs in a flow that enables flow logs (logs hold view results)")
-    # FL105 silent disconnect: one finding per DisconnectParticipant that error paths reach
-    # without a message (one cause, one finding), naming every error branch that gets there.
-    # A speaking action's own error branch is exempt (its message was the attempt to speak).
+    _silent_disconnect_rule(actions, add)
+
+
+def _unreachable_rule(actions: dict[str, dict[str, Any]], reached: set[str], add: Any) -> None:
+    """FL101: one finding per unreachable subtree, at its root (an unreachable action no other
+    unreachable action leads to; for a cycle nobody enters, its first action)."""
+    dead = [a for a in actions if a not in reached]
+    covered: set[str] = set()
+    targeted = {t for a in dead for _, t in _branches(actions[a]) if t != a}
+    roots = [a for a in dead if a not in targeted]
+    for a in dead:
+        if a in covered or a not in roots:
+            continue
+        sub = _reach(actions, [a]) - reached
+        covered |= sub
+        others = len(sub) - 1
+        add(
+            a,
+            "unreachable",
+            "no path from StartAction reaches this action"
+            + (f" nor the {others} action(s) only it leads to" if others else ""),
+        )
+    for a in dead:  # cycles nobody enters
+        if a not in covered:
+            sub = _reach(actions, [a]) - reached
+            covered |= sub
+            add(a, "unreachable", f"no path from StartAction reaches this loop of {len(sub)} action(s)")
+
+
+def _never_ends_rule(actions: dict[str, dict[str, Any]], reached: set[str], add: Any) -> None:
+    """FL102: reachable actions from which no path ends the flow (a branch to a missing action
+    is FL003's finding, not a loop)."""
+    ending = {a for a in reached if _ends(actions[a]) or any(t not in actions for _, t in _branches(actions[a]))}
+    can_end = set(ending)
+    changed = True
+    while changed:
+        changed = False
+        for a in reached:
+            if a not in can_end and any(t in can_end for _, t in _branches(actions[a])):
+                can_end.add(a)
+                changed = True
+    trapped = [a for a in actions if a in reached and a not in can_end]
+    done: set[str] = set()
+    for a in trapped:
+        if a in done:
+            continue
+        loop = _reach(actions, [a]) & set(trapped)
+        done |= loop
+        add(
+            a,
+            "never-ends",
+            f"from here the flow can never end: a loop without exit through {', '.join(sorted(loop)[:6])}{' ...' if len(loop) > 6 else ''}",
+        )
+
+
+def _loop_prompts_rule(actions: dict[str, dict[str, Any]], add: Any) -> None:
+    """FL109: no input, loop, message or queue transfer leads into Loop prompts."""
+    for ident, action in actions.items():
+        if _type(action) not in NOT_BEFORE_LOOP_PROMPTS:
+            continue
+        for kind, target in _branches(action):
+            if _type(_dict(actions.get(target))) == "MessageParticipantIteratively":
+                add(
+                    ident,
+                    "loop-prompts",
+                    f"{kind} leads into Loop prompts {_short(target)}; end it with EndFlowExecution",
+                )
+
+
+def _silent_disconnect_rule(actions: dict[str, dict[str, Any]], add: Any) -> None:
+    """FL105: one finding per DisconnectParticipant that error paths reach without a message (one
+    cause, one finding), naming every error branch that gets there. A speaking action's own error
+    branch is exempt (its message was the attempt to speak)."""
     entries: dict[str, list[str]] = {}
     paths: dict[str, list[str]] = {}
     for ident, action in actions.items():
