@@ -1,5 +1,7 @@
 """Lambda runtime code of helpline-blueprint.
 
-Layering: ``handlers`` (thin entry points) -> ``logic`` (rules) -> ``dal`` (PynamoDB).
-Nothing here imports aws_cdk or the ``helpline`` tooling package.
+Layering (docs/functions.md; tests/unit/functions/test_layers.py): ``handlers`` (thin entry points)
+-> ``logic`` (rules) -> ``dal`` (PynamoDB and every AWS client call) -> the platform (``aws``,
+``deadline``, ``observability``) -> ``settings`` -> ``models`` (parsing) -> ``errors`` and
+``permissions``.  Nothing here imports aws_cdk or the ``helpline`` tooling package.
 """

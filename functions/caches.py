@@ -13,3 +13,10 @@ def reset_all() -> None:
     aws.reset()
     clients.reset()
     repository.reset()
+
+
+def reset_clients() -> None:
+    """Forget the AWS clients only (functions.dal.clients); they follow the session anyway."""
+    from functions.dal import clients
+
+    clients.reset()

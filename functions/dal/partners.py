@@ -37,7 +37,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from functions.logic.needs import ALL_CODES, SUB_CODES, TOP_LEVEL
+from functions.models.needs import ALL_CODES, SUB_CODES, TOP_LEVEL
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")

@@ -4,7 +4,7 @@ See functions.logic.cases for behaviour, request budget and response keys.
 """
 
 from functions.logic import cases as _logic
-from functions.models.lean import parse_flow_event
+from functions.models.events import parse_flow_event
 from functions.observability import flow_handler
 
 handler = flow_handler("create_case", parse_flow_event, _logic.run, _logic.DEFAULTS)

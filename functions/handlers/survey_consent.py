@@ -5,7 +5,7 @@ which never branches on it); see functions.logic.survey_consent.
 """
 
 from functions.logic import survey_consent as _logic
-from functions.models.lean import parse_flow_event
+from functions.models.events import parse_flow_event
 from functions.observability import flow_handler
 
 _STATUS = {"invalid_event": "invalid", "invalid_parameter": "invalid", "backend_unavailable": "error"}

@@ -19,17 +19,12 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from functions.dal import archive_bucket, clients
+from functions.dal import archive_bucket
 from functions.logic import archive, checkpoints
 
 
 class ArchiveConflict(RuntimeError):
     """An archive key already holds OTHER content: never overwritten; the batch fails (Errors alarm)."""
-
-
-def reset() -> None:
-    """Forget the cached clients (functions.dal.clients)."""
-    clients.reset()
 
 
 def _table_names() -> dict[str, str]:

@@ -28,16 +28,22 @@ from functions.dal.models import OPEN_STATUSES, Caller
 from functions.errors import BackendUnavailable
 from functions.logic import case_chain, contact_chain, supervisors, voice_call
 from functions.logic.common import iso, parse_params, utcnow
-from functions.models.lean import BLOCK_CALLER
+from functions.models.lean import AGENT_ARN, OPTIONAL_CALLER, Field, Spec
 
 if TYPE_CHECKING:
     from functions.models.connect import ContactFlowEvent
 
 DEFAULTS = {"status": "ok", "blocked_until": ""}
+# caller_id: only without a related call (the guide's caller is looked up by contact id);
+# agent_arn: arn:aws:connect:<region>:<account>:instance/<instance-id>/agent/<user-id> ($.Agent.ARN)
+PARAMS = Spec(
+    "BlockCallerParams",
+    [OPTIONAL_CALLER, Field("hours", "int", ge=1, le=720), Field("agent_arn", pattern=AGENT_ARN)],
+)
 
 
 def run(event: ContactFlowEvent) -> dict[str, str]:
-    params = parse_params(BLOCK_CALLER, event.parameters)
+    params = parse_params(PARAMS, event.parameters)
     if not supervisors.is_supervisor(params.agent_arn):
         from functions.observability import count, logger
 

@@ -59,13 +59,25 @@ from functions.logic.chain import GENESIS, compute_hash, with_voice
 from functions.logic.common import case_id_for, expiry, iso, parse_params, utcnow
 from functions.logic.needs import any_urgent, needs_param
 from functions.logic.pseudonym import caller_id_for
-from functions.models.lean import CREATE_CASE
+from functions.models.lean import CONSENT, REQUIRED_LANGUAGE, SLUG, Field, Spec, channel_note
 from functions.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from functions.models.connect import ContactFlowEvent
 
 DEFAULTS = {"status": "ok", "case_id": "", "created": "false", "appended": "false"}
+PARAMS = Spec(
+    "CreateCaseParams",
+    [
+        Field("topic", pattern=SLUG),
+        REQUIRED_LANGUAGE,
+        Field("priority", "literal", "normal", choices=("normal", "urgent")),
+        Field("needs_codes", default=""),  # comma list of UNHCR specific-needs codes, see functions.logic.needs
+        CONSENT,
+        # a short technical note set by the flow (no free text, no digit runs)
+        Field("channel_note", "opt_str", None, before=channel_note),
+    ],
+)
 MAX_ATTEMPTS = 3
 _CASE_CLOSED = "closed"  # sentinel: the case read as open was closed meanwhile -> open a new case
 
@@ -283,7 +295,7 @@ def attempt(settings: Settings, contact_id: str, caller_id: str | None, report: 
 
 
 def run(event: ContactFlowEvent) -> dict[str, str]:
-    params = parse_params(CREATE_CASE, event.parameters)
+    params = parse_params(PARAMS, event.parameters)
     needs = needs_param(params.needs_codes)
     settings = get_settings()
     contact_id = event.contact_id

@@ -21,16 +21,17 @@ from functions.dal import changes, repository
 from functions.errors import BackendUnavailable
 from functions.logic import case_chain, contact_chain
 from functions.logic.common import parse_params
-from functions.models.lean import CLASSIFY_CALL
+from functions.models.lean import CALL_TYPES, OPTIONAL_CASE, Field, Spec, lower
 
 if TYPE_CHECKING:
     from functions.models.connect import ContactFlowEvent
 
 DEFAULTS = {"status": "ok", "call_type": ""}
+PARAMS = Spec("ClassifyCallParams", [Field("call_type", "literal", choices=CALL_TYPES, before=lower), OPTIONAL_CASE])
 
 
 def run(event: ContactFlowEvent) -> dict[str, str]:
-    params = parse_params(CLASSIFY_CALL, event.parameters)
+    params = parse_params(PARAMS, event.parameters)
     contact_id = event.contact_id
     voice = event.related_contact_id
     key = case_chain.op_key("classify", contact_id, params.model_dump())

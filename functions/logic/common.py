@@ -45,14 +45,16 @@ def sha256_hex(text: str) -> str:
 
 def parse_params(spec: Spec, params: dict[str, Any]) -> Any:
     """The flow Parameters parsed by ``spec`` (functions.models.lean); what it cannot vouch for
-    goes to its pydantic model, whose first error names ``error_field``."""
+    goes to its pydantic model (functions.models.params), whose first error names ``error_field``."""
     fast = spec.fast(params)
     if fast is not None:
         return fast
     from pydantic import ValidationError
 
+    from functions.models.params import model_for
+
     try:
-        return spec.model().model_validate(params)
+        return model_for(spec).model_validate(params)
     except ValidationError as exc:
         errors = exc.errors(include_input=False, include_url=False)
         field = str(errors[0]["loc"][0]) if errors and errors[0].get("loc") else "parameters"

@@ -26,12 +26,24 @@ from typing import TYPE_CHECKING
 from functions.dal import repository
 from functions.logic import voice_call
 from functions.logic.common import iso, parse_params, utcnow
-from functions.models.lean import CALLER_CONTEXT
+from functions.models.lean import OPTIONAL_CALLER, OPTIONAL_CASE, OPTIONAL_LANGUAGE, SLUG, Field, Spec, empty_to_none
 
 if TYPE_CHECKING:
     from functions.models.connect import ContactFlowEvent
 
 LAST_INTERACTIONS = 5
+# caller_id / case_id may be "" or "none"; the rest is echoed by the guide (direct invocations only).
+PARAMS = Spec(
+    "CallerContextParams",
+    [
+        OPTIONAL_CALLER,
+        OPTIONAL_CASE,
+        OPTIONAL_LANGUAGE,
+        Field("topic", "opt_str", None, pattern=SLUG, before=empty_to_none),
+        Field("priority", "opt_str", None, before=empty_to_none),
+        Field("callback", "opt_str", None, before=empty_to_none),
+    ],
+)
 DEFAULTS = {
     "status": "ok",
     "language": "",
@@ -52,7 +64,7 @@ DEFAULTS = {
 
 
 def run(event: ContactFlowEvent) -> dict[str, str]:
-    params = parse_params(CALLER_CONTEXT, event.parameters)
+    params = parse_params(PARAMS, event.parameters)
     now = utcnow()
     answer = dict(DEFAULTS)
     voice = event.related_contact_id

@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING
 from functions.dal import repository
 from functions.logic.common import expiry, parse_params, utcnow
 from functions.logic.pseudonym import caller_id_for
-from functions.models.lean import IDENTIFY
+from functions.models.lean import OPTIONAL_LANGUAGE, Spec
 from functions.settings import get_settings
 
 if TYPE_CHECKING:
     from functions.models.connect import ContactFlowEvent
 
 TOUCH_AFTER = timedelta(hours=24)
+PARAMS = Spec("IdentifyParams", [OPTIONAL_LANGUAGE])  # the language chosen in the IVR
 
 DEFAULTS = {
     "status": "ok",
@@ -37,7 +38,7 @@ DEFAULTS = {
 
 
 def run(event: ContactFlowEvent) -> dict[str, str]:
-    params = parse_params(IDENTIFY, event.parameters)
+    params = parse_params(PARAMS, event.parameters)
     contact_id = event.contact_id
     caller_id = caller_id_for(event.customer_address)
     if caller_id is None:

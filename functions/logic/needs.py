@@ -1,8 +1,8 @@
 """UNHCR specific-needs codes: validation, specificity and urgency.
 
-Accepted codes are the 12 top-level categories and the sub-codes below (UNHCR proGres
-specific-needs list as used in the Ukraine response; extend ``SUB_CODES`` if a country office
-uses more).  Input is case-insensitive, comma separated, whitespace tolerant, de-duplicated.
+Accepted codes are the 12 top-level categories and their sub-codes (:mod:`functions.models.needs`,
+shared with the partner directory's seeding).  Input is case-insensitive, comma separated,
+whitespace tolerant, de-duplicated.
 
 Urgency: a need is *urgent* when its code is in ``URGENT_CODES`` or is a sub-code of one of
 ``URGENT_FAMILIES``:
@@ -16,45 +16,22 @@ Urgency: a need is *urgent* when its code is in ``URGENT_CODES`` or is a sub-cod
 
 from __future__ import annotations
 
-TOP_LEVEL = ("CR", "SC", "WR", "ER", "SP", "DS", "SM", "FU", "LP", "TR", "SV", "PG")
+from functions.models.needs import ALL_CODES, SUB_CODES, TOP_LEVEL
 
-SUB_CODES: dict[str, tuple[str, ...]] = {
-    "CR": ("CP", "CS", "CC", "TP", "LW", "LO", "CL", "NE", "SE", "AF", "CH"),
-    "SC": ("SC", "CH", "IC", "FC", "UC", "UF", "UM"),
-    "WR": ("WR", "SF", "LS", "HR", "PY", "GM"),
-    "ER": ("NF", "MC", "UR", "OC"),
-    "SP": ("PT", "GP", "CG"),
-    "DS": ("BD", "DF", "PM", "PS", "MM", "MS", "SD"),
-    "SM": ("MI", "MN", "CI", "CC", "AD", "DP", "OT"),
-    "FU": ("TR", "FR", "MS"),
-    "LP": (
-        "ND",
-        "BN",
-        "NA",
-        "MM",
-        "MS",
-        "AN",
-        "AP",
-        "AF",
-        "ST",
-        "IH",
-        "DO",
-        "DT",
-        "RR",
-        "RD",
-        "WP",
-        "LS",
-        "CR",
-        "DP",
-        "TA",
-        "FM",
-    ),
-    "TR": ("PI", "HO", "WV"),
-    "SV": ("VA", "GM", "HP", "VF", "SS", "FM"),
-    "PG": ("PL", "PR"),
-}
-
-ALL_CODES = frozenset(TOP_LEVEL) | frozenset(f"{top}-{sub}" for top, subs in SUB_CODES.items() for sub in subs)
+__all__ = [  # the code tables too: the tooling (helpline/) reads them here
+    "ALL_CODES",
+    "SUB_CODES",
+    "TOP_LEVEL",
+    "URGENT_CODES",
+    "URGENT_FAMILIES",
+    "NeedsCodeError",
+    "any_urgent",
+    "family",
+    "is_urgent",
+    "match_score",
+    "needs_param",
+    "parse_needs",
+]
 
 URGENT_FAMILIES = frozenset({"SV", "SC", "CR", "TR"})
 URGENT_CODES = frozenset({"SM-CC", "SM-DP", "LP-RR", "LP-IH", "LP-DT", "LP-AN", "WR-HR"})

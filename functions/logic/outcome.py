@@ -24,17 +24,26 @@ from functions.dal import changes, repository
 from functions.dal.models import Case
 from functions.logic import case_chain
 from functions.logic.common import parse_params, utcnow
-from functions.models.lean import OUTCOME
+from functions.models.lean import CASE_ID, OUTCOMES, Field, Spec, unset_is_false
 
 if TYPE_CHECKING:
     from functions.models.connect import ContactFlowEvent
 
 DEFAULTS = {"status": "ok", "case_status": ""}
 CLOSING = ("resolved", "information_given", "dropped")
+PARAMS = Spec(
+    "OutcomeParams",
+    [
+        Field("case_id", pattern=CASE_ID),
+        Field("outcome", "literal", choices=OUTCOMES),
+        Field("follow_up", "bool", False, before=unset_is_false),
+        Field("callback_requested", "bool", False, before=unset_is_false),
+    ],
+)
 
 
 def run(event: ContactFlowEvent) -> dict[str, str]:
-    params = parse_params(OUTCOME, event.parameters)
+    params = parse_params(PARAMS, event.parameters)
     contact_id = event.contact_id
     key = case_chain.op_key("outcome", contact_id, params.model_dump())
     closing = params.outcome in CLOSING and not params.follow_up and not params.callback_requested

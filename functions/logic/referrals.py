@@ -42,12 +42,22 @@ from functions.logic import directory
 from functions.logic.case_chain import Plan, change_case, map_keys
 from functions.logic.common import iso, parse_params, referral_id_for, sha256_hex, utcnow
 from functions.logic.needs import any_urgent, needs_param
-from functions.models.lean import ROUTE_REFERRAL_GUIDE
+from functions.models.lean import (
+    CASE_ID,
+    CONSENT,
+    REGION,
+    REQUIRED_LANGUAGE,
+    Field,
+    PartnerChoice,
+    Spec,
+    lower,
+    partner_ids,
+)
 from functions.settings import get_settings
 
 if TYPE_CHECKING:
     from functions.models.connect import ContactFlowEvent
-    from functions.models.params import RouteReferralGuideParams
+    from functions.models.lean import Params
 
 DEFAULTS = {
     "status": "ok",
@@ -58,6 +68,19 @@ DEFAULTS = {
     "reason": "",
     "queued": "false",
 }
+# partner_ids: the partners the operator confirmed (optional comma list; the flow passes none)
+PARAMS = Spec(
+    "RouteReferralGuideParams",
+    [
+        Field("case_id", pattern=CASE_ID),
+        Field("needs_codes", default=""),
+        Field("region", pattern=REGION, before=lower),
+        REQUIRED_LANGUAGE,
+        CONSENT,
+        Field("partner_ids", default="", before=partner_ids),
+    ],
+    PartnerChoice,
+)
 EVENT_SOURCE = "helpline.referrals"
 EVENT_DETAIL_TYPE = "Referral Created"
 select_partners = directory.select_partners
@@ -93,7 +116,7 @@ def _replay(case: Case, contact_id: str) -> dict[str, str]:
 
 
 def run(event: ContactFlowEvent) -> dict[str, str]:
-    params = parse_params(ROUTE_REFERRAL_GUIDE, event.parameters)
+    params = parse_params(PARAMS, event.parameters)
     needs = needs_param(params.needs_codes)
     contact_id = event.contact_id
     urgent = any_urgent(needs)
@@ -121,7 +144,7 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
 def _plan(
     case: Case,
     contact_id: str,
-    params: RouteReferralGuideParams,
+    params: Params,
     needs: list[str],
     selection: list[tuple[str, list[str]]],
     partners: dict[str, dict[str, Any]],
@@ -171,9 +194,7 @@ def _plan(
     )
 
 
-def _referral(
-    case: Case, contact_id: str, partner_id: str, codes: list[str], params: RouteReferralGuideParams, now: Any
-) -> Referral:
+def _referral(case: Case, contact_id: str, partner_id: str, codes: list[str], params: Params, now: Any) -> Referral:
     referral_id = _referral_id(case.case_id, partner_id, contact_id)
     fields = {
         "case_id": case.case_id,

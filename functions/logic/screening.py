@@ -36,12 +36,24 @@ from functions.errors import BackendUnavailable, InvalidParameter
 from functions.logic import case_chain, cases, directory, voice_call
 from functions.logic.common import parse_params
 from functions.logic.needs import any_urgent, needs_param
-from functions.models.lean import SCREENING
+from functions.models.lean import (
+    NOTE_MAX,
+    OPTIONAL_CALLER,
+    OPTIONAL_CASE,
+    OPTIONAL_LANGUAGE,
+    REGION,
+    SLUG,
+    Field,
+    Spec,
+    lower_or,
+    unset_is_false,
+    urgency,
+)
 from functions.settings import get_settings
 
 if TYPE_CHECKING:
     from functions.models.connect import ContactFlowEvent
-    from functions.models.params import ScreeningParams
+    from functions.models.lean import Params
 
 DEFAULTS = {
     "status": "ok",
@@ -55,7 +67,26 @@ DEFAULTS = {
 }
 
 
-def _open_case(params: ScreeningParams, language: str, contact_id: str, voice_contact_id: str | None) -> str:
+# language None (the guide could not read the call's path): the call's, looked up; an unanswered
+# consent question ("" from an unset contact attribute) is no consent; note: free text, stored on
+# the case only.
+PARAMS = Spec(
+    "ScreeningParams",
+    [
+        OPTIONAL_CALLER,
+        OPTIONAL_CASE,
+        OPTIONAL_LANGUAGE,
+        Field("topic", default="screening", pattern=SLUG, before=lower_or("screening")),
+        Field("needs_codes", default=""),
+        Field("region", default="*", pattern=REGION, before=lower_or("*")),
+        Field("urgency", "literal", "normal", choices=("normal", "urgent"), before=urgency),
+        Field("consent", "bool", False, before=unset_is_false),
+        Field("note", default="", max_length=NOTE_MAX),
+    ],
+)
+
+
+def _open_case(params: Params, language: str, contact_id: str, voice_contact_id: str | None) -> str:
     """The contact's case (create_case's logic: new, or the caller's open case)."""
     settings = get_settings()
     report = cases.Report(
@@ -78,7 +109,7 @@ def _open_case(params: ScreeningParams, language: str, contact_id: str, voice_co
 
 
 def run(event: ContactFlowEvent) -> dict[str, str]:
-    params = parse_params(SCREENING, event.parameters)
+    params = parse_params(PARAMS, event.parameters)
     needs = needs_param(params.needs_codes)
     contact_id = event.contact_id
     language = params.language or voice_call.path_of(event.related_contact_id).get("language")
@@ -114,7 +145,7 @@ def run(event: ContactFlowEvent) -> dict[str, str]:
     return _answer(case_id, needs, params, language, urgent)
 
 
-def _answer(case_id: str, needs: list[str], params: ScreeningParams, language: str, urgent: bool) -> dict[str, str]:
+def _answer(case_id: str, needs: list[str], params: Params, language: str, urgent: bool) -> dict[str, str]:
     suggested = directory.suggest(directory.candidates(needs), needs, params.region, language) if needs else []
     return {
         "status": "ok",

@@ -29,13 +29,36 @@ from functions.dal import repository
 from functions.dal.models import SurveyResponse
 from functions.errors import InvalidParameter
 from functions.logic.common import expiry, parse_params, sha256_hex, utcnow
-from functions.models.lean import SURVEY_ANSWER_SPEC, SURVEY_ANSWERS
+from functions.models.lean import (
+    OPTIONAL_LANGUAGE,
+    SLUG,
+    SURVEY_ANSWER,
+    SURVEY_ANSWERS,
+    SURVEY_KINDS,
+    Field,
+    Spec,
+    lower,
+)
 from functions.settings import get_settings
 
 if TYPE_CHECKING:
     from functions.models.connect import ContactFlowEvent
 
 DEFAULTS = {"status": "ok", "recorded": "false"}
+# answer: the caller's keys or a word; kind / choices / max_digits (from the question in the country
+# file) say which keys are an answer (stored_answer); language: the one the question was asked in.
+PARAMS = Spec(
+    "SurveyAnswerParams",
+    [
+        Field("survey_id", pattern=SLUG),
+        Field("question_id", pattern=SLUG),
+        Field("answer", pattern=SURVEY_ANSWER, before=lower),
+        Field("kind", "literal", "", choices=SURVEY_KINDS, before=lower),
+        Field("choices", "int", 9, ge=2, le=9),
+        Field("max_digits", "int", 6, ge=1, le=6),
+        OPTIONAL_LANGUAGE,
+    ],
+)
 
 
 CAMPAIGN_ID = re.compile(r"^[a-z0-9-]{3,40}$")
@@ -70,7 +93,7 @@ def _campaign_id(parameters: dict) -> str | None:
 
 
 def run(event: ContactFlowEvent) -> dict[str, str]:
-    params = parse_params(SURVEY_ANSWER_SPEC, event.parameters)
+    params = parse_params(PARAMS, event.parameters)
     answer = stored_answer(params.answer, params.kind, params.choices, params.max_digits)
     if answer is None:
         raise InvalidParameter("answer")

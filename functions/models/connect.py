@@ -6,7 +6,7 @@ handlers use is validated strictly: ContactId (also used in DynamoDB keys), Rela
 guide's chat contact names its call with it: a ContactId, or None when absent or "") and
 Parameters (a flat map of strings).
 
-The handlers parse with :func:`functions.models.lean.parse_flow_event` (same rules, no pydantic)
+The handlers parse with :func:`functions.models.events.parse_flow_event` (same rules, no pydantic)
 and come here only for what it cannot vouch for.
 """
 

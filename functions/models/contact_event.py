@@ -1,7 +1,7 @@
 """Pydantic model of the EventBridge ``Amazon Connect Contact Event`` (source ``aws.connect``).
 
 https://docs.aws.amazon.com/connect/latest/adminguide/contact-events.html .  Extra keys are
-accepted; event types other than the four recorded ones are ignored explicitly by the logic.  The handler parses with :func:`functions.models.lean.parse_contact_event` (same
+accepted; event types other than the four recorded ones are ignored explicitly by the logic.  The handler parses with :func:`functions.models.events.parse_contact_event` (same
 rules, no pydantic) and comes here only for what it cannot vouch for.
 """
 

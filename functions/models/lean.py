@@ -5,7 +5,9 @@ annotated_types and the model classes), about a third of a handler's cold import
 that as silence.  So every handler parses its input here first, with the SAME rules as the
 pydantic models of :mod:`functions.models.connect`, :mod:`functions.models.contact_event`,
 :mod:`functions.models.params` and :mod:`functions.settings` (their before-validators and
-patterns are defined in this module and imported by them).
+patterns are defined in this module and imported by them; the parameter models are derived from
+the logic modules' :class:`Spec` s).  This module imports none of them: the pydantic fallback is
+:mod:`functions.models.events` (events) and :func:`functions.logic.common.parse_params`.
 
 The fast parsers are *sound, not complete*: they accept only what the pydantic model accepts,
 with the same values, and answer ``None`` for anything else (a violation, but also anything
@@ -189,7 +191,7 @@ def timestamp(value: object) -> datetime:
 
 # ---- flow Parameters ----------------------------------------------------------------------------
 
-_REQUIRED = object()
+REQUIRED = object()  # a Field without a default
 
 
 class Field:
@@ -201,7 +203,7 @@ class Field:
         self,
         name: str,
         kind: str = "str",
-        default: Any = _REQUIRED,
+        default: Any = REQUIRED,
         *,
         before: Callable[[object], object] | None = None,
         pattern: str | None = None,
@@ -268,7 +270,9 @@ class Params:
         return f"{type(self).__name__}({self._values!r})"
 
 
-class GuideReferralParams(Params):
+class PartnerChoice:
+    """``confirmed``: the partners the operator confirmed (``partner_ids``), as a list."""
+
     __slots__ = ()
 
     @property
@@ -277,10 +281,13 @@ class GuideReferralParams(Params):
 
 
 class Spec:
-    """The fields of one pydantic model of :mod:`functions.models.params` (``name``), in order."""
+    """The flow Parameters one logic module accepts (its ``PARAMS``): the fields, in order, and a
+    mixin of both parsed forms.  ``fast`` parses without pydantic; the pydantic model of the same
+    fields is :func:`functions.models.params.model_for` (the error path)."""
 
-    def __init__(self, name: str, fields: list[Field], result: type[Params] = Params) -> None:
-        self.name, self.fields, self.result = name, fields, result
+    def __init__(self, name: str, fields: list[Field], mixin: type | None = None) -> None:
+        self.name, self.fields, self.mixin = name, fields, mixin
+        self.result = Params if mixin is None else type(name, (mixin, Params), {"__slots__": ()})
 
     def fast(self, data: object) -> Params | None:
         if type(data) is not dict:
@@ -290,7 +297,7 @@ class Spec:
             for f in self.fields:
                 if f.name in data:
                     values[f.name] = f.parse(data[f.name])
-                elif f.default is _REQUIRED:
+                elif f.default is REQUIRED:
                     return None
                 else:
                     values[f.name] = f.default  # defaults are not validated (pydantic's default)
@@ -298,102 +305,13 @@ class Spec:
             return None
         return self.result(values)
 
-    def model(self) -> Any:
-        """The pydantic model (imports pydantic: error path only)."""
-        from functions.models import params
 
-        return getattr(params, self.name)
-
-
-_language = Field("language", pattern=LANGUAGE)
-_consent = Field("consent", "bool", False, before=bool_text)
-_optional_case = Field("case_id", "opt_str", None, before=optional_id(CASE_ID_RE, "case_id"))
-_optional_caller = Field("caller_id", "opt_str", None, before=optional_id(CALLER_ID, "caller_id"))
-
-IDENTIFY = Spec("IdentifyParams", [Field("language", "opt_str", None, pattern=LANGUAGE, before=empty_to_none)])
-CREATE_CASE = Spec(
-    "CreateCaseParams",
-    [
-        Field("topic", pattern=SLUG),
-        _language,
-        Field("priority", "literal", "normal", choices=("normal", "urgent")),
-        Field("needs_codes", default=""),
-        _consent,
-        Field("channel_note", "opt_str", None, before=channel_note),
-    ],
-)
-_ROUTE_REFERRAL = [
-    Field("case_id", pattern=CASE_ID),
-    Field("needs_codes", default=""),
-    Field("region", pattern=REGION, before=lower),
-    _language,
-    _consent,
-]
-ROUTE_REFERRAL = Spec("RouteReferralParams", _ROUTE_REFERRAL)
-ROUTE_REFERRAL_GUIDE = Spec(
-    "RouteReferralGuideParams",
-    [*_ROUTE_REFERRAL, Field("partner_ids", default="", before=partner_ids)],
-    GuideReferralParams,
-)
-SURVEY_ANSWER_SPEC = Spec(
-    "SurveyAnswerParams",
-    [
-        Field("survey_id", pattern=SLUG),
-        Field("question_id", pattern=SLUG),
-        Field("answer", pattern=SURVEY_ANSWER, before=lower),
-        Field("kind", "literal", "", choices=SURVEY_KINDS, before=lower),
-        Field("choices", "int", 9, ge=2, le=9),
-        Field("max_digits", "int", 6, ge=1, le=6),
-        Field("language", "opt_str", None, pattern=LANGUAGE, before=empty_to_none),
-    ],
-)
-CALLER_CONTEXT = Spec(
-    "CallerContextParams",
-    [
-        _optional_caller,
-        _optional_case,
-        Field("language", "opt_str", None, pattern=LANGUAGE, before=empty_to_none),
-        Field("topic", "opt_str", None, pattern=SLUG, before=empty_to_none),
-        Field("priority", "opt_str", None, before=empty_to_none),
-        Field("callback", "opt_str", None, before=empty_to_none),
-    ],
-)
-CLASSIFY_CALL = Spec(
-    "ClassifyCallParams",
-    [Field("call_type", "literal", choices=CALL_TYPES, before=lower), _optional_case],
-)
-SCREENING = Spec(
-    "ScreeningParams",
-    [
-        _optional_caller,
-        _optional_case,
-        # "" (the guide could not read the call's path): the call's language, looked up
-        Field("language", "opt_str", None, pattern=LANGUAGE, before=empty_to_none),
-        Field("topic", default="screening", pattern=SLUG, before=lower_or("screening")),
-        Field("needs_codes", default=""),
-        Field("region", default="*", pattern=REGION, before=lower_or("*")),
-        Field("urgency", "literal", "normal", choices=("normal", "urgent"), before=urgency),
-        Field("consent", "bool", False, before=unset_is_false),
-        Field("note", default="", max_length=NOTE_MAX),
-    ],
-)
-OUTCOME = Spec(
-    "OutcomeParams",
-    [
-        Field("case_id", pattern=CASE_ID),
-        Field("outcome", "literal", choices=OUTCOMES),
-        Field("follow_up", "bool", False, before=unset_is_false),
-        Field("callback_requested", "bool", False, before=unset_is_false),
-    ],
-)
-BLOCK_CALLER = Spec(
-    "BlockCallerParams",
-    [
-        _optional_caller,
-        Field("hours", "int", ge=1, le=720),
-        Field("agent_arn", pattern=AGENT_ARN),
-    ],
-)
+# Fields several Specs share.
+REQUIRED_LANGUAGE = Field("language", pattern=LANGUAGE)
+OPTIONAL_LANGUAGE = Field("language", "opt_str", None, pattern=LANGUAGE, before=empty_to_none)
+CONSENT = Field("consent", "bool", False, before=bool_text)
+OPTIONAL_CASE = Field("case_id", "opt_str", None, before=optional_id(CASE_ID_RE, "case_id"))
+OPTIONAL_CALLER = Field("caller_id", "opt_str", None, before=optional_id(CALLER_ID, "caller_id"))
 
 
 # ---- events -------------------------------------------------------------------------------------
@@ -546,25 +464,6 @@ def fast_contact_event(event: object) -> ContactEventView | None:
         )
     except (Unsure, TypeError):
         return None
-
-
-def parse_flow_event(event: object) -> Any:
-    """The flow event, parsed without pydantic when possible (else the pydantic model decides)."""
-    fast = fast_flow_event(event)
-    if fast is not None:
-        return fast
-    from functions.models.connect import ContactFlowEvent
-
-    return ContactFlowEvent.model_validate(event)
-
-
-def parse_contact_event(event: object) -> Any:
-    fast = fast_contact_event(event)
-    if fast is not None:
-        return fast
-    from functions.models.contact_event import ContactEvent
-
-    return ContactEvent.model_validate(event)
 
 
 # ---- settings -----------------------------------------------------------------------------------

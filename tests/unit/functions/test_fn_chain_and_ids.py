@@ -172,7 +172,7 @@ def test_case_ids_are_deterministic_speakable_and_60_bits():
 
     import re
 
-    from functions.models.params import CASE_ID
+    from functions.models.lean import CASE_ID
 
     assert re.fullmatch(CASE_ID, case_id_for("ro", "any-contact"))
 

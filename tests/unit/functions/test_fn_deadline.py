@@ -169,9 +169,10 @@ def test_flow_budget_seconds():
 
 @pytest.mark.parametrize("topic", ["callback", "legal", "report_risk", "feedback"])
 def test_create_case_accepts_the_flows_topics(topic):
-    from functions.models.params import CreateCaseParams
+    from functions.logic import cases
+    from functions.models.params import model_for
 
-    params = CreateCaseParams.model_validate({"topic": topic, "language": "uk", "priority": "normal"})
+    params = model_for(cases.PARAMS).model_validate({"topic": topic, "language": "uk", "priority": "normal"})
     assert params.topic == topic and params.priority == "normal" and params.consent is False
 
 
@@ -179,7 +180,8 @@ def test_create_case_accepts_the_flows_topics(topic):
 def test_create_case_rejects_other_topics(topic):
     from pydantic import ValidationError
 
-    from functions.models.params import CreateCaseParams
+    from functions.logic import cases
+    from functions.models.params import model_for
 
     with pytest.raises(ValidationError):
-        CreateCaseParams.model_validate({"topic": topic, "language": "uk"})
+        model_for(cases.PARAMS).model_validate({"topic": topic, "language": "uk"})

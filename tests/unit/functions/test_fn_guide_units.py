@@ -6,13 +6,19 @@ from __future__ import annotations
 import pytest
 
 from functions.dal.partners import partners_to_items, seed_items, seed_keys, service_codes, stale_keys
+from functions.logic import block, context, referrals, screening
 from functions.logic.case_chain import op_key
 from functions.logic.directory import suggest
 from functions.logic.needs import SUB_CODES
 from functions.logic.outbox import parse_outbox_event
 from functions.logic.referrals import referral_ref
 from functions.logic.supervisors import agent_user_id
-from functions.models.params import BlockCallerParams, CallerContextParams, RouteReferralGuideParams, ScreeningParams
+from functions.models.params import model_for
+
+BlockCallerParams = model_for(block.PARAMS)
+CallerContextParams = model_for(context.PARAMS)
+RouteReferralGuideParams = model_for(referrals.PARAMS)
+ScreeningParams = model_for(screening.PARAMS)
 
 PARTNER = {
     "id": "pl-med",

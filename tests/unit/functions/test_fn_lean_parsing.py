@@ -9,6 +9,7 @@ nor on a valid first call (issue 13; timings are in ``make bench``, never assert
 from __future__ import annotations
 
 import copy
+import importlib
 import json
 import random
 import subprocess
@@ -21,16 +22,23 @@ from pydantic import ValidationError
 
 from functions.errors import InvalidParameter
 from functions.handlers import HANDLERS
+from functions.logic import block, cases, referrals
 from functions.logic.common import parse_params
-from functions.models import lean
+from functions.models import events, lean
 from functions.models.connect import ContactFlowEvent
 from functions.models.contact_event import ContactEvent
+from functions.models.params import model_for
 from functions.settings import FIELDS, Settings, pydantic_model
 
 ROOT = Path(__file__).resolve().parents[3]
 EVENTS = ROOT / "tests" / "fixtures" / "events"
 
-SPECS = [v for v in vars(lean).values() if isinstance(v, lean.Spec)]
+# every logic module's Parameters (its PARAMS)
+SPECS = [
+    spec
+    for path in sorted((ROOT / "functions" / "logic").glob("*.py"))
+    if isinstance(spec := getattr(importlib.import_module(f"functions.logic.{path.stem}"), "PARAMS", None), lean.Spec)
+]
 
 # candidate values per parameter: valid ones, their near misses, and odd text
 VALID = {
@@ -128,7 +136,7 @@ def _cases(spec, rng, n):
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
 def test_fast_params_agree_with_the_pydantic_model(spec):
-    model = spec.model()
+    model = model_for(spec)
     rng = random.Random(spec.name)
     fast_hits = 0
     for data in _cases(spec, rng, 1500):
@@ -143,7 +151,7 @@ def test_fast_params_agree_with_the_pydantic_model(spec):
 
 def test_fast_params_are_frozen_and_keep_the_guide_property():
     confirmed = parse_params(
-        lean.ROUTE_REFERRAL_GUIDE,
+        referrals.PARAMS,
         {"case_id": "PL-AAAAAAAAAAAA", "region": "X", "language": "uk", "partner_ids": " a-1 ,b-2,a-1"},
     )
     assert isinstance(confirmed, lean.Params) and confirmed.confirmed == ["a-1", "b-2"]
@@ -155,10 +163,10 @@ def test_fast_params_are_frozen_and_keep_the_guide_property():
 
 def test_an_invalid_parameter_is_named_by_pydantic():
     with pytest.raises(InvalidParameter) as err:
-        parse_params(lean.CREATE_CASE, {"topic": "legal", "language": "UK"})
+        parse_params(cases.PARAMS, {"topic": "legal", "language": "UK"})
     assert err.value.extra == {"error_field": "language"}
     with pytest.raises(InvalidParameter) as err:
-        parse_params(lean.BLOCK_CALLER, {"caller_id": "a" * 64, "hours": "0"})
+        parse_params(block.PARAMS, {"caller_id": "a" * 64, "hours": "0"})
     assert err.value.extra == {"error_field": "hours"}
 
 
@@ -220,9 +228,9 @@ def test_fast_flow_event_agrees_with_the_pydantic_model(event):
     except ValidationError:
         assert fast is None
         with pytest.raises(ValidationError):
-            lean.parse_flow_event(event)
+            events.parse_flow_event(event)
         return
-    parsed = lean.parse_flow_event(event)
+    parsed = events.parse_flow_event(event)
     for got in (parsed,) if fast is None else (fast, parsed):
         assert (got.contact_id, got.parameters, got.customer_address, got.related_contact_id) == (
             model.contact_id,
@@ -332,14 +340,15 @@ handler = sys.argv[1]
 __import__("functions.handlers." + handler)
 loaded = sorted(m for m in ("pydantic", "pydantic_core", "annotated_types") if m in sys.modules)
 if handler not in ("record_contact_event", "deliver_outbox", "archive_records"):
+    from functions.logic import cases
     from functions.logic.common import parse_params
-    from functions.models import lean
-    event = lean.parse_flow_event(json.loads(sys.argv[2]))
-    parse_params(lean.CREATE_CASE, {"topic": "legal", "language": "uk", "consent": "true"})
+    from functions.models import events, lean
+    event = events.parse_flow_event(json.loads(sys.argv[2]))
+    parse_params(cases.PARAMS, {"topic": "legal", "language": "uk", "consent": "true"})
     assert isinstance(event, lean.FlowEvent)
 elif handler == "record_contact_event":
-    from functions.models import lean
-    assert isinstance(lean.parse_contact_event(json.loads(sys.argv[3])), lean.ContactEventView)
+    from functions.models import events, lean
+    assert isinstance(events.parse_contact_event(json.loads(sys.argv[3])), lean.ContactEventView)
 from functions.settings import get_settings
 get_settings()
 loaded += sorted(m + " (first call)" for m in ("pydantic", "pydantic_core") if m in sys.modules)
