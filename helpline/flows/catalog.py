@@ -61,6 +61,12 @@ Where the docs are silent (gaps)
 - ``UpdateFlowAttributes`` (Errors: "None") and AWS exports that still carry a
   ``NoMatchingError`` branch (3/3 in the corpus): the linter should not call such a branch an
   error (``impossible`` findings are informational; see :data:`EXPORT_TOLERATED_ERRORS`).
+- ``CheckMetricData``: NoMatchingCondition is "only supported if the MetricType is
+  OldestContactInQueueAgeSeconds or NumberOfContactsInQueue", yet the console's own "Default
+  queue transfer" flow wires it on NumberOfAgentsStaffed (tolerated as info). The page does not
+  say whether the branch must be defined for the two queue metrics.
+- ``GetParticipantInput``: the page does not say whether an InputValidation naming neither
+  PhoneNumberValidation nor CustomValidation is accepted (:data:`STORE_INPUT_SHAPE`).
 - Conditions: the operator table gives every operator one operand, while the same page says
   "some will support a list of up to ten Operands" without naming which.
 - Channel ``email`` is absent from the 2023 pages; :data:`CHANNELS` lists it for completeness.
@@ -169,10 +175,15 @@ PROMPT_TEXT_LIMITS: Mapping[str, Any] = MappingProxyType(
     }
 )
 
-# Error branches AWS's own exports carry although the action page says "Errors: None".
-# Declaring them is harmless in practice; a linter should report them at most as "info".
+# Error branches AWS's own exports carry although the action page says "Errors: None" (or, for
+# CheckMetricData, "NoMatchingCondition ... only supported if the MetricType is
+# OldestContactInQueueAgeSeconds or NumberOfContactsInQueue"). Declaring them is harmless in
+# practice; a linter should report them at most as "info". CheckMetricData: the console's own
+# "Default queue transfer" flow wires NoMatchingCondition on a NumberOfAgentsStaffed check as its
+# "no agent staffed" branch (recorded in the flow-as-code/flow-as-code conformance suite,
+# conformance/export/omitted-parameters; not in our corpus).
 EXPORT_TOLERATED_ERRORS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {"UpdateFlowAttributes": ("NoMatchingError",)}
+    {"UpdateFlowAttributes": ("NoMatchingError",), "CheckMetricData": ("NoMatchingCondition",)}
 )
 
 
@@ -989,6 +1000,54 @@ INPUT_FORMS: Mapping[str, Mapping[str, InputForm]] = MappingProxyType(
 
 # CheckMetricData: the metrics whose comparisons may fall through to NoMatchingCondition.
 CHECK_METRIC_NO_MATCHING_CONDITION = ("OldestContactInQueueAgeSeconds", "NumberOfContactsInQueue")
+
+# How a parameter may carry a JSONPath reference, as its action page says: "whole" = "fully static
+# or a single valid JSONPath identifier" (or "fully static or fully dynamic"): a reference is the
+# entire value, never part of a longer string; "reference" = "a single JSONPath" only (Compare:
+# "Any single JSONPath identifier"; UpdateContactCallbackNumber: "cannot be set statically");
+# "static" = "must be defined statically" ("Dynamic values are not supported"). Text and SSML "may
+# be defined statically or dynamically": a reference inside a sentence is interpolated there.
+REFERENCE_FORMS: Mapping[tuple[str, str], str] = MappingProxyType(
+    {
+        ("MessageParticipant", "PromptId"): "whole",
+        ("GetParticipantInput", "PromptId"): "whole",
+        ("UpdateContactTargetQueue", "QueueId"): "whole",
+        ("UpdateContactTargetQueue", "AgentId"): "whole",
+        ("TransferToFlow", "ContactFlowId"): "whole",
+        ("CreateTask", "ContactFlowId"): "whole",
+        ("CheckHoursOfOperation", "HoursOfOperationId"): "whole",
+        ("Loop", "LoopCount"): "whole",
+        ("Wait", "TimeoutSeconds"): "whole",
+        ("Compare", "ComparisonValue"): "reference",
+        ("UpdateContactCallbackNumber", "CallbackNumber"): "reference",
+        ("GetParticipantInput", "StoreInput"): "static",
+        ("GetParticipantInput", "InputTimeLimitSeconds"): "static",
+        ("UpdateContactAttributes", "TargetContact"): "static",
+        ("UpdateFlowLoggingBehavior", "FlowLoggingBehavior"): "static",
+        ("CheckMetricData", "MetricType"): "static",
+        ("InvokeLambdaFunction", "InvocationTimeLimitSeconds"): "static",
+        ("CreateTask", "TaskTemplateId"): "static",
+    }
+)
+
+# GetParticipantInput's input objects (participant-actions-getparticipantinput, parameter object):
+# StoreInput "True" or "False"; InputValidation holds PhoneNumberValidation ("May not be specified
+# if CustomValidation is specified") or CustomValidation (the other way); NumberFormat "Local" or
+# "E164", CountryCode "must be defined" for Local ("the two letter country code");
+# CustomValidation.MaximumLength "A number"; InputEncryption "May only be specified if
+# CustomValidation is provided", with EncryptionKeyId and Key; DTMFConfiguration
+# InputTerminationSequence "Up to five digits", DisableCancelKey "True" or "False".
+STORE_INPUT_SHAPE: Mapping[str, Any] = MappingProxyType(
+    {
+        "url": API_REFERENCE + "participant-actions-getparticipantinput.html",
+        "store_input": ("True", "False"),
+        "validations": ("PhoneNumberValidation", "CustomValidation"),
+        "number_formats": ("Local", "E164"),
+        "encryption_keys": ("EncryptionKeyId", "Key"),
+        "termination_max_digits": 5,
+        "disable_cancel_key": ("True", "False"),
+    }
+)
 
 # UpdateContactEventHooks: "The following event hooks are valid" (current page).
 EVENT_HOOK_KEYS: tuple[str, ...] = (

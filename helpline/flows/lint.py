@@ -1,7 +1,7 @@
 """Flow linter: checks Amazon Connect Flow-language JSON (rendered country flows or any file).
 
 Rules come from :mod:`helpline.flows.catalog` (what the Flow-language reference says about each
-action type; ids FL001-FL020) and from this project (FL1xx: flow-graph checks, the project's
+action type; ids FL001-FL022) and from this project (FL1xx: flow-graph checks, the project's
 policy, the operators' guide). Every finding has a rule id, a severity (``error``, ``warning``,
 ``info``, ``notice``), the action's identifier and a one-line fix. docs/flow-linter.md lists the
 rules. Any input gives findings, never an exception: a file that is not JSON, a JSON value that
@@ -38,6 +38,10 @@ FAILING = ("error", "warning")
 POLICY_ERRORS: dict[str, tuple[str, ...]] = {
     "TransferContactToQueue": ("QueueAtCapacity", "NoMatchingError"),
     "InvokeLambdaFunction": ("NoMatchingError",),
+    # A queue-metric check (contacts in queue, oldest contact) whose value no condition names raises
+    # NoMatchingCondition; without that branch it goes to NoMatchingError ("if no other Error
+    # matches", flow-control-actions-checkmetricdata): the ordinary answer would take the error path.
+    "CheckMetricData": ("NoMatchingCondition",),
 }
 # "This action can be used in inbound flows and customer queue flows" (participant-actions-showview.html).
 SHOW_VIEW_FLOW_TYPES = ("CONTACT_FLOW", "CUSTOMER_QUEUE")
@@ -71,6 +75,9 @@ LIMITS: dict[tuple[str, str], tuple[int, int]] = {
 # Our renderer's template constructs (helpline.flows.render): never in a rendered flow.
 _TEMPLATE_KEYS = {"$say", "$audio", "$each", "$if", "$in", "$skip_to", "Template"}
 _RENDER_PLACEHOLDER = re.compile(r"\{\{[^{}]*\}\}|\$\{[A-Za-z_]\w*\}")  # {{kind:name}}, ${var}
+# Tokens of other flow-as-code tools ("${cdref:queue:sales}", the corpus's "${Q:sales:Q}") and a
+# "{{" left open: no flow Connect runs holds one, in any parameter or condition operand.
+_TEMPLATE_TOKEN = re.compile(r"\$\{[A-Za-z_][\w.-]*:[^{}\s]*\}|\{\{")
 # Placeholders of other template styles, looked for in what the caller hears.
 _SPEECH_PLACEHOLDERS = (
     (re.compile(r"\{\{[^{}]*\}\}|\{\{|\}\}"), "a {{...}} placeholder"),
@@ -131,6 +138,13 @@ _CONNECT_NAMESPACES = {
     "ContactLens",
 }
 _SPEECH_KEYS = {"Text", "SSML"}
+# A JSONPath reference that is a whole value: "$.Attributes.x", "$.Attributes['a b']", "$['AwsRegion']".
+_WHOLE_REFERENCE = re.compile(r"""^\$(?:\.[\w-]+|\.?\[(?:'[^']*'|"[^"]*")\])+$""")
+# References whose value a flow action sets: contact attributes (UpdateContactAttributes), flow
+# attributes (UpdateFlowAttributes), a Lambda function's answer, a Lex bot's result.
+_READ_REFERENCE = re.compile(
+    r"""\$\.(Attributes|FlowAttributes|External|LexV2|Lex)(?:\.?\[['"]([^'"]+)['"]\]|\.([\w-]+))"""
+)
 _SSML_TAG = re.compile(r"<[^>]*>")
 _SEV_ORDER = {s: i for i, s in enumerate(SEVERITIES)}
 
@@ -335,6 +349,27 @@ RULE_LIST: tuple[Rule, ...] = (
         str(cat.PROMPT_TEXT_LIMITS["url"]),
     ),
     _r(
+        "FL021",
+        "store-input",
+        "error",
+        "docs",
+        'GetParticipantInput\'s input objects have their documented shape: StoreInput "True"/"False", '
+        "InputValidation with one of PhoneNumberValidation (NumberFormat, CountryCode for Local) or "
+        "CustomValidation (MaximumLength), InputEncryption only with CustomValidation, DTMFConfiguration",
+        "write the object as the GetParticipantInput page shows it",
+        str(cat.STORE_INPUT_SHAPE["url"]),
+    ),
+    _r(
+        "FL022",
+        "whole-reference",
+        "error",
+        "docs",
+        "a parameter the docs want fully static or a single JSONPath holds no reference inside a longer "
+        "value (PromptId, QueueId, ContactFlowId, ComparisonValue ...); a static-only one holds none",
+        "make the reference the whole value (set an attribute to the composed value first) or write it statically",
+        _A,
+    ),
+    _r(
         "FL101",
         "unreachable",
         "warning",
@@ -380,8 +415,9 @@ RULE_LIST: tuple[Rule, ...] = (
         "error-branch-policy",
         "error",
         "policy",
-        "queue transfers route QueueAtCapacity and NoMatchingError, "
-        "Lambda calls route NoMatchingError (every error reaches a person or a message)",
+        "queue transfers route QueueAtCapacity and NoMatchingError, Lambda calls route NoMatchingError, "
+        "queue-metric checks (contacts in queue, oldest contact) route NoMatchingCondition "
+        "(every error reaches a person or a message)",
         "add the Errors entry",
     ),
     _r(
@@ -434,6 +470,16 @@ RULE_LIST: tuple[Rule, ...] = (
         "Connect keeps contact attributes 24 months, beyond erasure",
         "look the caller up by contact id (ContactLinks) or keep the value in a flow attribute",
         cat.ADMIN_GUIDE + "ctr-data-model.html",
+    ),
+    _r(
+        "FL114",
+        "unset-reference",
+        "warning",
+        "project",
+        "a text, condition operand or comparison reads $.Attributes/$.FlowAttributes/$.External/$.Lex only "
+        "where an action sets it first (warning; a notice when nothing in the linted flows sets it)",
+        "set it before it is read, or make sure the flow before (or the contact's start) sets it",
+        cat.ADMIN_GUIDE + "how-to-reference-attributes.html",
     ),
     _r(
         "FL112",
@@ -592,14 +638,17 @@ def lint_content(
     raw_length: int | None = None,
     flow_type: str | None = None,
     channel: str | None = None,
+    attributes_set_elsewhere: Iterable[str] = (),
 ) -> list[Finding]:
     """Lint one flow (the parsed JSON). ``flow`` names it in the findings; never raises.
 
     ``flow_type`` (``CONTACT_FLOW`` or ``contactFlow``; default: the export's ``Metadata.type``)
     enables the flow-type rule, ``channel`` (voice, chat, task, email) the channel rule.
+    ``attributes_set_elsewhere``: contact attributes other flows of the same set write (FL114).
     """
     try:
-        findings = _lint(content, flow, raw_length, flow_type, channel)
+        elsewhere = frozenset(a for a in attributes_set_elsewhere if isinstance(a, str))
+        findings = _lint(content, flow, raw_length, flow_type, channel, elsewhere)
     except RecursionError:
         findings = [make_finding(flow, "-", "malformed", "the flow is nested too deeply to read")]
     except Exception as exc:  # noqa: BLE001 - the linter reports, it does not crash
@@ -625,7 +674,14 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def _lint(content: Any, flow: str, raw_length: int | None, flow_type: str | None, channel: str | None) -> list[Finding]:
+def _lint(
+    content: Any,
+    flow: str,
+    raw_length: int | None,
+    flow_type: str | None,
+    channel: str | None,
+    elsewhere: frozenset[str] = frozenset(),
+) -> list[Finding]:
     findings: list[Finding] = []
 
     def add(action: Any, slug: str, message: str, severity: str | None = None, fix: str | None = None) -> None:
@@ -665,6 +721,7 @@ def _lint(content: Any, flow: str, raw_length: int | None, flow_type: str | None
     for ident, action in actions.items():
         _lint_action(ident, action, add, ft, channel)
     _graph_rules(actions, start if isinstance(start, str) else None, add)
+    _unset_reference_rule(actions, elsewhere, add)
     return findings
 
 
@@ -776,6 +833,9 @@ def _lint_action(ident: str, action: dict[str, Any], add: Any, ft: str | None, c
     _error_rules(ident, action, s, add)
     _condition_rules(ident, action, s, add)
     _parameter_rules(ident, s, cat.input_form(action), params, add)
+    if s.type == "GetParticipantInput":
+        _store_input_rules(ident, params, add)
+    _reference_form_rules(ident, s, params, add)
     _range_rules(ident, s, params, add)
     _context_rules(ident, s, params, ft, channel, add)
     _project_action_rules(ident, s, params, tr, add)
@@ -795,6 +855,7 @@ def _placeholder_rules(ident: str, params: dict[str, Any], tr: dict[str, Any], a
         (path, text)
         for path, text in _walk_strings({"Parameters": params, "Transitions": tr})
         if _RENDER_PLACEHOLDER.search(text)
+        or _TEMPLATE_TOKEN.search(text)
         or text in {"$say", "$audio", "$each", "$if", "$in", "$skip_to", "$Template"}
     ]
     if left:  # one finding per action
@@ -803,7 +864,7 @@ def _placeholder_rules(ident: str, params: dict[str, Any], tr: dict[str, Any], a
     for path, text, _ in _speech(params):
         for rx, what in _SPEECH_PLACEHOLDERS:
             m = rx.search(text)
-            if m and not _RENDER_PLACEHOLDER.search(text):
+            if m and not _RENDER_PLACEHOLDER.search(text) and not _TEMPLATE_TOKEN.search(text):
                 add(ident, "placeholder", f"{path} holds {what}: {_short(m.group(0), 40)}")
                 break
         else:
@@ -883,12 +944,18 @@ def _error_rules(ident: str, action: dict[str, Any], s: cat.ActionSpec, add: Any
                     sev,
                 )
     for needed in POLICY_ERRORS.get(s.type, ()):
-        if needed not in errors and needed not in required:
-            add(
-                ident,
-                "error-branch-policy",
-                f"{s.type} has no {needed} error branch (project policy: every error reaches a person or a message)",
-            )
+        if needed not in errors and needed not in required and (possible is None or needed in possible):
+            add(ident, "error-branch-policy", _policy_message(s.type, needed, action))
+
+
+def _policy_message(kind: str, needed: str, action: dict[str, Any]) -> str:
+    if kind == "CheckMetricData":
+        metric = _short(_dict(action.get("Parameters")).get("MetricType"), 40)
+        return (
+            f"CheckMetricData ({metric}) has no {needed} branch: a value no condition names goes down "
+            "NoMatchingError ('if no other Error matches'), the error path"
+        )
+    return f"{kind} has no {needed} error branch (project policy: every error reaches a person or a message)"
 
 
 def _condition_rules(ident: str, action: dict[str, Any], s: cat.ActionSpec, add: Any) -> None:
@@ -963,6 +1030,106 @@ def _parameter_rules(
     for group in s.required_one_of:
         if not any(p in params for p in group):
             add(ident, "parameters", f"{s.type} needs one of {', '.join(group)}")
+
+
+def _store_input_rules(ident: str, params: dict[str, Any], add: Any) -> None:
+    """FL021: GetParticipantInput's StoreInput, InputValidation, InputEncryption and DTMFConfiguration
+    have the shape of the parameter object on its page (cat.STORE_INPUT_SHAPE)."""
+    shape = cat.STORE_INPUT_SHAPE
+    store = params.get("StoreInput")
+    if "StoreInput" in params and store not in shape["store_input"]:
+        add(ident, "store-input", f'StoreInput is {_short(store, 30)}; the page allows "True" or "False"')
+    validation = params.get("InputValidation")
+    if "InputValidation" in params:
+        for message in _validation_findings(validation):
+            add(ident, "store-input", message)
+    if isinstance(validation, dict) and not any(way in validation for way in shape["validations"]):
+        add(
+            ident,
+            "store-input",
+            "InputValidation names no way to validate (PhoneNumberValidation or CustomValidation); "
+            "the page lists only these two and does not say Connect takes an empty one",
+            "warning",
+        )
+    if "InputEncryption" in params and store == "True":
+        for message in _encryption_findings(params["InputEncryption"], params.get("InputValidation")):
+            add(ident, "store-input", message)
+    if "DTMFConfiguration" in params:
+        for message in _dtmf_findings(params["DTMFConfiguration"]):
+            add(ident, "store-input", message)
+
+
+def _validation_findings(validation: Any) -> list[str]:
+    shape = cat.STORE_INPUT_SHAPE
+    if not isinstance(validation, dict):
+        return [f"InputValidation is {_short(validation, 30)}, not an object"]
+    ways = [w for w in shape["validations"] if w in validation]
+    if len(ways) > 1:
+        return ["InputValidation has both PhoneNumberValidation and CustomValidation (the page: one or the other)"]
+    if not ways:
+        return []  # a warning of its own (the page is silent)
+    way = validation[ways[0]]
+    if not isinstance(way, dict):
+        return [f"InputValidation.{ways[0]} is {_short(way, 30)}, not an object"]
+    if ways[0] == "CustomValidation":
+        length = way.get("MaximumLength")
+        if not str(length).isdigit() or int(str(length)) < 1:
+            return [f"CustomValidation.MaximumLength is {_short(length, 30)}, not a static number of digits"]
+        return []
+    number_format = way.get("NumberFormat")
+    if number_format not in shape["number_formats"]:
+        return [f'PhoneNumberValidation.NumberFormat is {_short(number_format, 30)}, not "Local" or "E164"']
+    country = way.get("CountryCode")
+    if number_format == "Local" and not (isinstance(country, str) and re.fullmatch(r"[A-Za-z]{2}", country)):
+        return [
+            f"PhoneNumberValidation with a Local NumberFormat needs a two-letter CountryCode, not {_short(country, 30)}"
+        ]
+    return []
+
+
+def _encryption_findings(encryption: Any, validation: Any) -> list[str]:
+    if not (isinstance(validation, dict) and "CustomValidation" in validation):
+        return ["InputEncryption without CustomValidation (the page: only if CustomValidation is provided)"]
+    if not isinstance(encryption, dict):
+        return [f"InputEncryption is {_short(encryption, 30)}, not an object"]
+    missing = [k for k in cat.STORE_INPUT_SHAPE["encryption_keys"] if not encryption.get(k)]
+    return [f"InputEncryption has no {' or '.join(missing)}"] if missing else []
+
+
+def _dtmf_findings(dtmf: Any) -> list[str]:
+    shape = cat.STORE_INPUT_SHAPE
+    if not isinstance(dtmf, dict):
+        return [f"DTMFConfiguration is {_short(dtmf, 30)}, not an object"]
+    out = []
+    sequence = dtmf.get("InputTerminationSequence")
+    most = shape["termination_max_digits"]
+    if sequence is not None and not (isinstance(sequence, str) and re.fullmatch(rf"[0-9*#]{{1,{most}}}", sequence)):
+        out.append(f"InputTerminationSequence is {_short(sequence, 30)}, not up to {most} keys (0-9, * or #)")
+    cancel = dtmf.get("DisableCancelKey")
+    if cancel is not None and cancel not in shape["disable_cancel_key"]:
+        out.append(f'DisableCancelKey is {_short(cancel, 30)}, not "True" or "False"')
+    return out
+
+
+def _reference_form_rules(ident: str, s: cat.ActionSpec, params: dict[str, Any], add: Any) -> None:
+    """FL022: a JSONPath reference is the whole value where the page says "fully static or a single
+    JSONPath"; a reference-only parameter holds one; a static-only parameter holds none."""
+    for (kind, name), form in cat.REFERENCE_FORMS.items():
+        value = params.get(name) if kind == s.type else None
+        if not isinstance(value, str) or _TEMPLATE_TOKEN.search(value) or _RENDER_PLACEHOLDER.search(value):
+            continue  # absent, not a string (other rules), or a placeholder (FL104)
+        whole = bool(_WHOLE_REFERENCE.match(value))
+        if form == "static" and value.startswith("$"):
+            add(ident, "whole-reference", f"{name} is {_short(value, 50)}; the page: must be defined statically")
+        elif form == "reference" and not whole:
+            add(ident, "whole-reference", f"{name} is {_short(value, 50)}, not a single JSONPath reference")
+        elif form == "whole" and not whole and re.search(r"\$[.\[]", value):
+            add(
+                ident,
+                "whole-reference",
+                f"{name} embeds a reference in a longer value ({_short(value, 50)}); "
+                "the page: fully static or a single JSONPath",
+            )
 
 
 def _range_rules(ident: str, s: cat.ActionSpec, params: dict[str, Any], add: Any) -> None:
@@ -1165,6 +1332,78 @@ def _silent_disconnect_rule(actions: dict[str, dict[str, Any]], add: Any) -> Non
         )
 
 
+def contact_attributes_written(content: Any) -> set[str]:
+    """The contact attributes a flow sets on its own contact (UpdateContactAttributes, not Related)."""
+    actions = _list(_dict(content).get("Actions"))
+    return {key for action in actions for kind, key in _sets(_dict(action)) if kind == "Attributes" and key}
+
+
+def _sets(action: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """(namespace, key) of what an action makes readable: a contact attribute on the current contact
+    (UpdateContactAttributes; "Related" writes another contact), a flow attribute, a Lambda's answer
+    ($.External, any key), a Lex bot's result ($.Lex / $.LexV2)."""
+    kind = _type(action)
+    params = _dict(action.get("Parameters"))
+    if kind == "UpdateContactAttributes" and params.get("TargetContact", "Current") != "Related":
+        return [("Attributes", str(k)) for k in _dict(params.get("Attributes"))]
+    if kind == "UpdateFlowAttributes":
+        return [("FlowAttributes", str(k)) for k in _dict(params.get("FlowAttributes"))]
+    if kind == "InvokeLambdaFunction":
+        return [("External", None)]
+    if kind == "ConnectParticipantWithLexBot":
+        return [("Lex", None), ("LexV2", None)]
+    return []
+
+
+def _reads(action: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(where, namespace, key) of every settable reference in what the action says (Text, SSML,
+    loop-prompt messages), compares (Compare's ComparisonValue) or branches on (condition operands)."""
+    params = _dict(action.get("Parameters"))
+    places = [(path, text) for path, text, _ in _speech(params)]
+    if _type(action) == "Compare" and isinstance(params.get("ComparisonValue"), str):
+        places.append(("ComparisonValue", params["ComparisonValue"]))
+    for i, cond in enumerate(_conditions(_dict(action.get("Transitions")))):
+        places += [(f"Conditions[{i}] operand", o) for o in _list(cond.get("Operands")) if isinstance(o, str)]
+    out = []
+    for where, text in places:
+        for m in _READ_REFERENCE.finditer(text):
+            ref = (where, m.group(1), m.group(2) or m.group(3))
+            if ref not in out:
+                out.append(ref)
+    return out
+
+
+def _unset_reference_rule(actions: dict[str, dict[str, Any]], elsewhere: frozenset[str], add: Any) -> None:
+    """FL114: a text, comparison or operand reads a reference after an action that sets it.
+
+    Flow attributes stay in their flow ("not carried over to the subsequent flows"): read where no
+    UpdateFlowAttributes of this flow set it first is a warning. Contact attributes, a Lambda's
+    answer and a Lex result may come from before this flow (a previous flow, the API or chat
+    widget that started the contact): a notice, whether nothing in the linted flows sets them or
+    only later actions of this flow do (no path from a setter reaches the reader).
+    """
+    setters: dict[tuple[str, str | None], list[str]] = {}
+    for ident, action in actions.items():
+        for written in _sets(action):
+            setters.setdefault(written, []).append(ident)
+    reach: dict[str, set[str]] = {}
+    for ident, action in actions.items():
+        for where, ns, key in _reads(action):
+            if ns == "Attributes" and key in elsewhere:
+                continue
+            found = setters.get((ns, key if ns in ("Attributes", "FlowAttributes") else None), [])
+            if any(ident in reach.setdefault(s, _reach(actions, [s])) for s in found):
+                continue
+            later = f"only later actions set it ({', '.join(_short(s, 30) for s in found[:3])})" if found else ""
+            ref = f"{where} reads $.{ns}.{_short(key, 40)}"
+            if ns == "FlowAttributes":
+                why = later or "no UpdateFlowAttributes of this flow sets it"
+                add(ident, "unset-reference", f"{ref}, but {why} (flow attributes stay in their flow)")
+            else:
+                why = later or "nothing in the linted flows sets it"
+                add(ident, "unset-reference", f"{ref}, but {why}; a previous flow or the contact's start may", "notice")
+
+
 def _starts_recording(action: dict[str, Any]) -> bool:
     params = _dict(action.get("Parameters"))
     if _type(action) == "UpdateContactRecordingBehavior":  # the older block (exported flows)
@@ -1302,9 +1541,14 @@ def lint_country(cfg: Any) -> list[Finding]:
     from helpline.flows.render import render_local
 
     flows, _ = render_local(cfg)
+    texts = {name: flow.json() for name, flow in flows.items()}
+    written = {name: contact_attributes_written(json.loads(text)) for name, text in texts.items()}
     out: list[Finding] = []
     for name, flow in flows.items():
-        out.extend(lint_text(flow.json(), f"{cfg.code}/{name}", flow_type=flow.type))
+        elsewhere = set().union(*(keys for other, keys in written.items() if other != name))
+        out.extend(
+            lint_text(texts[name], f"{cfg.code}/{name}", flow_type=flow.type, attributes_set_elsewhere=elsewhere)
+        )
     return out
 
 
