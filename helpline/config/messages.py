@@ -18,7 +18,9 @@ REQUIRED_MESSAGES: dict[str, str] = {
     "after_info": "After information: 1 repeat, 2 back to the menu, 0 operator",
     "report_risk": "Before transfer for 'report someone at risk'",
     "feedback": "Before transfer for 'feedback or complaint' (mentions confidential complaints)",
-    "closed": "Out of hours; says the opening hours ({hours})",
+    "closed": "Out of hours (a normal closed hour); says the opening hours ({hours}) and {emergency_number}",
+    "closed_holiday": "Closed today (a holiday or closure, hours.closures) at an hour it is normally open: "
+    "open again on the usual hours ({hours}); in danger call {emergency_number}",
     "callback_offer": "Out of hours: 1 to request a call back, 2 to end the call",
     "callback_confirmed": "Confirmation that a call back was requested",
     "transfer": "Before transfer to an operator",

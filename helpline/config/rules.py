@@ -767,6 +767,7 @@ def _check_calling_hours(cfg: CountryConfig, file: str) -> None:
 SAFE_EXIT_MESSAGES: tuple[str, ...] = (
     "emergency_notice",
     "closed",
+    "closed_holiday",
     "emergency_closed",
     "queue_hold",
     "queue_full",
@@ -775,8 +776,9 @@ SAFE_EXIT_MESSAGES: tuple[str, ...] = (
     "goodbye",
 )
 """Messages that are the last (or the only) words a caller hears before the call ends or waits with
-nobody on the line: the danger notice, out of hours (closed, the emergency key out of hours), the
-hold message, a full queue, a failed call back, a blocked caller and the goodbye. Each must contain
+nobody on the line: the danger notice, out of hours (closed, closed for a holiday or closure, the
+emergency key out of hours), the hold message, a full queue, a failed call back, a blocked caller
+and the goodbye. Each must contain
 ``{emergency_number}`` in every language, so no call ends without it (survey ``thanks`` and
 ``declined`` are checked by :func:`_check_surveys`)."""
 

@@ -149,7 +149,8 @@ class Hours(Strict):
     weekly: dict[str, str | list[str]]
     closures: list[Closure] = []
     spoken: dict[str, str] = Field(
-        description="The opening hours as said in each language, inserted into the 'closed' message"
+        description="The opening hours as said in each language, inserted into the 'closed' and "
+        "'closed_holiday' messages"
     )
 
     @field_validator("time_zone")
@@ -211,15 +212,27 @@ class Hours(Strict):
                 spans.append((f"{c.name} {year}", first, last))
         return spans
 
-    def is_open(self, when: dt.datetime) -> bool:
-        """Whether the helpline is open at ``when`` (aware datetime; naive = local time)."""
-        tz = self.zone
-        local = when.replace(tzinfo=tz) if when.tzinfo is None else when.astimezone(tz)
-        if any(c.covers(local.date()) for c in self.closures):
+    def is_open(self, when: dt.datetime, *, closures: bool = True) -> bool:
+        """Whether the helpline is open at ``when`` (aware datetime; naive = local time).
+
+        ``closures=False``: by the weekly hours alone, as if no closure were listed (the stack's
+        second hours of operation, ``weekly``, which tells a closure from a normal closed hour)."""
+        local = self.local(when)
+        if closures and self.closed_for(when):
             return False
         day = list(DAY_ALIASES.values())[local.weekday()]
         hm = (local.hour, local.minute)
         return any(sl.day == day and sl.start <= hm < sl.end for sl in self.slots)
+
+    def closed_for(self, when: dt.datetime) -> bool:
+        """Whether a closure (``closures``) covers the local day of ``when``."""
+        day = self.local(when).date()
+        return any(c.covers(day) for c in self.closures)
+
+    def local(self, when: dt.datetime) -> dt.datetime:
+        """``when`` in the helpline's time zone (a naive datetime is local time already)."""
+        tz = self.zone
+        return when.replace(tzinfo=tz) if when.tzinfo is None else when.astimezone(tz)
 
 
 class Language(Strict):

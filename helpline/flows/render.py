@@ -14,8 +14,8 @@ Template language (a Flow-language JSON document plus a few template constructs)
   ``last_lang``, ``operator_lang`` (the operators' working language), ``case_prefix`` (``PL-``: case ids), ``first_topic``, ``emergency_digit``; inside ``$each``: ``lang``/``digit``
   (languages) or ``topic``/``digit`` (topics) and ``next`` (see below).
 - ``{{kind:name}}`` inside a string: a reference. ``queue``, ``lambda``, ``hours``, ``flow``
-  go to ``resolve(kind, name)``; ``voice:<lang>`` is the language's Amazon Polly voice;
-  ``cfg:<key>`` is a number from the country file (see :data:`CFG_VALUES`).
+  go to ``resolve(kind, name)`` (hours: ``main`` or ``weekly``, see :data:`HOURS_RESOURCES`);
+  ``voice:<lang>`` is the language's Amazon Polly voice; ``cfg:<key>`` is a number from the country file (see :data:`CFG_VALUES`).
 - ``"$say": "<prompt id>"`` in a Parameters object or a message object: the spoken text in
   the action's language: ``{"Text": ...}`` for an Amazon Polly language, ``{"PromptId":
   resolve("prompt", "<lang>/<prompt id>")}`` for a language with recorded prompts. The text
@@ -114,6 +114,14 @@ BEFORE_IDENTIFICATION_TYPES = ("GetParticipantInput", "MessageParticipant")
 
 # Resolver kinds; ``resolve(kind, name)`` must handle each.
 RESOLVE_KINDS = ("queue", "lambda", "hours", "flow", "prompt", "view")
+
+# The hours of operation a template may name (``{{hours:<name>}}``), each an
+# ``AWS::Connect::HoursOfOperation`` the stack creates with the country's weekly hours and time
+# zone (stacks/constructs/telephony.py). ``main`` (the queues' hours) also carries the closures
+# (``hours.closures``) as CLOSED overrides; ``weekly`` carries none, so where ``main`` says
+# closed, ``weekly`` tells a closure (open by the week) from a normal closed hour. Name -> whether
+# it carries the closures; the simulator evaluates each by its own definition.
+HOURS_RESOURCES: dict[str, bool] = {"main": True, "weekly": False}
 
 Resolver = Callable[[str, str], str]
 
@@ -543,6 +551,8 @@ class LocalResolver:
             raise RenderError(f"unknown reference kind {kind!r}")
         if kind == "queue" and name not in self.cfg.queue_names():
             raise RenderError(f"unknown queue {name!r}; known: {', '.join(self.cfg.queue_names())}")
+        if kind == "hours" and name not in HOURS_RESOURCES:
+            raise RenderError(f"unknown hours {name!r}; known: {', '.join(HOURS_RESOURCES)}")
         if kind == "view":
             from helpline.flows.views import MANAGED_VIEWS
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from helpline.config.schema import CountryConfig
+from helpline.config.schema import DAY_ALIASES, CountryConfig
 from helpline.flows.operator import OperatorScript
 from helpline.flows.personal import PERSONAL_ATTRIBUTES
 from helpline.flows.simulate import CallResult, Simulator, outbound_campaign, seed_campaign_contact
@@ -20,6 +20,7 @@ from helpline.flows.simulate import CallResult, Simulator, outbound_campaign, se
 OPEN_AT = "2026-03-02T10:30"  # a Monday morning: every shipped country is open
 CLOSED_AT = "2026-03-01T03:00"  # a Sunday night: every shipped country is closed
 WAIT = "-"  # press nothing at the emergency prompt (let it time out)
+WEEKDAYS = list(DAY_ALIASES.values())  # MONDAY ... SUNDAY, as datetime.weekday() counts
 OPENER_KEY = ["1"]  # an outbound survey call: the person called, who can talk, presses 1 at the neutral opener
 
 
@@ -36,6 +37,7 @@ class Scenario:
     queue: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)
     says: list[str] = field(default_factory=list)  # prompt ids heard (in ``lang``)
+    never_says: list[str] = field(default_factory=list)  # prompt ids the caller must NOT hear
     says_times: dict[str, int] = field(default_factory=dict)
     whisper: list[str] = field(default_factory=list)
     whisper_never: list[str] = field(default_factory=list)  # prompt ids the operator must NOT hear
@@ -416,6 +418,7 @@ def _core(cfg: CountryConfig, lang: str) -> list[Scenario]:
             queue=lang,
             attributes={"language": lang, "priority": "normal", "returning": "false", "language_source": "caller"},
             says=["welcome", "privacy_notice", "main_menu", "transfer"],
+            never_says=["closed", "closed_holiday"],
             whisper=[f"whisper_language_{lang}"],
             whisper_never=["whisper_priority", "whisper_returning"],  # a first, normal call
         ),
@@ -491,17 +494,119 @@ def _closed(cfg: CountryConfig, lang: str) -> list[Scenario]:
     """Out of hours, and every night call again with operators still logged in: closing time
     logs nobody out (simulate.py, "Staffing after hours"), so the flow's hours check alone must
     keep every night call, the emergency above all, away from the queues."""
-    night = _closed_calls(cfg, lang)
-    return night + [
+    return _logged_in_twins(cfg, lang, _closed_calls(cfg, lang))
+
+
+def _logged_in_twins(cfg: CountryConfig, lang: str, calls: list[Scenario]) -> list[Scenario]:
+    """``calls`` and, for each one out of hours, the same call with operators still logged in."""
+    return calls + [
         replace(
             sc,
             name=f"{sc.name}-operators-logged-in",
             staffed_after_hours=True,
             check=_both(sc.check, _never_towards_a_queue(cfg, lang)),
         )
-        for sc in night
-        if sc.at == CLOSED_AT
+        for sc in calls
+        if sc.at != OPEN_AT
     ]
+
+
+def closure_scenarios(cfg: CountryConfig) -> list[Scenario]:
+    """Closed today or closed now, per language: a closure day (``hours.closures``) at an hour the
+    helpline is normally open, and a normal closed hour on a weekday evening (the converse), each
+    also with operators still logged in.
+
+    Kept out of :func:`scenarios_for`, the behaviour catalogue the live test cases are made from:
+    a live test case mocks only the ``main`` hours check (helpline/livetest/export.py), so the
+    ``weekly`` check would answer by the wall clock of the live run, not by the scenario's day.
+    They belong there once the export also mocks ``{{hours:weekly}}`` by the scenario's time."""
+    return [sc for lang in cfg.language_codes for sc in _logged_in_twins(cfg, lang, _closure_calls(cfg, lang))]
+
+
+def closure_at(cfg: CountryConfig) -> str | None:
+    """A local time on a closure day (``hours.closures``) in the middle of an opening range of the
+    weekly hours, e.g. 2026-12-24T14:00 in Poland: the main hours say closed, the weekly hours
+    open. None when no closure falls on a day the helpline is normally open."""
+    hours = cfg.hours
+    for closure in hours.closures:
+        day = closure.date
+        while day <= closure.last_day:
+            for slot in hours.slots:
+                if slot.day != WEEKDAYS[day.weekday()]:
+                    continue
+                middle = (slot.start[0] * 60 + slot.start[1] + slot.end[0] * 60 + slot.end[1]) // 2
+                at = dt.datetime.combine(day, dt.time(middle // 60, middle % 60))
+                if hours.is_open(at, closures=False) and not hours.is_open(at):
+                    return at.isoformat(timespec="minutes")
+            day += dt.timedelta(days=1)
+    return None
+
+
+def evening_at(cfg: CountryConfig) -> str | None:
+    """Half an hour after closing time on the weekday of OPEN_AT (a normal closed hour, no
+    closure), e.g. 2026-03-02T20:30 in Poland; None when that day is open until midnight."""
+    opened = dt.datetime.fromisoformat(OPEN_AT)
+    ends = [sl.end for sl in cfg.hours.slots if sl.day == WEEKDAYS[opened.weekday()]]
+    if not ends or max(ends) >= (23, 30):
+        return None
+    at = dt.datetime.combine(opened.date(), dt.time(*max(ends))) + dt.timedelta(minutes=30)
+    return None if cfg.hours.is_open(at, closures=False) else at.isoformat(timespec="minutes")
+
+
+def _says_closed_today(cfg: CountryConfig, lang: str) -> Callable[[CallResult], None]:
+    """The closure text as heard names the usual hours and the emergency number."""
+
+    def check(r: CallResult) -> None:
+        text = cfg.message(lang, "closed_holiday")
+        assert r.said(text), r.render_transcript()
+        assert cfg.hours.spoken[lang] in text and cfg.emergency.number in text, text
+
+    return check
+
+
+def _closure_calls(cfg: CountryConfig, lang: str) -> list[Scenario]:
+    """A closure day at a normally open hour says closed TODAY (closed_holiday: the usual hours,
+    the emergency number), never the plain weekly-hours text, then the same call-back offer; a
+    normal closed hour on a weekday says the plain text, never the closure text."""
+    d, at, evening = cfg.language(lang).digit, closure_at(cfg), evening_at(cfg)
+    out: list[Scenario] = []
+    if at is not None:
+        out += [
+            Scenario(
+                "closure-day-callback",
+                lang,
+                [d, WAIT, "1"],
+                at=at,
+                outcome="callback",
+                says=["closed_holiday", "callback_offer", "callback_confirmed", "goodbye"],
+                never_says=["closed", "main_menu"],
+                check=_both(_says_closed_today(cfg, lang), lambda r, lang=lang: _callback_to(r, lang, "normal")),
+            ),
+            Scenario(
+                "closure-day-no-callback",
+                lang,
+                [d, WAIT, "2"],
+                at=at,
+                outcome="disconnect",
+                says=["closed_holiday", "callback_offer", "goodbye"],
+                never_says=["closed"],
+                check=_both(_says_closed_today(cfg, lang), _not_queued),
+            ),
+        ]
+    if evening is not None:
+        out.append(
+            Scenario(
+                "closed-evening",
+                lang,
+                [d, WAIT, "2"],
+                at=evening,
+                outcome="disconnect",
+                says=["closed", "callback_offer", "goodbye"],
+                never_says=["closed_holiday"],
+                check=_not_queued,
+            )
+        )
+    return out
 
 
 def _heard_in_every_language(cfg: CountryConfig, pid: str) -> Callable[[CallResult], None]:
@@ -535,6 +640,7 @@ def _closed_calls(cfg: CountryConfig, lang: str) -> list[Scenario]:
             at=CLOSED_AT,
             outcome="callback",
             says=["closed", "callback_offer", "callback_confirmed", "goodbye"],
+            never_says=["closed_holiday"],
             check=lambda r, lang=lang: _callback_to(r, lang, "normal"),
         ),
         Scenario(
@@ -544,6 +650,7 @@ def _closed_calls(cfg: CountryConfig, lang: str) -> list[Scenario]:
             at=CLOSED_AT,
             outcome="disconnect",
             says=["closed", "goodbye"],
+            never_says=["closed_holiday"],
             check=_not_queued,
         ),
         Scenario(
@@ -992,6 +1099,7 @@ def status_scenarios(cfg: CountryConfig) -> list[Scenario]:
                         statuses={function: status},
                         attributes={},
                         says=says,
+                        never_says=[],
                         says_times={},
                         whisper=[],
                         whisper_never=[],
@@ -1097,6 +1205,9 @@ def verify(cfg: CountryConfig, sc: Scenario, r: CallResult) -> None:
     for pid in sc.says:
         if spoken[pid] not in heard:
             problems.append(f"never said {pid!r}")
+    for pid in sc.never_says:
+        if spoken[pid] in heard:
+            problems.append(f"said {pid!r}, which is not true of this call")
     for pid, n in sc.says_times.items():
         got = sum(1 for t in heard if t == spoken[pid])
         if got != n:

@@ -21,6 +21,10 @@ Amazon Connect Flow language, and where Connect behaves a certain way the simula
   then nobody answers: the caller waits in the customer-queue flow until they give up
   (``patience``), outcome ``abandoned``. An operator answers only when the queue's hours are
   open and it is staffed, after ``wait`` seconds.
+- **Hours.** Two hours of operation, each evaluated by its own definition: ``main`` (the queues'
+  hours: the weekly hours with the closures as CLOSED overrides) and ``weekly`` (the same week,
+  no overrides), so a closure day at a normally open hour is told from a normal closed hour
+  (see :meth:`Simulator._do_CheckHoursOfOperation`).
 - **Loop prompts.** ``MessageParticipantIteratively`` plays its messages back to back, in a
   loop, until ``InterruptFrequencySeconds`` have passed (result ``MessagesInterrupted``) or an
   operator answers (https://docs.aws.amazon.com/connect/latest/adminguide/participant-actions-messageparticipantiteratively.html).
@@ -82,7 +86,7 @@ from zoneinfo import ZoneInfo
 
 from helpline.config.schema import CountryConfig
 from helpline.flows.operator import FAILS, TIMEOUT, OperatorScript, OperatorScriptError
-from helpline.flows.render import ENTRY_FLOW, LocalResolver, RenderedFlow, render_local
+from helpline.flows.render import ENTRY_FLOW, HOURS_RESOURCES, LocalResolver, RenderedFlow, render_local
 from helpline.flows.views import ViewError, form_inputs, form_result, offered_results
 
 MAX_STEPS = 1000
@@ -866,13 +870,22 @@ class Simulator:
         return self.at + dt.timedelta(seconds=self.state.clock)
 
     def _do_CheckHoursOfOperation(self, action: dict[str, Any]) -> str | None:
-        """Without HoursOfOperationId Connect uses the target queue's hours (every queue here
-        has the country's hours); with neither, the Error branch (flow-control-actions-
-        checkhoursofoperation.html)."""
+        """True/False: is the named hours of operation "in hours or out of hours" now; without
+        HoursOfOperationId, the target queue's hours (every queue here has ``main``); with
+        neither, the Error branch (APIReference/flow-control-actions-checkhoursofoperation.html).
+
+        Each hours of operation answers by its own definition (render.HOURS_RESOURCES): its weekly
+        hours in the country's time zone (adminguide/set-hours-operation.html) and, for ``main``
+        only, the closures as CLOSED overrides, dates where "operations will be closed" and the
+        standard hours do not apply (adminguide/hours-of-operation-overrides.html,
+        check-hours-of-operation.html; an override's OperationalStatus "determines how the
+        override modifies the base hours of operation schedule", APIReference/
+        API_OverrideHour.html). So on a closure day at a normally open hour ``main`` says False
+        and ``weekly`` (no overrides) says True."""
         params = self._enter(action)
         if params.get("HoursOfOperationId"):
             ref = self.resolver.lookup(params.get("HoursOfOperationId", ""))
-            if not ref or ref[0] != "hours":
+            if not ref or ref[0] != "hours" or ref[1] not in HOURS_RESOURCES:
                 return self._error(action, "NoMatchingError")
             name = ref[1]
         elif self.state.target_queue is not None:
@@ -880,7 +893,7 @@ class Simulator:
         else:
             return self._error(action, "NoMatchingError")
         now = self._now()
-        is_open = self.cfg.hours.is_open(now)
+        is_open = self.cfg.hours.is_open(now, closures=HOURS_RESOURCES.get(name, True))
         state = "open" if is_open else "closed"
         self.transcript.append(
             Line(self.flow, action["Identifier"], "note", f"hours {name} at {now:%a %Y-%m-%d %H:%M}: {state}")

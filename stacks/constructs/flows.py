@@ -77,9 +77,9 @@ class Flows(Construct):
         if kind == "lambda":
             return self.functions.functions[name].function_arn
         if kind == "hours":
-            if name != "main":
+            if name not in self.telephony.hours_of_operation:
                 raise KeyError(f"unknown hours '{name}'")
-            return self.telephony.hours.attr_hours_of_operation_arn
+            return self.telephony.hours_of_operation[name].attr_hours_of_operation_arn
         if kind == "flow":
             return self.flows[name].attr_contact_flow_arn
         if kind == "prompt":
@@ -107,7 +107,7 @@ class Flows(Construct):
             elif kind == "queue":
                 target = self.telephony.queues[name]
             elif kind == "hours":
-                target = self.telephony.hours
+                target = self.telephony.hours_of_operation[name]
             elif kind == "flow":
                 target = self.flows[name]
             elif kind == "prompt":

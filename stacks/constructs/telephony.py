@@ -19,6 +19,7 @@ from constructs import Construct
 
 from helpline.config.rules import config_warnings
 from helpline.config.schema import CountryConfig, NumberSpec
+from helpline.flows.render import HOURS_RESOURCES
 from stacks.connect_permissions import profile_permissions
 from stacks.constructs import acknowledge, logged_bucket
 
@@ -176,42 +177,14 @@ class Telephony(Construct):
         for line in config_warnings(cfg, f"countries/{cfg.code}.yaml"):
             Annotations.of(self).add_warning_v2("helpline:outbound-number", line)
 
-        # --- Hours of operation with holiday closures. ---
-        self.hours = connect.CfnHoursOfOperation(
-            self,
-            "Hours",
-            instance_arn=self.instance_arn,
-            name=f"{cfg.code.upper()} opening hours",
-            description=f"{cfg.name} helpline opening hours ({cfg.hours.time_zone})",
-            time_zone=cfg.hours.time_zone,
-            config=[
-                connect.CfnHoursOfOperation.HoursOfOperationConfigProperty(
-                    day=slot.day,
-                    start_time=connect.CfnHoursOfOperation.HoursOfOperationTimeSliceProperty(
-                        hours=slot.start[0], minutes=slot.start[1]
-                    ),
-                    # Connect has no 24:00; 23:59 closes the day.
-                    end_time=connect.CfnHoursOfOperation.HoursOfOperationTimeSliceProperty(
-                        hours=23 if slot.end == (24, 0) else slot.end[0],
-                        minutes=59 if slot.end == (24, 0) else slot.end[1],
-                    ),
-                )
-                for slot in cfg.hours.slots
-            ],
-            hours_of_operation_overrides=[
-                connect.CfnHoursOfOperation.HoursOfOperationOverrideProperty(
-                    override_name=name,
-                    override_description=f"Closed: {name}",
-                    override_type="CLOSED",
-                    effective_from=first.isoformat(),
-                    effective_till=last.isoformat(),
-                    override_config=[],
-                )
-                # Yearly closures are written out for the next years (see Hours.closure_spans).
-                for name, first, last in cfg.hours.closure_spans(dt.date.today())
-            ]
-            or None,
-        )
+        # --- Hours of operation: "main" with the holiday closures (the queues' hours), and "weekly",
+        # the same week without them, which the flow checks only when main says closed: open by the
+        # week means a closure day (closed_holiday), closed means a normal closed hour (closed).
+        # One resource per name of helpline.flows.render.HOURS_RESOURCES (a template's {{hours:<name>}}).
+        self.hours_of_operation: dict[str, connect.CfnHoursOfOperation] = {
+            name: self._hours(cfg, name, closures) for name, closures in HOURS_RESOURCES.items()
+        }
+        self.hours = self.hours_of_operation["main"]
 
         self.quick_connects = self._quick_connects(cfg)
 
@@ -280,6 +253,51 @@ class Telephony(Construct):
 
         self.prompts: dict[str, connect.CfnPrompt] = {}
         self._prefix = prefix
+
+    def _hours(self, cfg: CountryConfig, name: str, closures: bool) -> connect.CfnHoursOfOperation:
+        """One hours of operation: the country's weekly hours in its time zone; with ``closures``,
+        the closures as CLOSED overrides (yearly ones written out, see Hours.closure_spans)."""
+        main = name == "main"
+        return connect.CfnHoursOfOperation(
+            self,
+            "Hours" if main else f"Hours{name.title()}",  # main keeps its first logical id
+            instance_arn=self.instance_arn,
+            name=f"{cfg.code.upper()} opening hours" if main else f"{cfg.code.upper()} {name} hours, no closures",
+            description=(
+                f"{cfg.name} helpline opening hours ({cfg.hours.time_zone})"
+                if main
+                else f"{cfg.name} helpline weekly hours without the closures ({cfg.hours.time_zone}): "
+                "tells a closure day from a normal closed hour in the flows"
+            )[:250],  # AWS::Connect::HoursOfOperation Description: at most 250 characters
+            time_zone=cfg.hours.time_zone,
+            config=[
+                connect.CfnHoursOfOperation.HoursOfOperationConfigProperty(
+                    day=slot.day,
+                    start_time=connect.CfnHoursOfOperation.HoursOfOperationTimeSliceProperty(
+                        hours=slot.start[0], minutes=slot.start[1]
+                    ),
+                    # Connect has no 24:00; 23:59 closes the day.
+                    end_time=connect.CfnHoursOfOperation.HoursOfOperationTimeSliceProperty(
+                        hours=23 if slot.end == (24, 0) else slot.end[0],
+                        minutes=59 if slot.end == (24, 0) else slot.end[1],
+                    ),
+                )
+                for slot in cfg.hours.slots
+            ],
+            hours_of_operation_overrides=[
+                connect.CfnHoursOfOperation.HoursOfOperationOverrideProperty(
+                    override_name=override,
+                    override_description=f"Closed: {override}",
+                    override_type="CLOSED",
+                    effective_from=first.isoformat(),
+                    effective_till=last.isoformat(),
+                    override_config=[],
+                )
+                # Yearly closures are written out for the next years (see Hours.closure_spans).
+                for override, first, last in (cfg.hours.closure_spans(dt.date.today()) if closures else [])
+            ]
+            or None,
+        )
 
     def _quick_connects(self, cfg: CountryConfig) -> dict[str, connect.CfnQuickConnect]:
         """A phone-number quick connect per partner reached by phone (AWS::Connect::QuickConnect,

@@ -18,6 +18,7 @@ import pytest
 
 from helpline.flows.coverage import injectable, missing
 from helpline.flows.scenarios import (
+    closure_scenarios,
     keypress_scenarios,
     run_scenario,
     scenarios_for,
@@ -63,6 +64,7 @@ def _injected(base, flow: str, action_id: str, error: str):
         inject={**base.inject, (flow, action_id): error},
         attributes={},
         says=[],
+        never_says=[],
         says_times={},
         whisper=[],
         check=None,
@@ -74,7 +76,7 @@ def _injected(base, flow: str, action_id: str, error: str):
 @pytest.mark.parametrize("code", COUNTRIES)
 def test_every_transition_of_every_flow_is_taken(code, backends, quiet):
     cfg, backend, sim = backends.get(code)
-    scenarios = scenarios_for(cfg) + keypress_scenarios(cfg) + status_scenarios(cfg)
+    scenarios = scenarios_for(cfg) + closure_scenarios(cfg) + keypress_scenarios(cfg) + status_scenarios(cfg)
     taken, reached = _run_all(cfg, backend, sim, scenarios, "coverage")
     injected, progress = 0, True
     while progress:  # an error branch may lead to actions only an earlier injection reaches
@@ -106,7 +108,7 @@ def test_every_action_is_reached(code, backends, quiet):
     """Action coverage follows from transition coverage; kept as the readable summary."""
     cfg, backend, sim = backends.get(code)
     reached: dict[str, set[str]] = {name: set() for name in sim.flows}
-    for sc in scenarios_for(cfg) + keypress_scenarios(cfg):
+    for sc in scenarios_for(cfg) + closure_scenarios(cfg) + keypress_scenarios(cfg):
         result = run_scenario(cfg, sc, backend, sim, salt="actions")
         for flow, ids in result.visited.items():
             reached[flow].update(ids)

@@ -9,10 +9,15 @@ from __future__ import annotations
 import pytest
 
 from helpline.config import load_country
-from helpline.flows.scenarios import run_scenario, scenarios_for, verify
+from helpline.flows.scenarios import closure_scenarios, run_scenario, scenarios_for, verify
 from tests.flows.support import COUNTRIES, record
 
-CASES = [(code, sc) for code in COUNTRIES for sc in scenarios_for(load_country(code))]
+CASES = [
+    (code, sc)
+    for code in COUNTRIES
+    for cfg in [load_country(code)]
+    for sc in scenarios_for(cfg) + closure_scenarios(cfg)
+]
 
 
 @pytest.mark.parametrize(("code", "scenario"), CASES, ids=[f"{c}-{s.id}" for c, s in CASES])

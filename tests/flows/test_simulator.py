@@ -84,3 +84,34 @@ def test_connect_shaped_event(backends, quiet):
     assert data["Channel"] == "VOICE" and data["InstanceARN"].startswith("arn:aws:connect:")
     assert seen[0]["Details"]["Parameters"] == {"language": "uk"}
     assert data["Attributes"]["language"] == "uk"
+
+
+def _hours_notes(result) -> dict[str, str]:
+    """hours resource -> open/closed, as the simulator's CheckHoursOfOperation notes say."""
+    notes = [ln.text.split() for ln in result.transcript if ln.speaker == "note" and ln.text.startswith("hours ")]
+    return {words[1]: words[-1] for words in notes}
+
+
+def test_each_hours_of_operation_answers_by_its_own_definition(backends, quiet):
+    """main carries the closures, weekly does not: on Christmas Eve (a Thursday) at 14:00 in Poland
+    main is closed and weekly open; on a Sunday night both are closed; on a Monday morning main is
+    open and weekly is never asked."""
+    cfg, backend, sim = backends.get("pl")
+    sim.backend = backend
+    holiday = sim.call(lang="uk", presses=["-", "2"], at="2026-12-24T14:00")
+    record("pl", holiday)
+    assert _hours_notes(holiday) == {"main": "closed", "weekly": "open"}
+    night = sim.call(lang="uk", presses=["-", "2"], at="2026-03-01T03:00")
+    record("pl", night)
+    assert _hours_notes(night) == {"main": "closed", "weekly": "closed"}
+    day = sim.call(lang="uk", presses=["-", "0"], at="2026-03-02T10:30")
+    record("pl", day)
+    assert _hours_notes(day) == {"main": "open"}
+
+
+def test_hours_of_operation_the_stack_does_not_create_fail_rendering():
+    from helpline.config import load_country
+    from helpline.flows.render import LocalResolver, RenderError
+
+    with pytest.raises(RenderError, match="unknown hours 'holidays'; known: main, weekly"):
+        LocalResolver(load_country("pl"))("hours", "holidays")

@@ -162,7 +162,7 @@ def test_each_flow_is_created_after_everything_it_references(country):
             elif kind == "queue":
                 target = stack.telephony.queues[ref_name]
             elif kind == "hours":
-                target = stack.telephony.hours
+                target = stack.telephony.hours_of_operation[ref_name]
             elif kind == "view":  # AWS-managed view: a fixed ARN in every instance, nothing to wait for
                 assert ref_name in MANAGED_VIEWS, (name, ref_name)
                 continue

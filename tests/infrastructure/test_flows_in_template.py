@@ -24,7 +24,7 @@ def _local_names(stack) -> dict[str, str]:
     get = stack.get_logical_id
     tel, fns, flows = stack.telephony, stack.functions, stack.flows
     names = {get(q): f"queue/{k}" for k, q in tel.queues.items()}
-    names[get(tel.hours)] = "hours/main"
+    names |= {get(h): f"hours/{k}" for k, h in tel.hours_of_operation.items()}
     names |= {get(p): f"prompt/{k}" for k, p in tel.prompts.items()}
     names |= {get(f): f"flow/{k}" for k, f in flows.flows.items()}
     names |= {get(fn.node.default_child): f"lambda/{k}" for k, fn in fns.functions.items()}

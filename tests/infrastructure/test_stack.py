@@ -76,13 +76,36 @@ def test_hours_use_the_country_time_zone_and_holidays(country):
     )
 
 
+def test_the_weekly_hours_are_the_main_hours_without_the_closures(country):
+    """The flow tells a closure day from a normal closed hour by a second hours of operation: the
+    same week and time zone as the queues' hours, no override, and named by the per-language flows
+    beside the main one (so a closure day at an open hour is open by it)."""
+    cfg, stack = country.config, country.stack
+    by_id = resources(country.raw, "AWS::Connect::HoursOfOperation")
+    main = by_id[stack.get_logical_id(stack.telephony.hours_of_operation["main"])]["Properties"]
+    weekly = by_id[stack.get_logical_id(stack.telephony.hours_of_operation["weekly"])]["Properties"]
+    assert len(by_id) == 2 and main is not weekly
+    assert weekly["TimeZone"] == main["TimeZone"] == cfg.hours.time_zone
+    assert weekly["Config"] == main["Config"]
+    assert "HoursOfOperationOverrides" not in weekly
+    assert len(main["HoursOfOperationOverrides"]) == len(cfg.hours.closure_spans(dt.date.today())) > 0
+    assert weekly["Name"] != main["Name"]  # names are unique per instance
+    # every queue keeps the main hours (a holiday closes the queues)
+    main_ref = {"Fn::GetAtt": [stack.get_logical_id(stack.telephony.hours), "HoursOfOperationArn"]}
+    for queue in resources(country.raw, "AWS::Connect::Queue").values():
+        assert queue["Properties"]["HoursOfOperationArn"] == main_ref
+    for lang in cfg.language_codes:
+        refs = stack.flows.rendered[f"inbound_{lang}"].references
+        assert ("hours", "main") in refs and ("hours", "weekly") in refs, lang
+
+
 def test_romania_is_open_weekdays_nine_to_five(synthesized):
-    hours = next(iter(resources(synthesized["ro"].raw, "AWS::Connect::HoursOfOperation").values()))
-    config = hours["Properties"]["Config"]
-    assert sorted(c["Day"] for c in config) == sorted(["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"])
-    assert all(
-        c["StartTime"] == {"Hours": 9, "Minutes": 0} and c["EndTime"] == {"Hours": 17, "Minutes": 0} for c in config
-    )
+    for hours in resources(synthesized["ro"].raw, "AWS::Connect::HoursOfOperation").values():
+        config = hours["Properties"]["Config"]
+        assert sorted(c["Day"] for c in config) == sorted(["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"])
+        assert all(
+            c["StartTime"] == {"Hours": 9, "Minutes": 0} and c["EndTime"] == {"Hours": 17, "Minutes": 0} for c in config
+        )
 
 
 def test_every_table_is_encrypted_with_the_customer_key_and_retained_except_on_create(country):

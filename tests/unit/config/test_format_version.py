@@ -26,8 +26,9 @@ from tests.unit.config.test_country_files import _edit
 
 ROOT = Path(__file__).resolve().parents[3]
 # The texts the previous release required (countries/messages.yaml's keys then): version 2 added
-# queue_full, callback_failed and emergency_closed.
-V1_MESSAGES = [k for k in REQUIRED_MESSAGES if k not in ("queue_full", "callback_failed", "emergency_closed")]
+# closed_holiday, queue_full, callback_failed and emergency_closed.
+V2_TEXTS = ("closed_holiday", "queue_full", "callback_failed", "emergency_closed")
+V1_MESSAGES = [k for k in REQUIRED_MESSAGES if k not in V2_TEXTS]
 
 
 @pytest.fixture
@@ -122,8 +123,8 @@ def test_a_previous_release_file_gets_one_report_of_every_change_before_any_othe
     assert "emergency.number: required since version 2" in text
     missing = next(line for line in lines if ": messages.fr: " in line)
     assert (
-        "3 French texts missing: messages.fr.queue_full, messages.fr.callback_failed, messages.fr.emergency_closed"
-        in missing
+        "4 French texts missing: messages.fr.closed_holiday, messages.fr.queue_full, messages.fr.callback_failed, "
+        "messages.fr.emergency_closed" in missing
     )
     assert "missing: messages.ro.language_name_fr;" in text
     assert "{caller_language}" in next(line for line in lines if "whisper_language" in line)
@@ -147,7 +148,7 @@ def test_each_missing_text_is_listed_whatever_it_is(countries):
     _edit(countries, "ro", drop)
     report = check_country("ro", countries_dir=countries)
     line = next(e for e in report.errors if ": messages.fr: " in e)
-    assert ": messages.fr: 4 French texts missing: messages.fr.welcome, messages.fr.queue_full, " in line
+    assert ": messages.fr: 5 French texts missing: messages.fr.welcome, messages.fr.closed_holiday, " in line
 
 
 def test_an_explicit_older_version_is_reported_too(countries):
@@ -191,6 +192,7 @@ def test_upgrade_country_lists_then_writes_the_mechanical_changes(countries, mon
     assert "recordings.bucket: renamed" in listed.stdout and "[upgrade-country --write does this]" in listed.stdout
     assert "emergency.number: required since version 2" in listed.stdout
     assert "[a person must write this]" in listed.stdout
+    assert "messages.fr.closed_holiday" in listed.stdout  # the closure-day text, new in version 2
     assert "format:" not in path.read_text(encoding="utf-8")  # without --write nothing changes
 
     written = runner.invoke(app, ["upgrade-country", "ro", "--write"])
@@ -241,6 +243,7 @@ def test_the_changelog_names_every_version_and_each_change_the_report_makes():
         "recordings.folder",
         "emergency.number",
         "regions",
+        "closed_holiday",
         "queue_full",
         "callback_failed",
         "emergency_closed",
