@@ -10,9 +10,14 @@ the KMS HMAC key PSEUDONYM_KEY_ID (functions/logic/pseudonym.py; granted in the 
 environment: ``trigger`` ("flow" default | "eventbridge" | {"stream": [tables]} |
 {"schedule_minutes": N} | a list of these), ``connect`` (Amazon Connect actions on the instance's
 ``agent/*`` resources; env CONNECT_INSTANCE_ID, SUPERVISOR_PROFILE_IDS), ``description``.  A stream
-trigger also needs the stream read actions, which the event source mapping grants.  The test
-tests/integration/test_fn_replay_and_budget.py (botocore hook) proves every handler stays within
-this, and tests/infrastructure compares it with the synthesized roles.
+trigger also needs the stream read actions, which the event source mapping grants.
+``environment``: the variables the function reads (``ENVIRONMENT`` adds ``COMMON_ENVIRONMENT``).
+The test tests/integration/test_fn_replay_and_budget.py (botocore hook) proves every handler stays
+within this, and tests/infrastructure compares it with the synthesized roles.
+
+One entry per Lambda function: the stack builds each function from its entry, and the list of
+entry points (``functions.handlers.HANDLERS``) is this dict's keys.  A new Lambda is an entry here,
+``functions/handlers/<name>.py``, its logic and its data access (docs/functions.md).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
         "pseudonym_key": True,
         "event_bus": False,
         "trigger": "flow",
+        "environment": ["CALLERS_TABLE", "PSEUDONYM_KEY_ID", "RETENTION_DAYS_CALLERS"],
         "description": "Identifies the caller by pseudonym; language, open case, block",
     },
     "create_case": {
@@ -40,6 +46,14 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
         "pseudonym_key": True,
         "event_bus": False,
         "trigger": "flow",
+        "environment": [
+            "CASES_TABLE",
+            "INTERACTIONS_TABLE",
+            "CALLERS_TABLE",
+            "PSEUDONYM_KEY_ID",
+            "RETENTION_DAYS_CASES",
+            "RETENTION_DAYS_CALLERS",
+        ],
         "description": "Opens a case or appends the report to the caller's open case",
     },
     "route_referral": {
@@ -57,6 +71,15 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
         "pseudonym_key": False,
         "event_bus": False,
         "trigger": "flow",
+        "environment": [
+            "CASES_TABLE",
+            "PARTNER_SERVICES_TABLE",
+            "PARTNERS_TABLE",
+            "PARTNER_LOADS_TABLE",
+            "REFERRALS_TABLE",
+            "OUTBOX_TABLE",
+            "INTERACTIONS_TABLE",
+        ],
         "description": "Refers a case with consent to partners; notifications go through the outbox",
     },
     "record_contact_event": {
@@ -67,6 +90,12 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
         "pseudonym_key": False,
         "event_bus": False,
         "trigger": "eventbridge",
+        "environment": [
+            "INTERACTIONS_TABLE",
+            "IDEMPOTENCY_TABLE",
+            "RETENTION_DAYS_INTERACTIONS",
+            "IDEMPOTENCY_TTL_HOURS",
+        ],
         "description": "Appends Amazon Connect contact events to the contact's chain",
     },
     "record_survey_answer": {
@@ -74,6 +103,7 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
         "pseudonym_key": False,
         "event_bus": False,
         "trigger": "flow",
+        "environment": ["SURVEYS_TABLE", "RETENTION_DAYS_SURVEYS"],
         "description": "Stores one keypad survey answer",
     },
     "get_caller_context": {
@@ -89,6 +119,7 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
         "trigger": "flow",
         # GetContactAttributes: the call's IVR path (language, topic, priority) by RelatedContactId.
         "connect": ["connect:GetContactAttributes"],
+        "environment": ["CALLERS_TABLE", "CASES_TABLE", "INTERACTIONS_TABLE"],
         "description": "Operators' guide: caller, open case, last interactions, block (read only)",
     },
     "classify_call": {
@@ -100,6 +131,13 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
         "pseudonym_key": False,
         "event_bus": False,
         "trigger": "flow",
+        "environment": [
+            "CASES_TABLE",
+            "INTERACTIONS_TABLE",
+            "IDEMPOTENCY_TABLE",
+            "RETENTION_DAYS_INTERACTIONS",
+            "IDEMPOTENCY_TTL_HOURS",
+        ],
         "description": "Operators' guide: records the call type in the contact and case chains",
     },
     "save_screening": {
@@ -117,6 +155,16 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
         "pseudonym_key": False,
         "event_bus": False,
         "trigger": "flow",
+        "environment": [
+            "CASES_TABLE",
+            "CALLERS_TABLE",
+            "INTERACTIONS_TABLE",
+            "PARTNER_SERVICES_TABLE",
+            "PARTNERS_TABLE",
+            "PARTNER_LOADS_TABLE",
+            "RETENTION_DAYS_CASES",
+            "RETENTION_DAYS_CALLERS",
+        ],
         "description": "Operators' guide: saves the screening, consent and note; suggests partners",
     },
     "record_outcome": {
@@ -129,6 +177,7 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
         "pseudonym_key": False,
         "event_bus": False,
         "trigger": "flow",
+        "environment": ["CASES_TABLE", "REFERRALS_TABLE", "PARTNER_LOADS_TABLE", "INTERACTIONS_TABLE"],
         "description": "Operators' guide: records the outcome; closing a case closes its pending referrals",
     },
     "block_caller": {
@@ -143,6 +192,16 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
         "event_bus": False,
         "connect": ["connect:DescribeUser"],
         "trigger": "flow",
+        "environment": [
+            "CALLERS_TABLE",
+            "CASES_TABLE",
+            "INTERACTIONS_TABLE",
+            "IDEMPOTENCY_TABLE",
+            "RETENTION_DAYS_INTERACTIONS",
+            "IDEMPOTENCY_TTL_HOURS",
+            "CONNECT_INSTANCE_ID",
+            "SUPERVISOR_PROFILE_IDS",
+        ],
         "description": "Operators' guide: blocks a caller for N hours (supervisor profile checked server-side)",
     },
     "deliver_outbox": {
@@ -151,6 +210,7 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
         "pseudonym_key": False,
         "event_bus": True,
         "trigger": [{"stream": ["Outbox"], "events": ["INSERT"]}, {"schedule_minutes": 5}],
+        "environment": ["OUTBOX_TABLE", "EVENT_BUS_NAME"],
         "description": "Publishes the referral notifications of the outbox to EventBridge until acknowledged",
     },
     "archive_records": {
@@ -162,6 +222,8 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
         "trigger": {"stream": ["Cases", "Interactions", "Referrals"]},
         "archive_bucket": True,
         "signing_key": True,
+        # the table names only name the stream's table in the archive (no table access)
+        "environment": ["ARCHIVE_BUCKET", "SIGNING_KEY_ARN", "CASES_TABLE", "INTERACTIONS_TABLE", "REFERRALS_TABLE"],
         "description": "Archives case, chain and referral changes (no personal fields) and signs chain-head checkpoints",
     },
     "survey_consent": {
@@ -173,6 +235,7 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
         "pseudonym_key": False,
         "event_bus": False,
         "trigger": "flow",
+        "environment": ["SURVEY_CONTACTS_TABLE", "SURVEY_OPTOUTS_TABLE", "SURVEY_CAMPAIGN", "RETENTION_DAYS_SURVEYS"],
         "description": "Outbound needs survey: records the consent answer; a decline opts the person out",
     },
     "run_survey_campaign": {
@@ -190,81 +253,23 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
         # resources; DescribeContact: the instance's contact/* resources.
         "connect": ["connect:StartOutboundVoiceContact", "connect:DescribeContact"],
         "trigger": {"schedule_minutes": 1},
+        "environment": [
+            "SURVEY_CAMPAIGNS_TABLE",
+            "SURVEY_CONTACTS_TABLE",
+            "SURVEY_OPTOUTS_TABLE",
+            "CONNECT_INSTANCE_ID",
+            "SURVEY_SOURCE_NUMBER",
+            "SURVEY_FLOWS",
+            "SURVEY_CAMPAIGN",
+            "RETENTION_DAYS_SURVEYS",
+        ],
         "description": "Outbound needs survey: places the consented calls within quota, calling hours and concurrency",
     },
 }
 
-# Environment variables each function reads (beyond AWS_REGION and POWERTOOLS_*).
-_COMMON_ENV = ["COUNTRY_CODE", "DDB_CONNECT_TIMEOUT", "DDB_READ_TIMEOUT", "DDB_MAX_RETRIES"]
+# Environment variables every function reads (beyond AWS_REGION and POWERTOOLS_*), with its entry's
+# "environment".
+COMMON_ENVIRONMENT = ["COUNTRY_CODE", "DDB_CONNECT_TIMEOUT", "DDB_READ_TIMEOUT", "DDB_MAX_RETRIES"]
 ENVIRONMENT: dict[str, list[str]] = {
-    "identify_caller": ["CALLERS_TABLE", "PSEUDONYM_KEY_ID", "RETENTION_DAYS_CALLERS"],
-    "create_case": [
-        "CASES_TABLE",
-        "INTERACTIONS_TABLE",
-        "CALLERS_TABLE",
-        "PSEUDONYM_KEY_ID",
-        "RETENTION_DAYS_CASES",
-        "RETENTION_DAYS_CALLERS",
-    ],
-    "route_referral": [
-        "CASES_TABLE",
-        "PARTNER_SERVICES_TABLE",
-        "PARTNERS_TABLE",
-        "PARTNER_LOADS_TABLE",
-        "REFERRALS_TABLE",
-        "OUTBOX_TABLE",
-        "INTERACTIONS_TABLE",
-    ],
-    "record_contact_event": [
-        "INTERACTIONS_TABLE",
-        "IDEMPOTENCY_TABLE",
-        "RETENTION_DAYS_INTERACTIONS",
-        "IDEMPOTENCY_TTL_HOURS",
-    ],
-    "record_survey_answer": ["SURVEYS_TABLE", "RETENTION_DAYS_SURVEYS"],
-    "get_caller_context": ["CALLERS_TABLE", "CASES_TABLE", "INTERACTIONS_TABLE"],
-    "classify_call": [
-        "CASES_TABLE",
-        "INTERACTIONS_TABLE",
-        "IDEMPOTENCY_TABLE",
-        "RETENTION_DAYS_INTERACTIONS",
-        "IDEMPOTENCY_TTL_HOURS",
-    ],
-    "save_screening": [
-        "CASES_TABLE",
-        "CALLERS_TABLE",
-        "INTERACTIONS_TABLE",
-        "PARTNER_SERVICES_TABLE",
-        "PARTNERS_TABLE",
-        "PARTNER_LOADS_TABLE",
-        "RETENTION_DAYS_CASES",
-        "RETENTION_DAYS_CALLERS",
-    ],
-    "record_outcome": ["CASES_TABLE", "REFERRALS_TABLE", "PARTNER_LOADS_TABLE", "INTERACTIONS_TABLE"],
-    "block_caller": [
-        "CALLERS_TABLE",
-        "CASES_TABLE",
-        "INTERACTIONS_TABLE",
-        "IDEMPOTENCY_TABLE",
-        "RETENTION_DAYS_INTERACTIONS",
-        "IDEMPOTENCY_TTL_HOURS",
-        "CONNECT_INSTANCE_ID",
-        "SUPERVISOR_PROFILE_IDS",
-    ],
-    "deliver_outbox": ["OUTBOX_TABLE", "EVENT_BUS_NAME"],
-    # table names only to name the stream's table in the archive (no table access)
-    "archive_records": ["ARCHIVE_BUCKET", "SIGNING_KEY_ARN", "CASES_TABLE", "INTERACTIONS_TABLE", "REFERRALS_TABLE"],
-    "survey_consent": ["SURVEY_CONTACTS_TABLE", "SURVEY_OPTOUTS_TABLE", "SURVEY_CAMPAIGN", "RETENTION_DAYS_SURVEYS"],
-    "run_survey_campaign": [
-        "SURVEY_CAMPAIGNS_TABLE",
-        "SURVEY_CONTACTS_TABLE",
-        "SURVEY_OPTOUTS_TABLE",
-        "CONNECT_INSTANCE_ID",
-        "SURVEY_SOURCE_NUMBER",
-        "SURVEY_FLOWS",
-        "SURVEY_CAMPAIGN",
-        "RETENTION_DAYS_SURVEYS",
-    ],
+    name: entry["environment"] + COMMON_ENVIRONMENT for name, entry in PERMISSIONS.items()
 }
-for _name in ENVIRONMENT:
-    ENVIRONMENT[_name] = ENVIRONMENT[_name] + _COMMON_ENV

@@ -1,18 +1,8 @@
-"""Thin Lambda entry points; each module exposes ``handler(event, context)``."""
+"""Thin Lambda entry points; each module exposes ``handler(event, context)``.
 
-HANDLERS = (
-    "identify_caller",
-    "create_case",
-    "route_referral",
-    "record_contact_event",
-    "record_survey_answer",
-    "get_caller_context",
-    "classify_call",
-    "save_screening",
-    "record_outcome",
-    "block_caller",
-    "deliver_outbox",
-    "archive_records",
-    "survey_consent",
-    "run_survey_campaign",
-)
+``HANDLERS``: every entry point, one per entry of functions/permissions.py (in its order).
+"""
+
+from functions.permissions import PERMISSIONS
+
+HANDLERS = tuple(PERMISSIONS)
