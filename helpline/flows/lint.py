@@ -1225,7 +1225,8 @@ def _graph_rules(actions: dict[str, dict[str, Any]], start: str | None, add: Any
     _loop_prompts_rule(actions, add)
     # FL113 personal data in a contact attribute (kept 24 months by Connect, beyond erasure)
     for ident, action in actions.items():
-        keys = personal_writes(action)
+        # personal.py reads Parameters as an object: hand it one (a list there is FL001's finding)
+        keys = personal_writes({"Type": _type(action), "Parameters": _dict(action.get("Parameters"))})
         if keys:
             add(ident, "personal-attribute", f"writes {', '.join(keys)} as contact attributes (kept 24 months)")
     # FL111 sensitive input in a logged flow

@@ -67,8 +67,9 @@ def test_invalid_utf8_file(tmp_path):
         lambda fl: action(fl, "sorry").__setitem__("Type", ["MessageParticipant"]),
         lambda fl: fl["Actions"].append("not an action"),
         lambda fl: action(fl, "fn").__setitem__("Parameters", []),
+        lambda fl: action(fl, "fn").update(Type="UpdateContactAttributes", Parameters=[{"Attributes": {}}]),
     ],
-    ids=["errors-5", "operands-7", "type-list", "action-string", "parameters-list"],
+    ids=["errors-5", "operands-7", "type-list", "action-string", "parameters-list", "attributes-parameters-list"],
 )
 def test_the_three_crashing_flows_get_findings(mutate):
     flow = good()
