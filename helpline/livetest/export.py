@@ -109,7 +109,8 @@ class LiveCase:
     description: str
     caller: str
     steps: list[Step]
-    hours: str  # InHours | OutOfHours
+    hours: str  # InHours | OutOfHours: the main hours (weekly hours and closures)
+    weekly_hours: str = "InHours"  # the weekly hours alone (hours:weekly), asked only when the main say closed
     lambda_errors: tuple[str, ...] = ()
     lambda_answers: dict[str, dict[str, str]] = field(default_factory=dict)
     queues_full: tuple[str, ...] = ()
@@ -172,7 +173,12 @@ class LiveCase:
                 "CheckHoursOfOperation",
                 {"HoursOfOperationId": resolve("hours", "main")},
                 {"Type": "ExecutionResult", "ExecutionResult": {"Value": self.hours}},
-            )
+            ),
+            _override(  # both checks mocked: the path never depends on the clock of the live run
+                "CheckHoursOfOperation",
+                {"HoursOfOperationId": resolve("hours", "weekly")},
+                {"Type": "ExecutionResult", "ExecutionResult": {"Value": self.weekly_hours}},
+            ),
         ]
         for fn in sorted(self.lambda_errors):
             out.append(
@@ -425,6 +431,7 @@ def case_from_call(cfg: CountryConfig, sc: Any, sim: Any, result: Any, caller: s
         caller=caller,
         steps=steps,
         hours="InHours" if cfg.hours.is_open(_at(cfg, sc.at)) else "OutOfHours",
+        weekly_hours="InHours" if cfg.hours.is_open(_at(cfg, sc.at), closures=False) else "OutOfHours",
         lambda_errors=lambda_errors,
         lambda_answers=answers,
         queues_full=queues_full,

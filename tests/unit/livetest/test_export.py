@@ -14,9 +14,9 @@ import pytest
 
 from helpline.config import country_files, load_country
 from helpline.flows.render import LocalResolver, render_local
-from helpline.flows.scenarios import CLOSED_AT, scenarios_for
+from helpline.flows.scenarios import scenarios_for
 from helpline.livetest import export, schema
-from helpline.livetest.export import build_plan, offline_only, plan_for, test_case_resources
+from helpline.livetest.export import _at, build_plan, offline_only, plan_for, test_case_resources
 
 CODES = [p.stem for p in country_files()]
 INSTANCE = "arn:aws:connect:eu-central-1:123456789012:instance/00000000-0000-4000-8000-000000000000"
@@ -97,10 +97,13 @@ def test_the_document_comes_from_the_scenario(country):
                 assert last["Event"]["Properties"]["ActionParameters"]["QueueId"] == resolve("queue", sc.queue)
         else:
             assert last["Event"]["Type"] == "MessageReceived"
-        hours = doc["Observations"][0]["Actions"][0]["Parameters"]["Behavior"]["Properties"]
-        assert hours["ActionType"] == "CheckHoursOfOperation"
-        value = hours["Strategy"]["Response"]["ExecutionResult"]["Value"]
-        assert value == ("OutOfHours" if sc.at == CLOSED_AT else "InHours"), sc.id
+        main, weekly = (a["Parameters"]["Behavior"]["Properties"] for a in doc["Observations"][0]["Actions"][:2])
+        assert main["ActionType"] == weekly["ActionType"] == "CheckHoursOfOperation"
+        assert main["ActionParameters"] == {"HoursOfOperationId": resolve("hours", "main")}
+        assert weekly["ActionParameters"] == {"HoursOfOperationId": resolve("hours", "weekly")}
+        at = _at(cfg, sc.at)
+        for check, open_ in ((main, cfg.hours.is_open(at)), (weekly, cfg.hours.is_open(at, closures=False))):
+            assert check["Strategy"]["Response"]["ExecutionResult"]["Value"] == ("InHours" if open_ else "OutOfHours")
 
 
 def test_injected_failures_become_overrides(country):
