@@ -211,7 +211,7 @@ def lint(
         str | None, typer.Option("--channel", help="Channel the files serve (voice, chat, task, email): checks FL015.")
     ] = None,
 ) -> None:
-    """Lint contact flows (rules FL001-FL020 from the Flow-language docs, FL101-FL112 of this project).
+    """Lint contact flows (rules FL001-FL022 from the Flow-language docs, FL101-FL114 of this project).
 
     Text: 'flow:action-id: FLnnn rule: message' and a fix per finding. Exit status: 0 when no
     error or warning was found (info and notices do not count), 1 when one was (a file that is not

@@ -986,7 +986,7 @@ def _run_backend(
             from functions.dal import repository
             from functions.dal.models import ALL_MODELS
 
-            repository._prepare()  # share the runtime's DynamoDB client for table creation too
+            repository.prepare()  # share the runtime's DynamoDB client for table creation too
             for model in ALL_MODELS:
                 model.create_table(wait=False, billing_mode="PAY_PER_REQUEST")
             ddb = backend._client("dynamodb")

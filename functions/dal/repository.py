@@ -85,7 +85,6 @@ def prepare() -> None:
         _tx_connection()
 
 
-_prepare = prepare  # the sandbox's name for it (helpline/sandbox.py)
 
 
 def reset() -> None:
@@ -175,7 +174,7 @@ def transact(puts: list[Put], updates: list[Update]) -> TxResult:
 
 def get_caller(caller_id: str, *, consistent: bool = False) -> Caller | None:
     """1 GetItem (eventually consistent unless ``consistent``); an expired caller is absent."""
-    _prepare()
+    prepare()
     try:
         return live(Caller.get(caller_id, consistent_read=consistent))
     except DoesNotExist:
@@ -211,14 +210,14 @@ def _contact_actions(contact: CallerContact, *, language_wins: bool) -> list:
 def touch_caller(contact: CallerContact) -> None:
     """1 UpdateItem (creates the item when missing): the caller's contact; its language, when
     given, becomes the preferred one (the IVR's choice)."""
-    _prepare()
+    prepare()
     Caller(contact.caller_id).update(actions=_contact_actions(contact, language_wins=True))
 
 
 def link_contact(contact_id: str, caller_id: str, *, channel: str | None, now: datetime, expires_at: datetime) -> None:
     """1 UpdateItem: contact id -> caller. Idempotent: a replay of the contact keeps the first
     ``linked_at`` and any case id already recorded."""
-    _prepare()
+    prepare()
     actions = [
         ContactLink.caller_id.set(caller_id),
         ContactLink.linked_at.set(ContactLink.linked_at | now),
@@ -231,7 +230,7 @@ def link_contact(contact_id: str, caller_id: str, *, channel: str | None, now: d
 
 def get_contact_link(contact_id: str) -> ContactLink | None:
     """1 GetItem; an expired link is absent."""
-    _prepare()
+    prepare()
     try:
         return live(ContactLink.get(contact_id))
     except DoesNotExist:
@@ -240,7 +239,7 @@ def get_contact_link(contact_id: str) -> ContactLink | None:
 
 def set_contact_case(contact_id: str, case_id: str) -> None:
     """1 UpdateItem: the case this contact opened or extended (only on an existing link)."""
-    _prepare()
+    prepare()
     try:
         ContactLink(contact_id).update(
             actions=[ContactLink.case_id.set(case_id)], condition=ContactLink.contact_id.exists()
@@ -253,7 +252,7 @@ def set_contact_case(contact_id: str, case_id: str) -> None:
 def contacts_of_caller(caller_id: str) -> list[str]:
     """Every linked contact id of one caller, expired links included (erasure must reach them all).
     Query pages through the ``by-caller`` index (keys only)."""
-    _prepare()
+    prepare()
     return [link.contact_id for link in ContactLink.by_caller.query(caller_id)]
 
 
@@ -262,7 +261,7 @@ def contacts_of_caller(caller_id: str) -> list[str]:
 
 def get_case(case_id: str) -> Case | None:
     """1 GetItem (strongly consistent: the chain head must be current); an expired case is absent."""
-    _prepare()
+    prepare()
     try:
         return live(Case.get(case_id, consistent_read=True))
     except DoesNotExist:
@@ -403,7 +402,7 @@ def append_to_case(record: Interaction, case: Case, caller: CallerContact, *, ur
 
 def chain_head(chain_id: str) -> Interaction | None:
     """1 Query (ScanIndexForward=false, Limit=1, consistent)."""
-    _prepare()
+    prepare()
     for item in Interaction.query(chain_id, scan_index_forward=False, limit=1, consistent_read=True):
         return item
     return None
@@ -421,7 +420,7 @@ def append_with_marker(marker: IdempotencyMarker, record: Interaction) -> str:
 
 def recent_records(chain_id: str, limit: int) -> list[Interaction]:
     """1 Query (newest first, Limit ``limit``); expired records are left out."""
-    _prepare()
+    prepare()
     now = datetime.now(UTC)
     items = Interaction.query(chain_id, scan_index_forward=False, limit=limit, consistent_read=True)
     return [r for r in items if live(r, now) is not None]
@@ -429,7 +428,7 @@ def recent_records(chain_id: str, limit: int) -> list[Interaction]:
 
 def chain_records(chain_id: str) -> list[Interaction]:
     """Whole chain in ascending seq (auditing / tests; paginated Query)."""
-    _prepare()
+    prepare()
     return list(Interaction.query(chain_id, scan_index_forward=True, consistent_read=True))
 
 
@@ -438,7 +437,7 @@ def chain_records(chain_id: str) -> list[Interaction]:
 
 def partners_serving(code: str) -> list[PartnerService]:
     """1 Query of PartnerServices on one needs code (a directory never needs a Scan)."""
-    _prepare()
+    prepare()
     return list(PartnerService.query(code))
 
 
@@ -481,7 +480,7 @@ def partners_with_loads(partner_ids: list[str]) -> tuple[dict[str, Partner], dic
 
 def case_referrals(case_id: str) -> list[Referral]:
     """1 Query of Referrals on the case (consistent); expired referrals are left out."""
-    _prepare()
+    prepare()
     now = datetime.now(UTC)
     return [r for r in Referral.query(case_id, consistent_read=True) if live(r, now) is not None]
 
@@ -493,7 +492,7 @@ def claim_message(message_id: str, now_epoch: int, lease_seconds: int) -> Outbox
     """1 UpdateItem: take a pending message for ``lease_seconds`` (condition: pending and not
     leased by another deliverer, not expired); returns the message (ALL_NEW) or None when it is
     delivered, gone, expired or leased."""
-    _prepare()
+    prepare()
     message = OutboxMessage(message_id)
     condition = (
         (OutboxMessage.status == "pending")
@@ -514,7 +513,7 @@ def claim_message(message_id: str, now_epoch: int, lease_seconds: int) -> Outbox
 
 def mark_delivered(message_id: str, claimed_until: int, delivered_at: str) -> bool:
     """1 UpdateItem: delivered (leaves the pending index), conditioned on still holding the lease."""
-    _prepare()
+    prepare()
     try:
         OutboxMessage(message_id).update(
             actions=[
@@ -534,7 +533,7 @@ def mark_delivered(message_id: str, claimed_until: int, delivered_at: str) -> bo
 
 def release_message(message_id: str, claimed_until: int) -> None:
     """1 UpdateItem: give a lease back after a failed publish (best effort; the lease expires anyway)."""
-    _prepare()
+    prepare()
     try:
         OutboxMessage(message_id).update(
             actions=[OutboxMessage.claimed_until.remove()],
@@ -546,7 +545,7 @@ def release_message(message_id: str, claimed_until: int) -> None:
 
 def pending_messages(created_before: str, limit: int) -> list[OutboxMessage]:
     """1 Query of the sparse ``pending`` index: undelivered messages created before a time."""
-    _prepare()
+    prepare()
     now = datetime.now(UTC)
     items = OutboxMessage.by_pending.query("pending", OutboxMessage.created_at < created_before, limit=limit)
     return [m for m in items if live(m, now) is not None]
@@ -557,7 +556,7 @@ def pending_messages(created_before: str, limit: int) -> list[OutboxMessage]:
 
 def put_survey_answer(item: SurveyResponse) -> bool:
     """1 conditional PutItem. False when the answer was already recorded (replay)."""
-    _prepare()
+    prepare()
     try:
         item.save(condition=SurveyResponse.response_key.does_not_exist())
     except PutError as exc:

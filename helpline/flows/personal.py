@@ -58,7 +58,8 @@ def personal_writes(action: dict) -> list[str]:
     """The personal keys an UpdateContactAttributes action writes (Current or Related)."""
     if not isinstance(action, dict) or action.get("Type") != "UpdateContactAttributes":
         return []
-    attributes = (action.get("Parameters") or {}).get("Attributes") or {}
+    parameters = action.get("Parameters")
+    attributes = parameters.get("Attributes") if isinstance(parameters, dict) else None
     if not isinstance(attributes, dict):
         return []
     return sorted(k for k in attributes if isinstance(k, str) and k.lower() in PERSONAL_ATTRIBUTES)

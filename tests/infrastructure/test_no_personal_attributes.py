@@ -51,3 +51,13 @@ def test_every_rendered_flow_records_with_the_current_block(country):
     types = {a["Type"] for flow in flows.values() for a in flow["Actions"]}
     assert "UpdateContactRecordingBehavior" not in types
     assert "UpdateContactRecordingAndAnalyticsBehavior" in types
+
+
+def test_an_action_of_any_shape_is_read_without_a_crash():
+    """The linter (FL113) and verify-live read exported flows of any shape: Parameters that are not an object
+    write nothing, they do not raise."""
+    for parameters in ([1], "x", None, {"Attributes": ["case_id"]}, {"Attributes": None}):
+        assert personal_writes({"Type": "UpdateContactAttributes", "Parameters": parameters}) == []
+    assert personal_writes({"Type": "UpdateContactAttributes", "Parameters": {"Attributes": {"Case_ID": "1"}}}) == [
+        "Case_ID"
+    ]
