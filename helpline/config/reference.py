@@ -111,6 +111,39 @@ LANGUAGES: dict[str, LanguageInfo] = {
     ]
 }
 
+# The engines each voice above speaks with, from Amazon Polly's voice table ("Neural Voice",
+# "Standard Voice" columns): https://docs.aws.amazon.com/polly/latest/dg/available-voices.html
+# The flows' Set voice action names its engine explicitly (``{{engine:<lang>}}``), because
+# UpdateContactTextToSpeechVoice "results in error if ... the selected voice does not support the
+# selected engine" and the older page describes TextToSpeechEngine as needed "if it is a neural
+# voice": left out, a neural-only voice (Hala, Zayd, Jitka, Ola, Remi, Daniel, Ruth, Burcu) would
+# fail (https://docs.aws.amazon.com/connect/latest/APIReference/contact-actions-updatecontacttexttospeechvoice.html).
+STANDARD, NEURAL = "Standard", "Neural"
+POLLY_ENGINES: dict[str, tuple[str, ...]] = {
+    "Tatyana": (STANDARD,), "Maxim": (STANDARD,),
+    "Joanna": (NEURAL, STANDARD), "Matthew": (NEURAL, STANDARD), "Amy": (NEURAL, STANDARD),
+    "Brian": (NEURAL, STANDARD), "Emma": (NEURAL, STANDARD), "Ruth": (NEURAL,),
+    "Carmen": (STANDARD,),
+    "Ewa": (STANDARD,), "Maja": (STANDARD,), "Jacek": (STANDARD,), "Jan": (STANDARD,), "Ola": (NEURAL,),
+    "Zeina": (STANDARD,), "Hala": (NEURAL,), "Zayd": (NEURAL,),
+    "Lucia": (NEURAL, STANDARD), "Conchita": (STANDARD,), "Enrique": (STANDARD,),
+    "Lupe": (NEURAL, STANDARD), "Mia": (NEURAL, STANDARD),
+    "Celine": (STANDARD,), "Lea": (NEURAL, STANDARD), "Mathieu": (STANDARD,), "Remi": (NEURAL,),
+    "Vicki": (NEURAL, STANDARD), "Marlene": (STANDARD,), "Hans": (STANDARD,), "Daniel": (NEURAL,),
+    "Jitka": (NEURAL,),
+    "Filiz": (STANDARD,), "Burcu": (NEURAL,),
+    "Zhiyu": (NEURAL, STANDARD),
+}  # fmt: skip
+
+
+def polly_engine(voice: str) -> str:
+    """The engine the flows set for ``voice``: Standard where the voice has it (the sound callers of the
+    shipped countries hear today), else Neural. A voice missing from :data:`POLLY_ENGINES` is a KeyError:
+    every voice a country may choose is listed (a test keeps them in step)."""
+    engines = POLLY_ENGINES[voice]
+    return STANDARD if STANDARD in engines else engines[0]
+
+
 # Contact Lens post-call analytics: language -> analytics locale, for the languages the AWS page
 # "Languages supported by Amazon Connect features" (AI features table, "Post-call analytics"
 # column) lists: https://docs.aws.amazon.com/connect/latest/adminguide/supported-languages.html

@@ -15,7 +15,8 @@ Template language (a Flow-language JSON document plus a few template constructs)
   (languages) or ``topic``/``digit`` (topics) and ``next`` (see below).
 - ``{{kind:name}}`` inside a string: a reference. ``queue``, ``lambda``, ``hours``, ``flow``
   go to ``resolve(kind, name)`` (hours: ``main`` or ``weekly``, see :data:`HOURS_RESOURCES`);
-  ``voice:<lang>`` is the language's Amazon Polly voice; ``cfg:<key>`` is a number from the country file (see :data:`CFG_VALUES`).
+  ``voice:<lang>`` is the language's Amazon Polly voice; ``engine:<lang>`` that voice's engine (Standard where
+  the voice has it, else Neural); ``cfg:<key>`` is a number from the country file (see :data:`CFG_VALUES`).
 - ``"$say": "<prompt id>"`` in a Parameters object or a message object: the spoken text in
   the action's language: ``{"Text": ...}`` for an Amazon Polly language, ``{"PromptId":
   resolve("prompt", "<lang>/<prompt id>")}`` for a language with recorded prompts. The text
@@ -263,6 +264,10 @@ class _Renderer:
                 if not voice:
                     raise RenderError(f"{self.template}: {{{{voice:{name}}}}}: language has no Polly voice")
                 return voice
+            if kind == "engine":  # the voice's engine, explicit (helpline/config/reference.py, POLLY_ENGINES)
+                from helpline.config.reference import polly_engine
+
+                return polly_engine(repl(re.match(_REF, f"{{{{voice:{name}}}}}")))
             if kind == "analytics":
                 from helpline.config.reference import CONTACT_LENS_LANGUAGES
 

@@ -953,7 +953,19 @@ class Simulator:
         return self._next(action)
 
     def _do_UpdateContactTextToSpeechVoice(self, action: dict[str, Any]) -> str | None:
-        self.state.voice = self._value(self._enter(action).get("TextToSpeechVoice"))
+        """Sets the voice; "results in error if ... the selected voice does not support the selected engine"
+        (contact-actions-updatecontacttexttospeechvoice.html): then NoMatchingError and the voice is unchanged.
+        No engine named counts as Standard: the docs do not say which engine applies then (an older version of the
+        page asks for the engine "if it is a neural voice"); this project's flows always name one, so only an
+        exported flow without it relies on this reading."""
+        from helpline.config.reference import POLLY_ENGINES, STANDARD
+
+        params = self._enter(action)
+        voice = self._value(params.get("TextToSpeechVoice"))
+        engine = self._value(params.get("TextToSpeechEngine")) or STANDARD
+        if voice in POLLY_ENGINES and engine not in POLLY_ENGINES[voice]:
+            return self._error(action, "NoMatchingError")
+        self.state.voice = voice
         return self._next(action)
 
     def _do_UpdateContactEventHooks(self, action: dict[str, Any]) -> str | None:
