@@ -137,13 +137,14 @@ def _shown(path: Path) -> str:
 
 def _validate_one(code: str, countries_dir: Path) -> dict:
     """One country's problems as data; status ok, errors (exit 1) or unreadable (not YAML at all, exit 2)."""
+    from helpline.config.errors import ConfigError
+    from helpline.config.files import read_yaml
     from helpline.config.gate import check_country
-    from helpline.config.loader import ConfigError, _read_yaml
 
     path = _country_file(code, countries_dir)
     display = _shown(path)
     try:  # what the loader reads first: a file that is no YAML mapping is bad input, not a finding
-        _read_yaml(path, display)
+        read_yaml(path, display)
     except ConfigError as exc:
         return {"country": path.stem, "file": display, "status": "unreadable", "problems": [_problem(exc, "error")]}
     report = check_country(code, countries_dir=countries_dir)

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpline.config.loader import COUNTRIES_DIR, ConfigError, _read_yaml, load_country
+from helpline.config.errors import ConfigError
+from helpline.config.files import COUNTRIES_DIR, read_yaml
+from helpline.config.loader import load_country
 from helpline.config.rules import collect_problems, config_warnings, content_warnings
 from helpline.config.schema import CountryConfig
 from helpline.config.upgrade import missing_format_warning
@@ -59,7 +61,7 @@ def check_country(code_or_path: str | Path, *, stage: str | None = None, countri
     report.errors = [str(e) for e in collect_problems(cfg, display, file_stem=path.stem, gate=True)]
     report.warnings = content_warnings(cfg, display) + config_warnings(cfg, display)
     try:  # a file without `format` that needs nothing else: read as the previous version, said once
-        unversioned = missing_format_warning(_read_yaml(path, display), display)
+        unversioned = missing_format_warning(read_yaml(path, display), display)
     except ConfigError:
         unversioned = None
     if unversioned:

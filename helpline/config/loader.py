@@ -1,7 +1,9 @@
 """Load country files: ``defaults.yaml`` <- ``messages.yaml`` <- ``<code>.yaml`` <- stage overrides.
 
 Every problem becomes a :class:`ConfigError`: one line naming the file, the field, what is
-wrong and how to fix it. No traceback reaches a user.
+wrong and how to fix it. No traceback reaches a user. The folder and the reading of one YAML file
+are :mod:`helpline.config.files`; the error is :mod:`helpline.config.errors` (the rules and the
+format check raise it too).
 """
 
 from __future__ import annotations
@@ -10,36 +12,19 @@ import copy
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
+from helpline.config.errors import ConfigError
+from helpline.config.files import COUNTRIES_DIR, SHARED_FILES, country_files, read_yaml
 from helpline.config.messages import LANGUAGE_NAME_PREFIX, OPERATOR_MESSAGES
 from helpline.config.reference import LANGUAGES
 from helpline.config.rules import check_rules
 from helpline.config.schema import CountryConfig
 from helpline.config.upgrade import FormatError, needed_changes
 
-COUNTRIES_DIR = Path(__file__).resolve().parents[2] / "countries"
-SHARED_FILES = {"defaults.yaml", "messages.yaml"}
-MAX_DEPTH = 32  # mappings and lists; the shipped files nest at most 6 deep
-
-
-class ConfigError(Exception):
-    """A country file is wrong. ``str(err)`` is the one-line message for the user."""
-
-    def __init__(self, file: str, field: str, problem: str, fix: str = ""):
-        self.file, self.field, self.problem, self.fix = file, field, problem, fix
-        self.all: list[ConfigError] = [self]  # every problem found with this one (see helpline.config.gate)
-        where = f"{file}: {field}" if field else file
-        text = f"{where}: {problem}"
-        if fix and "fix:" not in problem:
-            text += f"; fix: {fix}"
-        super().__init__(text)
-
-
-def country_files(countries_dir: Path = COUNTRIES_DIR) -> list[Path]:
-    """Every country file in the folder (sorted), i.e. every ``*.yaml`` but the shared ones."""
-    return sorted(p for p in countries_dir.glob("*.yaml") if p.name not in SHARED_FILES)
+# ConfigError, COUNTRIES_DIR, SHARED_FILES and country_files live in helpline.config.errors and
+# helpline.config.files; the loader is where the tools have always found them.
+__all__ = ["COUNTRIES_DIR", "SHARED_FILES", "ConfigError", "country_files", "deep_merge", "load_all", "load_country"]
 
 
 def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -51,80 +36,6 @@ def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = copy.deepcopy(value)
     return out
-
-
-class _Loader(yaml.SafeLoader):
-    """YAML's safe loader, except that an impossible date (2026-12-32) is a YAML error with a line."""
-
-    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
-        try:
-            return super().construct_yaml_timestamp(node)
-        except ValueError as exc:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"'{node.value}' is not a real date ({exc})", node.start_mark
-            ) from None
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
-
-
-def _read_yaml(path: Path, display: str) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(display, "", "file not found", "check the country code; files live in countries/") from None
-    except UnicodeDecodeError:
-        raise ConfigError(display, "", "file is not UTF-8 text", "save it as UTF-8") from None
-    for number, line in enumerate(text.splitlines(), start=1):
-        if "\t" in line[: len(line) - len(line.lstrip())]:
-            raise ConfigError(
-                display, f"line {number}", "indented with a tab; YAML allows only spaces", "replace the tab with spaces"
-            )
-    try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
-    except RecursionError:  # PyYAML composes nested nodes recursively
-        raise _too_deep(display) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f"line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        if "'\\t'" in problem:
-            raise ConfigError(
-                display, line, "a tab character; YAML allows only spaces", "replace it with spaces"
-            ) from None
-        if "is not a real date" in problem:
-            raise ConfigError(display, line, problem, "write a date that exists, as YYYY-MM-DD") from None
-        raise ConfigError(
-            display, line, f"YAML syntax error: {problem}", "fix the indentation or quoting there"
-        ) from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(display, "", "top level is not a mapping", "start the file with 'code: xx'")
-    if _depth(data) > MAX_DEPTH:  # merging and validating recurse too
-        raise _too_deep(display)
-    return data
-
-
-def _too_deep(display: str) -> ConfigError:
-    return ConfigError(
-        display,
-        "",
-        f"nested deeper than {MAX_DEPTH} levels",
-        "a country file needs a few levels; look for unclosed [ or {",
-    )
-
-
-def _depth(data: Any) -> int:
-    """How deeply mappings and lists nest (iterative: a deep file cannot exhaust the stack here)."""
-    deepest, todo = 0, [(data, 1)]
-    while todo:
-        value, level = todo.pop()
-        deepest = max(deepest, level)
-        if level <= MAX_DEPTH:
-            children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-            todo.extend((child, level + 1) for child in children if isinstance(child, dict | list))
-    return deepest
 
 
 def _loc_to_path(loc: tuple[Any, ...]) -> str:
@@ -226,9 +137,9 @@ def load_country(
     except ValueError:
         display = str(path)
 
-    defaults = _read_yaml(shared_dir / "defaults.yaml", "countries/defaults.yaml")
-    standard = _read_yaml(shared_dir / "messages.yaml", "countries/messages.yaml")
-    country = _read_yaml(path, display)
+    defaults = read_yaml(shared_dir / "defaults.yaml", "countries/defaults.yaml")
+    standard = read_yaml(shared_dir / "messages.yaml", "countries/messages.yaml")
+    country = read_yaml(path, display)
     # A file of an older format: one report of every change it needs, before any other check.
     try:
         changes = needed_changes(country, standard, code=path.stem)

@@ -6,6 +6,7 @@ import re
 import string
 from typing import TYPE_CHECKING
 
+from helpline.config.errors import ConfigError
 from helpline.config.messages import (
     LANGUAGE_NAME_PREFIX,
     OPERATOR_MESSAGES,
@@ -48,9 +49,7 @@ REVEALING_WORDS = (
 )  # fmt: skip
 
 
-def _err(file: str, field: str, problem: str, fix: str):
-    from helpline.config.loader import ConfigError
-
+def _err(file: str, field: str, problem: str, fix: str) -> ConfigError:
     return ConfigError(file, field, problem, fix)
 
 
@@ -911,11 +910,7 @@ def collect_problems(cfg: CountryConfig, file: str, *, file_stem: str, gate: boo
             continue
         try:
             errors.extend(rule(cfg, file, file_stem) or [])
-        except Exception as exc:  # ConfigError; anything else would be a bug in a rule
-            from helpline.config.loader import ConfigError
-
-            if not isinstance(exc, ConfigError):
-                raise
+        except ConfigError as exc:  # anything else would be a bug in a rule: it propagates
             errors.append(exc)
     return errors
 

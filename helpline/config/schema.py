@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from helpline.config.files import COUNTRIES_DIR
+
 _TIME_RANGE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 DAY_ALIASES = {
     "mon": "MONDAY",
@@ -648,8 +650,6 @@ class CountryConfig(Strict):
     @property
     def countries_dir(self) -> Path:
         """The folder the country file was loaded from (set by the loader)."""
-        from helpline.config.loader import COUNTRIES_DIR
-
         return self._countries_dir or COUNTRIES_DIR
 
     @property

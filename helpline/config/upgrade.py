@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from helpline.config.errors import ConfigError
+from helpline.config.files import read_yaml
 from helpline.config.messages import LANGUAGE_NAME_PREFIX, REQUIRED_MESSAGES
 from helpline.config.rules import SAFE_EXIT_MESSAGES  # must say {emergency_number} since version 2
 
@@ -289,20 +292,16 @@ def upgrade_country(code_or_path: str, *, write: bool, countries_dir: Any, say: 
     """``helpline upgrade-country``: list every change an older file needs; with ``write`` make the
     mechanical ones (renames, the format key). Returns the exit code: 0 nothing left for a person,
     1 changes a person must still make, 2 bad input."""
-    from pathlib import Path
-
-    from helpline.config.loader import ConfigError, _read_yaml
-
     path = Path(code_or_path)
     if path.suffix != ".yaml":
         path = Path(countries_dir) / f"{code_or_path}.yaml"
     display = str(path)
     try:
-        raw = _read_yaml(path, display)
+        raw = read_yaml(path, display)
         standard = (
-            _read_yaml(path.parent / "messages.yaml", "countries/messages.yaml")
+            read_yaml(path.parent / "messages.yaml", "countries/messages.yaml")
             if (path.parent / "messages.yaml").exists()
-            else _read_yaml(Path(countries_dir) / "messages.yaml", "countries/messages.yaml")
+            else read_yaml(Path(countries_dir) / "messages.yaml", "countries/messages.yaml")
         )
         changes = needed_changes(raw, standard, code=path.stem)
     except ConfigError as exc:
