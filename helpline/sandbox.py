@@ -74,6 +74,9 @@ State (``state_dir``)
     - a corrupt file raises ONE :class:`SandboxStateError` naming the file and line (before moto
       starts), never a traceback from deep inside.
 
+    The format is :mod:`helpline.state_folder`'s (the audit and campaign tools read and rewrite
+    the same folder).
+
 Each ``with`` resets the runtime caches (settings, PynamoDB connections, botocore clients, the
 Powertools secret cache) on entry and exit, and the environment is restored.  One sandbox at a
 time per process.
@@ -89,7 +92,6 @@ import logging
 import os
 import random
 import secrets
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -99,6 +101,7 @@ from pathlib import Path
 from typing import Any
 
 from functions.handlers import HANDLERS as FUNCTIONS  # every Lambda entry point (no side effects)
+from helpline.state_folder import SandboxStateError, StateLine, load_secret, read_state, write_table
 
 REGION = "eu-central-1"
 ACCOUNT = "123456789012"
@@ -106,18 +109,12 @@ ACCOUNT = "123456789012"
 INSTANCE_ID = "9e2b2a1c-4b7f-4a8e-8d3c-0f1e2d3c4b5a"
 SUPERVISOR_PROFILE = "sandbox-supervisor-profile"
 AGENT_PROFILE = "sandbox-agent-profile"
-SECRET_FILE = "caller-hash-key.secret"  # noqa: S105 - a file name, not a secret
-STATE_SUFFIX = ".jsonl"
 
 # HTTP status of injected service errors (others: 400)
 _ERROR_STATUS = {"InternalServerError": 500, "InternalFailure": 500, "ServiceUnavailable": 503}
 _NETWORK_ERRORS = ("ReadTimeout", "ReadTimeoutAfterSend", "ConnectTimeout", "EndpointConnectionError")
 # botocore service ids (hyphenized, as in event names) -> service names used by inject_failure
 _SERVICE_NAMES = {"secrets-manager": "secretsmanager", "eventbridge": "events"}
-
-
-class SandboxStateError(ValueError):
-    """A state file of ``local_backend(state_dir=...)`` cannot be used (message: file:line: why)."""
 
 
 @dataclass
@@ -467,14 +464,18 @@ class LocalBackend:
         """The sandbox's own requests: not recorded, never failed, outside any deadline."""
         from functions import deadline
 
-        saved = deadline._deadline
+        # The deadline clock is the simulated one (_fake_network), and the sandbox's own requests
+        # are never failed nor retried, so it stands still meanwhile: starting the seconds that
+        # were left again restores the deadline (one already passed comes back as "now", which
+        # refuses every request alike).
+        left = deadline.remaining()
         deadline.clear()
         self._internal += 1
         try:
             yield
         finally:
             self._internal -= 1
-            deadline._deadline = saved
+            deadline.start(left)
 
     def _client(self, service: str) -> Any:
         from functions.aws import client
@@ -703,48 +704,6 @@ def _record_api_calls(backend: LocalBackend) -> Iterator[None]:
 
 # -- persistent state ---------------------------------------------------------------------------
 
-_TYPES = {"S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"}
-
-
-def _check_value(value: Any, where: str) -> None:
-    if not isinstance(value, dict) or len(value) != 1:
-        raise ValueError(f'{where}: expected a DynamoDB JSON value like {{"S": "..."}}')
-    ((kind, inner),) = value.items()
-    if kind not in _TYPES:
-        raise ValueError(f"{where}: unknown DynamoDB type {kind!r}")
-    ok = {
-        "S": isinstance(inner, str),
-        "B": isinstance(inner, str),
-        "BOOL": isinstance(inner, bool),
-        "NULL": inner is True,
-        "M": isinstance(inner, dict),
-        "L": isinstance(inner, list),
-        "SS": isinstance(inner, list) and all(isinstance(v, str) for v in inner),
-        "BS": isinstance(inner, list) and all(isinstance(v, str) for v in inner),
-        "N": isinstance(inner, str),
-        "NS": isinstance(inner, list) and all(isinstance(v, str) for v in inner),
-    }[kind]
-    if not ok:
-        raise ValueError(f"{where}: {kind} value has the wrong JSON type")
-    if kind in ("N", "NS"):
-        for number in [inner] if kind == "N" else inner:
-            try:
-                float(number)
-            except ValueError:
-                raise ValueError(f"{where}: {number!r} is not a number") from None
-    if kind in ("B", "BS"):
-        for blob in [inner] if kind == "B" else inner:
-            try:
-                base64.b64decode(blob, validate=True)
-            except ValueError:
-                raise ValueError(f"{where}: binary value is not base64") from None
-    if kind == "M":
-        for key, sub in inner.items():
-            _check_value(sub, f"{where}.{key}")
-    if kind == "L":
-        for i, sub in enumerate(inner):
-            _check_value(sub, f"{where}[{i}]")
-
 
 def _to_client(value: dict[str, Any]) -> dict[str, Any]:
     """Wire JSON -> botocore parameters (binary values are bytes for the client)."""
@@ -774,85 +733,7 @@ def _to_wire(value: dict[str, Any]) -> dict[str, Any]:
     return {kind: inner}
 
 
-def _key_schema(model: Any) -> list[tuple[str, str]]:
-    """[(attribute name, "S"|"N"|"B"), ...] of a model's primary key."""
-    keys = []
-    for attr in model.get_attributes().values():
-        if attr.is_hash_key or attr.is_range_key:
-            keys.append((attr.attr_name, attr.attr_type))
-    return keys
-
-
-@dataclass
-class _StateLine:
-    path: Path
-    line: int
-    item: dict[str, Any]
-
-
-def read_state(state_dir: Path) -> dict[str, list[_StateLine]]:
-    """Parse and validate every table file of a state folder (no AWS needed).
-
-    Raises SandboxStateError("<file>:<line>: <reason>") on the first problem.
-    """
-    from functions.dal.models import ALL_MODELS
-
-    out: dict[str, list[_StateLine]] = {}
-    for model in ALL_MODELS:
-        path = state_dir / f"{model.LOGICAL_NAME}{STATE_SUFFIX}"
-        if not path.exists():
-            continue
-        keys = _key_schema(model)
-        lines: list[_StateLine] = []
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SandboxStateError(f"{path}: cannot read the state file: {exc}") from None
-        seen: set[tuple] = set()
-        for number, raw in enumerate(text.splitlines(), start=1):
-            if not raw.strip():
-                continue
-            try:
-                item = json.loads(raw)
-                if not isinstance(item, dict) or not item:
-                    raise ValueError("expected one JSON object (a DynamoDB item) per line")
-                for name, value in item.items():
-                    _check_value(value, name)
-                for name, kind in keys:
-                    if name not in item or kind not in item[name]:
-                        raise ValueError(f"key attribute {name!r} ({kind}) is missing")
-                key = tuple(json.dumps(item[name], sort_keys=True) for name, _ in keys)
-                if key in seen:
-                    raise ValueError("duplicate key: the same item appears twice")
-                seen.add(key)
-            except ValueError as exc:  # json.JSONDecodeError is a ValueError
-                raise SandboxStateError(f"{path}:{number}: {exc}") from None
-            lines.append(_StateLine(path, number, item))
-        out[model.LOGICAL_NAME] = lines
-    return out
-
-
-def _load_secret(state_dir: Path) -> str:
-    """The sandbox's hash key from the state folder, created (0600) on first use."""
-    path = state_dir / SECRET_FILE
-    if path.exists():
-        try:
-            value = path.read_text(encoding="ascii").strip()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SandboxStateError(f"{path}: cannot read the hash key: {exc}") from None
-        if len(value) < 32:
-            raise SandboxStateError(f"{path}:1: the hash key must be at least 32 characters")
-        if path.stat().st_mode & 0o077:
-            os.chmod(path, 0o600)
-        return value
-    value = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(value + "\n")
-    return value
-
-
-def _apply_state(backend: LocalBackend, state: dict[str, list[_StateLine]]) -> None:
+def _apply_state(backend: LocalBackend, state: dict[str, list[StateLine]]) -> None:
     """Put the stored items back; the partner directory comes from the country file, not the state
     (its open-referral counters, PartnerLoads, are kept)."""
     from functions.dal.models import MODELS_BY_LOGICAL_NAME
@@ -875,24 +756,8 @@ SEEDED_TABLES = ("Partners", "PartnerServices")
 
 def save_state(backend: LocalBackend, state_dir: Path) -> None:
     """Write every table to ``<state_dir>/<LogicalName>.jsonl`` atomically (temp file + rename)."""
-    from functions.dal.models import MODELS_BY_LOGICAL_NAME
-
     for logical, items in backend.scan_raw().items():
-        keys = [name for name, _ in _key_schema(MODELS_BY_LOGICAL_NAME[logical])]
-        wire = [{k: _to_wire(v) for k, v in item.items()} for item in items]
-        wire.sort(key=lambda i: [json.dumps(i.get(k), sort_keys=True) for k in keys])
-        target = state_dir / f"{logical}{STATE_SUFFIX}"
-        fd, tmp = tempfile.mkstemp(prefix=f".{logical}.", suffix=".tmp", dir=state_dir)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                for item in wire:
-                    handle.write(json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_table(state_dir, logical, [{k: _to_wire(v) for k, v in item.items()} for item in items])
     from helpline.audit.local import write_checkpoint
 
     write_checkpoint(state_dir)  # signed heads of every chain (see docs/audit.md)
@@ -923,14 +788,14 @@ def local_backend(
     country = country.lower()
     items = seed_items(partners)  # validate before starting anything
     folder = Path(state_dir) if state_dir is not None else None
-    state: dict[str, list[_StateLine]] = {}
+    state: dict[str, list[StateLine]] = {}
     secret_value: str | None = None
     if folder is not None:
         if folder.exists() and not folder.is_dir():
             raise SandboxStateError(f"{folder}: the state folder is a file")
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         state = read_state(folder)  # a corrupt file stops here, before moto starts
-        secret_value = _load_secret(folder)
+        secret_value = load_secret(folder)
     env = table_env(country, retention)
     _active = True
     try:
@@ -965,7 +830,7 @@ def _run_backend(
     country: str,
     env: dict[str, str],
     items: dict[str, list[dict]],
-    state: dict[str, list[_StateLine]],
+    state: dict[str, list[StateLine]],
     secret_value: str | None,
     folder: Path | None,
     fail_dynamodb: bool,

@@ -9,21 +9,18 @@ so after the latest one nothing may have been appended that it does not cover.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from functions.logic import archive, checkpoints
 from helpline.audit import signing
+from helpline.state_folder import atomic_write, read_state
 
 CHECKPOINT_FILE = "audit-checkpoints.jsonl"
 
 
 def read_table(folder: Path, logical: str) -> list[dict[str, Any]]:
     """Plain items of one table file (raises SandboxStateError on a corrupt folder)."""
-    from helpline.sandbox import read_state
-
     state = read_state(folder)
     return [archive.plain_item(line.item) for line in state.get(logical, [])]
 
@@ -71,17 +68,3 @@ def write_checkpoint(folder: Path, *, force: bool = False) -> Path | None:
         existing += b"\n"
     atomic_write(path, existing + checkpoints.canonical(signed) + b"\n")
     return path
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` (temporary file in the same folder, fsync, rename; mode 0600)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -9,12 +9,12 @@ erasure, ``caller()``, ``cases_of()``, ``contact_links()``, ``survey_items()``, 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from functions.logic.archive import plain_item
 from helpline.audit import local, signing
+from helpline.state_folder import SECRET_FILE, read_state, write_table
 
 CHECKPOINT_PREFIX = "checkpoints/"
 _STATE_FILES = ("Interactions.jsonl", "Cases.jsonl", "Callers.jsonl", local.CHECKPOINT_FILE)
@@ -48,8 +48,6 @@ class LocalSource:
     has_connect = False  # no Amazon Connect contact records behind a state folder
 
     def __init__(self, folder: Path, public_key_file: Path | None = None) -> None:
-        from helpline.sandbox import read_state
-
         self.folder = folder
         self.public_key_file = public_key_file
         if not any((folder / name).exists() for name in _STATE_FILES):
@@ -81,8 +79,6 @@ class LocalSource:
         return signing.local_public_key(self.folder)
 
     def hash_key(self) -> str:
-        from helpline.sandbox import SECRET_FILE
-
         return (self.folder / SECRET_FILE).read_text(encoding="ascii").strip()
 
     # -- erasure
@@ -151,14 +147,5 @@ class LocalSource:
     def finish(self) -> None:
         """Write the changed tables (same format as the sandbox) and sign a new checkpoint."""
         for table in sorted(self.changed):
-            self._write(table)
+            write_table(self.folder, table, self.state[table])
         local.write_checkpoint(self.folder)
-
-    def _write(self, table: str) -> None:
-        from functions.dal.models import MODELS_BY_LOGICAL_NAME
-        from helpline.sandbox import STATE_SUFFIX, _key_schema
-
-        keys = [name for name, _ in _key_schema(MODELS_BY_LOGICAL_NAME[table])]
-        items = sorted(self.state[table], key=lambda i: [json.dumps(i.get(k), sort_keys=True) for k in keys])
-        text = "".join(json.dumps(i, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n" for i in items)
-        local.atomic_write(self.folder / f"{table}{STATE_SUFFIX}", text.encode("utf-8"))

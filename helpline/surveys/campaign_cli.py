@@ -56,11 +56,11 @@ def _store(cfg: Any, state: Path | None, stack: str | None, region: str | None, 
     from helpline.surveys.campaign import campaigns_for
 
     if create and state is not None and stack is None:
-        from helpline.sandbox import SandboxStateError, _load_secret
+        from helpline.state_folder import SandboxStateError, load_secret
 
         try:
             state.mkdir(parents=True, exist_ok=True)
-            _load_secret(state)
+            load_secret(state)
             if not any(state.glob("*.jsonl")):  # a new state folder: its (empty) tables, so audit sources read it
                 (state / "Callers.jsonl").touch()
         except (OSError, SandboxStateError) as exc:

@@ -10,7 +10,8 @@ import stat
 import pytest
 
 from functions.logic.chain import verify_chain
-from helpline.sandbox import SECRET_FILE, SandboxStateError, local_backend
+from helpline.sandbox import SandboxStateError, local_backend
+from helpline.state_folder import SECRET_FILE
 from tests.integration.support import PHONE, load_event, partners, with_contact, with_params
 
 TABLES = (

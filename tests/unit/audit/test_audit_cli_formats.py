@@ -18,7 +18,7 @@ from helpline.audit import local
 from helpline.audit.erase import pseudonym_for
 from helpline.audit.sources import to_wire
 from helpline.cli import app
-from helpline.sandbox import _load_secret
+from helpline.state_folder import load_secret
 from tests.unit.audit.test_audit_verify_export import _chain
 
 NUMBER = "+48600700123"
@@ -36,7 +36,7 @@ def state(tmp_path) -> Path:
     """One caller with one case (three chain records, a note), one other chain; signed."""
     folder = tmp_path / "state"
     folder.mkdir()
-    pseudonym = pseudonym_for(NUMBER, _load_secret(folder))
+    pseudonym = pseudonym_for(NUMBER, load_secret(folder))
     records = _chain("case#PL-ABC", 3, actor="op-1") + _chain("contact#c-9", 2, actor="op-2", case_id=None)
     _write(folder, "Interactions", records)
     case = {"case_id": "PL-ABC", "caller_id": pseudonym, "note": NOTE, "country": "PL", "contact_id": "c-1"}
@@ -163,7 +163,7 @@ def test_erase_json_is_the_report_of_the_text_and_never_the_number(state):
     report = json.loads(done.stdout)
     assert (report["dry_run"], report["tombstones"], report["failures"]) == (False, 1, [])
     assert report["not_erased"] == [] and NUMBER[1:] not in done.output
-    pseudonym = pseudonym_for(NUMBER, _load_secret(state))
+    pseudonym = pseudonym_for(NUMBER, load_secret(state))
     assert pseudonym not in done.output and pseudonym not in text
     again = json.loads(_run("erase", "--caller", NUMBER, "--state", state, "--format", "json", code=0).stdout)
     assert again["found"] is False and again["callers_removed"] == 0
