@@ -81,9 +81,29 @@ class Telephony(Construct):
         super().__init__(scope, construct_id)
         cfg = config
         self.config = cfg
-        prefix = f"helpline-{cfg.code}-{cfg.stage}"
+        self._buckets(key)
+        self._instance(key)
+        self._numbers()
 
-        # --- Recordings and transcripts: KMS-encrypted, private, TLS only, expiring. ---
+        # --- Hours of operation: "main" with the holiday closures (the queues' hours), and "weekly",
+        # the same week without them, which the flow checks only when main says closed: open by the
+        # week means a closure day (closed_holiday), closed means a normal closed hour (closed).
+        # One resource per name of helpline.flows.render.HOURS_RESOURCES (a template's {{hours:<name>}}).
+        self.hours_of_operation: dict[str, connect.CfnHoursOfOperation] = {
+            name: self._hours(cfg, name, closures) for name, closures in HOURS_RESOURCES.items()
+        }
+        self.hours = self.hours_of_operation["main"]
+
+        self.quick_connects = self._quick_connects(cfg)
+        self.queues = self._queues(cfg)
+        self.routing_profiles = self._routing_profiles(cfg)
+        self.security_profiles = self._security_profiles(cfg)
+
+        self.prompts: dict[str, connect.CfnPrompt] = {}
+        self._prefix = f"helpline-{cfg.code}-{cfg.stage}"
+
+    def _buckets(self, key: kms.IKey) -> None:
+        """Recordings and transcripts: KMS-encrypted, private, TLS only, expiring; and their access logs."""
         self.access_logs = s3.Bucket(
             self,
             "AccessLogs",
@@ -106,57 +126,68 @@ class Telephony(Construct):
             bucket_key_enabled=True,
             lifecycle_rules=[
                 s3.LifecycleRule(
-                    expiration=Duration.days(cfg.retention_days.recordings),
+                    expiration=Duration.days(self.config.retention_days.recordings),
                     noncurrent_version_expiration=Duration.days(1),
                 )
             ],
         )
         self.recordings.node.default_child.override_logical_id("RecordingsBucket")
 
-        # --- The instance: created here, or an existing one (instance.arn). ---
+    def _instance(self, key: kms.IKey) -> None:
+        """The instance: created here (with its storage), or an existing one (instance.arn)."""
+        cfg = self.config
         self.instance: connect.CfnInstance | None = None
         if cfg.instance.arn:
             self.instance_arn: str = cfg.instance.arn
             self.instance_id: str = instance_id_of(cfg.instance.arn)
             self.instance_alias: str | None = None
-        else:
-            self.instance_alias = cfg.instance.alias or default_alias(cfg)
-            self.instance = connect.CfnInstance(
+            return
+        self.instance_alias = cfg.instance.alias or default_alias(cfg)
+        self.instance = connect.CfnInstance(
+            self,
+            "Instance",
+            identity_management_type="CONNECT_MANAGED",
+            instance_alias=self.instance_alias,
+            attributes=connect.CfnInstance.AttributesProperty(
+                inbound_calls=cfg.instance.inbound_calls,
+                outbound_calls=cfg.instance.outbound_calls,
+                contact_lens=cfg.instance.contact_lens,
+                contactflow_logs=True,
+                auto_resolve_best_voices=True,
+                early_media=True,
+            ),
+        )
+        self.instance.apply_removal_policy(STATEFUL)
+        self.instance.override_logical_id("ConnectInstance")
+        self.instance_arn = self.instance.attr_arn
+        self.instance_id = self.instance.attr_id
+        self._storage(key)
+
+    def _storage(self, key: kms.IKey) -> None:
+        """Call recordings and chat transcripts into the recordings bucket, for the instance created
+        here (an existing instance keeps its own storage configuration: it is not ours to change)."""
+        for resource_type, folder in (("CALL_RECORDINGS", "recordings"), ("CHAT_TRANSCRIPTS", "transcripts")):
+            connect.CfnInstanceStorageConfig(
                 self,
-                "Instance",
-                identity_management_type="CONNECT_MANAGED",
-                instance_alias=self.instance_alias,
-                attributes=connect.CfnInstance.AttributesProperty(
-                    inbound_calls=cfg.instance.inbound_calls,
-                    outbound_calls=cfg.instance.outbound_calls,
-                    contact_lens=cfg.instance.contact_lens,
-                    contactflow_logs=True,
-                    auto_resolve_best_voices=True,
-                    early_media=True,
+                f"Storage{folder.title()}",
+                instance_arn=self.instance_arn,
+                resource_type=resource_type,
+                storage_type="S3",
+                s3_config=connect.CfnInstanceStorageConfig.S3ConfigProperty(
+                    bucket_name=self.recordings.bucket_name,
+                    bucket_prefix=folder,
+                    encryption_config=connect.CfnInstanceStorageConfig.EncryptionConfigProperty(
+                        encryption_type="KMS", key_id=key.key_arn
+                    ),
                 ),
             )
-            self.instance.apply_removal_policy(STATEFUL)
-            self.instance.override_logical_id("ConnectInstance")
-            self.instance_arn = self.instance.attr_arn
-            self.instance_id = self.instance.attr_id
-            # An existing instance keeps its own storage configuration: it is not ours to change.
-            for resource_type, folder in (("CALL_RECORDINGS", "recordings"), ("CHAT_TRANSCRIPTS", "transcripts")):
-                connect.CfnInstanceStorageConfig(
-                    self,
-                    f"Storage{folder.title()}",
-                    instance_arn=self.instance_arn,
-                    resource_type=resource_type,
-                    storage_type="S3",
-                    s3_config=connect.CfnInstanceStorageConfig.S3ConfigProperty(
-                        bucket_name=self.recordings.bucket_name,
-                        bucket_prefix=folder,
-                        encryption_config=connect.CfnInstanceStorageConfig.EncryptionConfigProperty(
-                            encryption_type="KMS", key_id=key.key_arn
-                        ),
-                    ),
-                )
 
-        # --- The helpline's number: claimed here, or an existing one (phone_number.arn). ---
+    def _numbers(self) -> None:
+        """The helpline's number, claimed here or an existing one (phone_number.arn), and the number it
+        calls out from (phone_number.outbound), default the inbound one: the queues' outbound caller ID
+        and the outbound survey's source number. UIFN numbers cannot call out, toll-free ones not
+        internationally (outbound-calling-restrictions.html)."""
+        cfg = self.config
         self.phone_number, self.phone_number_arn = self._number("PhoneNumber", cfg.phone_number, "refugee helpline")
         if cfg.phone_number.arn and self.instance is not None:
             # AssociatePhoneNumberContactFlow only works for a number claimed to the instance.
@@ -166,9 +197,6 @@ class Telephony(Construct):
                 "claimed to that instance before the entry flow can answer it; set instance.arn to "
                 "the instance the number belongs to",
             )
-        # --- The number the helpline calls out from (phone_number.outbound), default the inbound one:
-        # the queues' outbound caller ID and the outbound survey's source number. UIFN numbers cannot
-        # call out, toll-free ones not internationally (outbound-calling-restrictions.html).
         self.outbound_number, self.outbound_number_arn = self.phone_number, self.phone_number_arn
         if cfg.phone_number.outbound is not None:
             self.outbound_number, self.outbound_number_arn = self._number(
@@ -177,29 +205,19 @@ class Telephony(Construct):
         for line in config_warnings(cfg, f"countries/{cfg.code}.yaml"):
             Annotations.of(self).add_warning_v2("helpline:outbound-number", line)
 
-        # --- Hours of operation: "main" with the holiday closures (the queues' hours), and "weekly",
-        # the same week without them, which the flow checks only when main says closed: open by the
-        # week means a closure day (closed_holiday), closed means a normal closed hour (closed).
-        # One resource per name of helpline.flows.render.HOURS_RESOURCES (a template's {{hours:<name>}}).
-        self.hours_of_operation: dict[str, connect.CfnHoursOfOperation] = {
-            name: self._hours(cfg, name, closures) for name, closures in HOURS_RESOURCES.items()
-        }
-        self.hours = self.hours_of_operation["main"]
-
-        self.quick_connects = self._quick_connects(cfg)
-
-        # --- Queues: per language a queue and a priority queue (people at risk, emergencies). ---
-        # Callbacks and agents' outbound calls need the queue's outbound caller ID number (the
-        # outbound number); the name is at most 255 characters (AWS::Connect::Queue OutboundCallerConfig).
+    def _queues(self, cfg: CountryConfig) -> dict[str, connect.CfnQueue]:
+        """Per language a queue and a priority queue (people at risk, emergencies). Callbacks and agents'
+        outbound calls need the queue's outbound caller ID number (the outbound number); the name is at
+        most 255 characters (AWS::Connect::Queue OutboundCallerConfig)."""
         self.caller_id_name = f"{cfg.name} helpline"[:255]
-        self.queues: dict[str, connect.CfnQueue] = {}
+        queues: dict[str, connect.CfnQueue] = {}
         for key_name, queue_name in cfg.queue_names().items():
             what = (
                 f"people at risk and emergencies, speaking {key_name[9:]}"
                 if key_name.startswith("priority_")
                 else f"callers speaking {key_name}"
             )
-            self.queues[key_name] = connect.CfnQueue(
+            queues[key_name] = connect.CfnQueue(
                 self,
                 f"Queue{key_name.title()}",
                 instance_arn=self.instance_arn,
@@ -213,25 +231,29 @@ class Telephony(Construct):
                 # Operators transfer to partners from any queue's call (AWS::Connect::Queue QuickConnectArns).
                 quick_connect_arns=[qc.attr_quick_connect_arn for qc in self.quick_connects.values()] or None,
             )
+        return queues
 
-        # --- Routing profiles: agents of a language take its priority queue first. ---
-        self.routing_profiles: dict[str, connect.CfnRoutingProfile] = {}
+    def _routing_profiles(self, cfg: CountryConfig) -> dict[str, connect.CfnRoutingProfile]:
+        """Agents of a language take its priority queue first; "all" takes every language."""
+        profiles: dict[str, connect.CfnRoutingProfile] = {}
         for lang in cfg.language_codes:
-            self.routing_profiles[lang] = self._routing_profile(
+            profiles[lang] = self._routing_profile(
                 f"Routing{lang.title()}",
                 f"{cfg.code.upper()} agents {lang}",
                 [self.queues[f"priority_{lang}"].attr_queue_arn],
                 [self.queues[lang].attr_queue_arn],
             )
-        self.routing_profiles["all"] = self._routing_profile(
+        profiles["all"] = self._routing_profile(
             "RoutingAll",
             f"{cfg.code.upper()} agents all languages",
             [self.queues[f"priority_{lang}"].attr_queue_arn for lang in cfg.language_codes],
             [self.queues[lang].attr_queue_arn for lang in cfg.language_codes],
         )
+        return profiles
 
-        # --- Security profiles: agent, supervisor, auditor (read-only). ---
-        self.security_profiles = {
+    def _security_profiles(self, cfg: CountryConfig) -> dict[str, connect.CfnSecurityProfile]:
+        """Agent, supervisor, auditor (read-only)."""
+        return {
             name: connect.CfnSecurityProfile(
                 self,
                 f"Security{name.title()}",
@@ -250,9 +272,6 @@ class Telephony(Construct):
                 ("auditor", "Read-only review of contacts, metrics and configuration", AUDITOR_PERMISSIONS),
             )
         }
-
-        self.prompts: dict[str, connect.CfnPrompt] = {}
-        self._prefix = prefix
 
     def _hours(self, cfg: CountryConfig, name: str, closures: bool) -> connect.CfnHoursOfOperation:
         """One hours of operation: the country's weekly hours in its time zone; with ``closures``,
