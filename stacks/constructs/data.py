@@ -53,9 +53,24 @@ class DataLayer(Construct):
         deletion_protection: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
-        stack = Stack.of(self)
+        self.key = self._data_key(name_prefix)
+        self.tables: dict[str, dynamodb.Table] = {}
+        self.specs: dict[str, TableSpec] = {}
+        for spec in table_specs:
+            self.tables[spec.logical_name] = self._table(spec, deletion_protection)
+            self.specs[spec.logical_name] = spec
 
-        self.key = kms.Key(
+        self.pseudonym_key = pseudonym_key(self, name_prefix)
+
+        self.bus = events.EventBus(self, "ReferralBus", event_bus_name=f"{name_prefix}-referrals")
+
+        for partner_id, items in partner_items.items():
+            self._seed_partner(partner_id, items)
+
+    def _data_key(self, name_prefix: str) -> kms.Key:
+        """The customer-managed key of the tables, recordings, secrets, queues and this stack's log groups."""
+        stack = Stack.of(self)
+        key = kms.Key(
             self,
             "Key",
             alias=f"alias/{name_prefix}-data",
@@ -63,9 +78,9 @@ class DataLayer(Construct):
             enable_key_rotation=True,
             removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
         )
-        self.key.node.default_child.override_logical_id("DataKey")
+        key.node.default_child.override_logical_id("DataKey")
         # CloudWatch Logs encrypts this stack's log groups with the same key.
-        self.key.add_to_resource_policy(
+        key.add_to_resource_policy(
             iam.PolicyStatement(
                 principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
                 actions=[
@@ -84,55 +99,47 @@ class DataLayer(Construct):
                 },
             )
         )
+        return key
 
-        self.tables: dict[str, dynamodb.Table] = {}
-        self.specs: dict[str, TableSpec] = {}
-        for spec in table_specs:
-            table = dynamodb.Table(
-                self,
-                spec.logical_name,
-                partition_key=_attr(spec.partition),
-                sort_key=_attr(spec.sort) if spec.sort else None,
-                billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-                encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
-                encryption_key=self.key,
-                point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                    point_in_time_recovery_enabled=True
-                ),
-                # Off for the first deploy: DeleteTable is refused while it is on, so a failed first
-                # create could not roll back (RetainExceptOnCreate keeps the tables on stack delete
-                # and replacement anyway). Country file: tables.deletion_protection.
-                deletion_protection=deletion_protection,
-                time_to_live_attribute=spec.ttl_attribute,
-                stream=_STREAM[spec.stream_view_type] if spec.stream_view_type else None,
-                removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
-            )
-            for index in spec.indexes:
-                if index.is_global:
-                    table.add_global_secondary_index(
-                        index_name=index.name,
-                        partition_key=_attr(index.partition),
-                        sort_key=_attr(index.sort) if index.sort else None,
-                        projection_type=_PROJ[index.projection],
-                        non_key_attributes=list(index.non_key_attributes) or None,
-                    )
-                else:
-                    table.add_local_secondary_index(
-                        index_name=index.name,
-                        sort_key=_attr(index.sort),
-                        projection_type=_PROJ[index.projection],
-                        non_key_attributes=list(index.non_key_attributes) or None,
-                    )
-            table.node.default_child.override_logical_id(f"{spec.logical_name}Table")
-            self.tables[spec.logical_name] = table
-            self.specs[spec.logical_name] = spec
-
-        self.pseudonym_key = pseudonym_key(self, name_prefix)
-
-        self.bus = events.EventBus(self, "ReferralBus", event_bus_name=f"{name_prefix}-referrals")
-
-        for partner_id, items in partner_items.items():
-            self._seed_partner(partner_id, items)
+    def _table(self, spec: TableSpec, deletion_protection: bool) -> dynamodb.Table:
+        """One on-demand table under the data key, with point-in-time recovery and its indexes."""
+        table = dynamodb.Table(
+            self,
+            spec.logical_name,
+            partition_key=_attr(spec.partition),
+            sort_key=_attr(spec.sort) if spec.sort else None,
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+            encryption_key=self.key,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            # Off for the first deploy: DeleteTable is refused while it is on, so a failed first
+            # create could not roll back (RetainExceptOnCreate keeps the tables on stack delete
+            # and replacement anyway). Country file: tables.deletion_protection.
+            deletion_protection=deletion_protection,
+            time_to_live_attribute=spec.ttl_attribute,
+            stream=_STREAM[spec.stream_view_type] if spec.stream_view_type else None,
+            removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+        )
+        for index in spec.indexes:
+            if index.is_global:
+                table.add_global_secondary_index(
+                    index_name=index.name,
+                    partition_key=_attr(index.partition),
+                    sort_key=_attr(index.sort) if index.sort else None,
+                    projection_type=_PROJ[index.projection],
+                    non_key_attributes=list(index.non_key_attributes) or None,
+                )
+            else:
+                table.add_local_secondary_index(
+                    index_name=index.name,
+                    sort_key=_attr(index.sort),
+                    projection_type=_PROJ[index.projection],
+                    non_key_attributes=list(index.non_key_attributes) or None,
+                )
+        table.node.default_child.override_logical_id(f"{spec.logical_name}Table")
+        return table
 
     def _seed_partner(self, partner_id: str, items: dict[str, list[dict]]) -> None:
         """Write one partner's directory items on create and update; delete them on delete.
