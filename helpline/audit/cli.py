@@ -33,8 +33,13 @@ StackOpt = Annotated[
 RegionOpt = Annotated[str | None, typer.Option("--region", help="AWS Region of --stack (default: your profile's).")]
 
 
-def _source(state: Path | None, stack: str | None, region: str | None, public_key: Path | None = None) -> Any:
-    """The one source the options name; exits 2 with one line otherwise."""
+def source_from_options(
+    state: Path | None, stack: str | None, region: str | None, public_key: Path | None = None
+) -> Any:
+    """The one source ``--state DIR`` or ``--stack NAME`` (with ``--region``) names: a
+    :class:`~helpline.audit.sources.LocalSource` or a :class:`~helpline.audit.stack.StackSource`;
+    exits 2 with one line when neither or both are given or the source cannot be read. Shared by
+    every command that takes these options (``audit``, ``erase``, ``survey-campaign``)."""
     if (state is None) == (stack is None):
         bad_input("give exactly one of --state DIR or --stack NAME")
     try:
@@ -73,7 +78,7 @@ def verify_command(
     fmt: FormatOpt = Format.text,
 ) -> None:
     """Check every chain: altered, inserted, reordered, deleted records, cut tails, missing and rewritten chains, bad checkpoint signatures. Exits 1 on any finding, 0 when all verifies, 2 on bad input."""
-    source = _source(state, stack, region, public_key)
+    source = source_from_options(state, stack, region, public_key)
     try:
         report = _verify(source)
     except Exception as exc:  # noqa: BLE001 - an unreadable key, table or bucket: one line
@@ -175,7 +180,7 @@ def export_command(
     from helpline.audit import export
 
     _check_days(since, until)
-    source = _source(state, stack, region)
+    source = source_from_options(state, stack, region)
     try:
         records, cases = source.interactions(), source.cases()
     except Exception as exc:  # noqa: BLE001 - an unreadable table: one line
@@ -228,10 +233,11 @@ def erase(
     fmt: FormatOpt = Format.text,
 ) -> None:
     """Erase one caller: every contact (ContactLinks, caller item, cases, survey lists), their survey answers and contact links, the caller item, pseudonym and notes on cases, their survey campaign list entries (the opt-out entry stays: it keeps them from being called again), the number in Amazon Connect's record of each contact (stack); appends an 'erased' tombstone (counts only) to each case chain; ends with what it could not erase and the manual step for each (--format json: the same report as one JSON document). Exit 0 when everything reachable was erased, 1 when something failed, 2 on bad input."""
-    from helpline.audit.erase import erase_caller, pseudonym_for, report_data, report_lines
+    from helpline.audit.erase import erase_caller, report_data, report_lines
+    from helpline.audit.sources import pseudonym_for
 
     _check_caller(caller, pseudonym)
-    source = _source(state, stack, region)
+    source = source_from_options(state, stack, region)
     try:
         target = pseudonym or pseudonym_for(str(caller), source.hash_key())
         with progress_bar(_stderr(), f"erasing in {source.describe()}") as bar:  # advances per contact redacted

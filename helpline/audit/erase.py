@@ -130,16 +130,6 @@ def personal_fields(case: dict[str, Any]) -> list[str]:
     return sorted(k for k in case if k in PERSONAL_FIELDS)
 
 
-def pseudonym_for(number: str, key_text: str) -> str:
-    """The caller's pseudonym as the handlers compute it (raises ValueError for a bad number)."""
-    from functions.logic.pseudonym import key_bytes, normalise_e164, pseudonymise_with
-
-    e164 = normalise_e164(number)
-    if e164 is None:
-        raise ValueError(f"{number!r} is not an E.164 phone number")
-    return pseudonymise_with(key_bytes(key_text), e164)
-
-
 CONNECT_RECORDS = "https://docs.aws.amazon.com/connect/latest/adminguide/feature-limits.html"
 DELETE_CONTACT_DATA = "https://docs.aws.amazon.com/connect/latest/APIReference/API_DeleteContactData.html"
 RECORDINGS = "https://docs.aws.amazon.com/connect/latest/adminguide/set-up-recordings.html"

@@ -1,6 +1,7 @@
 """Where the auditor's tools read and erase: a ``--state`` folder, or a deployed stack (boto3).
 
-Both expose the same small interface (plain items, i.e. DynamoDB JSON decoded):
+A person is found in either by pseudonym (:func:`pseudonym_for`). Both expose the same small
+interface (plain items, i.e. DynamoDB JSON decoded):
 ``interactions()``, ``cases()``, ``checkpoints()``, ``public_key()``, ``hash_key()`` and, for
 erasure, ``caller()``, ``cases_of()``, ``contact_links()``, ``survey_items()``, ``referrals_of()``
 (read: a dry run stops here), then ``chain_head()``, ``erase_case()``, ``delete_caller()``,
@@ -33,6 +34,17 @@ def to_wire(value: Any) -> dict[str, Any]:
     if value is None:
         return {"NULL": True}
     return {"S": str(value)}
+
+
+def pseudonym_for(number: str, key_text: str) -> str:
+    """The caller's pseudonym as the handlers compute it, from a source's :meth:`hash_key` (raises
+    ValueError for a bad number): how ``helpline erase`` and the survey campaigns find a person."""
+    from functions.logic.pseudonym import key_bytes, normalise_e164, pseudonymise_with
+
+    e164 = normalise_e164(number)
+    if e164 is None:
+        raise ValueError(f"{number!r} is not an E.164 phone number")
+    return pseudonymise_with(key_bytes(key_text), e164)
 
 
 def _seq_of(record: dict[str, Any]) -> int:

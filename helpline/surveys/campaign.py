@@ -270,7 +270,7 @@ def start(store: Any, outbound: Outbound, campaign_id: str, people: list[Person]
     Every entry and the campaign expire ``list_retention_days`` after loading."""
     if store.campaign(campaign_id) is not None:
         raise CampaignError(f"campaign {campaign_id} exists in {store.describe()}; fix: choose a new --campaign id")
-    from helpline.audit.erase import pseudonym_for
+    from helpline.audit.sources import pseudonym_for
 
     key = store.hash_key()
     result = Loaded(campaign_id)
@@ -350,7 +350,7 @@ def opt_out(store: Any, number: str) -> tuple[bool, int]:
 
     Returns (newly added, pending entries changed to opted_out).  Entries being dialled are left to
     the runner, which skips anyone on the list before each call."""
-    from helpline.audit.erase import pseudonym_for
+    from helpline.audit.sources import pseudonym_for
 
     pseudonym = pseudonym_for(number, store.hash_key())
     added = store.add_opt_out(opt_out_item(pseudonym, "operator", now_utc()))

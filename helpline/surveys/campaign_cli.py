@@ -1,7 +1,7 @@
 """``helpline survey-campaign start|status|pause|resume|opt-out`` (registered in helpline.cli).
 
 Each command works on a ``--state DIR`` sandbox folder or a deployed ``--stack NAME`` (the audit
-tools' sources, :func:`helpline.audit.cli._source`) and prints its result as text or, with
+tools' sources, :func:`helpline.audit.cli.source_from_options`) and prints its result as text or, with
 ``--format json``, as one JSON document (the same facts; a number only masked).  Exit codes: 0 done,
 1 refused or failed (campaign exists / unknown / done, AWS error), 2 bad input (options, country file,
 call list).  See docs/survey-campaigns.md.
@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from helpline.audit.cli import RegionOpt, StackOpt, StateOpt, _source
+from helpline.audit.cli import RegionOpt, StackOpt, StateOpt, source_from_options
 from helpline.output import BAD_INPUT, FINDINGS, Format, FormatOpt, print_json
 
 campaign_app = typer.Typer(
@@ -65,7 +65,7 @@ def _store(cfg: Any, state: Path | None, stack: str | None, region: str | None, 
                 (state / "Callers.jsonl").touch()
         except (OSError, SandboxStateError) as exc:
             raise _fail(str(exc), BAD_INPUT) from None
-    return campaigns_for(_source(state, stack, region or (cfg.region if stack else None)))
+    return campaigns_for(source_from_options(state, stack, region or (cfg.region if stack else None)))
 
 
 def _run(store: Any, action: Any) -> Any:

@@ -61,7 +61,7 @@ def state(tmp_path) -> Path:
 
 
 def _pseudonym(state: Path, number: str) -> str:
-    from helpline.audit.erase import pseudonym_for
+    from helpline.audit.sources import pseudonym_for
 
     return pseudonym_for(number, (state / "caller-hash-key.secret").read_text().strip())
 

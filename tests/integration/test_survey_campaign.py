@@ -74,7 +74,7 @@ def _write_items(state: Path, table: str, items: list[dict]) -> None:
 
 
 def _pseudonym(state: Path, number: str) -> str:
-    from helpline.audit.erase import pseudonym_for
+    from helpline.audit.sources import pseudonym_for
 
     return pseudonym_for(number, (state / "caller-hash-key.secret").read_text().strip())
 
@@ -337,7 +337,7 @@ def _stack_pseudonym(backend, number: str) -> str:
     import boto3
 
     from functions.logic.pseudonym import KmsMacKey
-    from helpline.audit.erase import pseudonym_for
+    from helpline.audit.sources import pseudonym_for
 
     key = KmsMacKey(boto3.client("kms", region_name="eu-central-1"), backend.env["PSEUDONYM_KEY_ID"])
     return pseudonym_for(number, key)

@@ -15,8 +15,7 @@ from typer.testing import CliRunner
 
 from helpline.audit import cli as audit_cli
 from helpline.audit import local
-from helpline.audit.erase import pseudonym_for
-from helpline.audit.sources import to_wire
+from helpline.audit.sources import pseudonym_for, to_wire
 from helpline.cli import app
 from helpline.state_folder import load_secret
 from tests.unit.audit.test_audit_verify_export import _chain
