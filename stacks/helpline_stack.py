@@ -80,8 +80,17 @@ class HelplineStack(Stack):
             description=f"Refugee helpline for {config.name} ({config.stage}) - helpline-blueprint",
             **kwargs,
         )
-        prefix = f"helpline-{config.code}-{config.stage}"
         self.config = config
+        self._build(config, lambda_code_dir, lambda_layer_dir)
+        self._acknowledge_provider()
+        self._retain_except_on_create()
+        for key, value in {**config.tags, "country": config.code, "stage": config.stage}.items():
+            Tags.of(self).add(key, value)
+        self._outputs()
+
+    def _build(self, config: CountryConfig, lambda_code_dir: Path, lambda_layer_dir: Path) -> None:
+        """The constructs, each handed what it uses of the ones before it."""
+        prefix = f"helpline-{config.code}-{config.stage}"
         self.data = DataLayer(
             self,
             "Data",
@@ -122,7 +131,8 @@ class HelplineStack(Stack):
             flow_names=list(self.flows.flows),
         )
 
-        # AwsCustomResource (partner seeding, number association) runs on one shared function.
+    def _acknowledge_provider(self) -> None:
+        """AwsCustomResource (partner seeding, number association) runs on one shared function."""
         provider = self.node.try_find_child("AWS" + cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace("-", ""))
         if provider is not None:
             acknowledge(
@@ -132,16 +142,15 @@ class HelplineStack(Stack):
                 "its API permissions are scoped per call (partners table, this number and flow).",
             )
 
-        # Nothing keeps a plain "Retain" (also CDK's own, e.g. the custom-resource function's log
-        # group): Retain keeps a resource even when the create that made it rolls back, which
-        # blocks the retry; RetainExceptOnCreate removes it then and retains it afterwards.
+    def _retain_except_on_create(self) -> None:
+        """Nothing keeps a plain "Retain" (also CDK's own, e.g. the custom-resource function's log
+        group): Retain keeps a resource even when the create that made it rolls back, which
+        blocks the retry; RetainExceptOnCreate removes it then and retains it afterwards."""
         for construct in self.node.find_all():
             if isinstance(construct, CfnResource) and construct.cfn_options.deletion_policy == CfnDeletionPolicy.RETAIN:
                 construct.apply_removal_policy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE)
 
-        for key, value in {**config.tags, "country": config.code, "stage": config.stage}.items():
-            Tags.of(self).add(key, value)
-
+    def _outputs(self) -> None:
         tel = self.telephony
         CfnOutput(self, "InstanceId", value=tel.instance_id, description="Amazon Connect instance id")
         if tel.instance is not None:
