@@ -299,7 +299,7 @@ CALL_OUTBOUND_HELP = (
 def _outbound_inputs(outbound: str | None) -> list[str] | None:
     """The --outbound inputs, checked (one line on bad input)."""
     from helpline.flows.simulate import SimulationError
-    from helpline.flows.simulate import _outbound_inputs as check
+    from helpline.flows.simulate import outbound_inputs as check
 
     if outbound is None:
         return None
@@ -529,13 +529,13 @@ def _call_inputs(cfg, *, keys, at, caller, wait, fail, survey, outbound, operato
     """The call's options, checked before anything runs: a bad one is one line and exit 2."""
     from helpline.flows.call_output import default_caller
     from helpline.flows.operator import OperatorScriptError, load_operator_script
-    from helpline.flows.simulate import SimulationError, _parse_at
+    from helpline.flows.simulate import SimulationError, parse_at
 
     if caller is None and (caller := default_caller(cfg)) is None:
         bad_input(f"--caller: no calling code known for {cfg.code.upper()}; give --caller +<E.164 number>")
     number = _caller_number(caller)
     try:
-        _parse_at(at, cfg)
+        parse_at(at, cfg)
     except SimulationError as exc:
         bad_input(str(exc))
     if wait < 0:

@@ -342,7 +342,7 @@ class Simulator:
         gives these inputs; ``campaign`` overrides the contact attributes the runner sets.
         """
         if outbound is not None:
-            tokens = _outbound_inputs(outbound)
+            tokens = outbound_inputs(outbound)
             self._start(None, (), at, caller, fail, wait, max_steps, contact_id)
         else:
             self._start(lang, presses, at, caller, fail, wait, max_steps, contact_id)
@@ -376,7 +376,7 @@ class Simulator:
                 raise SimulationError(
                     f"key {p!r} is not a phone key (0-9, *, #), '!<key>', '.' (let an announcement pass) nor '-' (no input)"
                 )
-        self.at = _parse_at(at, self.cfg)
+        self.at = parse_at(at, self.cfg)
         self.caller = caller
         self.fail = set(fail)
         self.wait = wait
@@ -1134,9 +1134,11 @@ class Simulator:
         raise SimulationError(f"flow {self.flow}: the queue flow ended and time did not pass")
 
 
-def _outbound_inputs(inputs: Iterable[str]) -> list[str]:
+def outbound_inputs(inputs: Iterable[str]) -> list[str]:
     """The inputs of the person who answers a survey call: keys (``1``, ``12#``, ``*``), ``-``
-    (no key), and for the helpline's menus after 9 also ``!k`` and ``.`` (the caller model)."""
+    (no key), and for the helpline's menus after 9 also ``!k`` and ``.`` (the caller model).
+    Raises :class:`SimulationError` naming the first that is none of these (``helpline call
+    --outbound`` checks its option with it before anything runs)."""
     tokens = [str(t) for t in inputs]
     for t in tokens:
         early = t.startswith(EARLY) and len(t) == 2 and t[1] in VALID_KEYS
@@ -1245,7 +1247,10 @@ def _shared_audio_seconds(prompt_id: str) -> float:
     return round(read_wav(shared_audio(prompt_id).read_bytes()).seconds, 1)
 
 
-def _parse_at(at: dt.datetime | str | None, cfg: CountryConfig) -> dt.datetime:
+def parse_at(at: dt.datetime | str | None, cfg: CountryConfig) -> dt.datetime:
+    """The moment of a simulated call in the country's time zone (``hours.time_zone``): now when
+    ``at`` is None, an ISO text (``2026-03-02T18:30``) or a datetime, naive ones read as local
+    time. Raises :class:`SimulationError` for a text that is no date and time (``--at``)."""
     tz = ZoneInfo(cfg.hours.time_zone)
     if at is None:
         return dt.datetime.now(tz)

@@ -457,9 +457,9 @@ def _stable_answer(cfg: CountryConfig, response: Any) -> dict[str, str]:
 
 
 def _at(cfg: CountryConfig, at: str) -> Any:
-    from helpline.flows.simulate import _parse_at
+    from helpline.flows.simulate import parse_at
 
-    return _parse_at(at, cfg)
+    return parse_at(at, cfg)
 
 
 def _describe(sc: Any, result: Any) -> str:
