@@ -83,17 +83,19 @@ def _missing_translations(cfg: CountryConfig, lang: str) -> list[str]:
     return missing
 
 
-def _check_all_translated(cfg: CountryConfig, file: str, lang: str) -> None:
-    """A language with several texts missing gets them all in one error, not one per run."""
-    missing = _missing_translations(cfg, lang)
+def _check_all_translated(cfg: CountryConfig, file: str) -> None:
+    """Several texts missing, in one language or in several (a new text after an upgrade is missing in every
+    language), are all named in one error, not one per run."""
+    missing = [path for lang in cfg.language_codes for path in _missing_translations(cfg, lang)]
     if len(missing) < 2:
         return  # none, or exactly one: the precise per-field check below names it with its fix
-    english = LANGUAGES[lang].english
+    langs = [LANGUAGES[lang].english for lang in cfg.language_codes if _missing_translations(cfg, lang)]
+    named = " and ".join(langs)
     raise _err(
         file,
         missing[0],
-        f"{len(missing)} {english} texts are missing: {', '.join(missing)}",
-        f"add each of them in {english} (docs/country-file.md shows where each one goes)",
+        f"{len(missing)} {named} texts are missing: {', '.join(missing)}",
+        f"add each of them in {named} (docs/country-file.md shows where each one goes)",
     )
 
 
@@ -303,8 +305,8 @@ def _rule_content(cfg: CountryConfig, file: str, stem: str) -> None:
     # Spoken content: every message, topic and hours text in every language.
     langs = cfg.language_codes
     _check_nothing_untranslated(cfg, file)
+    _check_all_translated(cfg, file)
     for lang in langs:
-        _check_all_translated(cfg, file, lang)
         msgs = cfg.messages.get(lang, {})
         for key in REQUIRED_MESSAGES:
             if key not in msgs or not msgs[key].strip():

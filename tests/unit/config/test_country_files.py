@@ -569,3 +569,17 @@ def test_survey_consent_says_confidential_never_anonymous():
     assert household["ru"].startswith("Сколько человек, включая вас, живёт в вашем домохозяйстве?")
     for lang, keys in {"uk": ("решітку", "0", "зірочка"), "ru": ("решётку", "0", "звёздочка")}.items():
         assert all(k in household[lang] for k in keys)
+
+
+def test_a_new_text_missing_in_every_language_is_named_for_all_of_them_in_one_error(countries):
+    """After an upgrade a new required text is missing in each language at once: one run names every one."""
+    cfg_langs = [lang["code"] for lang in yaml.safe_load((countries / "pl.yaml").read_text("utf-8"))["languages"]]
+    shared = countries / "messages.yaml"
+    texts = yaml.safe_load(shared.read_text(encoding="utf-8"))
+    for lang in cfg_langs:
+        texts[lang].pop("closed_holiday")
+    shared.write_text(yaml.safe_dump(texts, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    error = _error(countries, "pl")
+    assert f"{len(cfg_langs)} " in error and "texts are missing" in error
+    for lang in cfg_langs:
+        assert f"messages.{lang}.closed_holiday" in error
