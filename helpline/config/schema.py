@@ -8,6 +8,7 @@ The full reference with an example of every field is ``docs/country-file.md``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from functools import cached_property, lru_cache
 from importlib.resources import files
@@ -737,6 +738,22 @@ class CountryConfig(Strict):
     def outbound_survey(self) -> Survey | None:
         """The survey placed by outbound calls (the ``outbound`` one), if any."""
         return next((s for s in self.surveys if s.kind == "outbound"), None)
+
+    def campaign_runner_settings(self, today: dt.date | None = None) -> str:
+        """``SURVEY_CAMPAIGN`` of run_survey_campaign and survey_consent, as the stack sets it (read by
+        ``functions.logic.campaign_rules.load_settings``): the outbound survey's ``campaign`` settings
+        (``calling_hours`` with the file's ``from``/``to``), its id, the time zone of the country's
+        hours and ``closed_dates``: every local date of ``hours.closures`` (yearly ones written out
+        like the hours-of-operation overrides), on which nobody is called (9, "speak with the
+        helpline now", would reach a closed helpline); "" for a country without an outbound survey."""
+        survey = self.outbound_survey
+        if survey is None or survey.campaign is None:
+            return ""
+        closed = set()
+        for _name, first, last in self.hours.closure_spans(today or dt.date.today()):
+            closed.update((first + dt.timedelta(days=n)).isoformat() for n in range((last - first).days + 1))
+        settings = survey.campaign.model_dump(by_alias=True) | {"closed_dates": sorted(closed)}
+        return json.dumps({**settings, "survey_id": survey.id, "timezone": self.hours.time_zone}, sort_keys=True)
 
     def uses_recordings(self, lang: str) -> bool:
         return self.language(lang).recorded

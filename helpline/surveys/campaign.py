@@ -24,13 +24,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import secrets
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -116,23 +115,6 @@ def outbound_settings(cfg: Any) -> Outbound:
         )
     # campaign is required on an outbound survey (helpline/config/schema.py)
     return Outbound(cfg.code, survey.id, tuple(cfg.language_codes), survey.campaign.list_retention_days)
-
-
-def runner_settings(cfg: Any, today: date | None = None) -> str:
-    """``SURVEY_CAMPAIGN`` of run_survey_campaign and survey_consent: the outbound survey's
-    ``campaign`` settings (``calling_hours`` with the file's ``from``/``to``), its id, the time
-    zone of the country's hours and ``closed_dates``: every local date of ``hours.closures``
-    (yearly ones written out like the hours-of-operation overrides), on which nobody is called
-    (9, "speak with the helpline now", would reach a closed helpline); "" for a country without
-    an outbound survey."""
-    survey = cfg.outbound_survey
-    if survey is None or survey.campaign is None:
-        return ""
-    closed = set()
-    for _name, first, last in cfg.hours.closure_spans(today or date.today()):
-        closed.update((first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1))
-    settings = survey.campaign.model_dump(by_alias=True) | {"closed_dates": sorted(closed)}
-    return json.dumps({**settings, "survey_id": survey.id, "timezone": cfg.hours.time_zone}, sort_keys=True)
 
 
 # ---------------------------------------------------------------------------- the call list

@@ -1,7 +1,8 @@
 """The outbound needs survey's runner: what run_survey_campaign needs that only exists after the flows.
 
 The function itself comes from functions/permissions.py like every other (Functions); here it gets
-the outbound survey flows' ids, the number it calls from and the campaign settings, and its
+the outbound survey flows' ids, the number it calls from and the campaign settings
+(``SURVEY_CAMPAIGN``: :meth:`CountryConfig.campaign_runner_settings`), and its
 Amazon Connect grant on exactly those resources. A country without an outbound survey keeps the
 function but its every-minute schedule is DISABLED (nothing to place).
 
@@ -19,7 +20,6 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from helpline.config.schema import CountryConfig
-from helpline.surveys.campaign import runner_settings
 from stacks.constructs.flows import Flows, flow_id_of
 from stacks.constructs.functions import Functions
 from stacks.constructs.telephony import Telephony
@@ -48,7 +48,7 @@ class SurveyCampaigns(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         runner = functions.functions[RUNNER]
-        settings = runner_settings(config)
+        settings = config.campaign_runner_settings()
         for name in (RUNNER, CONSENT):
             functions.functions[name].add_environment("SURVEY_CAMPAIGN", settings)
         names = outbound_flow_names(config)
@@ -89,7 +89,11 @@ class SurveyCampaigns(Construct):
             on_create=call,
             on_update=call,
             policy=cr.AwsCustomResourcePolicy.from_statements(
-                [iam.PolicyStatement(actions=["connect:DescribePhoneNumber"], resources=[telephony.outbound_number_arn])]
+                [
+                    iam.PolicyStatement(
+                        actions=["connect:DescribePhoneNumber"], resources=[telephony.outbound_number_arn]
+                    )
+                ]
             ),
             install_latest_aws_sdk=False,
         )

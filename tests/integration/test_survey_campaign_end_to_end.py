@@ -19,7 +19,6 @@ from typer.testing import CliRunner
 from helpline.cli import app
 from helpline.config import load_country
 from helpline.flows.simulate import Simulator, backend_for
-from helpline.surveys.campaign import runner_settings
 from tests.integration.campaign_support import FakeConnect, SimClock, run_once
 
 PL = load_country("pl")
@@ -53,7 +52,7 @@ def _run_campaign(folder, monkeypatch) -> FakeConnect:
     from functions.logic import campaign
 
     clock = SimClock(NOON.timestamp())
-    monkeypatch.setenv("SURVEY_CAMPAIGN", runner_settings(PL))
+    monkeypatch.setenv("SURVEY_CAMPAIGN", PL.campaign_runner_settings())
     monkeypatch.setenv("SURVEY_FLOWS", json.dumps({lang: f"flow-{lang}" for lang in PL.language_codes}))
     monkeypatch.setenv("SURVEY_SOURCE_NUMBER", "+48800100100")
     monkeypatch.setattr(campaign, "clock", clock)

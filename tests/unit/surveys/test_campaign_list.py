@@ -130,11 +130,10 @@ def test_runner_settings_carry_the_campaign_the_zone_and_every_closed_day():
     import json
 
     from helpline.config import load_country
-    from helpline.surveys.campaign import runner_settings
 
     pl = load_country("pl")
     today = dt.date(2026, 11, 25)
-    settings = json.loads(runner_settings(pl, today))
+    settings = json.loads(pl.campaign_runner_settings(today))
     campaign = pl.outbound_survey.campaign
     assert settings["survey_id"] == pl.outbound_survey.id and settings["timezone"] == pl.hours.time_zone
     assert settings["calling_hours"] == {
@@ -147,4 +146,4 @@ def test_runner_settings_carry_the_campaign_the_zone_and_every_closed_day():
         expected |= {str(first + dt.timedelta(days=n)) for n in range((last - first).days + 1)}
     assert expected and set(settings["closed_dates"]) == expected
     assert {"2026-12-24", "2026-12-25", "2026-12-26"} <= expected  # a three-day closure, each day
-    assert runner_settings(load_country("ro"), today) == ""  # no outbound survey
+    assert load_country("ro").campaign_runner_settings(today) == ""  # no outbound survey
