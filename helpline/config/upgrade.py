@@ -311,8 +311,13 @@ def upgrade_country(code_or_path: str, *, write: bool, countries_dir: Any, say: 
         warn(f"{display}: {exc}")
         return 2
     if not changes and "format" in raw:
-        say(f"{display}: format {FORMAT_VERSION} (current); nothing to upgrade")
-        return 0
+        texts = _texts(raw, standard)  # the current format gains texts between releases (CHANGELOG rows)
+        if not texts:
+            say(f"{display}: format {FORMAT_VERSION} (current); nothing to upgrade")
+            return 0
+        for change in texts:  # nothing mechanical: --write has nothing to do
+            say(f"{change.line(display)} [a person must write this]")
+        return 1
     if not changes:
         changes = [
             Change(

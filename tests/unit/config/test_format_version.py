@@ -256,3 +256,26 @@ def test_the_changelog_names_every_version_and_each_change_the_report_makes():
         assert item in changelog, item
     reference = (ROOT / "docs" / "country-file.md").read_text(encoding="utf-8")
     assert "`format`" in reference and "country-file-CHANGELOG.md" in reference
+
+
+def test_upgrade_country_lists_texts_the_current_format_gained_since_the_file_was_written(countries, monkeypatch):
+    """A text added within the current format (a CHANGELOG row of this release) is missing from a file written
+    before it: upgrade-country names it in every language instead of saying 'nothing to upgrade' while
+    validate fails; once written, nothing is left."""
+    monkeypatch.setenv("HELPLINE_COUNTRIES_DIR", str(countries))
+    shared = countries / "messages.yaml"
+    texts = yaml.safe_load(shared.read_text(encoding="utf-8"))
+    langs = [lang["code"] for lang in yaml.safe_load((countries / "ro.yaml").read_text("utf-8"))["languages"]]
+    for lang in langs:
+        texts[lang].pop("closed_holiday", None)
+    shared.write_text(yaml.safe_dump(texts, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    runner = CliRunner()
+    listed = runner.invoke(app, ["upgrade-country", "ro"])
+    assert listed.exit_code == 1, listed.output
+    for lang in langs:
+        assert f"messages.{lang}.closed_holiday" in listed.stdout
+    assert "nothing to upgrade" not in listed.stdout
+    _edit(countries, "ro", lambda d: d.setdefault("messages", {}).update(
+        {lang: {**d.get("messages", {}).get(lang, {}), "closed_holiday": "Closed today. {hours}. {emergency_number}."}
+         for lang in langs}))  # fmt: skip
+    assert runner.invoke(app, ["upgrade-country", "ro"]).exit_code == 0
