@@ -27,7 +27,7 @@ from cdk_nag import AwsSolutionsChecks  # noqa: E402
 from helpline.config import COUNTRIES_DIR, ConfigError, CountryConfig, country_files  # noqa: E402
 from helpline.config.gate import checked_country  # noqa: E402
 from helpline.flows.render import RenderError  # noqa: E402
-from helpline.livetest.export import test_stack_name  # noqa: E402
+from helpline.livetest.export import plan_for, test_stack_name  # noqa: E402
 from stacks.helpline_stack import HelplineStack  # noqa: E402
 from stacks.live_tests_stack import LiveTestsStack  # noqa: E402
 
@@ -95,7 +95,10 @@ def add_country(
     code_dir: Path | None = None,
     layer_dir: Path | None = None,
 ) -> tuple[HelplineStack, LiveTestsStack]:
-    """The country stack, then its test stack (same account and Region: it reads SSM parameters)."""
+    """The country stack, then its test stack (same account and Region: it reads SSM parameters).
+
+    The live test cases are computed here, once per country: the scenario catalogue runs through
+    the offline simulator (:func:`helpline.livetest.export.plan_for`); the stacks only write them."""
     country = HelplineStack(
         app,
         cfg.stack_name,
@@ -106,7 +109,8 @@ def add_country(
         stack_name=cfg.stack_name,
     )
     name = test_stack_name(cfg.stack_name)
-    return country, LiveTestsStack(app, name, config=cfg, country=country, env=env, stack_name=name)
+    cases = plan_for(cfg)
+    return country, LiveTestsStack(app, name, config=cfg, country=country, cases=cases, env=env, stack_name=name)
 
 
 def oversized_templates(outdir: Path) -> list[str]:

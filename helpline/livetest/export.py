@@ -210,12 +210,76 @@ class LiveCase:
 
 @dataclass
 class LivePlan:
+    """One country's live test cases: the scenario catalogue run offline once (:func:`plan_for`).
+
+    Synthesis asks two things of it. app.py builds the plan once per country and hands it to the
+    test stack (stacks/live_tests_stack.py), which takes :meth:`references` (the country stack hands
+    them over as SSM parameters) and :meth:`test_case_resources`; no stack imports this module.
+    """
+
     country: str
     cases: list[LiveCase]
     skipped: list[Skipped]
 
     def documents(self, resolve: Resolver) -> dict[str, dict[str, Any]]:
         return {c.name: c.document(resolve) for c in self.cases}
+
+    def references(self) -> list[tuple[str, str]]:
+        """Every (kind, name) the test cases name (queues, Lambdas, hours, prompts), sorted: what the
+        country stack hands over to its test stack."""
+        used: set[tuple[str, str]] = set()
+
+        def record(kind: str, name: str) -> str:
+            used.add((kind, name))
+            return f"{kind}:{name}"
+
+        for case in self.cases:
+            case.document(record)
+        return sorted(used)
+
+    def test_case_resources(
+        self,
+        rendered: dict[str, Any],
+        *,
+        resolve: Resolver,
+        instance_arn: str,
+        entry_flow_arn: str,
+        tags: dict[str, str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """CloudFormation properties of one ``AWS::Connect::TestCase`` per case. Every resource a
+        case names (queue, Lambda, hours, prompt) must be one the ``rendered`` flows name: a test
+        case can only observe or override what the deployed flows do."""
+        known = {ref for f in rendered.values() for ref in f.references} | {("hours", "main")}
+        used: list[tuple[str, str]] = []
+
+        def checked(kind: str, name: str) -> str:
+            used.append((kind, name))
+            return resolve(kind, name)
+
+        out: list[dict[str, Any]] = []
+        for case in self.cases:
+            used.clear()
+            content = case.content(checked)
+            unknown = sorted(set(used) - known)
+            if unknown:
+                raise ValueError(f"test case {case.name} names {unknown}, which no rendered flow names")
+            props: dict[str, Any] = {
+                "InstanceArn": instance_arn,
+                "Name": case.name,
+                "Description": case.description,
+                "Content": content,
+                # No SourcePhoneNumber: the resource schema's pattern for it is "^\\\\+[1-9]\\\\d{1,14}$"
+                # (escaped twice: a literal backslash), so no E.164 number passes cfn-lint 1.58 or, with
+                # the same schema, CloudFormation's validation. Connect then uses its own test number.
+                "EntryPoint": {"Type": "VOICE_CALL", "VoiceCallEntryPointParameters": {"FlowId": entry_flow_arn}},
+                "Status": "PUBLISHED",
+                "Tags": [
+                    {"Key": k, "Value": v}
+                    for k, v in sorted({**(tags or {}), "helpline:scenario": case.scenario}.items())
+                ],
+            }
+            out.append(props)
+        return out
 
 
 # ---- building blocks of a document ---------------------------------------------------------
@@ -548,20 +612,6 @@ def test_stack_name(country_stack: str) -> str:
     return country_stack if country_stack.endswith(TEST_STACK_SUFFIX) else country_stack + TEST_STACK_SUFFIX
 
 
-def references(cfg: CountryConfig) -> list[tuple[str, str]]:
-    """Every (kind, name) the country's test cases name (queues, Lambdas, hours, prompts), sorted:
-    what the country stack hands over to its test stack."""
-    used: set[tuple[str, str]] = set()
-
-    def record(kind: str, name: str) -> str:
-        used.add((kind, name))
-        return f"{kind}:{name}"
-
-    for case in plan_for(cfg).cases:
-        case.document(record)
-    return sorted(used)
-
-
 def test_case_resources(
     cfg: CountryConfig,
     flows: Any,
@@ -587,43 +637,9 @@ def test_case_resources(
         entry_flow_arn = flows.entry_flow.attr_contact_flow_arn
     if resolve is None or instance_arn is None or entry_flow_arn is None:
         raise TypeError("test_case_resources: give the Flows construct, or resolve, instance_arn and entry_flow_arn")
-    known = {ref for f in rendered.values() for ref in f.references} | {("hours", "main")}
-    used: list[tuple[str, str]] = []
-
-    def checked(kind: str, name: str) -> str:
-        used.append((kind, name))
-        return resolve(kind, name)
-
-    out: list[dict[str, Any]] = []
-    for case in plan_for(cfg).cases:
-        used.clear()
-        content = case.content(checked)
-        unknown = sorted(set(used) - known)
-        if unknown:
-            raise ValueError(f"test case {case.name} names {unknown}, which no rendered flow names")
-        props: dict[str, Any] = {
-            "InstanceArn": instance_arn,
-            "Name": case.name,
-            "Description": case.description,
-            "Content": content,
-            # No SourcePhoneNumber: the resource schema's pattern for it is "^\\\\+[1-9]\\\\d{1,14}$"
-            # (escaped twice: a literal backslash), so no E.164 number passes cfn-lint 1.58 or, with
-            # the same schema, CloudFormation's validation. Connect then uses its own test number.
-            "EntryPoint": {"Type": "VOICE_CALL", "VoiceCallEntryPointParameters": {"FlowId": entry_flow_arn}},
-            "Status": "PUBLISHED",
-            "Tags": [
-                {"Key": k, "Value": v} for k, v in sorted({**(tags or {}), "helpline:scenario": case.scenario}.items())
-            ],
-        }
-        out.append(props)
-    return out
-
-
-def logical_id(props: dict[str, Any]) -> str:
-    """A stable CloudFormation logical id for one test case (from its name)."""
-    name = props["Name"]
-    slug = "".join(p.title() for p in re.split(r"[^A-Za-z0-9]+", name) if p)
-    return ("TestCase" + slug)[:200] + hashlib.sha256(name.encode()).hexdigest()[:6].upper()
+    return plan_for(cfg).test_case_resources(
+        rendered, resolve=resolve, instance_arn=instance_arn, entry_flow_arn=entry_flow_arn, tags=tags
+    )
 
 
 test_case_resources.__test__ = False  # type: ignore[attr-defined]  # names pytest would collect

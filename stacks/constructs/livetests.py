@@ -45,27 +45,38 @@ def parameter_name(stack_name: str, kind: str, name: str) -> str:
 
 
 class LiveTestHandoff(Construct):
-    """One SSM parameter per instance, entry flow and reference the country's test cases name."""
+    """One SSM parameter per instance, entry flow and reference the country's test cases name.
+
+    The instance and the entry flow are handed over at once; the references the test cases name
+    come with the test cases (:meth:`hand_over`, called by the test stack with what app.py computed
+    once per country): the country stack runs no scenario.
+    """
 
     def __init__(self, scope: Construct, construct_id: str, *, config: CountryConfig, flows: object) -> None:
         super().__init__(scope, construct_id)
-        from helpline.livetest.export import references
-
         self.stack_name = config.stack_name
-        self.references: list[tuple[str, str]] = [INSTANCE, ENTRY_FLOW, *references(config)]
-        values = {
+        self.flows = flows
+        self.references: list[tuple[str, str]] = []
+        self.parameters: dict[tuple[str, str], ssm.StringParameter] = {}
+        self._values = {
             INSTANCE: flows.telephony.instance_arn,
             ENTRY_FLOW: flows.entry_flow.attr_contact_flow_arn,
         }
-        self.parameters: dict[tuple[str, str], ssm.StringParameter] = {}
-        for kind, name in self.references:
+        self.hand_over([INSTANCE, ENTRY_FLOW])
+
+    def hand_over(self, references: list[tuple[str, str]]) -> None:
+        """Write one parameter per (kind, name) not handed over yet, in the order given."""
+        for kind, name in references:
+            if (kind, name) in self.parameters:
+                continue
+            self.references.append((kind, name))
             ident = re.sub(r"[^A-Za-z0-9]+", "-", f"{kind}-{name}")
             self.parameters[(kind, name)] = ssm.StringParameter(
                 self,
                 ident,
                 parameter_name=self.name_of(kind, name),
-                string_value=values.get((kind, name)) or flows.resolve(kind, name),
-                description=f"{config.stack_name}: {kind} {name}, read by {config.stack_name}-tests",
+                string_value=self._values.get((kind, name)) or self.flows.resolve(kind, name),
+                description=f"{self.stack_name}: {kind} {name}, read by {self.stack_name}-tests",
             )
 
     def name_of(self, kind: str, name: str) -> str:

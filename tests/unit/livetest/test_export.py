@@ -162,13 +162,15 @@ def test_resources_pass_cfn_lint(country):
     """The properties in a template, linted by cfn-lint with its AWS::Connect::TestCase schema."""
     from cfnlint.api import lint
 
+    from stacks.live_tests_stack import logical_id
+
     cfg, plan = country
     rendered, resolver = render_local(cfg)
     props_list = test_case_resources(cfg, rendered, resolve=resolver, instance_arn=INSTANCE, entry_flow_arn=ENTRY)
     assert len(props_list) == len(plan.cases)
     template = {
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Resources": {export.logical_id(p): {"Type": "AWS::Connect::TestCase", "Properties": p} for p in props_list},
+        "Resources": {logical_id(p): {"Type": "AWS::Connect::TestCase", "Properties": p} for p in props_list},
     }
     assert len(template["Resources"]) == len(props_list), "logical ids are unique"
     matches = lint(json.dumps(template), regions=[cfg.region])
