@@ -43,7 +43,7 @@ ITEMS = [
 
 
 def _plain(items):
-    from helpline.surveys import _plain as plain
+    from helpline.surveys.answers import _plain as plain
 
     return [plain(i) for i in items]
 
@@ -250,12 +250,12 @@ def test_the_report_is_written_under_build_by_default(tmp_path, monkeypatch):
 def test_a_stack_that_cannot_be_read_or_does_not_exist_is_one_line_and_exit_2(monkeypatch):
     from botocore.exceptions import ClientError, NoCredentialsError
 
-    import helpline.surveys as surveys
+    from helpline.surveys import report_cli  # where the command looks the reader up
 
     def no_credentials(stack, session):
         raise NoCredentialsError()
 
-    monkeypatch.setattr(surveys, "answers_from_stack", no_credentials)
+    monkeypatch.setattr(report_cli, "answers_from_stack", no_credentials)
     result = CliRunner().invoke(app, ["survey-report", "pl", "--stack", "Helpline-PL-prod", "--format", "json"])
     assert result.exit_code == 2 and result.stdout == "" and "Traceback" not in result.output
     assert "cannot read the stack's survey table: Unable to locate credentials" in result.stderr
@@ -267,7 +267,7 @@ def test_a_stack_that_cannot_be_read_or_does_not_exist_is_one_line_and_exit_2(mo
         error = {"Error": {"Code": "ValidationError", "Message": f"Stack '{stack}' does not exist"}}
         raise ClientError(error, "DescribeStackResource")
 
-    monkeypatch.setattr(surveys, "answers_from_stack", no_stack)
+    monkeypatch.setattr(report_cli, "answers_from_stack", no_stack)
     result = CliRunner().invoke(app, ["survey-report", "pl", "--stack", "Helpline-XX-prod", "--region", "eu-west-2"])
     assert result.exit_code == 2 and result.stderr.count("\n") == 1
     assert "survey-report: --stack Helpline-XX-prod: Stack 'Helpline-XX-prod' does not exist" in result.stderr
