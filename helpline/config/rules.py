@@ -620,7 +620,31 @@ def config_warnings(cfg: CountryConfig, file: str) -> list[str]:
 
 def content_warnings(cfg: CountryConfig, file: str) -> list[str]:
     """Doubtful choices in the country's content (printed by validate and synth)."""
-    return _overlapping_closures(cfg, file)
+    return _overlapping_closures(cfg, file) + _wrong_script(cfg, file)
+
+
+# The script a language is written in (the first word of a letter's Unicode name); LATIN otherwise.
+SCRIPTS = {"ar": "ARABIC", "uk": "CYRILLIC", "ru": "CYRILLIC", "zh": "CJK", "my": "MYANMAR"}
+
+
+def _wrong_script(cfg: CountryConfig, file: str) -> list[str]:
+    """A text with letters but none of its language's script: most often a text pasted into the wrong
+    language (a French sentence under ar). A warning: a name or an acronym alone may be deliberate."""
+    import unicodedata
+
+    out = []
+    for field, text in _spoken_texts(cfg):
+        parts = field.split(".")
+        lang = parts[1] if parts[0] == "messages" else parts[-1]
+        if lang not in LANGUAGES or parts[-1].startswith(LANGUAGE_NAME_PREFIX):
+            continue
+        letters = [c for c in re.sub(r"\{[a-z_]+\}", "", text) if c.isalpha()]
+        script = SCRIPTS.get(lang, "LATIN")
+        if len(letters) >= 4 and not any(unicodedata.name(c, "").startswith(script) for c in letters):
+            english = LANGUAGES[lang].english
+            out.append(f"{file}: {field}: has no {script.title()} letters: is it written in another language "
+                       f"than {english}?; fix: write it in {english}")  # fmt: skip
+    return out
 
 
 def _overlapping_closures(cfg: CountryConfig, file: str) -> list[str]:

@@ -123,7 +123,9 @@ def test_mandarin_callers_hear_zhiyu_and_their_calls_are_analysed_in_chinese(tmp
     cfg = load_country(mandarin_country(tmp_path))
     assert cfg.language("zh").voice == "Zhiyu" and not cfg.uses_recordings("zh")
     flow = render_local(cfg)[0]["inbound_zh"]
-    assert _parameters(flow, "UpdateContactTextToSpeechVoice") == [{"TextToSpeechVoice": "Zhiyu"}]
+    assert _parameters(flow, "UpdateContactTextToSpeechVoice") == [
+        {"TextToSpeechVoice": "Zhiyu", "TextToSpeechEngine": "Standard"}
+    ]
     assert CHINESE["welcome"] in flow.json()  # spoken by Polly as written
     # Contact Lens analyses Chinese (zh-CN) but cannot redact it: no redaction is asked for
     (recording,) = _parameters(flow, "UpdateContactRecordingAndAnalyticsBehavior")
@@ -140,7 +142,9 @@ def test_operators_working_in_chinese_hear_zhiyu_and_get_the_shipped_chinese_gui
     guide = flows["agent_guide"].json()
     assert [key for key, text in labels("zh").items() if text not in guide] == []
     whisper = flows["agent_whisper"]
-    assert _parameters(whisper, "UpdateContactTextToSpeechVoice") == [{"TextToSpeechVoice": "Zhiyu"}]
+    assert _parameters(whisper, "UpdateContactTextToSpeechVoice") == [
+        {"TextToSpeechVoice": "Zhiyu", "TextToSpeechEngine": "Standard"}
+    ]
     said = " ".join(p.get("Text", "") for p in _parameters(whisper, "MessageParticipant"))
     assert "来电者的语言" in said
 

@@ -140,3 +140,22 @@ def test_a_language_code_typo_is_reported_against_the_language_not_its_messages(
     assert len(lines) == 1, lines
     assert "ro.yaml: languages[2].code: unknown language code 'eng' (the file has messages for 'en')" in lines[0]
     assert "fix: write code: en" in lines[0]
+
+
+def test_a_text_written_in_another_script_than_its_language_is_a_warning(tmp_path):
+    """A French sentence pasted under Arabic (found writing Chad from the docs alone): validate passes but names
+    the field; the country as written, in Arabic, draws no such warning (the converse)."""
+    from tests.unit.written_countries import chad
+
+    path = chad(tmp_path)
+    folder = path.parent
+    assert not [w for w in check_country("td", countries_dir=folder).warnings if "letters" in w]
+    _edit(
+        folder, "td", lambda d: d["messages"]["ar"].update(goodbye="Merci. En danger, appelez le {emergency_number}.")
+    )
+    report = check_country("td", countries_dir=folder)
+    assert not report.errors
+    assert [w.split("/")[-1] for w in report.warnings if "letters" in w] == [
+        "td.yaml: messages.ar.goodbye: has no Arabic letters: is it written in another language than Arabic?; "
+        "fix: write it in Arabic"
+    ]
