@@ -11,6 +11,7 @@ import pytest
 from helpline import guide
 from helpline.config import COUNTRIES_DIR, load_country
 from helpline.flows.render import RenderError, render_local
+from helpline.guide import label_files  # where the label files are read (LABELS_DIR, the cache)
 from tests.flows.support import COUNTRIES
 from tests.unit.config.test_country_files import _edit
 
@@ -18,10 +19,10 @@ from tests.unit.config.test_country_files import _edit
 @pytest.fixture
 def labels_dir(tmp_path, monkeypatch):
     shutil.copy(guide.LABELS_DIR / "en.yaml", tmp_path / "en.yaml")
-    monkeypatch.setattr(guide, "LABELS_DIR", tmp_path)
-    guide._read.cache_clear()
+    monkeypatch.setattr(label_files, "LABELS_DIR", tmp_path)
+    label_files._read.cache_clear()
     yield tmp_path
-    guide._read.cache_clear()
+    label_files._read.cache_clear()
 
 
 def test_every_label_file_has_the_keys_of_the_reference():
@@ -61,7 +62,7 @@ def test_a_changed_placeholder_or_an_english_label_is_caught(labels_dir):
     (labels_dir / "en.yaml").write_text(text, encoding="utf-8")
     french = text.replace("Next {step}", "Suivant {etape}")
     (labels_dir / "fr.yaml").write_text(french, encoding="utf-8")
-    guide._read.cache_clear()
+    label_files._read.cache_clear()
     assert ("fr", "next") in _differences("fr") and ("fr", "context_sub") in _differences("fr")
 
 

@@ -11,6 +11,7 @@ from helpline import guide
 from helpline.config import COUNTRIES_DIR, ConfigError, load_country
 from helpline.config.gate import check_country
 from helpline.flows.render import render_local
+from helpline.guide import label_files  # where the label files are read (LABELS_DIR, the cache)
 from tests.unit.config.test_country_files import _edit
 
 ARABIC_WHISPER = {
@@ -70,9 +71,9 @@ def test_messages_for_a_language_neither_callers_nor_operators_use_are_still_ref
 
 @pytest.fixture
 def no_cached_labels():
-    guide._read.cache_clear()
+    label_files._read.cache_clear()
     yield
-    guide._read.cache_clear()
+    label_files._read.cache_clear()
 
 
 def test_an_operators_language_without_a_label_set_needs_its_labels_in_the_file(
@@ -83,8 +84,8 @@ def test_an_operators_language_without_a_label_set_needs_its_labels_in_the_file(
     only_en = countries.parent / "labels"
     only_en.mkdir()
     shutil.copy(guide.LABELS_DIR / "en.yaml", only_en / "en.yaml")
-    monkeypatch.setattr(guide, "LABELS_DIR", only_en)  # as for a language the project ships no set for
-    guide._read.cache_clear()
+    monkeypatch.setattr(label_files, "LABELS_DIR", only_en)  # as for a language the project ships no set for
+    label_files._read.cache_clear()
     report = check_country("pl", countries_dir=countries)
     [line] = [e for e in report.errors if "operators.labels" in e]
     assert "\n" not in line and len(line) < 400
