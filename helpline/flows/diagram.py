@@ -12,9 +12,12 @@ input), :class:`DiagramError` for a flow that cannot be rendered or drawn (the f
 
 from __future__ import annotations
 
+import html
+import re
 import shutil
 import subprocess
 import textwrap
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -270,6 +273,27 @@ class DotMissing(DiagramError):
         self.paths = paths
 
 
+_SVG_TEXT = re.compile(r"<text\b([^>]*)>([^<]*)</text>")
+
+
+def _is_rtl(text: str) -> bool:
+    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in html.unescape(text))
+
+
+def svg_of(graph: Any) -> str:
+    """The graph as SVG, each line of right-to-left text (Arabic, Hebrew ...) marked ``direction="rtl"``:
+    Graphviz writes every ``<text>`` left to right, so a browser put an Arabic sentence's full stop and
+    closing quote at its start (the review page inlines these pictures)."""
+
+    def mark(m: re.Match[str]) -> str:
+        attrs, text = m.group(1), m.group(2)
+        if not _is_rtl(text) or "direction=" in attrs:
+            return m.group(0)
+        return f'<text{attrs} direction="rtl" unicode-bidi="embed">{text}</text>'
+
+    return _SVG_TEXT.sub(mark, graph.pipe(format="svg").decode("utf-8"))
+
+
 def _write(graphs: list[tuple[Path, Any]], formats: tuple[str, ...], progress: Progress | None = None) -> list[Path]:
     """Write ``<stem>.dot`` for every graph, then each format when ``dot`` is installed; ``progress`` is
     told before each graph is drawn and once at the end."""
@@ -287,7 +311,7 @@ def _write(graphs: list[tuple[Path, Any]], formats: tuple[str, ...], progress: P
         for fmt in formats:
             path = stem.with_suffix("." + fmt)
             try:
-                path.write_bytes(g.pipe(format=fmt))
+                path.write_bytes(svg_of(g).encode("utf-8") if fmt == "svg" else g.pipe(format=fmt))
             except subprocess.CalledProcessError as exc:  # dot refused the graph it was given
                 why = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines() or [str(exc)]
                 raise DiagramError(f"{stem.with_suffix('.dot')}: dot could not draw it as {fmt}: {why[0]}") from None

@@ -24,7 +24,7 @@ NO_DOT = "graphviz 'dot' is not installed (Debian/Ubuntu: apt-get install graphv
 
 def draw_pictures(cfg: CountryConfig, drawn: Drawn | None = None) -> tuple[list[Picture], str]:
     """Flow diagrams as inline SVG (the page is one file), or a note saying why there are none."""
-    from helpline.flows.diagram import DiagramError, flow_graph
+    from helpline.flows.diagram import DiagramError, flow_graph, svg_of
     from helpline.flows.render import RenderError, render_local
 
     if shutil.which("dot") is None:
@@ -33,7 +33,7 @@ def draw_pictures(cfg: CountryConfig, drawn: Drawn | None = None) -> tuple[list[
         flows, resolver = render_local(cfg)
         pictures = []
         for name in sorted(flows):
-            svg = flow_graph(flows[name], cfg, resolver).pipe(format="svg").decode("utf-8")
+            svg = svg_of(flow_graph(flows[name], cfg, resolver))
             pictures.append(Picture(name, _inline_svg(svg)))
             if drawn is not None:
                 drawn(name, len(flows))
