@@ -10,7 +10,8 @@ functions   functions only                                                  what
 stacks      functions (its declarations), and of helpline only              building a country: its model,
             helpline.config, helpline.flows.render, helpline.flows.views,   its rendered flows, its
             helpline.prompts                                                recordings; no tooling, no CLI
-helpline    functions, helpline                                             the tooling and the CLI
+helpline    functions, helpline (and stacks.connect_permissions, the        the tooling and the CLI
+            permission catalog verify-live checks)
 ==========  ==============================================================  ==============================
 
 Every import counts: at module level, inside a function (lazy) or under TYPE_CHECKING. The tests
