@@ -8,31 +8,14 @@
   ``PLACEHOLDERS.json`` by hash; :func:`prune_placeholders` removes unused ones.
 - :func:`shared_audio` - generated audio every language shares (``shared/hold_music``).
 
-The recording workflow is described in ``docs/recording-prompts.md``.
+The recording workflow is described in ``docs/recording-prompts.md``. The names are loaded on
+first use (:mod:`helpline.prompts.exports` says why).
 """
 
-from __future__ import annotations
+from typing import TYPE_CHECKING
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from helpline.prompts.exports import __getattr__ as __getattr__  # the names, loaded on first use
 
-# Imported on first use: the espeak-ng child process (python -m helpline.prompts.espeak)
-# starts once per placeholder and should not pay for pydantic and the flow renderer.
-_EXPORTS = {
-    "MANIFEST": "check",
-    "PromptError": "check",
-    "PromptReport": "check",
-    "PromptSpec": "check",
-    "PromptStatus": "check",
-    "check_prompts": "check",
-    "deploy_check": "check",
-    "generated_prompts": "check",
-    "required_prompts": "check",
-    "prune_placeholders": "placeholders",
-    "write_placeholders": "placeholders",
-    "SharedAudioError": "shared",
-    "shared_audio": "shared",
-}
 __all__ = [
     "MANIFEST",
     "PromptError",
@@ -63,9 +46,3 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from helpline.prompts.placeholders import prune_placeholders, write_placeholders
     from helpline.prompts.shared import SharedAudioError, shared_audio
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'helpline.prompts' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"helpline.prompts.{_EXPORTS[name]}"), name)
