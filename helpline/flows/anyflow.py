@@ -44,6 +44,61 @@ class Walk:
         self.transcript.append(line)
 
 
+@dataclass(frozen=True)
+class Step:
+    """One action of a flow file, as the walker takes it."""
+
+    path: Path
+    current: str  # the action's Identifier
+    kind: Any  # its Type (anything, in a malformed flow)
+    params: dict[str, Any]
+    tr: dict[str, Any]  # its Transitions
+
+    @property
+    def nxt(self) -> Any:
+        return self.tr.get("NextAction")
+
+
+@dataclass(frozen=True)
+class Stop:
+    """The flow stops at this action: ``result`` "returned" when a module ends, else None (the call is over)."""
+
+    result: str | None = None
+
+
+# Action type -> the Walker method that takes it.
+ACTIONS = {
+    "MessageParticipant": "_message",
+    "MessageParticipantIteratively": "_messages",
+    "GetParticipantInput": "_input",
+    "ConnectParticipantWithLexBot": "_lex_bot",
+    "InvokeLambdaFunction": "_invoke_lambda",
+    "CheckHoursOfOperation": "_check_hours",
+    "Compare": "_compare",
+    "CheckContactAttributes": "_compare",
+    "UpdateContactAttributes": "_set_attributes",
+    "UpdateFlowAttributes": "_set_attributes",
+    "Loop": "_loop",
+    "TransferContactToQueue": "_queue",
+    "TransferToFlow": "_transfer",
+    "InvokeFlowModule": "_transfer",
+}
+# Actions with no effect on what the caller hears: taken along NextAction.
+PASSED = frozenset(
+    {
+        "UpdateContactTextToSpeechVoice",
+        "UpdateContactEventHooks",
+        "UpdateContactRecordingBehavior",
+        "UpdateContactRecordingAndAnalyticsBehavior",
+        "UpdateFlowLoggingBehavior",
+        "UpdateContactTargetQueue",
+        "UpdateContactData",
+        "SetAttributes",
+        "UpdateContactRoutingBehavior",
+    }
+)
+
+
 def load_stubs(path: Path | None) -> dict[str, Any]:
     """The Lambda stub file (YAML or JSON mapping); an empty mapping without one."""
     if path is None:
@@ -222,132 +277,150 @@ class Walker:
                 self.walk.outcome = f"stopped: {path.name} has no action {str(current)[:60]!r}"
                 return None
             action = actions[current]
-            kind = action.get("Type")
-            params = _d(action.get("Parameters"))
-            tr = _d(action.get("Transitions"))
-            nxt = tr.get("NextAction")
-            if kind in ("DisconnectParticipant",):
-                self.walk.outcome = "caller disconnected"
-                return None
-            if kind in ("EndFlowExecution",):
-                self.walk.outcome = "flow ended"
-                return None
-            if kind == "EndFlowModuleExecution":
-                if module:
-                    return "returned"
-                self.walk.outcome = "module ended"
-                return None
-            if kind == "MessageParticipant":
-                self.walk.say(f"system: {self._text(params) or '(message)'}")
-            elif kind == "MessageParticipantIteratively":
-                for m in _l(params.get("Messages")):
-                    self.walk.say(f"system (while waiting): {self._text(_d(m)) or '(message)'}")
-                self.walk.outcome = "waiting (the loop of prompts plays until someone answers)"
-                return None
-            elif kind == "GetParticipantInput":
-                prompt = self._text(params)
-                if prompt:
-                    self.walk.say(f"system: {prompt}")
-                key = self.keys.pop(0) if self.keys else "-"
-                store = str(params.get("StoreInput", "False")) == "True"
-                if key in NO_INPUT:
-                    self.walk.say("caller: (no key)")
-                    if store:
-                        self.walk.attributes["StoredCustomerInput"] = "Timeout"
-                    else:
-                        nxt = self._error(tr, "InputTimeLimitExceeded", "NoMatchingCondition", "NoMatchingError") or nxt
-                else:
-                    self.walk.say(f"caller: presses {key}")
-                    if store:
-                        self.walk.attributes["StoredCustomerInput"] = key
-                    else:
-                        nxt = (
-                            self._condition(tr, key) or self._error(tr, "NoMatchingCondition", "NoMatchingError") or nxt
-                        )
-            elif kind == "ConnectParticipantWithLexBot":
-                prompt = self._text(params)
-                if prompt:
-                    self.walk.say(f"system: {prompt}")
-                intents = [
-                    str(o) for c in _l(tr.get("Conditions")) for o in _l(_d(_d(c).get("Condition")).get("Operands"))
-                ]
-                intent = self.intents.pop(0) if self.intents else (intents[0] if intents else "")
-                self.walk.unmodelled.append(f"{kind} {current}")
-                self.walk.say(f"(bot {current}: not modelled; intent {intent or '(none)'})")
-                nxt = self._condition(tr, intent) or self._error(tr, "NoMatchingCondition", "NoMatchingError") or nxt
-            elif kind == "InvokeLambdaFunction":
-                answer = self._lambda(self._value(params.get("LambdaFunctionARN")))
-                if answer is None:
-                    nxt = self._error(tr, "NoMatchingError") or nxt
-                else:
-                    self.walk.attributes.update(answer)
-            elif kind == "CheckHoursOfOperation":
-                self.walk.stubs.append(
-                    f"hours {_name_in(str(params.get('HoursOfOperationId', 'queue hours')))[-1] if params.get('HoursOfOperationId') else '(the queue)'}: {self.hours} (--hours)"
-                )
-                nxt = self._condition(tr, "True" if self.hours == "open" else "False") or nxt
-            elif kind in ("Compare", "CheckContactAttributes"):
-                value = self._value(params.get("ComparisonValue", ""))
-                nxt = self._condition(tr, value) or self._error(tr, "NoMatchingCondition") or nxt
-            elif kind in ("UpdateContactAttributes", "UpdateFlowAttributes"):
-                values = _d(params.get("Attributes")) or {
-                    k: _d(v).get("Value", v) for k, v in _d(params.get("FlowAttributes")).items()
-                }
-                for k, v in values.items():
-                    self.walk.attributes[str(k)] = self._value(v)
-            elif kind == "Loop":
-                count = self.loops.get((path.name, current), 0)
-                try:
-                    limit = int(str(self._value(params.get("LoopCount", "0"))))
-                except ValueError:
-                    limit = 0
-                self.loops[(path.name, current)] = count + 1
-                nxt = self._condition(tr, "ContinueLooping" if count < limit else "DoneLooping") or nxt
-                if count >= limit:
-                    self.loops[(path.name, current)] = 0
-            elif kind == "TransferContactToQueue":
-                self.walk.stubs.append("queue: accepted the call")
-                self.walk.outcome = "queued (the queue accepts)"
-                return None
-            elif kind in ("TransferToFlow", "InvokeFlowModule"):
-                ref = self._value(
-                    params.get("ContactFlowId") if kind == "TransferToFlow" else params.get("FlowModuleId")
-                )
-                target = find_flow_file(ref, path.parent)
-                if target is None:
-                    self.walk.stubs.append(f"{kind} {str(ref)[-60:]}: no such flow file in the folder, stubbed")
-                    self.walk.say(f"({kind}: {str(ref)[-60:]} is not in the folder)")
-                    if kind == "TransferToFlow":
-                        self.walk.outcome = "transferred to a flow that is not in the folder"
-                        return None
-                else:
-                    self.walk.say(f"(continues in {target.name})")
-                    result = self._run_flow(target, module=kind == "InvokeFlowModule")
-                    if kind == "TransferToFlow" or result != "returned":
-                        return None
-            elif kind in (
-                "UpdateContactTextToSpeechVoice",
-                "UpdateContactEventHooks",
-                "UpdateContactRecordingBehavior",
-                "UpdateContactRecordingAndAnalyticsBehavior",
-                "UpdateFlowLoggingBehavior",
-                "UpdateContactTargetQueue",
-                "UpdateContactData",
-                "SetAttributes",
-                "UpdateContactRoutingBehavior",
-            ):
-                pass  # no effect on what the caller hears
-            else:
-                self.walk.unmodelled.append(f"{kind} {current}")
-                self.walk.say(
-                    f"({kind if isinstance(kind, str) else 'unknown action'} {current}: not modelled, took its success path)"
-                )
-                if not isinstance(nxt, str):
-                    nxt = next((c.get("NextAction") for c in _l(tr.get("Conditions")) if isinstance(c, dict)), None)
+            step = Step(path, current, action.get("Type"), _d(action.get("Parameters")), _d(action.get("Transitions")))
+            nxt = self._take(step, module=module)
+            if isinstance(nxt, Stop):
+                return nxt.result
             if not isinstance(nxt, str):
                 self.walk.outcome = f"stopped: {current} has no next action"
                 return None
             current = nxt
+
+    def _take(self, step: Step, *, module: bool) -> Any:
+        """Take one action: the id of the next one (not a string: the flow stops there), or Stop."""
+        if not isinstance(step.kind, str):
+            return self._unmodelled(step)
+        if step.kind == "DisconnectParticipant":
+            return self._stop("caller disconnected")
+        if step.kind == "EndFlowExecution":
+            return self._stop("flow ended")
+        if step.kind == "EndFlowModuleExecution":
+            return Stop("returned") if module else self._stop("module ended")
+        if step.kind in PASSED:
+            return step.nxt  # no effect on what the caller hears
+        method = ACTIONS.get(step.kind)
+        if method is None:
+            return self._unmodelled(step)
+        return getattr(self, method)(step)
+
+    def _stop(self, outcome: str) -> Stop:
+        self.walk.outcome = outcome
+        return Stop()
+
+    # ------------------------------------------------------------ one action of each type
+    def _message(self, step: Step) -> Any:
+        self.walk.say(f"system: {self._text(step.params) or '(message)'}")
+        return step.nxt
+
+    def _messages(self, step: Step) -> Any:
+        for m in _l(step.params.get("Messages")):
+            self.walk.say(f"system (while waiting): {self._text(_d(m)) or '(message)'}")
+        return self._stop("waiting (the loop of prompts plays until someone answers)")
+
+    def _input(self, step: Step) -> Any:
+        """Keys: the next ``--press`` key, or none (``-``): stored, or matched against the conditions."""
+        params, tr, nxt = step.params, step.tr, step.nxt
+        prompt = self._text(params)
+        if prompt:
+            self.walk.say(f"system: {prompt}")
+        key = self.keys.pop(0) if self.keys else "-"
+        store = str(params.get("StoreInput", "False")) == "True"
+        if key in NO_INPUT:
+            self.walk.say("caller: (no key)")
+            if store:
+                self.walk.attributes["StoredCustomerInput"] = "Timeout"
+                return nxt
+            return self._error(tr, "InputTimeLimitExceeded", "NoMatchingCondition", "NoMatchingError") or nxt
+        self.walk.say(f"caller: presses {key}")
+        if store:
+            self.walk.attributes["StoredCustomerInput"] = key
+            return nxt
+        return self._condition(tr, key) or self._error(tr, "NoMatchingCondition", "NoMatchingError") or nxt
+
+    def _lex_bot(self, step: Step) -> Any:
+        """A Lex bot (not modelled): the next ``--intent``, or its first intent."""
+        tr = step.tr
+        prompt = self._text(step.params)
+        if prompt:
+            self.walk.say(f"system: {prompt}")
+        intents = [str(o) for c in _l(tr.get("Conditions")) for o in _l(_d(_d(c).get("Condition")).get("Operands"))]
+        intent = self.intents.pop(0) if self.intents else (intents[0] if intents else "")
+        self.walk.unmodelled.append(f"{step.kind} {step.current}")
+        self.walk.say(f"(bot {step.current}: not modelled; intent {intent or '(none)'})")
+        return self._condition(tr, intent) or self._error(tr, "NoMatchingCondition", "NoMatchingError") or step.nxt
+
+    def _invoke_lambda(self, step: Step) -> Any:
+        answer = self._lambda(self._value(step.params.get("LambdaFunctionARN")))
+        if answer is None:
+            return self._error(step.tr, "NoMatchingError") or step.nxt
+        self.walk.attributes.update(answer)
+        return step.nxt
+
+    def _check_hours(self, step: Step) -> Any:
+        params = step.params
+        self.walk.stubs.append(
+            f"hours {_name_in(str(params.get('HoursOfOperationId', 'queue hours')))[-1] if params.get('HoursOfOperationId') else '(the queue)'}: {self.hours} (--hours)"
+        )
+        return self._condition(step.tr, "True" if self.hours == "open" else "False") or step.nxt
+
+    def _compare(self, step: Step) -> Any:
+        value = self._value(step.params.get("ComparisonValue", ""))
+        return self._condition(step.tr, value) or self._error(step.tr, "NoMatchingCondition") or step.nxt
+
+    def _set_attributes(self, step: Step) -> Any:
+        params = step.params
+        values = _d(params.get("Attributes")) or {
+            k: _d(v).get("Value", v) for k, v in _d(params.get("FlowAttributes")).items()
+        }
+        for k, v in values.items():
+            self.walk.attributes[str(k)] = self._value(v)
+        return step.nxt
+
+    def _loop(self, step: Step) -> Any:
+        where = (step.path.name, step.current)
+        count = self.loops.get(where, 0)
+        try:
+            limit = int(str(self._value(step.params.get("LoopCount", "0"))))
+        except ValueError:
+            limit = 0
+        self.loops[where] = count + 1
+        nxt = self._condition(step.tr, "ContinueLooping" if count < limit else "DoneLooping") or step.nxt
+        if count >= limit:
+            self.loops[where] = 0
+        return nxt
+
+    def _queue(self, step: Step) -> Any:
+        self.walk.stubs.append("queue: accepted the call")
+        return self._stop("queued (the queue accepts)")
+
+    def _transfer(self, step: Step) -> Any:
+        """TransferToFlow / InvokeFlowModule: on in a flow file of the same folder, else stubbed."""
+        kind, params = step.kind, step.params
+        ref = self._value(params.get("ContactFlowId") if kind == "TransferToFlow" else params.get("FlowModuleId"))
+        target = find_flow_file(ref, step.path.parent)
+        if target is None:
+            self.walk.stubs.append(f"{kind} {str(ref)[-60:]}: no such flow file in the folder, stubbed")
+            self.walk.say(f"({kind}: {str(ref)[-60:]} is not in the folder)")
+            if kind == "TransferToFlow":
+                return self._stop("transferred to a flow that is not in the folder")
+            return step.nxt
+        self.walk.say(f"(continues in {target.name})")
+        result = self._run_flow(target, module=kind == "InvokeFlowModule")
+        if kind == "TransferToFlow" or result != "returned":
+            return Stop()
+        return step.nxt
+
+    def _unmodelled(self, step: Step) -> Any:
+        """An action the walker does not model: taken along its success path, and named."""
+        kind, current, tr = step.kind, step.current, step.tr
+        self.walk.unmodelled.append(f"{kind} {current}")
+        self.walk.say(
+            f"({kind if isinstance(kind, str) else 'unknown action'} {current}: not modelled, took its success path)"
+        )
+        nxt = step.nxt
+        if not isinstance(nxt, str):
+            nxt = next((c.get("NextAction") for c in _l(tr.get("Conditions")) if isinstance(c, dict)), None)
+        return nxt
 
 
 def call_file(path: Path, **options: Any) -> Walk:
