@@ -115,11 +115,9 @@ def validate(
 
 
 def _countries_dir() -> Path:
-    import os
+    from helpline.config.files import default_countries_dir
 
-    from helpline.config import COUNTRIES_DIR
-
-    return Path(os.environ.get("HELPLINE_COUNTRIES_DIR") or COUNTRIES_DIR)
+    return default_countries_dir()
 
 
 def _country_file(code_or_path: str, countries_dir: Path) -> Path:

@@ -19,6 +19,15 @@ SHARED_FILES = {"defaults.yaml", "messages.yaml"}
 MAX_DEPTH = 32  # mappings and lists; the shipped files nest at most 6 deep
 
 
+def default_countries_dir() -> Path:
+    """Where the tools look for country files: ``$HELPLINE_COUNTRIES_DIR`` when set (a countries folder kept
+    outside this repository, or a copy to try changes in), else ``countries/`` of this repository. Every
+    command and synthesis (app.py) read it the same way (docs/cli.md)."""
+    import os
+
+    return Path(os.environ.get("HELPLINE_COUNTRIES_DIR") or COUNTRIES_DIR)
+
+
 def country_files(countries_dir: Path = COUNTRIES_DIR) -> list[Path]:
     """Every country file in the folder (sorted), i.e. every ``*.yaml`` but the shared ones."""
     return sorted(p for p in countries_dir.glob("*.yaml") if p.name not in SHARED_FILES)

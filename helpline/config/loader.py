@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from helpline.config.errors import ConfigError
-from helpline.config.files import COUNTRIES_DIR, SHARED_FILES, country_files, read_yaml
+from helpline.config.files import COUNTRIES_DIR, SHARED_FILES, country_files, default_countries_dir, read_yaml
 from helpline.config.messages import LANGUAGE_NAME_PREFIX, OPERATOR_MESSAGES
 from helpline.config.reference import LANGUAGES
 from helpline.config.rules import check_rules
@@ -122,12 +122,14 @@ def load_country(
     code_or_path: str | Path,
     *,
     stage: str | None = None,
-    countries_dir: Path = COUNTRIES_DIR,
+    countries_dir: Path | None = None,
     rules: bool = True,
 ) -> CountryConfig:
     """Load, merge and validate one country. Raises :class:`ConfigError` on any problem (the first;
     a file's every structural problem is in its ``.all``). ``rules=False`` skips the rules that span
-    several fields (:func:`helpline.config.gate.check_country` collects them all itself)."""
+    several fields (:func:`helpline.config.gate.check_country` collects them all itself).
+    ``countries_dir``: default :func:`default_countries_dir` ($HELPLINE_COUNTRIES_DIR or countries/)."""
+    countries_dir = countries_dir or default_countries_dir()
     path = Path(code_or_path)
     if path.suffix != ".yaml":
         path = countries_dir / f"{code_or_path}.yaml"

@@ -6,7 +6,7 @@ text, and the JSON form is the same report, so both say the same. Phone numbers 
 by their length only (:func:`helpline.surveys.campaign.shown_item`), in both forms.
 
 :func:`default_caller` is the number a call comes from when ``--caller`` is not given: a made-up number of
-the country called (its ITU-T E.164 country calling code, :data:`CALLING_CODES`).
+the country called (its ITU-T E.164 country calling code, from the phonenumbers package).
 """
 
 from __future__ import annotations
@@ -23,31 +23,18 @@ if TYPE_CHECKING:
     from helpline.config.schema import CountryConfig
     from helpline.flows.simulate import CallResult, Line
 
-# ISO 3166-1 alpha-2 -> ITU-T E.164 country calling code, for the made-up default caller. The country file
-# names its country (the file's code, phone_number.country_code) but not the calling code; this lists the
-# shipped countries (pl, hu, ro), Europe and its neighbours, where `helpline new-country` is meant to be used.
-CALLING_CODES: dict[str, str] = {
-    # European Union
-    "AT": "43", "BE": "32", "BG": "359", "HR": "385", "CY": "357", "CZ": "420", "DK": "45", "EE": "372",
-    "FI": "358", "FR": "33", "DE": "49", "GR": "30", "HU": "36", "IE": "353", "IT": "39", "LV": "371",
-    "LT": "370", "LU": "352", "MT": "356", "NL": "31", "PL": "48", "PT": "351", "RO": "40", "SK": "421",
-    "SI": "386", "ES": "34", "SE": "46",
-    # the rest of Europe
-    "AL": "355", "AD": "376", "AM": "374", "AZ": "994", "BY": "375", "BA": "387", "GE": "995", "IS": "354",
-    "XK": "383", "LI": "423", "MD": "373", "MC": "377", "ME": "382", "MK": "389", "NO": "47", "RU": "7",
-    "SM": "378", "RS": "381", "CH": "41", "TR": "90", "UA": "380", "GB": "44",
-    # the Middle East, North Africa and beyond
-    "DZ": "213", "EG": "20", "IQ": "964", "IL": "972", "JO": "962", "LB": "961", "LY": "218", "MA": "212",
-    "PS": "970", "SY": "963", "TN": "216", "AF": "93", "PK": "92", "KZ": "7", "US": "1", "CA": "1",
-}  # fmt: skip
 MADE_UP_SUBSCRIBER = "500100200"  # after the calling code: +48500100200, +40500100200, +36500100200
 
 
 def calling_code(cfg: CountryConfig) -> str | None:
-    """The country's calling code ('48' for pl): by the file's code, else the inbound number's country."""
+    """The country's ITU-T E.164 calling code ('48' for pl, '235' for td): by the file's code, else the inbound
+    number's country, from Google's libphonenumber metadata (the ``phonenumbers`` package: every country)."""
+    import phonenumbers
+
     for iso in (cfg.code.upper(), cfg.phone_number.country_code or ""):
-        if iso in CALLING_CODES:
-            return CALLING_CODES[iso]
+        code = phonenumbers.country_code_for_region(iso) if iso else 0
+        if code:
+            return str(code)
     return None
 
 
