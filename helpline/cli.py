@@ -269,7 +269,8 @@ def _template_of(flow: str) -> str:
 CALL_KEYS_HELP = (
     "Keys in order, space separated or repeated. A key is pressed at the next menu; '!K' presses K at once, "
     "during whatever plays next (an input block captures it, a message loses it, as in Connect); '.' lets the "
-    "next interruptible announcement pass; '-' lets a menu time out. When the keys run out, every menu times out."
+    "next interruptible announcement pass; '-' lets a menu time out. When the keys run out, every menu times out. "
+    "The transcript shows which menu took each key."
 )
 
 
@@ -470,7 +471,13 @@ def call(
     ctx: typer.Context,
     country: Annotated[str, typer.Argument(help="Country code, e.g. pl.")],
     lang: Annotated[
-        str | None, typer.Option("--lang", help="Caller's language; its digit is pressed at the language menu.")
+        str | None,
+        typer.Option(
+            "--lang",
+            help="Caller's language; its digit is pressed for you at the language menu (a first --press key equal "
+            "to that digit is taken as that press, not repeated), so --press starts at the next input: the "
+            "emergency notice, where '-' lets it pass.",
+        ),
     ] = None,
     press: Annotated[list[str] | None, typer.Option("--press", help=CALL_KEYS_HELP)] = None,
     at: Annotated[
