@@ -95,7 +95,7 @@ def mandarin_country(tmp: Path, *, recorded: bool = False) -> Path:
     doc["operators"] = {"language": "zh"}
     if recorded:
         doc["languages"][0] = {"code": "zh", "digit": "1", "recorded": True}
-    return write_country(doc, countries_dir=folder)
+    return write_country(doc, countries_dir=folder, force=True)  # a scratch country, whatever countries/ holds
 
 
 def test_new_country_offers_mandarin_with_the_polly_mandarin_voice(tmp_path):
