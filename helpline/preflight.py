@@ -429,15 +429,11 @@ def check_available_numbers(
     except ClientError as exc:
         if _code(exc) == "InvalidParameterException":
             return Check(name, "FAIL", f"{wanted}: {_message(exc) or 'not a valid request'}", NUMBER_FIX)
-        return _api_failure(
-            name, f"{wanted}: SearchAvailablePhoneNumbers", exc, "connect:SearchAvailablePhoneNumbers"
-        )
+        return _api_failure(name, f"{wanted}: SearchAvailablePhoneNumbers", exc, "connect:SearchAvailablePhoneNumbers")
     if not found:
         return Check(name, "FAIL", f"{wanted}: no number available to claim", NUMBER_FIX)
     more = "+" if len(found) >= 10 else ""
-    return Check(
-        name, "PASS", f"{wanted}: {len(found)}{more} available to claim, e.g. {found[0].get('PhoneNumber')}"
-    )
+    return Check(name, "PASS", f"{wanted}: {len(found)}{more} available to claim, e.g. {found[0].get('PhoneNumber')}")
 
 
 def check_claimed_number(

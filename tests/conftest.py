@@ -141,8 +141,6 @@ def no_personal_data_in_handler_logs(monkeypatch: pytest.MonkeyPatch) -> Iterato
         )
 
 
-
-
 @pytest.fixture(autouse=True, scope="session")
 def audit_key_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """State folders' private signing keys go to a temporary key directory, never ~/.config (hermetic;

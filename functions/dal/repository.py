@@ -85,8 +85,6 @@ def prepare() -> None:
         _tx_connection()
 
 
-
-
 def reset() -> None:
     """Drop cached PynamoDB connections and re-read table names from the environment."""
     global _connection, _shared

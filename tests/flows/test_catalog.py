@@ -97,7 +97,9 @@ def test_every_rendered_action_type_has_an_entry(ours):
 def test_every_entry_cites_its_page():
     for s in C.CATALOG.values():
         # the Flow-language pages live in the API reference; newer ones only in the developer guide
-        assert re.fullmatch(r"https://docs\.aws\.amazon\.com/connect/latest/(APIReference|devguide)/[a-z0-9-]+\.html", s.url), s
+        assert re.fullmatch(
+            r"https://docs\.aws\.amazon\.com/connect/latest/(APIReference|devguide)/[a-z0-9-]+\.html", s.url
+        ), s
         assert s.text_source in ("api-ref", "2023-md"), s.type
         assert s.group in ("participant", "contact", "flow-control", "interaction"), s.type
 

@@ -18,7 +18,6 @@ from helpline.config import load_all
 pytestmark = pytest.mark.xdist_group("infra")
 
 
-
 def test_pinned_cli_is_new_enough_for_the_assembly(cloud_assembly):
     outdir, _ = cloud_assembly
     cdk_cli.check_assembly(outdir)  # raises when aws-cdk-lib is upgraded past the pinned CLI

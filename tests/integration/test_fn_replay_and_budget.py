@@ -258,9 +258,5 @@ def test_handlers_use_only_declared_permissions(backend, name):
     assert ("kms:GenerateMac" in services) == declared["pseudonym_key"]
     assert ("events:PutEvents" in services) == declared["event_bus"]
     assert {s for s in services if s.startswith("connect:")} == set(declared.get("connect", []))
-    other = {
-        s
-        for s in services
-        if not s.startswith(("dynamodb:", "kms:GenerateMac", "events:PutEvents", "connect:"))
-    }
+    other = {s for s in services if not s.startswith(("dynamodb:", "kms:GenerateMac", "events:PutEvents", "connect:"))}
     assert other == set()

@@ -163,10 +163,9 @@ def test_a_call_that_leaves_the_caller_without_a_way_forward_exits_1(monkeypatch
 def test_any_country_gets_a_made_up_number_of_its_own_not_only_the_shipped_ones(tmp_path, monkeypatch):
     """Chad (+235), written from the docs: the default caller comes from the phonenumbers metadata of every
     country, so `helpline call td` needs no --caller (found writing Chad from the docs alone)."""
-    from tests.unit.written_countries import chad
-
     from helpline.config import load_country
     from helpline.flows.call_output import default_caller
+    from tests.unit.written_countries import chad
 
     folder = chad(tmp_path).parent
     assert default_caller(load_country("td", countries_dir=folder)) == "+235500100200"
