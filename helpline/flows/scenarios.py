@@ -106,6 +106,21 @@ def _survey_check(expected: dict[str, str], lang: str, end: str) -> Callable[[Ca
     return check
 
 
+def _valid_key(q) -> str:
+    """Keys that answer survey question ``q`` (the last choice, the largest number)."""
+    return {"yes_no": "1", "choice": str(len(q.choices)), "number": "9" * q.max_digits + "#"}[q.kind]
+
+
+def _stored_answer(q) -> str:
+    """The answer :func:`_valid_key` stores."""
+    return {"yes_no": "yes", "choice": str(len(q.choices)), "number": "9" * q.max_digits}[q.kind]
+
+
+def _wrong_key(q) -> str:
+    """Keys that are no answer to ``q`` (a star inside a number)."""
+    return {"yes_no": "3", "choice": str(len(q.choices) + 1) if len(q.choices) < 9 else "#", "number": "1*#"}[q.kind]
+
+
 def _surveys(cfg: CountryConfig) -> list[Scenario]:
     """The post-call survey (the disconnect flow) in every language: the operator hangs up and
     the caller stays on the line. Keys per question: 1..N, 0 repeats, * prefer not to say, #
@@ -115,18 +130,7 @@ def _surveys(cfg: CountryConfig) -> list[Scenario]:
         return []
     qs = survey.questions
     tries = [q.retries + 1 for q in qs]
-
-    def key(q) -> str:  # a valid answer (the last choice, the largest number)
-        return {"yes_no": "1", "choice": str(len(q.choices)), "number": "9" * q.max_digits + "#"}[q.kind]
-
-    def stored(q) -> str:
-        return {"yes_no": "yes", "choice": str(len(q.choices)), "number": "9" * q.max_digits}[q.kind]
-
-    def wrong(q) -> str:  # keys that are no answer (a star inside a number)
-        return {"yes_no": "3", "choice": str(len(q.choices) + 1) if len(q.choices) < 9 else "#", "number": "1*#"}[
-            q.kind
-        ]
-
+    key, stored, wrong = _valid_key, _stored_answer, _wrong_key  # short names: the table below stays readable
     consent_tries = cfg.ivr.max_attempts
     out: list[Scenario] = []
     for lang in cfg.language_codes:
@@ -246,58 +250,63 @@ def _outbound(cfg: CountryConfig) -> list[Scenario]:
     again), 9 goes to the helpline's IVR, 0 repeats; no key or wrong keys end with the emergency
     number. Questions as in the post-call survey. survey_consent and record_survey_answer failing
     at every invocation change nothing the person hears but the stored state."""
-    survey = cfg.outbound_survey
-    if survey is None:
+    if cfg.outbound_survey is None:
         return []
-    qs, sid, tries = survey.questions, survey.id, cfg.ivr.max_attempts
-    q_tries = [q.retries + 1 for q in qs]
-
-    def key(q) -> str:  # a valid answer (the last choice, the largest number)
-        return {"yes_no": "1", "choice": str(len(q.choices)), "number": "9" * q.max_digits + "#"}[q.kind]
-
-    def stored(q) -> str:
-        return {"yes_no": "yes", "choice": str(len(q.choices)), "number": "9" * q.max_digits}[q.kind]
-
-    def wrong(q) -> str:
-        return {"yes_no": "3", "choice": str(len(q.choices) + 1) if len(q.choices) < 9 else "#", "number": "1*#"}[
-            q.kind
-        ]
-
-    full = {q.id: stored(q) for q in qs}
-    done = ["accepted", "completed"]
     out: list[Scenario] = []
     for lang in cfg.language_codes:
-        consent, thanks, declined = f"survey_{sid}_consent", f"survey_{sid}_thanks", f"survey_{sid}_declined"
-        opener, opener_bye = f"survey_{sid}_opener", f"survey_{sid}_opener_goodbye"
+        calls = _OutboundCalls(cfg, lang)
+        out += calls.at_consent() + calls.at_questions() + calls.when_handlers_fail() + calls.at_opener()
+    return out
 
-        def sc(
-            name: str,
-            keys: list[str],
-            check: Callable[[CallResult], None] | None,
-            lang: str = lang,
-            opener_key: list[str] = OPENER_KEY,  # noqa: B006 - never mutated
-            **kw: Any,
-        ):
-            return Scenario(f"outbound-{name}", lang, [], outbound=[*opener_key, *keys], check=check, **kw)
 
-        def neutral(check: Callable[[CallResult], None], lang: str = lang) -> Callable[[CallResult], None]:
-            named_nothing = _nothing_named(cfg, lang)  # the call ended at the opener
+class _OutboundCalls:
+    """The outbound survey's calls in one language, by family, and what they have in common."""
 
-            def both(r: CallResult) -> None:
-                check(r)
-                named_nothing(r)
+    def __init__(self, cfg: CountryConfig, lang: str) -> None:
+        survey = cfg.outbound_survey
+        assert survey is not None
+        self.cfg, self.lang = cfg, lang
+        self.qs, sid, self.tries = survey.questions, survey.id, cfg.ivr.max_attempts
+        self.q_tries = [q.retries + 1 for q in self.qs]
+        self.full = {q.id: _stored_answer(q) for q in self.qs}
+        self.done = ["accepted", "completed"]
+        self.consent, self.thanks = f"survey_{sid}_consent", f"survey_{sid}_thanks"
+        self.declined, self.question_ids = f"survey_{sid}_declined", [f"survey_{sid}_{q.id}" for q in self.qs]
+        self.opener, self.opener_bye = f"survey_{sid}_opener", f"survey_{sid}_opener_goodbye"
+        self.keys_full = ["1", *[_valid_key(q) for q in self.qs]]
 
-            return both
+    def sc(
+        self,
+        name: str,
+        keys: list[str],
+        check: Callable[[CallResult], None] | None,
+        opener_key: list[str] = OPENER_KEY,  # noqa: B006 - never mutated
+        **kw: Any,
+    ) -> Scenario:
+        return Scenario(f"outbound-{name}", self.lang, [], outbound=[*opener_key, *keys], check=check, **kw)
 
-        def ok(answers, events, state, lang: str = lang):
-            return _outbound_check(cfg, lang, answers, events, state)
+    def ok(self, answers: dict[str, str] | None, events: list[str], state: str) -> Callable[[CallResult], None]:
+        return _outbound_check(self.cfg, self.lang, answers, events, state)
 
-        keys_full = ["1", *[key(q) for q in qs]]
-        out += [
-            sc("full", keys_full, ok(full, done, "completed"), outcome="disconnect", says=[consent, thanks]),
-            sc("declined", ["2"], ok({}, ["declined"], "declined"), outcome="disconnect", says=[declined]),
+    def neutral(self, check: Callable[[CallResult], None]) -> Callable[[CallResult], None]:
+        """``check``, and that the call ended at the opener naming nothing."""
+        named_nothing = _nothing_named(self.cfg, self.lang)
+
+        def both(r: CallResult) -> None:
+            check(r)
+            named_nothing(r)
+
+        return both
+
+    def at_consent(self) -> list[Scenario]:
+        """1 takes part, 2 declines, 9 the helpline (open or closed), no key, wrong keys, 0 repeats."""
+        sc, ok, lang, consent, tries = self.sc, self.ok, self.lang, self.consent, self.tries
+        return [
+            sc("full", self.keys_full, ok(self.full, self.done, "completed"), outcome="disconnect",
+               says=[consent, self.thanks]),
+            sc("declined", ["2"], ok({}, ["declined"], "declined"), outcome="disconnect", says=[self.declined]),
             sc("help", ["9", WAIT, "0"], ok({}, ["help"], "help"), outcome="queue", queue=lang,
-               attributes={"language": lang, "campaign_id": f"sim-{cfg.code}"}, says=[consent, "main_menu"]),
+               attributes={"language": lang, "campaign_id": f"sim-{self.cfg.code}"}, says=[consent, "main_menu"]),
             sc("help-when-closed", ["9", WAIT, "2"], ok({}, ["help"], "help"), at=CLOSED_AT,
                outcome="disconnect", says=["closed", "goodbye"]),
             sc("no-input", [], ok({}, ["no_input"], "no_input"), outcome="disconnect",
@@ -306,42 +315,60 @@ def _outbound(cfg: CountryConfig) -> list[Scenario]:
                says=["invalid_input", "goodbye"], says_times={"invalid_input": tries}),
             sc("consent-repeat", ["0", "0", "2"], ok({}, ["declined"], "declined"), outcome="disconnect",
                says_times={consent: 3}),
-            sc("repeat", ["1", *[k for q in qs for k in ("0", key(q))]], ok(full, done, "completed"),
+        ]  # fmt: skip
+
+    def at_questions(self) -> list[Scenario]:
+        """The questions after 1: repeated, declined, timed out, wrong keys, wrong then right."""
+        sc, ok, qs, thanks, full, done = self.sc, self.ok, self.qs, self.thanks, self.full, self.done
+        no_answer = {q.id: "no_answer" for q in qs}
+        return [
+            sc("repeat", ["1", *[k for q in qs for k in ("0", _valid_key(q))]], ok(full, done, "completed"),
                outcome="disconnect", says=[thanks]),
             sc("prefer-not", ["1", *["*"] * len(qs)], ok({q.id: "prefer_not" for q in qs}, done, "completed"),
                outcome="disconnect", says=[thanks]),
-            sc("time-outs", ["1"], ok({q.id: "no_answer" for q in qs}, done, "completed"), outcome="disconnect",
-               says=[thanks], says_times={f"survey_{sid}_{q.id}": n for q, n in zip(qs, q_tries, strict=True)}),
-            sc("wrong-keys-in-questions", ["1", *[wrong(q) for q, n in zip(qs, q_tries, strict=True) for _ in range(n)]],
-               ok({q.id: "no_answer" for q in qs}, done, "completed"), outcome="disconnect",
-               says=["invalid_input", thanks]),
-            sc("wrong-then-right", ["1", *[k for q in qs for k in (wrong(q), key(q))]], ok(full, done, "completed"),
-               outcome="disconnect", says=[thanks]),
-            # survey_consent fails at every invocation: the same path, nothing written
-            sc("consent-fails-full", keys_full, ok(full, done, "dialing"), fail=("survey_consent",),
+            sc("time-outs", ["1"], ok(no_answer, done, "completed"), outcome="disconnect", says=[thanks],
+               says_times=dict(zip(self.question_ids, self.q_tries, strict=True))),
+            sc("wrong-keys-in-questions",
+               ["1", *[_wrong_key(q) for q, n in zip(qs, self.q_tries, strict=True) for _ in range(n)]],
+               ok(no_answer, done, "completed"), outcome="disconnect", says=["invalid_input", thanks]),
+            sc("wrong-then-right", ["1", *[k for q in qs for k in (_wrong_key(q), _valid_key(q))]],
+               ok(full, done, "completed"), outcome="disconnect", says=[thanks]),
+        ]  # fmt: skip
+
+    def when_handlers_fail(self) -> list[Scenario]:
+        """survey_consent, then record_survey_answer, failing at every invocation: the same path,
+        nothing written (every question still asked, thanks)."""
+        sc, ok, lang, thanks, keys_full = self.sc, self.ok, self.lang, self.thanks, self.keys_full
+        consent_fails = ("survey_consent",)
+        return [
+            sc("consent-fails-full", keys_full, ok(self.full, self.done, "dialing"), fail=consent_fails,
                outcome="disconnect", says=[thanks]),
             sc("consent-fails-declined", ["2"], ok({}, ["declined"], "dialing"),
-               fail=("survey_consent",), outcome="disconnect", says=[declined]),
+               fail=consent_fails, outcome="disconnect", says=[self.declined]),
             sc("consent-fails-help", ["9", WAIT, "0"], ok({}, ["help"], "dialing"),
-               fail=("survey_consent",), outcome="queue", queue=lang),
+               fail=consent_fails, outcome="queue", queue=lang),
             sc("consent-fails-no-input", [], ok({}, ["no_input"], "dialing"),
-               fail=("survey_consent",), outcome="disconnect", says=["goodbye"]),
-            # record_survey_answer fails at every invocation: every question still asked, thanks
-            sc("answer-fails", keys_full, ok({}, done, "completed"), fail=("record_survey_answer",),
-               outcome="disconnect", says=[thanks, *[f"survey_{sid}_{q.id}" for q in qs]]),
-            # the neutral opener: a voicemail (no key), someone else (wrong keys), a key then 1
-            sc("opener-timeout", [], neutral(ok({}, ["no_input"], "no_input")), opener_key=[],
-               outcome="disconnect", says=[opener_bye], says_times={opener: 2, consent: 0}),
-            sc("opener-wrong-keys", ["7", "8"], neutral(ok({}, ["no_input"], "no_input")), opener_key=[],
-               outcome="disconnect", says=[opener_bye], says_times={opener: 2, "invalid_input": 2, consent: 0}),
-            sc("opener-wrong-then-1", ["7", *OPENER_KEY, *keys_full], ok(full, done, "completed"), opener_key=[],
-               outcome="disconnect", says=["invalid_input", thanks], says_times={opener: 2, consent: 1}),
-            sc("opener-timeout-then-1", ["-", *OPENER_KEY, "2"], ok({}, ["declined"], "declined"), opener_key=[],
-               outcome="disconnect", says=[declined], says_times={opener: 2, consent: 1}),
-            sc("opener-consent-fails", [], neutral(ok({}, ["no_input"], "dialing")), opener_key=[],
-               fail=("survey_consent",), outcome="disconnect", says=[opener_bye]),
+               fail=consent_fails, outcome="disconnect", says=["goodbye"]),
+            sc("answer-fails", keys_full, ok({}, self.done, "completed"), fail=("record_survey_answer",),
+               outcome="disconnect", says=[thanks, *self.question_ids]),
         ]  # fmt: skip
-    return out
+
+    def at_opener(self) -> list[Scenario]:
+        """The neutral opener: a voicemail (no key), someone else (wrong keys), a key then 1."""
+        sc, ok, neutral, opener, consent = self.sc, self.ok, self.neutral, self.opener, self.consent
+        return [
+            sc("opener-timeout", [], neutral(ok({}, ["no_input"], "no_input")), opener_key=[],
+               outcome="disconnect", says=[self.opener_bye], says_times={opener: 2, consent: 0}),
+            sc("opener-wrong-keys", ["7", "8"], neutral(ok({}, ["no_input"], "no_input")), opener_key=[],
+               outcome="disconnect", says=[self.opener_bye], says_times={opener: 2, "invalid_input": 2, consent: 0}),
+            sc("opener-wrong-then-1", ["7", *OPENER_KEY, *self.keys_full], ok(self.full, self.done, "completed"),
+               opener_key=[], outcome="disconnect", says=["invalid_input", self.thanks],
+               says_times={opener: 2, consent: 1}),
+            sc("opener-timeout-then-1", ["-", *OPENER_KEY, "2"], ok({}, ["declined"], "declined"), opener_key=[],
+               outcome="disconnect", says=[self.declined], says_times={opener: 2, consent: 1}),
+            sc("opener-consent-fails", [], neutral(ok({}, ["no_input"], "dialing")), opener_key=[],
+               fail=("survey_consent",), outcome="disconnect", says=[self.opener_bye]),
+        ]  # fmt: skip
 
 
 def _guide(cfg: CountryConfig) -> list[Scenario]:
@@ -386,6 +413,12 @@ def _guide_shows_open_case(r: CallResult) -> None:
 
 
 def _core(cfg: CountryConfig, lang: str) -> list[Scenario]:
+    """The day-time line: the emergency key, the main menu's choices, known callers, no valid key."""
+    return _emergency(cfg, lang) + _main_menu(cfg, lang) + _known_callers(cfg, lang) + _no_valid_key(cfg, lang)
+
+
+def _emergency(cfg: CountryConfig, lang: str) -> list[Scenario]:
+    """The emergency key, from the language menu to the main menu: the priority queue."""
     d, em, prio = cfg.language(lang).digit, cfg.emergency.digit, f"priority_{lang}"
     return [
         Scenario(
@@ -410,6 +443,13 @@ def _core(cfg: CountryConfig, lang: str) -> list[Scenario]:
             attributes={"priority": "urgent"},
             says=["main_menu", "transfer_priority"],
         ),
+    ]
+
+
+def _main_menu(cfg: CountryConfig, lang: str) -> list[Scenario]:
+    """An operator, a report of someone at risk, feedback: the queue, the whisper, the case."""
+    d, prio = cfg.language(lang).digit, f"priority_{lang}"
+    return [
         Scenario(
             "operator",
             lang,
@@ -448,6 +488,13 @@ def _core(cfg: CountryConfig, lang: str) -> list[Scenario]:
             whisper_never=["whisper_priority", "whisper_returning"],  # this call's own case is no earlier case
             check=lambda r: _case_created(r, "feedback", "normal"),
         ),
+    ]
+
+
+def _known_callers(cfg: CountryConfig, lang: str) -> list[Scenario]:
+    """A caller with an open case (returning), and a blocked one."""
+    d = cfg.language(lang).digit
+    return [
         Scenario(
             "returning-caller",
             lang,
@@ -469,6 +516,13 @@ def _core(cfg: CountryConfig, lang: str) -> list[Scenario]:
             says=["blocked", "goodbye"],
             check=_not_queued,
         ),
+    ]
+
+
+def _no_valid_key(cfg: CountryConfig, lang: str) -> list[Scenario]:
+    """Wrong keys or none at the main menu, as many times as allowed: an operator."""
+    d = cfg.language(lang).digit
+    return [
         Scenario(
             "invalid-three-times",
             lang,
@@ -631,7 +685,13 @@ def _both(*checks: Callable[[CallResult], None] | None) -> Callable[[CallResult]
 
 
 def _closed_calls(cfg: CountryConfig, lang: str) -> list[Scenario]:
-    d, em, prio = cfg.language(lang).digit, cfg.emergency.digit, f"priority_{lang}"
+    """Out of hours, and nobody staffed: a call back or the emergency number, never a queue."""
+    return _closed_callbacks(cfg, lang) + _danger_when_closed(cfg, lang)
+
+
+def _closed_callbacks(cfg: CountryConfig, lang: str) -> list[Scenario]:
+    """Out of hours: the call-back offer taken, declined, missed; a call back that cannot be made."""
+    d = cfg.language(lang).digit
     return [
         Scenario(
             "closed-callback",
@@ -680,6 +740,13 @@ def _closed_calls(cfg: CountryConfig, lang: str) -> list[Scenario]:
             outcome="disconnect",
             says=["callback_failed", "goodbye"],
         ),
+    ]
+
+
+def _danger_when_closed(cfg: CountryConfig, lang: str) -> list[Scenario]:
+    """The emergency key out of hours, and any call when nobody is staffed."""
+    d, em, prio = cfg.language(lang).digit, cfg.emergency.digit, f"priority_{lang}"
+    return [
         # Danger out of hours: the emergency number and safe alternatives, never a closed queue.
         Scenario(
             "emergency-at-night",
