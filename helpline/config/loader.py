@@ -118,6 +118,46 @@ def _one_pydantic_error(first: dict[str, Any], display: str) -> ConfigError:
     return ConfigError(display, field, f"{msg}{shown}", "see docs/country-file.md for the expected form")
 
 
+def _merged_messages(merged: dict[str, Any], standard: dict[str, Any], display: str) -> dict[str, dict[str, str]]:
+    """The texts per language: the standard translations first, then what the country file says, for its own
+    languages only (and the operators' language callers do not use: its whisper texts and language names)."""
+    langs = [lg.get("code") for lg in merged.get("languages") or [] if isinstance(lg, dict)]
+    own = merged.get("messages") or {}
+    if not isinstance(own, dict):
+        raise ConfigError(display, "messages", "is not a mapping", "write messages: {<lang>: {<key>: text}}")
+    operators = merged.get("operators") if isinstance(merged.get("operators"), dict) else {}
+    operators_only = operators.get("language") if isinstance(operators.get("language"), str) else None
+    if operators_only in langs:
+        operators_only = None
+    for lang in own:
+        unknown = [(i, c) for i, c in enumerate(langs) if isinstance(c, str) and c not in LANGUAGES]
+        if lang not in langs and lang != operators_only and unknown:  # a typo in a language code, not in the messages
+            i, typo = unknown[0]
+            raise ConfigError(
+                display,
+                f"languages[{i}].code",
+                f"unknown language code '{typo}' (the file has messages for '{lang}')",
+                f"write code: {lang} if that is the language meant, or another ISO 639-1 code the project knows",
+            )
+        if lang not in langs and lang != operators_only:
+            raise ConfigError(
+                display,
+                f"messages.{lang}",
+                "messages for a language the country does not offer",
+                f"add '{lang}' to languages or remove these messages",
+            )
+    messages = {lang: {**standard.get(lang, {}), **(own.get(lang) or {})} for lang in langs if lang}
+    if operators_only:  # the operators' language callers do not use: the whisper texts and language names
+        shipped = {
+            k: v
+            for k, v in (standard.get(operators_only) or {}).items()
+            if k in OPERATOR_MESSAGES or k.startswith(LANGUAGE_NAME_PREFIX)
+        }
+        messages[operators_only] = {**shipped, **(own.get(operators_only) or {})}
+
+    return messages
+
+
 def load_country(
     code_or_path: str | Path,
     *,
@@ -161,40 +201,7 @@ def load_country(
         merged = deep_merge(merged, overrides)
         merged["stage"] = stage
 
-    # Standard translations first, then what the country file says, for its own languages only.
-    langs = [lg.get("code") for lg in merged.get("languages") or [] if isinstance(lg, dict)]
-    own = merged.get("messages") or {}
-    if not isinstance(own, dict):
-        raise ConfigError(display, "messages", "is not a mapping", "write messages: {<lang>: {<key>: text}}")
-    operators = merged.get("operators") if isinstance(merged.get("operators"), dict) else {}
-    operators_only = operators.get("language") if isinstance(operators.get("language"), str) else None
-    if operators_only in langs:
-        operators_only = None
-    for lang in own:
-        unknown = [(i, c) for i, c in enumerate(langs) if isinstance(c, str) and c not in LANGUAGES]
-        if lang not in langs and lang != operators_only and unknown:  # a typo in a language code, not in the messages
-            i, typo = unknown[0]
-            raise ConfigError(
-                display,
-                f"languages[{i}].code",
-                f"unknown language code '{typo}' (the file has messages for '{lang}')",
-                f"write code: {lang} if that is the language meant, or another ISO 639-1 code the project knows",
-            )
-        if lang not in langs and lang != operators_only:
-            raise ConfigError(
-                display,
-                f"messages.{lang}",
-                "messages for a language the country does not offer",
-                f"add '{lang}' to languages or remove these messages",
-            )
-    merged["messages"] = {lang: {**standard.get(lang, {}), **(own.get(lang) or {})} for lang in langs if lang}
-    if operators_only:  # the operators' language callers do not use: the whisper texts and language names
-        shipped = {
-            k: v
-            for k, v in (standard.get(operators_only) or {}).items()
-            if k in OPERATOR_MESSAGES or k.startswith(LANGUAGE_NAME_PREFIX)
-        }
-        merged["messages"][operators_only] = {**shipped, **(own.get(operators_only) or {})}
+    merged["messages"] = _merged_messages(merged, standard, display)
 
     try:
         cfg = CountryConfig.model_validate(merged)

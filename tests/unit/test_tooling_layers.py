@@ -170,3 +170,19 @@ def test_functions_import_neither_helpline_nor_stacks():
         if _within(imp.target, ("helpline", "stacks", "app"))
     ]
     assert found == []
+
+
+MAX_FUNCTION_LINES = 80  # from `def` to its last line, decorators left out
+
+
+def test_no_function_is_longer_than_80_lines():
+    """Every function and method of the tooling, the stacks, the runtime and app.py: a long one is split into
+    named steps (docs/architecture.md)."""
+    long = [
+        f"{module}:{node.lineno} {node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for module, tree in TREES.items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+    ]
+    assert long == []
