@@ -86,10 +86,11 @@ def _missing_translations(cfg: CountryConfig, lang: str) -> list[str]:
 def _check_all_translated(cfg: CountryConfig, file: str) -> None:
     """Several texts missing, in one language or in several (a new text after an upgrade is missing in every
     language), are all named in one error, not one per run."""
-    missing = [path for lang in cfg.language_codes for path in _missing_translations(cfg, lang)]
+    per_lang = {lang: _missing_translations(cfg, lang) for lang in cfg.language_codes}
+    missing = [path for paths in per_lang.values() for path in paths]
     if len(missing) < 2:
         return  # none, or exactly one: the precise per-field check below names it with its fix
-    langs = [LANGUAGES[lang].english for lang in cfg.language_codes if _missing_translations(cfg, lang)]
+    langs = [LANGUAGES[lang].english for lang, paths in per_lang.items() if paths]
     named = " and ".join(langs)
     raise _err(
         file,

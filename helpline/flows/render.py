@@ -250,6 +250,16 @@ class _Renderer:
 
         return _VAR.sub(repl, text)
 
+    def voice(self, lang: str) -> str:
+        """The language's Amazon Polly voice (``{{voice:<lang>}}``)."""
+        try:
+            voice = self.cfg.language(lang).voice
+        except KeyError:
+            raise RenderError(f"{self.template}: {{{{voice:{lang}}}}}: unknown language") from None
+        if not voice:
+            raise RenderError(f"{self.template}: {{{{voice:{lang}}}}}: language has no Polly voice")
+        return voice
+
     def subst_refs(self, text: str) -> str:
         def repl(m: re.Match[str]) -> str:
             kind, name = m.group(1), m.group(2)
@@ -257,17 +267,11 @@ class _Renderer:
                 self.references.append((kind, name))
                 return self.resolve(kind, name)
             if kind == "voice":
-                try:
-                    voice = self.cfg.language(name).voice
-                except KeyError:
-                    raise RenderError(f"{self.template}: {{{{voice:{name}}}}}: unknown language") from None
-                if not voice:
-                    raise RenderError(f"{self.template}: {{{{voice:{name}}}}}: language has no Polly voice")
-                return voice
+                return self.voice(name)
             if kind == "engine":  # the voice's engine, explicit (helpline/config/reference.py, POLLY_ENGINES)
                 from helpline.config.reference import polly_engine
 
-                return polly_engine(repl(re.match(_REF, f"{{{{voice:{name}}}}}")))
+                return polly_engine(self.voice(name))
             if kind == "analytics":
                 from helpline.config.reference import CONTACT_LENS_LANGUAGES
 

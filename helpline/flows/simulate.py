@@ -84,6 +84,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from helpline.config.reference import POLLY_ENGINES, STANDARD
 from helpline.config.schema import CountryConfig
 from helpline.flows.operator import FAILS, TIMEOUT, OperatorScript, OperatorScriptError
 from helpline.flows.render import ENTRY_FLOW, HOURS_RESOURCES, LocalResolver, RenderedFlow, render_local
@@ -958,8 +959,6 @@ class Simulator:
         No engine named counts as Standard: the docs do not say which engine applies then (an older version of the
         page asks for the engine "if it is a neural voice"); this project's flows always name one, so only an
         exported flow without it relies on this reading."""
-        from helpline.config.reference import POLLY_ENGINES, STANDARD
-
         params = self._enter(action)
         voice = self._value(params.get("TextToSpeechVoice"))
         engine = self._value(params.get("TextToSpeechEngine")) or STANDARD
